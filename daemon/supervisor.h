@@ -1,0 +1,70 @@
+/*
+ * supervisor.h: the master's event loop and the entry points through which
+ * signals and control commands act on the pool.
+ *
+ * Every entry point records a fact in the pool and runs the planner; none
+ * decides anything on its own.  All of them run on the main thread.  The
+ * supervisor owns the event base, the pool, the current configuration, the
+ * listeners and the notify socket.
+ */
+#ifndef GWD_SUPERVISOR_H
+#define GWD_SUPERVISOR_H
+
+#include <sys/types.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "config.h"
+
+struct listeners;
+
+/* Limits of the pool size, for scale requests. */
+#define SUP_MAX_WORKERS	4096
+
+/*
+ * Run the master until shutdown.  Takes ownership of cfg and the bound
+ * listeners; argc/argv are kept for reloads.  Returns the exit status.
+ */
+int	 supervisor_run(int argc, char **argv, struct gw_config *cfg,
+	     struct listeners *);
+
+struct event_base *supervisor_base(void);
+const struct gw_config *supervisor_config(void);
+
+/* Set the target pool size (0..SUP_MAX_WORKERS); *previous gets the old one. */
+int	 sup_scale(unsigned target, unsigned *previous);
+unsigned sup_target(void);
+
+/*
+ * Start a reload: re-read the configuration, bump the generation and
+ * replace the workers.  Returns the new generation, or -1 with *err set
+ * (caller frees) if the configuration is invalid; nothing changes then.
+ * If done is not NULL it is called once when the reload finishes or is
+ * aborted, with a new JSON object {generation, ok, duration_s, started,
+ * retired, error} that the callee owns.
+ */
+typedef void (*sup_reload_cb)(json_t *result, void *arg);
+int	 sup_reload(sup_reload_cb done, void *arg, char **err);
+/* Forget a pending callback (its client went away). */
+void	 sup_reload_cancel(sup_reload_cb done, void *arg);
+
+/* Shut down: graceful (stop signal, then SIGKILL after graceful-timeout)
+ * or quick (SIGINT, SIGKILL after 2 s).  gwd exits 0 once all are gone. */
+void	 sup_stop(int graceful);
+
+/*
+ * Send sig to a worker by slot id (id > 0) or pid (pid > 0).  Returns the
+ * worker's pid, or -1 if no such live worker exists.  The worker is
+ * replaced as usual and its exit is recorded with reason `killed`.
+ */
+pid_t	 sup_kill(int id, pid_t pid, int sig);
+
+/* Reopen log files and forward USR1 to the workers. */
+void	 sup_reopen_logs(void);
+
+/* `status` and `workers` results (new references). */
+json_t	*sup_status_json(void);
+json_t	*sup_workers_json(void);
+
+#endif
