@@ -1,0 +1,69 @@
+/*
+ * stats.h: the stats database writer (SQLite, SPEC section 9).
+ *
+ * A writer thread owns the database connection; the main thread only
+ * enqueues copies of events and samples into a bounded queue and never
+ * waits on SQLite.  When the queue is full records are dropped and counted.
+ * Trouble (cannot open, locked, read-only, corrupt, disk full) is logged
+ * once, shown in stats_status_json(), and retried with backoff; it never
+ * stops supervision.  Queries for the `stats` control command run off the
+ * main thread too and answer through a callback on the main thread.
+ */
+#ifndef GWD_STATS_H
+#define GWD_STATS_H
+
+#include <sys/types.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "events.h"
+
+struct stats_sample {
+	double		 ts;
+	unsigned	 generation, target, ready, booting, draining;
+	uint64_t	 master_rss_kb, workers_rss_kb;
+	double		 workers_cpu_s;
+	uint64_t	 requests;
+};
+
+struct stats_worker_sample {
+	int		 worker_id;
+	pid_t		 pid;
+	unsigned	 generation;
+	const char	*state;
+	uint64_t	 rss_kb;
+	double		 cpu_s;
+	uint64_t	 requests;
+};
+
+/*
+ * Start the writer on path ("none" or NULL: disabled, everything below is
+ * a no-op).  Subscribes to the event stream itself.  Returns 0; failure to
+ * open is not an error here (it is retried and reported in status).
+ */
+int	 stats_start(struct event_base *, const char *path,
+	     uint64_t retention_ms);
+/* Flush what is queued (bounded wait) and stop the thread. */
+void	 stats_stop(void);
+
+/* Enqueue one sample and its per-worker rows (copied; never blocks). */
+void	 stats_sample(const struct stats_sample *,
+	     const struct stats_worker_sample *, size_t);
+
+/* {enabled, path, ok, error, dropped, written, queued} (new reference). */
+json_t	*stats_status_json(void);
+
+/*
+ * The `stats` control command.  args (borrowed) holds since, until, kind,
+ * limit as in SPEC section 7.  done() is called exactly once on the main
+ * thread, with a new result object or with an error code and message,
+ * unless stats_query_cancel(arg) was called first.
+ */
+typedef void (*stats_query_cb)(json_t *result, const char *code,
+    const char *message, void *arg);
+void	 stats_query(json_t *args, stats_query_cb done, void *arg);
+void	 stats_query_cancel(void *arg);
+
+#endif
