@@ -6,8 +6,7 @@
  * into one call of a supervisor entry point; the supervisor and its planner
  * decide what happens, exactly as for the equivalent signal.
  */
-/* The autoconf header: "config.h" here would be daemon/config.h. */
-#include <config.h>
+#include "config.h"
 
 #include <limits.h>
 #include <signal.h>

@@ -8,8 +8,7 @@
  * watermark pushes back on the peer.  Nothing a peer sends can block the
  * loop or make gwd buffer without bound.
  */
-/* The autoconf header: "config.h" here would be daemon/config.h. */
-#include <config.h>
+#include "config.h"
 
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -20,6 +19,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,6 +186,14 @@ control_push(struct ctl_client *c, json_t *obj)
 
 /* ---- requests ------------------------------------------------------------- */
 
+/* The clients list is in order of last request, oldest first. */
+static void
+client_touch(struct ctl_client *c)
+{
+	TAILQ_REMOVE(&clients, c, entry);
+	TAILQ_INSERT_TAIL(&clients, c, entry);
+}
+
 /* Is the line only blank space? Blank lines are skipped. */
 static int
 blank(const char *s, size_t len)
@@ -214,6 +222,7 @@ client_request(struct ctl_client *c, const char *line, size_t len)
 		len--;
 	if (blank(line, len))
 		return;
+	client_touch(c);
 	req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (req == NULL) {
 		msg = xasprintf("invalid JSON at column %d: %s", jerr.column,
@@ -411,6 +420,15 @@ client_written(struct bufferevent *bev, void *arg)
 		client_process(c);
 }
 
+/* Has the peer closed both directions (not just shut down writing)? */
+static int
+peer_gone(int fd)
+{
+	struct pollfd	pfd = { .fd = fd, .events = POLLOUT };
+
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLHUP | POLLERR));
+}
+
 static void
 client_event(struct bufferevent *bev, short what, void *arg)
 {
@@ -429,7 +447,12 @@ client_event(struct bufferevent *bev, short what, void *arg)
 	}
 	if (what & BEV_EVENT_EOF) {
 		c->eof = 1;
-		if (c->ctx.subscribed) {
+		/*
+		 * A peer that only shut down its writing side still reads
+		 * its answers; one that is gone (POLLHUP) waits for nothing:
+		 * cancel what it asked for.
+		 */
+		if (c->ctx.subscribed || peer_gone(bufferevent_getfd(bev))) {
 			client_free(c);
 			return;
 		}
@@ -438,6 +461,30 @@ client_event(struct bufferevent *bev, short what, void *arg)
 	}
 	if (what & BEV_EVENT_ERROR)
 		client_free(c);
+}
+
+/*
+ * All slots are taken: close the connection that has been doing nothing
+ * for longest (no request in progress or half read, no answer unsent, not
+ * subscribed), so that idle connections can never lock the operator out.
+ * Returns 0 if every connection is in use (the newcomer gets busy).
+ */
+static int
+client_evict(void)
+{
+	struct ctl_client	*c;
+
+	TAILQ_FOREACH(c, &clients, entry) {
+		if (c->busy || c->ctx.subscribed || c->closing || c->dead ||
+		    evbuffer_get_length(bufferevent_get_input(c->bev)) > 0 ||
+		    evbuffer_get_length(bufferevent_get_output(c->bev)) > 0)
+			continue;
+		log_debug("control: closing the idle connection of pid %ld "
+		    "to make room", (long)c->ctx.peer.pid);
+		client_free(c);
+		return 1;
+	}
+	return 0;
 }
 
 /* Read-only, full, or no access for these credentials. */
@@ -478,7 +525,7 @@ client_new(int fd)
 		    "--control-read-group)");
 		return;
 	}
-	if (nclients >= GW_CTL_MAX_CLIENTS) {
+	if (nclients >= GW_CTL_MAX_CLIENTS && !client_evict()) {
 		log_warn("control: %d clients already; refusing pid %ld",
 		    GW_CTL_MAX_CLIENTS, (long)cr.pid);
 		reject(fd, GW_ERR_BUSY, "too many control clients; try again");
@@ -710,7 +757,12 @@ control_start(struct event_base *base, const struct gw_config *cfg,
     char **err)
 {
 	struct sigaction	sa;
+	int			fd;
 
+	if (ctl.fd != -1) {
+		*err = xstrdup("the control socket is already open");
+		return -1;
+	}
 	if (cfg->control_socket == NULL || cfg->control_socket[0] == '\0') {
 		*err = xstrdup("no control socket path");
 		return -1;
@@ -737,8 +789,9 @@ control_start(struct event_base *base, const struct gw_config *cfg,
 	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
 		signal(SIGPIPE, SIG_IGN);
 
-	if ((ctl.fd = create_socket(cfg, err)) == -1)
+	if ((fd = create_socket(cfg, err)) == -1)
 		return -1;
+	ctl.fd = fd;
 	ctl.base = base;
 	ctl.path = xstrdup(cfg->control_socket);
 	ctl.ev = event_new(base, ctl.fd, EV_READ | EV_PERSIST, control_accept,

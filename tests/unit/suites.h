@@ -7,5 +7,7 @@
 Suite	*make_suite_parse(void);
 Suite	*make_suite_plan(void);
 Suite	*make_suite_notify(void);
+Suite	*make_suite_render(void);
+Suite	*make_suite_paths(void);
 
 #endif
