@@ -10,6 +10,8 @@ main(void)
 {
 	Suite	*(*makers[])(void) = {
 		make_suite_parse,
+		make_suite_config,
+		make_suite_listeners,
 	};
 	SRunner	*sr;
 	size_t	 i;
