@@ -494,13 +494,48 @@ config_free(struct gw_config *cfg)
 	free(cfg);
 }
 
+#define USAGE_COL	28	/* where help text starts */
+#define USAGE_WIDTH	79
+
+/* Print text from column USAGE_COL, wrapped at USAGE_WIDTH. */
+static void
+config_usage_wrap(FILE *f, int col, const char *text)
+{
+	const char	*p = text;
+	size_t		 wlen;
+	int		 at;
+
+	if (col + 2 > USAGE_COL) {
+		fputc('\n', f);
+		col = 0;
+	}
+	fprintf(f, "%*s", USAGE_COL - col, "");
+	at = USAGE_COL;
+	while (*p != '\0') {
+		wlen = strcspn(p, " ");
+		if (at > USAGE_COL && at + 1 + (int)wlen > USAGE_WIDTH) {
+			fprintf(f, "\n%*s", USAGE_COL, "");
+			at = USAGE_COL;
+		} else if (at > USAGE_COL) {
+			fputc(' ', f);
+			at++;
+		}
+		fwrite(p, 1, wlen, f);
+		at += (int)wlen;
+		p += wlen;
+		p += strspn(p, " ");
+	}
+	fputc('\n', f);
+}
+
 void
 config_usage(FILE *f)
 {
 	const struct option_def	*o;
-	char			 left[64];
+	char			*text;
+	const char		*def;
 	size_t			 i;
-	int			 n;
+	int			 col;
 
 	fprintf(f, "usage: gwd [OPTIONS] [--] [COMMAND [ARG...]]\n\n"
 	    "Runs COMMAND (or gwd-http) as a pool of workers that inherit "
@@ -509,19 +544,16 @@ config_usage(FILE *f)
 	for (i = 0; i < noptions; i++) {
 		o = &options[i];
 		if (o->shortopt != 0)
-			n = snprintf(left, sizeof left, "  -%c, --%s",
-			    o->shortopt, o->name);
+			col = fprintf(f, "  -%c, --%s", o->shortopt, o->name);
 		else
-			n = snprintf(left, sizeof left, "      --%s", o->name);
-		if (o->arg != NULL && n > 0 && (size_t)n < sizeof left)
-			snprintf(left + n, sizeof left - (size_t)n, " %s",
-			    o->arg);
-		fprintf(f, "%-34s %s", left, o->help);
-		if (o->def != NULL)
-			fprintf(f, " [%s]", o->def);
-		else if (o->defhelp != NULL)
-			fprintf(f, " [%s]", o->defhelp);
-		fputc('\n', f);
+			col = fprintf(f, "      --%s", o->name);
+		if (o->arg != NULL)
+			col += fprintf(f, " %s", o->arg);
+		def = o->def != NULL ? o->def : o->defhelp;
+		text = def != NULL ? xasprintf("%s [%s]", o->help, def) :
+		    xstrdup(o->help);
+		config_usage_wrap(f, col, text);
+		free(text);
 	}
 	fprintf(f, "\nDurations: 250ms, 30, 30s, 5m, 1h, 7d.  "
 	    "Sizes: 512K, 64M, 1G.  See gwd(8), gwd.conf(5).\n");

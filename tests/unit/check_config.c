@@ -13,8 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "gw/paths.h"
 #include "gw/util.h"
 #include "log.h"
 #include "options.h"
@@ -185,6 +187,74 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(cfg->backlog, 2048);
 	ck_assert_int_eq(cfg->reuse_port, 0);
 	config_free(cfg);
+}
+END_TEST
+
+/* Compare one default path with what it should be; free it. */
+static int
+path_is(char *got, const char *want)
+{
+	int	ok = strcmp(got, want) == 0;
+
+	if (!ok)
+		fprintf(stderr, "got %s, want %s\n", got, want);
+	free(got);
+	return ok;
+}
+
+START_TEST(test_default_paths)
+{
+	pid_t	pid;
+	int	status;
+
+	/* systemd's directories win; the first of several is ours. */
+	setenv("RUNTIME_DIRECTORY", "/run/a/:/run/b", 1);
+	setenv("STATE_DIRECTORY", "/var/lib/s", 1);
+	ck_assert(path_is(gw_default_runtime_dir(), "/run/a"));
+	ck_assert(path_is(gw_default_control_socket("x"), "/run/a/x.sock"));
+	ck_assert(path_is(gw_default_notify_socket("x"), "/run/a/x.notify"));
+	ck_assert(path_is(gw_default_stats_db("x"), "/var/lib/s/x.db"));
+	unsetenv("RUNTIME_DIRECTORY");
+	unsetenv("STATE_DIRECTORY");
+	setenv("XDG_RUNTIME_DIR", "/run/user/1", 1);
+	setenv("XDG_STATE_HOME", "/home/u/state", 1);
+	if (geteuid() == 0) {
+		ck_assert(path_is(gw_default_runtime_dir(), "/run/gwd"));
+		ck_assert(path_is(gw_default_stats_db("x"),
+		    "/var/lib/gwd/x.db"));
+	}
+	/* Not root: the XDG directories, then fallbacks (in a child). */
+	if (geteuid() == 0 && (pid = fork()) == 0) {
+		if (setuid(65534) == -1)
+			_exit(1);
+		if (!path_is(gw_default_runtime_dir(), "/run/user/1/gwd") ||
+		    !path_is(gw_default_stats_db("x"),
+		    "/home/u/state/gwd/x.db"))
+			_exit(2);
+		unsetenv("XDG_RUNTIME_DIR");
+		unsetenv("XDG_STATE_HOME");
+		setenv("HOME", "/home/u", 1);
+		if (!path_is(gw_default_runtime_dir(), "/tmp/gwd-65534") ||
+		    !path_is(gw_default_stats_db("x"),
+		    "/home/u/.local/state/gwd/x.db"))
+			_exit(3);
+		/* Relative XDG values are ignored, as the spec says. */
+		setenv("XDG_RUNTIME_DIR", "run", 1);
+		if (!path_is(gw_default_runtime_dir(), "/tmp/gwd-65534"))
+			_exit(4);
+		_exit(0);
+	} else if (geteuid() == 0) {
+		ck_assert_int_ge(pid, 0);
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		ck_assert(WIFEXITED(status));
+		ck_assert_msg(WEXITSTATUS(status) == 0, "step %d",
+		    WEXITSTATUS(status));
+	} else {
+		ck_assert(path_is(gw_default_runtime_dir(),
+		    "/run/user/1/gwd"));
+		ck_assert(path_is(gw_default_stats_db("x"),
+		    "/home/u/state/gwd/x.db"));
+	}
 }
 END_TEST
 
@@ -829,6 +899,7 @@ make_suite_config(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_default_paths);
 	tcase_add_test(tc, test_default_paths_follow_name);
 	tcase_add_test(tc, test_command_line);
 	tcase_add_test(tc, test_file);
