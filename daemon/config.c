@@ -182,13 +182,13 @@ config_defaults(void)
 
 	cfg->readiness = READINESS_DEFAULT;
 	cfg->umask = -1;
-	for (i = 0; i < noptions; i++) {
-		if (options[i].def == NULL || options[i].type == OPT_BIND)
+	for (i = 0; i < option_count; i++) {
+		if (option_table[i].def == NULL || option_table[i].type == OPT_BIND)
 			continue;
-		if (options_set(cfg, &options[i], options[i].def, &msg) == -1) {
+		if (options_set(cfg, &option_table[i], option_table[i].def, &msg) == -1) {
 			/* The table is wrong: not an input error. */
 			fprintf(stderr, "gwd: default of %s: %s\n",
-			    options[i].name, msg);
+			    option_table[i].name, msg);
 			abort();
 		}
 	}
@@ -541,8 +541,8 @@ config_usage(FILE *f)
 	    "Runs COMMAND (or gwd-http) as a pool of workers that inherit "
 	    "the listening\nsockets.  Every option is also a key of the "
 	    "file given with -c.\n\n");
-	for (i = 0; i < noptions; i++) {
-		o = &options[i];
+	for (i = 0; i < option_count; i++) {
+		o = &option_table[i];
 		if (o->shortopt != 0)
 			col = fprintf(f, "  -%c, --%s", o->shortopt, o->name);
 		else
@@ -639,8 +639,8 @@ config_print(FILE *f, const struct gw_config *cfg)
 	fprintf(f, "# gwd %s: effective configuration%s%s\n", PACKAGE_VERSION,
 	    cfg->config_file != NULL ? " from " : "",
 	    cfg->config_file != NULL ? cfg->config_file : "");
-	for (i = 0; i < noptions; i++) {
-		o = &options[i];
+	for (i = 0; i < option_count; i++) {
+		o = &option_table[i];
 		if (o->flags & OPT_CLI_ONLY)
 			continue;
 		switch (o->type) {
@@ -698,11 +698,11 @@ config_to_json(const struct gw_config *cfg)
 	json_t	*obj = json_object();
 	size_t	 i;
 
-	for (i = 0; i < noptions; i++) {
-		if (options[i].type == OPT_ACTION)
+	for (i = 0; i < option_count; i++) {
+		if (option_table[i].type == OPT_ACTION)
 			continue;
-		json_object_set_new(obj, options[i].name,
-		    options_to_json(cfg, &options[i]));
+		json_object_set_new(obj, option_table[i].name,
+		    options_to_json(cfg, &option_table[i]));
 	}
 	return obj;
 }

@@ -43,7 +43,7 @@ static const char *const reserved_env[] = {
  * order of the matching C enum (readiness, reload_strategy, log_level,
  * log_format), so the index is the value.
  */
-const struct option_def options[] = {
+const struct option_def option_table[] = {
 	{ .name = "config", .shortopt = 'c', .type = OPT_CONFIG,
 	  .flags = OPT_CLI_ONLY, NOFIELD, .defhelp = "none", .arg = "FILE",
 	  .help = "configuration file; re-read on reload" },
@@ -176,7 +176,7 @@ const struct option_def options[] = {
 	  .flags = OPT_CLI_ONLY, NOFIELD, .action = CONFIG_HELP,
 	  .help = "this help" },
 };
-const size_t noptions = GW_ARRAY_LEN(options);
+const size_t option_count = GW_ARRAY_LEN(option_table);
 
 /* Compare a key with '_' and '-' the same. */
 static int
@@ -198,9 +198,9 @@ options_find(const char *key, size_t len)
 {
 	size_t	i;
 
-	for (i = 0; i < noptions; i++)
-		if (options_key_eq(options[i].name, key, len))
-			return &options[i];
+	for (i = 0; i < option_count; i++)
+		if (options_key_eq(option_table[i].name, key, len))
+			return &option_table[i];
 	return NULL;
 }
 
@@ -209,9 +209,9 @@ options_find_short(int c)
 {
 	size_t	i;
 
-	for (i = 0; i < noptions; i++)
-		if (options[i].shortopt != 0 && options[i].shortopt == c)
-			return &options[i];
+	for (i = 0; i < option_count; i++)
+		if (option_table[i].shortopt != 0 && option_table[i].shortopt == c)
+			return &option_table[i];
 	return NULL;
 }
 
@@ -247,11 +247,11 @@ options_suggest(const char *key, size_t len)
 	const char	*best = NULL;
 	size_t		 i, d, bestd = SIZE_MAX;
 
-	for (i = 0; i < noptions; i++) {
-		d = options_distance(key, len, options[i].name);
+	for (i = 0; i < option_count; i++) {
+		d = options_distance(key, len, option_table[i].name);
 		if (d < bestd) {
 			bestd = d;
-			best = options[i].name;
+			best = option_table[i].name;
 		}
 	}
 	/* Close enough: a typo or two, not a different word. */

@@ -56,8 +56,8 @@ struct option_def {
 	int		  action;	/* OPT_ACTION: enum config_action */
 };
 
-extern const struct option_def	options[];
-extern const size_t		noptions;
+extern const struct option_def	option_table[];
+extern const size_t		option_count;
 
 /* Look up by file key ('_' = '-') or long name, or by short letter. */
 const struct option_def *options_find(const char *key, size_t len);
