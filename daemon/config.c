@@ -343,6 +343,9 @@ config_read_file(struct gw_config *cfg, const char *path, char **err)
 	while (getline(&line, &cap, f) != -1) {
 		lineno++;
 		line[strcspn(line, "\r\n")] = '\0';
+		/* Editors that write a UTF-8 byte order mark. */
+		if (lineno == 1 && strncmp(line, "\xef\xbb\xbf", 3) == 0)
+			memmove(line, line + 3, strlen(line + 3) + 1);
 		if (config_file_line(cfg, line, &key, &msg) == -1) {
 			if (key != NULL)
 				*err = xasprintf("%s:%u: %s: %s", path, lineno,
@@ -371,6 +374,7 @@ static int
 config_finish(struct gw_config *cfg, char **err)
 {
 	char	*msg = NULL;
+	size_t	 i;
 
 	if (cfg->nbinds == 0) {
 		if (options_set(cfg, options_find("bind", 4), DEFAULT_BIND,
@@ -385,10 +389,16 @@ config_finish(struct gw_config *cfg, char **err)
 	cfg->runtime_dir = gw_default_runtime_dir();
 	free(cfg->notify_socket);
 	cfg->notify_socket = gw_default_notify_socket(cfg->name);
-	if (cfg->control_socket == NULL)
-		cfg->control_socket = gw_default_control_socket(cfg->name);
-	if (cfg->stats_db == NULL)
-		cfg->stats_db = gw_default_stats_db(cfg->name);
+	for (i = 0; i < option_count; i++) {
+		const struct option_def	*o = &option_table[i];
+		char			**p;
+
+		if (o->derive == NULL)
+			continue;
+		p = (char **)(void *)((char *)cfg + o->off);
+		if (*p == NULL)
+			*p = o->derive(cfg->name);
+	}
 	if (strlen(cfg->notify_socket) > SUN_PATH_MAX) {
 		*err = xasprintf("notify socket %s: path too long for a Unix "
 		    "socket (at most 107 bytes): shorten the runtime "
@@ -629,6 +639,25 @@ config_command_text(char **argv)
 	return s;
 }
 
+/*
+ * A path that is the default for this name is printed as a comment, so a
+ * printed configuration given another name gets that name's paths.
+ */
+static int
+config_is_derived(const struct gw_config *cfg, const struct option_def *o,
+    const char *v)
+{
+	char	*def;
+	int	 same;
+
+	if (o->derive == NULL)
+		return 0;
+	def = o->derive(cfg->name);
+	same = strcmp(def, v) == 0;
+	free(def);
+	return same;
+}
+
 void
 config_print(FILE *f, const struct gw_config *cfg)
 {
@@ -685,7 +714,11 @@ config_print(FILE *f, const struct gw_config *cfg)
 				fprintf(f, "# %s (not set)\n", o->name);
 				break;
 			}
-			config_print_value(f, o->name, v);
+			if (config_is_derived(cfg, o, v))
+				fprintf(f, "# %s = %s (default)\n", o->name,
+				    v);
+			else
+				config_print_value(f, o->name, v);
 			free(v);
 			break;
 		}

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "gw/parse.h"
+#include "gw/paths.h"
 #include "gw/util.h"
 #include "listeners.h"
 #include "log.h"
@@ -143,7 +144,8 @@ const struct option_def option_table[] = {
 	  .defhelp = "none", .arg = "FILE", .help = "gwd-http access log" },
 	{ .name = "control-socket", .type = OPT_STRING, .flags = OPT_SOCKPATH,
 	  F(control_socket), .defhelp = "RUNDIR/NAME.sock", .arg = "PATH",
-	  .help = "the control socket" },
+	  .help = "the control socket",
+	  .derive = gw_default_control_socket },
 	{ .name = "control-mode", .type = OPT_MODE, F(control_mode),
 	  .def = "0600", .arg = "MODE",
 	  .help = "file mode of the control socket" },
@@ -155,7 +157,8 @@ const struct option_def option_table[] = {
 	  .help = "peers with this primary group may use read-only commands" },
 	{ .name = "stats-db", .type = OPT_STRING, .flags = OPT_NONE_OK,
 	  F(stats_db), .defhelp = "STATEDIR/NAME.db", .arg = "PATH|none",
-	  .help = "the stats database; none disables it" },
+	  .help = "the stats database; none disables it",
+	  .derive = gw_default_stats_db },
 	{ .name = "stats-interval", .type = OPT_DURATION,
 	  F(stats_interval_ms), .def = "10s", .arg = "D",
 	  .help = "sampling period", .min = 1000, .max = MS_MAX },

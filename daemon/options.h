@@ -54,6 +54,8 @@ struct option_def {
 	uint64_t	  min, max;	/* OPT_UINT, OPT_DURATION */
 	const char *const *choices;	/* OPT_ENUM, NULL-terminated */
 	int		  action;	/* OPT_ACTION: enum config_action */
+	char		*(*derive)(const char *name);	/* default from
+					   the instance name, or NULL */
 };
 
 extern const struct option_def	option_table[];

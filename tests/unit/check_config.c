@@ -424,7 +424,8 @@ START_TEST(test_quoted_command)
 	struct gw_config	*cfg;
 	char			*path;
 
-	path = write_file("q.conf", "command = \"python3 -m app\"\n");
+	path = write_file("q.conf", "\xef\xbb\xbf"
+	    "command = \"python3 -m app\"\n");
 	LOAD_OK(cfg, "-c", path);
 	ck_assert_str_eq(cfg->command[0], "python3");
 	ck_assert_str_eq(cfg->command[1], "-m");
@@ -803,6 +804,16 @@ START_TEST(test_print)
 	ck_assert_ptr_nonnull(strstr(text, "\ncontrol-mode = 0600\n"));
 	ck_assert_ptr_nonnull(strstr(text, "\n# pid (not set)\n"));
 	ck_assert_ptr_nonnull(strstr(text, "\n# umask (not set)\n"));
+	ck_assert_ptr_nonnull(strstr(text,
+	    "\n# control-socket = /tmp/rt/gwd.sock (default)\n"));
+	ck_assert_ptr_nonnull(strstr(text,
+	    "\n# stats-db = /tmp/st/gwd.db (default)\n"));
+	free(text);
+	config_free(cfg);
+	LOAD_OK(cfg, "--stats-db", "none", "--control-socket", "/tmp/c");
+	text = print_config(cfg);
+	ck_assert_ptr_nonnull(strstr(text, "\nstats-db = none\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\ncontrol-socket = /tmp/c\n"));
 	ck_assert_ptr_null(strstr(text, "check-config"));
 	free(text);
 	config_free(cfg);

@@ -550,6 +550,17 @@ START_TEST(test_update)
 	names = listeners_fdnames(&ls);
 	ck_assert_str_eq(names, "unknown:admin");
 	free(names);
+	{
+		json_t	*j = listeners_to_json(&ls);
+
+		ck_assert(json_is_null(json_object_get(json_array_get(j, 0),
+		    "name")));
+		ck_assert_str_eq(json_string_value(json_object_get(
+		    json_array_get(j, 0), "local")), s2);
+		ck_assert_str_eq(json_string_value(json_object_get(
+		    json_array_get(j, 1), "addr")), "127.0.0.1:0");
+		json_decref(j);
+	}
 	s2fd = ls.v[0].fd;
 
 	/* A failing update leaves everything as it was. */
