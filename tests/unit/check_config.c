@@ -878,6 +878,17 @@ START_TEST(test_usage)
 	}
 	ck_assert_ptr_nonnull(strstr(buf, "-w, --workers N"));
 	ck_assert_ptr_nonnull(strstr(buf, "[30s]"));
+	/* Fits a terminal: no line over 79 columns, no trailing blank. */
+	{
+		char	*line, *save = NULL;
+
+		for (line = strtok_r(buf, "\n", &save); line != NULL;
+		    line = strtok_r(NULL, "\n", &save)) {
+			ck_assert_msg(strlen(line) <= 79, "long: %s", line);
+			ck_assert_msg(line[strlen(line) - 1] != ' ',
+			    "trailing blank: %s", line);
+		}
+	}
 	free(buf);
 }
 END_TEST
