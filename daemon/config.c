@@ -566,7 +566,7 @@ config_usage(FILE *f)
 		free(text);
 	}
 	fprintf(f, "\nDurations: 250ms, 30, 30s, 5m, 1h, 7d.  "
-	    "Sizes: 512K, 64M, 1G.  See gwd(8), gwd.conf(5).\n");
+	    "Sizes: 512K, 64M, 1G.\nSee gwd(8) and gwd.conf(5).\n");
 }
 
 /* Does a scalar need quotes to be read back as the same text? */
