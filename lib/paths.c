@@ -1,11 +1,10 @@
 /*
- * paths.c: default runtime and state paths.  Only the environment and the
- * effective uid decide; nothing here touches the file system, so gwd and
- * gwctl compute the same answer.
+ * paths.c: default instance paths from the environment.  See gw/paths.h.
+ * No NSS lookups (getpwuid may block on a directory service): when $HOME
+ * is unset too the state falls back to the runtime directory.
  */
 #include "config.h"
 
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,74 +12,79 @@
 #include "gw/paths.h"
 #include "gw/util.h"
 
-/* A set, absolute environment value, or NULL. */
-static const char *
-abs_env(const char *var)
+/*
+ * An environment directory, or NULL when unset, empty or relative (the XDG
+ * specification says to ignore relative values).  systemd separates several
+ * RuntimeDirectory= / StateDirectory= entries with ':'; the first is ours.
+ */
+static char *
+paths_env_dir(const char *var)
 {
 	const char	*v = getenv(var);
+	size_t		 len;
 
-	return v != NULL && v[0] == '/' ? v : NULL;
+	if (v == NULL || v[0] != '/')
+		return NULL;
+	len = strcspn(v, ":");
+	while (len > 1 && v[len - 1] == '/')
+		len--;
+	return xstrndup(v, len);
 }
 
 char *
 gw_default_runtime_dir(void)
 {
-	const char	*v;
-	size_t		 n;
+	char	*dir, *res;
 
-	/* systemd separates several RuntimeDirectory= entries with ':'. */
-	if ((v = abs_env("RUNTIME_DIRECTORY")) != NULL) {
-		n = strcspn(v, ":");
-		return xstrndup(v, n);
-	}
+	if ((dir = paths_env_dir("RUNTIME_DIRECTORY")) != NULL)
+		return dir;
 	if (geteuid() == 0)
 		return xstrdup("/run/gwd");
-	if ((v = abs_env("XDG_RUNTIME_DIR")) != NULL)
-		return xasprintf("%s/gwd", v);
-	return xasprintf("/tmp/gwd-%lu", (unsigned long)geteuid());
-}
-
-static char *
-in_runtime_dir(const char *name, const char *suffix)
-{
-	char	*dir = gw_default_runtime_dir(), *p;
-
-	p = xasprintf("%s/%s%s", dir, name, suffix);
-	free(dir);
-	return p;
+	if ((dir = paths_env_dir("XDG_RUNTIME_DIR")) != NULL) {
+		res = xasprintf("%s/gwd", dir);
+		free(dir);
+		return res;
+	}
+	return xasprintf("/tmp/gwd-%u", (unsigned)geteuid());
 }
 
 char *
 gw_default_control_socket(const char *name)
 {
-	return in_runtime_dir(name, ".sock");
+	char	*dir = gw_default_runtime_dir(), *res;
+
+	res = xasprintf("%s/%s.sock", dir, name);
+	free(dir);
+	return res;
 }
 
 char *
 gw_default_notify_socket(const char *name)
 {
-	return in_runtime_dir(name, ".notify");
+	char	*dir = gw_default_runtime_dir(), *res;
+
+	res = xasprintf("%s/%s.notify", dir, name);
+	free(dir);
+	return res;
 }
 
 char *
 gw_default_stats_db(const char *name)
 {
-	const char	*v;
-	struct passwd	*pw;
-	size_t		 n;
+	char	*dir, *res;
 
-	if ((v = abs_env("STATE_DIRECTORY")) != NULL) {
-		n = strcspn(v, ":");
-		return xasprintf("%.*s/%s.db", (int)n, v, name);
-	}
-	if (geteuid() == 0)
+	if ((dir = paths_env_dir("STATE_DIRECTORY")) != NULL) {
+		res = xasprintf("%s/%s.db", dir, name);
+	} else if (geteuid() == 0) {
 		return xasprintf("/var/lib/gwd/%s.db", name);
-	if ((v = abs_env("XDG_STATE_HOME")) != NULL)
-		return xasprintf("%s/gwd/%s.db", v, name);
-	if ((v = abs_env("HOME")) == NULL &&
-	    (pw = getpwuid(geteuid())) != NULL && pw->pw_dir[0] == '/')
-		v = pw->pw_dir;
-	if (v != NULL)
-		return xasprintf("%s/.local/state/gwd/%s.db", v, name);
-	return xasprintf("/tmp/gwd-%lu/%s.db", (unsigned long)geteuid(), name);
+	} else if ((dir = paths_env_dir("XDG_STATE_HOME")) != NULL) {
+		res = xasprintf("%s/gwd/%s.db", dir, name);
+	} else if ((dir = paths_env_dir("HOME")) != NULL) {
+		res = xasprintf("%s/.local/state/gwd/%s.db", dir, name);
+	} else {
+		dir = gw_default_runtime_dir();
+		res = xasprintf("%s/%s.db", dir, name);
+	}
+	free(dir);
+	return res;
 }

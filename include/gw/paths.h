@@ -1,7 +1,8 @@
 /*
- * paths.h: the default paths of an instance (SPEC section 1), shared by
- * gwd's configuration and gwctl so that both find the same socket.  Every
- * function returns a new string (free it) and never fails.
+ * paths.h: the default locations of an instance's files (SPEC section 1),
+ * shared by gwd and gwctl so both find the same socket.  Pure functions of
+ * the environment and the effective uid; nothing is created.  Every result
+ * is newly allocated (free it).
  */
 #ifndef GW_PATHS_H
 #define GW_PATHS_H
@@ -17,7 +18,7 @@ char	*gw_default_control_socket(const char *name);
 char	*gw_default_notify_socket(const char *name);
 /*
  * $STATE_DIRECTORY/NAME.db, else /var/lib/gwd/NAME.db for root, else
- * $XDG_STATE_HOME/gwd/NAME.db, else ~/.local/state/gwd/NAME.db.
+ * $XDG_STATE_HOME/gwd/NAME.db ($HOME/.local/state when unset).
  */
 char	*gw_default_stats_db(const char *name);
 
