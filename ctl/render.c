@@ -99,7 +99,7 @@ render_scalar(char *buf, size_t len, json_t *v)
 static void
 kv(FILE *f, const char *key, const char *value)
 {
-	fprintf(f, "%-12s %s\n", key, value);
+	fprintf(f, "%-14s %s\n", key, value);
 }
 
 static const char *
@@ -302,6 +302,52 @@ render_workers(FILE *f, json_t *r)
 
 /* ---- the rest ----------------------------------------------------------- */
 
+/* Is key a repeatable option (one line per value)? */
+static int
+repeatable(const char *key)
+{
+	return strcmp(key, "bind") == 0 || strcmp(key, "env") == 0 ||
+	    strcmp(key, "hook") == 0;
+}
+
+/* Words joined so that the configuration file splits them back. */
+static void
+join_words(char *buf, size_t len, json_t *words)
+{
+	json_t		*w;
+	const char	*s, *p;
+	size_t		 i, used = 0;
+	char		 one[1024];
+	int		 plain;
+
+	buf[0] = '\0';
+	json_array_foreach(words, i, w) {
+		render_scalar(one, sizeof one, w);
+		s = one;
+		plain = s[0] != '\0';
+		for (p = s; *p; p++)
+			if (strchr(" \t'\"\\#$`", *p) != NULL)
+				plain = 0;
+		if (used < len)
+			used += (size_t)snprintf(buf + used, len - used, "%s",
+			    i ? " " : "");
+		if (plain) {
+			if (used < len)
+				used += (size_t)snprintf(buf + used,
+				    len - used, "%s", s);
+			continue;
+		}
+		/* Single quotes; a quote inside becomes '\''. */
+		if (used < len)
+			used += (size_t)snprintf(buf + used, len - used, "'");
+		for (p = s; *p && used < len; p++)
+			used += (size_t)snprintf(buf + used, len - used,
+			    *p == '\'' ? "'\\''" : "%c", *p);
+		if (used < len)
+			used += (size_t)snprintf(buf + used, len - used, "'");
+	}
+}
+
 void
 render_config(FILE *f, json_t *r)
 {
@@ -313,7 +359,10 @@ render_config(FILE *f, json_t *r)
 	json_object_foreach(r, key, v) {
 		if (json_is_null(v))
 			fprintf(f, "# %s =\n", key);
-		else if (json_is_array(v)) {
+		else if (json_is_array(v) && !repeatable(key)) {
+			join_words(buf, sizeof buf, v);
+			fprintf(f, "%s = %s\n", key, buf);
+		} else if (json_is_array(v)) {
 			if (json_array_size(v) == 0)
 				fprintf(f, "# %s =\n", key);
 			json_array_foreach(v, i, e) {
@@ -368,7 +417,7 @@ render_event(FILE *f, json_t *ev)
 		fprintf(f, " %s", buf);
 	} else if ((json_is_object(v) && json_object_size(v) > 0) ||
 	    json_is_array(v)) {
-		d = json_dumps(v, JSON_COMPACT);
+		d = json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(10));
 		if (d != NULL) {
 			clean(buf, sizeof buf, d);
 			fprintf(f, " %s", buf);

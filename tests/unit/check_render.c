@@ -128,29 +128,29 @@ START_TEST(test_status)
 	    "\"error\":\"worker 1 crashed\"},\"backoff_until\":1700000003.2,"
 	    "\"upgraded_at\":null,\"listeners_open\":2}");
 
-	ck_assert_ptr_nonnull(strstr(out, "name         web\n"));
-	ck_assert_ptr_nonnull(strstr(out, "state        backoff\n"));
+	ck_assert_ptr_nonnull(strstr(out, "name           web\n"));
+	ck_assert_ptr_nonnull(strstr(out, "state          backoff\n"));
 	ck_assert_ptr_nonnull(strstr(out,
-	    "uptime       3m12s (since 2023-11-14T22:10:08Z)\n"));
-	ck_assert_ptr_nonnull(strstr(out, "workers      3 ready of 4 "
+	    "uptime         3m12s (since 2023-11-14T22:10:08Z)\n"));
+	ck_assert_ptr_nonnull(strstr(out, "workers        3 ready of 4 "
 	    "(booting 1, draining 0, total 4)\n"));
 	ck_assert_ptr_nonnull(strstr(out,
-	    "binds        127.0.0.1:8000, unix:/run/a.sock\n"));
-	ck_assert_ptr_nonnull(strstr(out, "stats db     -\n"));
-	ck_assert_ptr_nonnull(strstr(out, "last reload  generation 2 failed "
+	    "binds          127.0.0.1:8000, unix:/run/a.sock\n"));
+	ck_assert_ptr_nonnull(strstr(out, "stats db       -\n"));
+	ck_assert_ptr_nonnull(strstr(out, "last reload    generation 2 failed "
 	    "at 2023-11-14T22:11:40Z in 1.5s: worker 1 crashed\n"));
-	ck_assert_ptr_nonnull(strstr(out, "backoff      until "
+	ck_assert_ptr_nonnull(strstr(out, "backoff        until "
 	    "2023-11-14T22:13:23Z (in 3.2s)\n"));
-	ck_assert_ptr_nonnull(strstr(out, "upgraded     -\n"));
+	ck_assert_ptr_nonnull(strstr(out, "upgraded       -\n"));
 	/* Unknown fields are shown, not dropped. */
 	ck_assert_ptr_nonnull(strstr(out, "listeners_open 2\n"));
 	free(out);
 
 	/* Everything null or missing still renders. */
 	out = capture(status_now, "{\"workers\":null,\"last_reload\":null}");
-	ck_assert_ptr_nonnull(strstr(out, "pid          -\n"));
-	ck_assert_ptr_nonnull(strstr(out, "workers      -\n"));
-	ck_assert_ptr_nonnull(strstr(out, "last reload  -\n"));
+	ck_assert_ptr_nonnull(strstr(out, "pid            -\n"));
+	ck_assert_ptr_nonnull(strstr(out, "workers        -\n"));
+	ck_assert_ptr_nonnull(strstr(out, "last reload    -\n"));
 	free(out);
 }
 END_TEST
@@ -163,6 +163,11 @@ START_TEST(test_others)
 	    "\"b:2\"],\"pid_file\":null,\"daemon\":false,\"env\":[]}");
 	ck_assert_str_eq(out, "workers = 4\nbind = a:1\nbind = b:2\n"
 	    "# pid_file =\ndaemon = false\n# env =\n");
+	free(out);
+	out = capture(render_config, "{\"command\":[\"python3\",\"-c\","
+	    "\"print('hi')\",\"a b\"]}");
+	ck_assert_str_eq(out, "command = python3 -c 'print('\\''hi'\\'')' "
+	    "'a b'\n");
 	free(out);
 	out = capture(render_scale, "{\"target\":8,\"previous\":4}");
 	ck_assert_str_eq(out, "target 8 (was 4)\n");
