@@ -427,6 +427,7 @@ tw_report(const char *base)
 	}
 	tw_report_status_line(out, "SigBlk");
 	tw_report_status_line(out, "SigIgn");
+	tw_report_status_line(out, "Groups");
 	for (e = environ; *e != NULL; e++)
 		fprintf(out, "env.%s\n", *e);
 	if (fclose(out) == EOF) {
