@@ -35,16 +35,7 @@ PIDS=
 cleanup() {
 	set +e
 	for p in $PIDS; do
-		kill -TERM "$p" 2>/dev/null
-	done
-	for p in $PIDS; do
-		i=0
-		while kill -0 "$p" 2>/dev/null && [ $i -lt 100 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		kill -KILL "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
+		stop "$p"
 	done
 	rm -rf "$T"
 }
@@ -56,6 +47,21 @@ free_port() {
 s = socket.socket()
 s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])'
+}
+
+# stop PID: TERM, wait (10 s), KILL; then forget it.
+stop() {
+	i=0
+	kill -TERM "$1" 2>/dev/null || true
+	while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do
+		# Our own child turns zombie: reap it to see it gone.
+		[ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" = Z ] && break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -KILL "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+	PIDS=$(echo "$PIDS" | tr ' ' '\n' | grep -vx "$1" | tr '\n' ' ')
 }
 
 nchildren() {
@@ -178,8 +184,7 @@ echo
 
 # The others are not needed for the idle measurement.
 for p in ${npid:-} ${upid:-}; do
-	kill -TERM "$p"
-	wait "$p" 2>/dev/null || true
+	stop "$p"
 done
 
 # 3. Idle: the same gwd with 16 workers (no heartbeats), IDLE_S seconds.
@@ -207,8 +212,7 @@ idle_row() {
 echo "| case | master CPU (utime+stime, 100 Hz ticks) | context switches | epoll_wait calls (perf) |"
 echo "|---|---|---|---|"
 idle_row "16 workers, no heartbeats" "$gpid"
-kill -TERM "$gpid"
-wait "$gpid" 2>/dev/null || true
+stop "$gpid"
 
 port=$(free_port)
 "$GWD" --name "bench$$" -b "127.0.0.1:$port" -w 16 --log-file "$T/idle2.log" \
@@ -218,7 +222,6 @@ PIDS="$PIDS $gpid"
 wait_children "$gpid" 16
 sleep 2
 idle_row "16 workers, WATCHDOG=1 every 1 s each" "$gpid"
-kill -TERM "$gpid"
-wait "$gpid" 2>/dev/null || true
+stop "$gpid"
 echo
 echo "Stats interval: gwd's default (--stats-interval 10s)."
