@@ -10,6 +10,8 @@ main(void)
 {
 	Suite	*(*makers[])(void) = {
 		make_suite_parse,
+		make_suite_plan,
+		make_suite_notify,
 	};
 	SRunner	*sr;
 	size_t	 i;

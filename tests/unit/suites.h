@@ -5,5 +5,7 @@
 #include <check.h>
 
 Suite	*make_suite_parse(void);
+Suite	*make_suite_plan(void);
+Suite	*make_suite_notify(void);
 
 #endif
