@@ -7,5 +7,7 @@
 Suite	*make_suite_parse(void);
 Suite	*make_suite_plan(void);
 Suite	*make_suite_notify(void);
+Suite	*make_suite_config(void);
+Suite	*make_suite_listeners(void);
 
 #endif
