@@ -246,12 +246,12 @@ capture_event(struct bufferevent *bev, short what, void *arg)
 }
 
 static void
-capture_start(struct worker *w, int fd)
+capture_start(struct worker *w, pid_t pid, int fd)
 {
 	struct capture	*c = xcalloc(1, sizeof *c);
 
 	c->id = w->id;
-	c->pid = w->pid;
+	c->pid = pid;		/* w->pid is set by pool_on_forked, later */
 	c->bev = bufferevent_socket_new(sup.base, fd, BEV_OPT_CLOSE_ON_FREE);
 	bufferevent_setcb(c->bev, capture_read, NULL, capture_event, c);
 	bufferevent_enable(c->bev, EV_READ);
@@ -280,7 +280,7 @@ do_spawn(struct worker *w)
 	event_add(io->ev, NULL);
 	w->io = io;
 	if (r.outfd != -1)
-		capture_start(w, r.outfd);
+		capture_start(w, r.pid, r.outfd);
 	pool_on_forked(&sup.pool, w, r.pid, gw_now_ms(), &sup.acts);
 }
 
@@ -581,6 +581,7 @@ static void
 on_notify(pid_t sender, const struct notify_msg *m, void *arg)
 {
 	struct worker	*w = sender_worker(sender);
+	int		 first_hb;
 
 	(void)arg;
 	if (w == NULL) {
@@ -589,9 +590,13 @@ on_notify(pid_t sender, const struct notify_msg *m, void *arg)
 		    "worker)", (long)sender);
 		return;
 	}
+	first_hb = m->watchdog && w->last_heartbeat == 0;
 	pool_on_notify(&sup.pool, w, m, gw_now_ms(), &sup.timing, &sup.acts);
+	/* The first heartbeat arms the heartbeat deadline: the timer must
+	 * learn it.  Later ones only move it, which the timer finds out
+	 * when it fires. */
 	if (m->ready || m->recycle || m->has_extend || m->has_requests ||
-	    sup.acts.n > 0)
+	    first_hb || sup.acts.n > 0)
 		process();
 }
 
