@@ -247,12 +247,12 @@ capture_event(struct bufferevent *bev, short what, void *arg)
 }
 
 static void
-capture_start(struct worker *w, int fd)
+capture_start(struct worker *w, pid_t pid, int fd)
 {
 	struct capture	*c = xcalloc(1, sizeof *c);
 
 	c->id = w->id;
-	c->pid = w->pid;
+	c->pid = pid;		/* w->pid is set by pool_on_forked, later */
 	c->bev = bufferevent_socket_new(sup.base, fd, BEV_OPT_CLOSE_ON_FREE);
 	bufferevent_setcb(c->bev, capture_read, NULL, capture_event, c);
 	bufferevent_enable(c->bev, EV_READ);
@@ -281,7 +281,7 @@ do_spawn(struct worker *w)
 	event_add(io->ev, NULL);
 	w->io = io;
 	if (r.outfd != -1)
-		capture_start(w, r.outfd);
+		capture_start(w, r.pid, r.outfd);
 	pool_on_forked(&sup.pool, w, r.pid, gw_now_ms(), &sup.acts);
 }
 
