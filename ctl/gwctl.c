@@ -90,7 +90,7 @@ conn_failure(const struct gwctl_inv *inv, const struct ctl_conn *c, int rc,
 	} else if (rc == CONN_INTERRUPTED) {
 		fprintf(stderr, "%s: %s: interrupted\n", progname,
 		    inv->cmd->name);
-	} else if (errno == 0)
+	} else if (errno == 0 || errno == ECONNRESET || errno == EPIPE)
 		fprintf(stderr, "%s: %s: %s closed the connection %s\n",
 		    progname, inv->cmd->name, c->path, doing);
 	else
@@ -171,7 +171,7 @@ send_request(struct gwctl_inv *inv, struct ctl_conn *c, const char *cmd,
 	rc = conn_send_line(c, s, strlen(s));
 	free(s);
 	/* A refused peer is told why before the daemon hangs up: read it. */
-	if (rc == CONN_ERROR && errno == EPIPE)
+	if (rc == CONN_ERROR && (errno == EPIPE || errno == ECONNRESET))
 		return GWCTL_OK;
 	if (rc != CONN_OK)
 		return conn_failure(inv, c, rc, "while sending");
@@ -527,7 +527,8 @@ run_call(struct gwctl_inv *inv)
 		return rc;
 	conn_deadline(&c, inv->timeout_ms);
 	rc = conn_send_line(&c, req, strlen(req));
-	if (rc != CONN_OK && !(rc == CONN_ERROR && errno == EPIPE)) {
+	if (rc != CONN_OK && !(rc == CONN_ERROR && (errno == EPIPE ||
+	    errno == ECONNRESET))) {
 		rc = conn_failure(inv, &c, rc, "while sending");
 		goto out;
 	}

@@ -38,6 +38,17 @@ static pthread_t		 loop;
 static char			 dir[64], sock[100];
 static struct gw_config		 cfg;
 
+static volatile int		 loop_running;
+
+static void
+loop_started(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	loop_running = 1;
+}
+
 static void *
 loop_main(void *arg)
 {
@@ -69,7 +80,12 @@ server_start(unsigned mode, const char *group, const char *read_group)
 	cfg.control_group = (char *)group;
 	cfg.control_read_group = (char *)read_group;
 	ck_assert_msg(control_start(base, &cfg, &err) == 0, "%s", err);
+	loop_running = 0;
+	event_base_once(base, -1, EV_TIMEOUT, loop_started, NULL, NULL);
 	ck_assert_int_eq(pthread_create(&loop, NULL, loop_main, NULL), 0);
+	/* A loopbreak before the loop runs would be forgotten. */
+	while (!loop_running)
+		usleep(1000);
 }
 
 static void
