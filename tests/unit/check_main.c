@@ -12,6 +12,9 @@ main(void)
 		make_suite_parse,
 		make_suite_plan,
 		make_suite_notify,
+		make_suite_events,
+		make_suite_log,
+		make_suite_spawn,
 		make_suite_config,
 		make_suite_listeners,
 	};
