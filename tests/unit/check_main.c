@@ -17,6 +17,8 @@ main(void)
 		make_suite_spawn,
 		make_suite_config,
 		make_suite_listeners,
+		make_suite_render,
+		make_suite_paths,
 	};
 	SRunner	*sr;
 	size_t	 i;

@@ -12,5 +12,7 @@ Suite	*make_suite_log(void);
 Suite	*make_suite_spawn(void);
 Suite	*make_suite_config(void);
 Suite	*make_suite_listeners(void);
+Suite	*make_suite_render(void);
+Suite	*make_suite_paths(void);
 
 #endif
