@@ -7,6 +7,9 @@
 Suite	*make_suite_parse(void);
 Suite	*make_suite_plan(void);
 Suite	*make_suite_notify(void);
+Suite	*make_suite_events(void);
+Suite	*make_suite_log(void);
+Suite	*make_suite_spawn(void);
 Suite	*make_suite_config(void);
 Suite	*make_suite_listeners(void);
 Suite	*make_suite_render(void);
