@@ -5,6 +5,8 @@
 . "$(dirname "$0")/lib.sh"
 
 command -v valgrind >/dev/null || skip "valgrind not installed"
+ldd "$GWD" 2>/dev/null | grep -q 'libasan\|libubsan' &&
+    skip "gwd is built with sanitizers, which valgrind cannot run"
 ctl() { "$GWCTL" -n "$NAME" --timeout 20s "$@"; }
 
 VG=$T/valgrind.log
