@@ -139,7 +139,8 @@ conn_read_line(struct ctl_conn *c, char **line, size_t *len)
 		c->consumed = 0;
 	}
 	for (;;) {
-		if ((nl = memchr(c->buf, '\n', c->len)) != NULL) {
+		if (c->len > 0 &&
+		    (nl = memchr(c->buf, '\n', c->len)) != NULL) {
 			*nl = '\0';
 			*line = c->buf;
 			*len = (size_t)(nl - c->buf);

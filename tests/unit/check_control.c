@@ -164,7 +164,8 @@ cli_line(struct cli *c, int ms)
 	ssize_t		 n;
 
 	for (;;) {
-		if ((nl = memchr(c->buf, '\n', c->len)) != NULL) {
+		if (c->len > 0 &&
+		    (nl = memchr(c->buf, '\n', c->len)) != NULL) {
 			line = xstrndup(c->buf, (size_t)(nl - c->buf));
 			c->len -= (size_t)(nl - c->buf) + 1;
 			memmove(c->buf, nl + 1, c->len);
