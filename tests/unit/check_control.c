@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -65,7 +66,9 @@ server_start(unsigned mode, const char *group, const char *read_group)
 	char	*err = NULL;
 
 	signal(SIGPIPE, SIG_IGN);
-	log_open("test", "/dev/null", LOG_DEBUG, LOG_TEXT);
+	/* CHECK_CONTROL_LOG=FILE keeps the server's log for debugging. */
+	log_open("test", getenv("CHECK_CONTROL_LOG") ?
+	    getenv("CHECK_CONTROL_LOG") : "/dev/null", LOG_DEBUG, LOG_TEXT);
 	evthread_use_pthreads();
 	fake_reset();
 	base = event_base_new();
@@ -596,14 +599,15 @@ START_TEST(test_idle_timeout)
 	struct cli	*idle, *active, *waiting;
 	int		 i;
 
-	control_set_idle_timeout_ms(300);
+	control_set_idle_timeout_ms(500);
 	server_start(0600, NULL, NULL);
-	fake.reload_delay_ms = 900;
+	fake.reload_delay_ms = 1500;
 	idle = cli_open();
 	active = cli_open();
 	waiting = cli_open();
 	cli_send(waiting, "{\"cmd\":\"reload\",\"args\":{\"wait\":true}}\n");
-	for (i = 0; i < 6; i++) {
+	/* 1.2 s of pings 100 ms apart: never idle for 500 ms. */
+	for (i = 0; i < 12; i++) {
 		usleep(100000);
 		expect(active, "{\"cmd\":\"ping\"}\n", "ok");
 	}
@@ -807,6 +811,37 @@ START_TEST(test_socket_setup)
 }
 END_TEST
 
+/* Out of descriptors: accepting pauses, then resumes; nothing is lost. */
+START_TEST(test_emfile)
+{
+	struct rlimit	 rl = { 48, 48 };
+	struct cli	*c[64], *x;
+	int		 n, i, fd;
+
+	server_start(0600, NULL, NULL);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	/* Client and server share the table: fill it from both ends. */
+	for (n = 0; n < 64; n++) {
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (fd == -1)
+			break;
+		close(fd);
+		c[n] = cli_open();
+		usleep(5000);
+	}
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_lt(n, 64);
+	usleep(300000);		/* the server hit EMFILE meanwhile */
+	for (i = 0; i < n; i++)
+		cli_close(c[i]);
+	/* A connection made now is accepted once the pause is over. */
+	x = cli_open();
+	expect(x, "{\"cmd\":\"ping\"}\n", "ok");
+	cli_close(x);
+	server_stop();
+}
+END_TEST
+
 Suite *
 make_suite_control(void)
 {
@@ -828,6 +863,7 @@ make_suite_control(void)
 	tcase_add_test(tc, test_random_bytes);
 	tcase_add_test(tc, test_credentials);
 	tcase_add_test(tc, test_socket_setup);
+	tcase_add_test(tc, test_emfile);
 	suite_add_tcase(s, tc);
 	return s;
 }
