@@ -599,20 +599,20 @@ START_TEST(test_idle_timeout)
 	struct cli	*idle, *active, *waiting;
 	int		 i;
 
-	control_set_idle_timeout_ms(500);
+	control_set_idle_timeout_ms(1000);
 	server_start(0600, NULL, NULL);
-	fake.reload_delay_ms = 1500;
+	fake.reload_delay_ms = 2500;
 	idle = cli_open();
 	active = cli_open();
 	waiting = cli_open();
 	cli_send(waiting, "{\"cmd\":\"reload\",\"args\":{\"wait\":true}}\n");
-	/* 1.2 s of pings 100 ms apart: never idle for 500 ms. */
-	for (i = 0; i < 12; i++) {
+	/* 1.5 s of pings 100 ms apart: never idle for 1 s. */
+	for (i = 0; i < 15; i++) {
 		usleep(100000);
 		expect(active, "{\"cmd\":\"ping\"}\n", "ok");
 	}
 	/* The silent one was closed; the busy one waits for its answer. */
-	ck_assert(is_eof(idle, 1000));
+	ck_assert(is_eof(idle, 2000));
 	expect(waiting, "", "ok");
 	cli_close(idle);
 	cli_close(active);
