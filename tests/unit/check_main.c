@@ -10,6 +10,9 @@ main(void)
 {
 	Suite	*(*makers[])(void) = {
 		make_suite_parse,
+		make_suite_statsdb,
+		make_suite_stats,
+		make_suite_procfs,
 	};
 	SRunner	*sr;
 	size_t	 i;
