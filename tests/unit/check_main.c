@@ -10,6 +10,8 @@ main(void)
 {
 	Suite	*(*makers[])(void) = {
 		make_suite_parse,
+		make_suite_plan,
+		make_suite_notify,
 		make_suite_statsdb,
 		make_suite_stats,
 		make_suite_procfs,

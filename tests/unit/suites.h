@@ -5,6 +5,8 @@
 #include <check.h>
 
 Suite	*make_suite_parse(void);
+Suite	*make_suite_plan(void);
+Suite	*make_suite_notify(void);
 Suite	*make_suite_statsdb(void);
 Suite	*make_suite_stats(void);
 Suite	*make_suite_procfs(void);
