@@ -15,6 +15,7 @@ main(void)
 		make_suite_statsdb,
 		make_suite_stats,
 		make_suite_procfs,
+		make_suite_render_stats,
 	};
 	SRunner	*sr;
 	size_t	 i;

@@ -505,7 +505,7 @@ child_full(void)
 	if (unshare(CLONE_NEWNS) == -1 &&
 	    unshare(CLONE_NEWUSER | CLONE_NEWNS) == -1)
 		return 77;
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
+	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) == -1)
 		return 77;
 	snprintf(sub, sizeof sub, "%s/full", dir);
 	mkdir(sub, 0700);

@@ -147,7 +147,7 @@ START_TEST(test_migrate_v1)
 {
 	sqlite3		*db;
 	char		*err = NULL;
-	json_t		*r, *row;
+	json_t		*r, *row, *a;
 	const char	*code;
 	char		*msg;
 
@@ -162,8 +162,9 @@ START_TEST(test_migrate_v1)
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(r,
 	    "exits"), "crash")), 1);
 	json_decref(r);
-	ck_assert_ptr_null(statsdb_query_at(db, json_pack("{s:s, s:i}",
-	    "kind", "worker_samples", "since", 0), 2000, &code, &msg));
+	a = json_pack("{s:s, s:i}", "kind", "worker_samples", "since", 0);
+	ck_assert_ptr_null(statsdb_query_at(db, a, 2000, &code, &msg));
+	json_decref(a);
 	ck_assert_str_eq(code, "not_found");
 	free(msg);
 	statsdb_close(db);

@@ -10,5 +10,6 @@ Suite	*make_suite_notify(void);
 Suite	*make_suite_statsdb(void);
 Suite	*make_suite_stats(void);
 Suite	*make_suite_procfs(void);
+Suite	*make_suite_render_stats(void);
 
 #endif
