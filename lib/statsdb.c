@@ -66,7 +66,8 @@ statsdb_stmt(sqlite3 *db, const char *sql, int *rc)
 	sqlite3_stmt	*st = NULL;
 
 	while ((st = sqlite3_next_stmt(db, st)) != NULL)
-		if (!sqlite3_stmt_busy(st) && strcmp(sqlite3_sql(st), sql) == 0) {
+		if (!sqlite3_stmt_busy(st) &&
+		    strcmp(sqlite3_sql(st), sql) == 0) {
 			sqlite3_reset(st);
 			sqlite3_clear_bindings(st);
 			*rc = SQLITE_OK;
@@ -129,7 +130,8 @@ statsdb_migrate(sqlite3 *db, char **err)
 	if (statsdb_int(db, "PRAGMA user_version") == STATSDB_VERSION)
 		return 0;
 	/* IMMEDIATE: two gwd on one file must not both migrate. */
-	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL,
+	    NULL) != SQLITE_OK) {
 		*err = statsdb_errf(db, "cannot lock the database");
 		return -1;
 	}
@@ -160,7 +162,8 @@ statsdb_migrate(sqlite3 *db, char **err)
 		rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
 		free(sql);
 		if (rc != SQLITE_OK) {
-			*err = statsdb_errf(db, "cannot set the schema version");
+			*err = statsdb_errf(db,
+			    "cannot set the schema version");
 			goto fail;
 		}
 	}
@@ -565,7 +568,8 @@ statsdb_parse_args(json_t *args, double now, struct statsdb_args *a,
 			a->limit = (long)json_integer_value(v);
 		} else if (strcmp(key, "event") == 0) {
 			if (!json_is_string(v) || *json_string_value(v) == 0) {
-				*message = xstrdup("event must be an event name");
+				*message = xstrdup("event must be an event "
+				    "name");
 				return -1;
 			}
 			a->event = json_string_value(v);
@@ -660,7 +664,8 @@ statsdb_query_rows(sqlite3 *db, const struct statsdb_args *a,
 	if (strcmp(a->kind, "events") == 0)
 		sql = "SELECT id, ts, master_pid, generation, worker_id, pid, "
 		    "event, reason, exit_status, signal, detail FROM events "
-		    "WHERE ts >= ?1 AND ts <= ?2 AND (?3 IS NULL OR event = ?3) "
+		    "WHERE ts >= ?1 AND ts <= ?2 "
+		    "AND (?3 IS NULL OR event = ?3) "
 		    "AND (?4 IS NULL OR worker_id = ?4) "
 		    "ORDER BY ts DESC, id DESC LIMIT ?5";
 	else if (strcmp(a->kind, "samples") == 0)
@@ -763,8 +768,9 @@ statsdb_summary(sqlite3 *db, const struct statsdb_args *a,
 	json_t		*o = json_object(), *ev, *reloads, *last;
 	double		 hours;
 	json_int_t	 restarts;
-	int		 bad = 0, ws = statsdb_has_table(db, "worker_samples");
+	int		 bad = 0, ws;
 
+	ws = statsdb_has_table(db, "worker_samples");
 	json_object_set_new(o, "since", json_real(a->since));
 	json_object_set_new(o, "until", json_real(a->until));
 	bad |= statsdb_counts(db, a, o, "events", "SELECT event, count(*) "
@@ -857,7 +863,7 @@ statsdb_query(sqlite3 *db, json_t *args, const char **code, char **message)
 	return statsdb_query_at(db, args, gw_wall_time(), code, message);
 }
 
-/* ---- gwctl --since -------------------------------------------------------- */
+/* ---- gwctl --since ------------------------------------------------------ */
 
 int
 stats_parse_since(const char *s, double now, double *out, char **err)
