@@ -12,6 +12,8 @@ main(void)
 		make_suite_parse,
 		make_suite_plan,
 		make_suite_notify,
+		make_suite_config,
+		make_suite_listeners,
 		make_suite_statsdb,
 		make_suite_stats,
 		make_suite_procfs,

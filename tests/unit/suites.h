@@ -7,6 +7,8 @@
 Suite	*make_suite_parse(void);
 Suite	*make_suite_plan(void);
 Suite	*make_suite_notify(void);
+Suite	*make_suite_config(void);
+Suite	*make_suite_listeners(void);
 Suite	*make_suite_statsdb(void);
 Suite	*make_suite_stats(void);
 Suite	*make_suite_procfs(void);
