@@ -646,6 +646,12 @@ stats_start(struct event_base *base, const char *path, uint64_t retention_ms)
 	return 0;
 }
 
+int
+stats_enabled(void)
+{
+	return st.enabled;
+}
+
 void
 stats_stop(void)
 {

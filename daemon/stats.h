@@ -46,6 +46,8 @@ struct stats_worker_sample {
  */
 int	 stats_start(struct event_base *, const char *path,
 	     uint64_t retention_ms);
+/* Whether a database is configured (stats_start with a path). */
+int	 stats_enabled(void);
 /* Flush what is queued (bounded wait) and stop the thread. */
 void	 stats_stop(void);
 
