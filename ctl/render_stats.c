@@ -4,7 +4,6 @@
  */
 #include "config.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,6 +13,13 @@
 #include "render_stats.h"
 
 #define DETAIL_MAX	60
+
+/* A non-negative count of milliseconds, rounded (no libm for gwctl). */
+static uint64_t
+round_ms(double v)
+{
+	return v > 0 && v < 1e18 ? (uint64_t)(v + 0.5) : 0;
+}
 
 struct table {
 	size_t	  ncols, nrows;
@@ -99,7 +105,7 @@ fmt_secs(json_t *v)
 
 	if (!json_is_number(v) || (d = json_number_value(v)) < 0)
 		return xstrdup("-");
-	format_duration(buf, sizeof buf, (uint64_t)llround(d * 1000));
+	format_duration(buf, sizeof buf, round_ms(d * 1000));
 	return xstrdup(buf);
 }
 
@@ -133,9 +139,9 @@ detail_value(char *buf, size_t len, const char *key, json_t *v)
 	if (json_is_number(v)) {
 		d = json_number_value(v);
 		if (d >= 0 && kl > 3 && strcmp(key + kl - 3, "_ms") == 0)
-			format_duration(buf, len, (uint64_t)llround(d));
+			format_duration(buf, len, round_ms(d));
 		else if (d >= 0 && kl > 2 && strcmp(key + kl - 2, "_s") == 0)
-			format_duration(buf, len, (uint64_t)llround(d * 1000));
+			format_duration(buf, len, round_ms(d * 1000));
 		else if (d >= 0 && kl > 3 && strcmp(key + kl - 3, "_kb") == 0)
 			format_size(buf, len, (uint64_t)d * 1024);
 		else if (json_is_integer(v))
@@ -331,7 +337,7 @@ render_summary(FILE *fp, json_t *o)
 	span = json_number_value(json_object_get(o, "until")) -
 	    json_number_value(json_object_get(o, "since"));
 	format_duration(buf, sizeof buf, span > 0 ?
-	    (uint64_t)llround(span * 1000) : 0);
+	    round_ms(span * 1000) : 0);
 	fprintf(fp, "Stats from %s to %s (%s)\n", a, b, buf);
 	free(a);
 	free(b);
@@ -347,7 +353,7 @@ render_summary(FILE *fp, json_t *o)
 	    (long long)json_integer_value(json_object_get(rl, "failed"))));
 	render_line(fp, "backoffs", fmt_int(json_object_get(o, "backoffs")));
 	if (json_is_number(json_object_get(o, "mean_time_to_ready_ms"))) {
-		format_duration(buf, sizeof buf, (uint64_t)llround(
+		format_duration(buf, sizeof buf, round_ms(
 		    json_number_value(json_object_get(o,
 		    "mean_time_to_ready_ms"))));
 		render_line(fp, "time to ready", xasprintf("%s (mean)", buf));
