@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "gw/parse.h"
 #include "gw/statsdb.h"
@@ -186,6 +187,57 @@ statsdb_wal_cb(void *arg, int n, char **vals, char **cols)
 	return 0;
 }
 
+/*
+ * Whether nobody can be writing path: its directory is not writable, so no
+ * writer could have created the -wal and -shm files that WAL readers need.
+ */
+static int
+statsdb_frozen(const char *path)
+{
+	char	*dir = xstrdup(path), *p;
+	int	 frozen;
+
+	if ((p = strrchr(dir, '/')) == NULL)
+		frozen = access(".", W_OK) == -1;
+	else {
+		p[p == dir] = '\0';
+		frozen = access(dir, W_OK) == -1;
+	}
+	free(dir);
+	return frozen || access(path, W_OK) == -1;
+}
+
+/*
+ * Open a file that cannot change as immutable: SQLite then reads it with
+ * no locks and no -shm, which is what a WAL file on a read-only mount
+ * needs.  Only used when statsdb_frozen() says nobody writes it.
+ */
+static sqlite3 *
+statsdb_open_immutable(const char *path)
+{
+	sqlite3		*db = NULL;
+	char		*uri;
+	size_t		 i, n = 0;
+
+	uri = xmalloc(strlen(path) * 3 + 32);
+	n = (size_t)sprintf(uri, "file:");
+	for (i = 0; path[i] != '\0'; i++) {
+		if (path[i] == '?' || path[i] == '#' || path[i] == '%')
+			n += (size_t)sprintf(uri + n, "%%%02X",
+			    (unsigned char)path[i]);
+		else
+			uri[n++] = path[i];
+	}
+	strcpy(uri + n, "?immutable=1");
+	if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		sqlite3_close(db);
+		db = NULL;
+	}
+	free(uri);
+	return db;
+}
+
 sqlite3 *
 statsdb_open(const char *path, int readonly, char **err)
 {
@@ -211,8 +263,16 @@ statsdb_open(const char *path, int readonly, char **err)
 	    STATSDB_BUSY_RW_MS);
 	if (readonly) {
 		v = statsdb_int(db, "PRAGMA user_version");
+		if (v < 0 && sqlite3_errcode(db) == SQLITE_CANTOPEN &&
+		    statsdb_frozen(path)) {
+			/* A WAL file on a read-only file system. */
+			statsdb_close(db);
+			if ((db = statsdb_open_immutable(path)) != NULL)
+				v = statsdb_int(db, "PRAGMA user_version");
+		}
 		if (v < 0) {
-			*err = xasprintf("%s: %s", path, sqlite3_errmsg(db));
+			*err = xasprintf("%s: %s", path, db ?
+			    sqlite3_errmsg(db) : "cannot open");
 			goto fail;
 		}
 		if (v < 1 || !statsdb_has_table(db, "events")) {

@@ -4,15 +4,15 @@
 # runs and after it is gone.
 . "$(dirname "$0")/stats_common.inc"
 
-start_gwd --stats-db "$DB" --stats-interval 200ms --workers 2 \
+start_gwd --stats-db "$DB" --stats-interval 1s --workers 2 \
     --readiness spawn --graceful-timeout 2s -- sleep 300
-wait_until 10 test "$(ready_count)" = 2 || fail "2 workers not ready"
+wait_eq 10 2 ready_count || fail "2 workers not ready"
 
 # A crash: a signal nobody in gwd sent.
 set -- $(worker_pids)
 victim=$1
 kill -SEGV "$victim"
-wait_until 10 test "$(q "SELECT count(*) FROM events WHERE event = 'exit' AND pid = $victim")" = 1 ||
+wait_eq 10 1 q "SELECT count(*) FROM events WHERE event = 'exit' AND pid = $victim" ||
 	fail "no exit row for the crashed pid $victim"
 row=$(q "SELECT reason || ' ' || coalesce(signal, '-') || ' ' || coalesce(exit_status, '-') FROM events WHERE event = 'exit' AND pid = $victim")
 [ "$row" = "crash 11 -" ] || fail "crash row: $row"
@@ -20,26 +20,26 @@ q "SELECT json_extract(detail, '\$.uptime_s') FROM events WHERE event = 'exit' A
 	grep -Eq '^[0-9.]+$' || fail "no uptime in the exit detail"
 
 # gwctl kill: reason killed.
-wait_until 10 test "$(ready_count)" = 2 || fail "crashed worker not replaced"
+wait_eq 10 2 ready_count || fail "crashed worker not replaced"
 ctl kill 1 KILL >/dev/null || fail "gwctl kill"
-wait_until 10 test "$(q "SELECT count(*) FROM events WHERE event = 'exit' AND reason = 'killed'")" = 1 ||
+wait_eq 10 1 q "SELECT count(*) FROM events WHERE event = 'exit' AND reason = 'killed'" ||
 	fail "no exit row with reason killed"
 
 # Scale up and down: scale rows, exits with reason scale.
-wait_until 10 test "$(ready_count)" = 2 || fail "killed worker not replaced"
+wait_eq 10 2 ready_count || fail "killed worker not replaced"
 ctl scale 4 >/dev/null || fail "scale 4"
-wait_until 10 test "$(ready_count)" = 4 || fail "not scaled to 4"
+wait_eq 10 4 ready_count || fail "not scaled to 4"
 ctl scale 2 >/dev/null || fail "scale 2"
-wait_until 10 test "$(q "SELECT count(*) FROM events WHERE event = 'exit' AND reason = 'scale'")" = 2 ||
+wait_eq 10 2 q "SELECT count(*) FROM events WHERE event = 'exit' AND reason = 'scale'" ||
 	fail "no 2 exit rows with reason scale"
 [ "$(q "SELECT count(*) FROM events WHERE event = 'scale'")" -ge 2 ] ||
 	fail "no scale rows"
 
 # Reload: reload_start, reload_done, exits with reason reload.
 ctl reload --wait >/dev/null || fail "reload"
-wait_until 10 test "$(q "SELECT count(*) FROM events WHERE event = 'reload_done'")" = 1 ||
+wait_eq 10 1 q "SELECT count(*) FROM events WHERE event = 'reload_done'" ||
 	fail "no reload_done row"
-wait_until 10 test "$(q "SELECT count(*) FROM events WHERE event = 'exit' AND reason = 'reload'")" = 2 ||
+wait_eq 10 2 q "SELECT count(*) FROM events WHERE event = 'exit' AND reason = 'reload'" ||
 	fail "no 2 exit rows with reason reload"
 [ "$(q "SELECT count(*) FROM events WHERE event = 'reload_start'")" = 1 ] ||
 	fail "no reload_start row"
@@ -49,7 +49,7 @@ row=$(q "SELECT json_extract(detail, '\$.cmd') || ' ' || json_extract(detail, '\
 [ "$row" = "scale 4 $(id -u)" ] || fail "control row: $row"
 
 # Samples, with per-worker rows.
-wait_until 5 test "$(q "SELECT count(*) FROM samples WHERE target = 2 AND ready = 2")" -ge 2 ||
+wait_ge 5 2 q "SELECT count(*) FROM samples WHERE target = 2 AND ready = 2" ||
 	fail "no samples"
 [ "$(q "SELECT count(*) FROM worker_samples WHERE rss_kb > 0")" -ge 2 ] ||
 	fail "no worker samples"

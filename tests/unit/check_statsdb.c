@@ -1,7 +1,11 @@
 /* check_statsdb.c: schema, migrations, inserts, queries, retention, --since. */
 #include "config.h"
 
+#include <sys/mount.h>
+#include <sys/wait.h>
+
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -520,6 +524,62 @@ START_TEST(test_retention)
 }
 END_TEST
 
+/* Child: the directory remounted read-only; 0 pass, 77 skip, 1 fail. */
+static int
+child_read_frozen(void)
+{
+	sqlite3	*db;
+	char	*err = NULL;
+	json_t	*r;
+	int	 ok;
+
+	if (unshare(CLONE_NEWNS) == -1 &&
+	    unshare(CLONE_NEWUSER | CLONE_NEWNS) == -1)
+		return 77;
+	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) == -1 ||
+	    mount(dir, dir, "none", MS_BIND, NULL) == -1 ||
+	    mount("none", dir, "none", MS_REMOUNT | MS_BIND | MS_RDONLY,
+	    NULL) == -1)
+		return 77;
+	if ((db = statsdb_open(path, 1, &err)) == NULL) {
+		fprintf(stderr, "frozen: %s\n", err);
+		return 1;
+	}
+	r = q_ok(db, "{\"kind\": \"events\", \"since\": 0}", 10000);
+	ok = json_array_size(json_object_get(r, "rows")) == 2;
+	json_decref(r);
+	statsdb_close(db);
+	/* And gwd refuses to write there, with a clear message. */
+	if (statsdb_open(path, 0, &err) != NULL)
+		return 1;
+	fprintf(stderr, "frozen, read-write: %s\n", err);
+	free(err);
+	return ok ? 0 : 1;
+}
+
+START_TEST(test_read_frozen)
+{
+	sqlite3	*db = open_rw();
+	pid_t	 pid;
+	int	 status;
+
+	add_event(db, 100, 1, 10, "spawn", NULL, -1, 0, NULL);
+	add_event(db, 101, 1, 10, "ready", NULL, -1, 0, NULL);
+	statsdb_close(db);
+	/* A clean close leaves no -wal or -shm behind. */
+	ck_assert_int_eq(access(path, F_OK), 0);
+	if ((pid = fork()) == 0)
+		_exit(child_read_frozen());
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 77)
+		fprintf(stderr, "check_statsdb: read-only mount test skipped: "
+		    "cannot mount here\n");
+	else
+		ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+END_TEST
+
 START_TEST(test_parse_since)
 {
 	static const char *bad[] = { "", " 1h", "yesterday", "1h30x",
@@ -580,6 +640,7 @@ make_suite_statsdb(void)
 	tcase_add_test(tc, test_samples);
 	tcase_add_test(tc, test_bad_args);
 	tcase_add_test(tc, test_retention);
+	tcase_add_test(tc, test_read_frozen);
 	tcase_add_test(tc, test_parse_since);
 	suite_add_tcase(s, tc);
 	return s;
