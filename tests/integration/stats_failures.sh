@@ -16,7 +16,7 @@ check_failing() {
 	kill -KILL "$1"
 	wait_until 5 replaced "$1" 2 || fail "pid $1 not replaced"
 	# Retries happen (1 s, 2 s, ...) but the log says it once.
-	sleep 3.5
+	sleep 2.5
 	[ "$(grep -c 'warning: stats:' "$LOG")" = 1 ] ||
 		fail "logged $(grep -c 'warning: stats:' "$LOG") times, not once"
 	[ "$(stats_field dropped)" -ge 0 ] || fail "no dropped count"
