@@ -42,19 +42,23 @@ table_add(struct table *t, char **row)
 static void
 table_print(FILE *fp, struct table *t)
 {
-	size_t	*w = xcalloc(t->ncols, sizeof *w), r, c, n;
+	size_t	*w = xcalloc(t->ncols, sizeof *w), r, c, n, last;
 
 	for (r = 0; r < t->nrows; r++)
 		for (c = 0; c < t->ncols; c++)
 			if ((n = strlen(t->cells[r * t->ncols + c])) > w[c])
 				w[c] = n;
 	for (r = 0; r < t->nrows; r++) {
+		/* No padding after the last non-empty cell. */
+		for (last = t->ncols; last > 1; last--)
+			if (*t->cells[r * t->ncols + last - 1] != '\0')
+				break;
 		for (c = 0; c < t->ncols; c++) {
 			const char *s = t->cells[r * t->ncols + c];
 
-			if (c + 1 == t->ncols)
+			if (c + 1 == last)
 				fprintf(fp, "%s\n", s);
-			else
+			else if (c + 1 < last)
 				fprintf(fp, "%-*s  ", (int)w[c], s);
 			free(t->cells[r * t->ncols + c]);
 		}
