@@ -54,7 +54,9 @@ START_TEST(test_events_table)
 	ck_assert_int_eq(col(l1, "EVENT"), col(l2, "exit"));
 	ck_assert_int_eq(col(l1, "EVENT"), col(l3, "spawn"));
 	ck_assert_int_eq(col(l1, "STATUS"), col(l2, "SIGSEGV"));
-	ck_assert_int_eq(col(l1, "STATUS"), col(l3, "3 "));
+	ck_assert_int_eq(col(l1, "STATUS"), col(l3, "3\n"));
+	/* No blanks after the last non-empty cell. */
+	ck_assert_ptr_null(strstr(out, " \n"));
 	ck_assert_msg(strstr(l2, "uptime_s=3m12s status=\"serving 12\"") !=
 	    NULL, "%s", out);
 	ck_assert_msg(strstr(out, "older rows not shown") != NULL, "%s", out);
