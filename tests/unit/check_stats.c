@@ -184,7 +184,9 @@ START_TEST(test_write)
 	};
 	int				i;
 
+	ck_assert_int_eq(stats_enabled(), 0);
 	ck_assert_int_eq(stats_start(base, path, 7 * 86400000ULL), 0);
+	ck_assert_int_eq(stats_enabled(), 1);
 	for (i = 0; i < 50; i++)
 		emit("spawn", 1 + i % 2, 100 + i, NULL, 0);
 	emit("exit", 1, 100, "crash", 11);
@@ -304,6 +306,7 @@ START_TEST(test_disabled)
 	json_t		*o;
 
 	ck_assert_int_eq(stats_start(base, "none", 0), 0);
+	ck_assert_int_eq(stats_enabled(), 0);
 	o = stats_status_json();
 	ck_assert(json_is_false(json_object_get(o, "enabled")));
 	json_decref(o);
