@@ -34,6 +34,7 @@
 #include "procfs.h"
 #include "sdnotify.h"
 #include "spawn.h"
+#include "stats.h"
 #include "supervisor.h"
 
 /* Longest captured output line; longer lines are split. */
@@ -89,6 +90,7 @@ static struct {
 } sup;
 
 static void process(void);
+static void sample_arm(void);
 
 struct event_base *
 supervisor_base(void)
@@ -609,16 +611,48 @@ sample_fire(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	(void)arg;
-	for (i = 0; i < sup.pool.n; i++) {
-		struct worker		*w = sup.pool.w[i];
-		struct procfs_usage	 u;
+	struct stats_worker_sample	*ws;
+	struct stats_sample		 s;
+	struct pool_counts		 c;
+	struct procfs_usage		 u;
+	size_t				 n = 0;
 
-		if (w->pid > 0 && w->state != WS_EXITED &&
-		    procfs_usage(w->pid, &u) == 0) {
-			w->rss_kb = u.rss_kb;
-			w->cpu_s = u.cpu_s;
-		}
+	ws = xcalloc(sup.pool.n + 1, sizeof *ws);
+	memset(&s, 0, sizeof s);
+	for (i = 0; i < sup.pool.n; i++) {
+		struct worker	*w = sup.pool.w[i];
+
+		if (w->pid <= 0 || w->state == WS_EXITED ||
+		    procfs_usage(w->pid, &u) == -1)
+			continue;
+		w->rss_kb = u.rss_kb;
+		w->cpu_s = u.cpu_s;
+		ws[n].worker_id = w->id;
+		ws[n].pid = w->pid;
+		ws[n].generation = w->generation;
+		ws[n].state = wstate_name(w->state);
+		ws[n].rss_kb = u.rss_kb;
+		ws[n].cpu_s = u.cpu_s;
+		ws[n].requests = w->requests;
+		s.workers_rss_kb += u.rss_kb;
+		s.workers_cpu_s += u.cpu_s;
+		s.requests += w->requests;
+		n++;
 	}
+	if (stats_enabled()) {
+		pool_count(&sup.pool, &c);
+		s.ts = gw_wall_time();
+		s.generation = sup.pool.generation;
+		s.target = sup.pool.target;
+		s.ready = c.ready;
+		s.booting = c.booting;
+		s.draining = c.draining;
+		if (procfs_usage(sup.pid, &u) == 0)
+			s.master_rss_kb = u.rss_kb;
+		stats_sample(&s, ws, n);
+	}
+	free(ws);
+	sample_arm();
 	process();
 }
 
@@ -629,7 +663,7 @@ sample_arm(void)
 	uint64_t	ms = sup.cfg->stats_interval_ms;
 
 	/* Only wake when someone needs the numbers. */
-	if (sup.cfg->max_worker_memory == 0 || ms == 0) {
+	if ((sup.cfg->max_worker_memory == 0 && !stats_enabled()) || ms == 0) {
 		event_del(sup.sample);
 		return;
 	}
@@ -855,6 +889,7 @@ sup_status_json(void)
 	json_object_set_new(o, "backoff_until", sup.pool.backoff_until > now ?
 	    json_real(wall_of(sup.pool.backoff_until)) : json_null());
 	json_object_set_new(o, "failures", json_integer(sup.pool.failures));
+	json_object_set_new(o, "stats", stats_status_json());
 	json_object_set_new(o, "upgraded_at", json_null());
 	json_object_set_new(o, "notify_dropped",
 	    json_integer((json_int_t)notify_dropped()));
@@ -1044,6 +1079,7 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 		    spawn_ctx_gid(sup.ctx));
 	pool_init(&sup.pool, cfg->workers, 1);
 
+	stats_start(sup.base, cfg->stats_db, cfg->stats_retention_ms);
 	log_info("gwd %s starting: %u workers of %s, pid %ld",
 	    PACKAGE_VERSION, cfg->workers, spawn_ctx_path(sup.ctx),
 	    (long)sup.pid);
@@ -1055,6 +1091,7 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 
 	log_info("gwd stopped");
 	emit("master_stop", NULL, NULL, NULL);
+	stats_stop();
 	sdnotify("STOPPING=1");
 	control_stop();
 	notify_close();
