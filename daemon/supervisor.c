@@ -22,6 +22,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
+#include "control.h"
 #include "events.h"
 #include "gw/parse.h"
 #include "gw/util.h"
@@ -246,12 +247,12 @@ capture_event(struct bufferevent *bev, short what, void *arg)
 }
 
 static void
-capture_start(struct worker *w, int fd)
+capture_start(struct worker *w, pid_t pid, int fd)
 {
 	struct capture	*c = xcalloc(1, sizeof *c);
 
 	c->id = w->id;
-	c->pid = w->pid;
+	c->pid = pid;		/* w->pid is set by pool_on_forked, later */
 	c->bev = bufferevent_socket_new(sup.base, fd, BEV_OPT_CLOSE_ON_FREE);
 	bufferevent_setcb(c->bev, capture_read, NULL, capture_event, c);
 	bufferevent_enable(c->bev, EV_READ);
@@ -280,7 +281,7 @@ do_spawn(struct worker *w)
 	event_add(io->ev, NULL);
 	w->io = io;
 	if (r.outfd != -1)
-		capture_start(w, r.outfd);
+		capture_start(w, r.pid, r.outfd);
 	pool_on_forked(&sup.pool, w, r.pid, gw_now_ms(), &sup.acts);
 }
 
@@ -581,6 +582,7 @@ static void
 on_notify(pid_t sender, const struct notify_msg *m, void *arg)
 {
 	struct worker	*w = sender_worker(sender);
+	int		 armed;
 
 	(void)arg;
 	if (w == NULL) {
@@ -589,9 +591,12 @@ on_notify(pid_t sender, const struct notify_msg *m, void *arg)
 		    "worker)", (long)sender);
 		return;
 	}
+	armed = w->last_heartbeat != 0;
 	pool_on_notify(&sup.pool, w, m, gw_now_ms(), &sup.timing, &sup.acts);
+	/* A plain heartbeat changes no decision until its deadline, and the
+	 * timer already covers that; anything else may. */
 	if (m->ready || m->recycle || m->has_extend || m->has_requests ||
-	    sup.acts.n > 0)
+	    m->stopping || (m->watchdog && !armed) || sup.acts.n > 0)
 		process();
 }
 
@@ -889,9 +894,8 @@ sup_workers_json(void)
 		json_object_set_new(o, "last_heartbeat_s", w->last_heartbeat ?
 		    json_real((double)(now - w->last_heartbeat) / 1000.0) :
 		    json_null());
-		json_object_set_new(o, "requests", w->requests ||
-		    w->request_limit ? json_integer((json_int_t)w->requests) :
-		    json_null());
+		json_object_set_new(o, "requests", w->reports_requests ?
+		    json_integer((json_int_t)w->requests) : json_null());
 		json_object_set_new(o, "rss_kb", have ?
 		    json_integer((json_int_t)u.rss_kb) : json_null());
 		json_object_set_new(o, "cpu_s", have ?
@@ -1028,6 +1032,13 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 		notify_close();
 		return 2;
 	}
+	if (control_start(sup.base, cfg, &err) == -1) {
+		log_error("%s", err);
+		free(err);
+		spawn_ctx_free(sup.ctx);
+		notify_close();
+		return 1;
+	}
 	if (spawn_ctx_sets_ids(sup.ctx))
 		(void)notify_chown(spawn_ctx_uid(sup.ctx),
 		    spawn_ctx_gid(sup.ctx));
@@ -1045,6 +1056,7 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 	log_info("gwd stopped");
 	emit("master_stop", NULL, NULL, NULL);
 	sdnotify("STOPPING=1");
+	control_stop();
 	notify_close();
 	for (i = 0; i < sup.nsigs; i++)
 		event_free(sup.sigs[i]);
