@@ -76,6 +76,7 @@ static struct {
 	struct actions		 acts;
 	struct event		*timer;
 	struct event		*sample;
+	struct event		*sdwatchdog;
 	struct event		*sigs[12];
 	size_t			 nsigs;
 	pid_t			 pid;
@@ -834,9 +835,10 @@ sup_reopen_logs(void)
 
 	log_reopen();
 	log_info("log files reopened");
+	/* Workers on their way out keep their files; the rest reopen. */
 	for (i = 0; i < sup.pool.n; i++)
 		if (sup.pool.w[i]->pid > 0 &&
-		    sup.pool.w[i]->state != WS_EXITED)
+		    sup.pool.w[i]->state < WS_DRAINING)
 			(void)kill(sup.pool.w[i]->pid, SIGUSR1);
 }
 
@@ -941,6 +943,32 @@ sup_workers_json(void)
 		json_array_append_new(arr, o);
 	}
 	return json_pack("{s:o}", "workers", arr);
+}
+
+/* Keep systemd's watchdog for gwd fed, from the loop itself, so a stuck
+ * master is restarted. */
+static void
+sdwatchdog_fire(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	sdnotify("WATCHDOG=1");
+}
+
+static void
+sdwatchdog_start(void)
+{
+	uint64_t	ms = sdnotify_watchdog_ms() / 2;
+	struct timeval	tv;
+
+	if (ms == 0)
+		return;
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	sup.sdwatchdog = event_new(sup.base, -1, EV_PERSIST, sdwatchdog_fire,
+	    NULL);
+	event_add(sup.sdwatchdog, &tv);
 }
 
 /* ---- signals and the loop ---------------------------------------------- */
@@ -1048,6 +1076,7 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 	signals_setup();
 	sup.timer = evtimer_new(sup.base, timer_fire, NULL);
 	sup.sample = evtimer_new(sup.base, sample_fire, NULL);
+	sdwatchdog_start();
 	if (notify_open(sup.base, cfg->notify_socket, on_notify, NULL,
 	    &err) == -1) {
 		log_error("%s", err);
@@ -1099,6 +1128,8 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 		event_free(sup.sigs[i]);
 	event_free(sup.timer);
 	event_free(sup.sample);
+	if (sup.sdwatchdog != NULL)
+		event_free(sup.sdwatchdog);
 	for (i = 0; i < sup.pool.n; i++)
 		wio_free(sup.pool.w[i]);
 	while (sup.captures != NULL)
