@@ -10,6 +10,8 @@ main(void)
 {
 	Suite	*(*makers[])(void) = {
 		make_suite_parse,
+		make_suite_http_parser,
+		make_suite_http_path,
 	};
 	SRunner	*sr;
 	size_t	 i;

@@ -5,5 +5,7 @@
 #include <check.h>
 
 Suite	*make_suite_parse(void);
+Suite	*make_suite_http_parser(void);
+Suite	*make_suite_http_path(void);
 
 #endif
