@@ -544,10 +544,7 @@ main(int argc, char **argv)
 			if (have_notify) {
 				/* gwd starts our replacement, then stops us. */
 				mlen += (size_t)snprintf(msg + mlen,
-				    sizeof msg - mlen, "GWD_REQUESTS=%llu\n"
-				    "GWD_RECYCLE=1\n",
-				    (unsigned long long)s.requests);
-				reported = s.requests;
+				    sizeof msg - mlen, "GWD_RECYCLE=1\n");
 			} else
 				http_drain(&s, &o, &drain_end);
 		}
