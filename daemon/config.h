@@ -42,6 +42,8 @@ struct gw_config {
 	/* Pool. */
 	struct gw_bind	*binds;
 	size_t		 nbinds;
+	int		 binds_default;	/* no --bind given: 127.0.0.1:8000,
+					   replaced by LISTEN_FDS sockets */
 	unsigned	 workers;
 	char		**command;	/* NULL-terminated argv, NULL = gwd-http */
 	int		 readiness;	/* enum readiness, resolved by config_load */

@@ -547,7 +547,9 @@ conn_process(struct http_server *s, struct conn *c)
 		}
 		c->rpos += req.head_len;
 
+		/* --keep-alive 0 turns keep-alive off altogether. */
 		keep = req.keep_alive && !s->draining &&
+		    s->idle.timeout_ms > 0 &&
 		    req.content_length <= BODY_DISCARD_MAX;
 		if (req.method == HTTP_METHOD_OTHER) {
 			status = 405;

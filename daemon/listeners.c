@@ -1,0 +1,672 @@
+/*
+ * listeners.c: binding, adopting and closing the listening sockets.
+ * See listeners.h.  Only start-up and reload call into here; nothing in
+ * this file resolves a name (hosts are numeric), so a reload on the event
+ * loop never waits on DNS.
+ */
+#include <config.h>
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gw/parse.h"
+#include "gw/util.h"
+#include "listeners.h"
+
+#define BIND_SYNTAX \
+	"expected HOST:PORT, [V6]:PORT, :PORT, unix:PATH or fd://N"
+
+static int
+bind_fail(char **err, const char *spec, const char *msg)
+{
+	*err = xasprintf("%s: %s", spec, msg);
+	return -1;
+}
+
+/* A numeric IPv6 address, scope id allowed ("fe80::1%eth0"). */
+static int
+bind_is_ipv6(const char *host)
+{
+	struct addrinfo	 hints, *res;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_INET6;
+	hints.ai_flags = AI_NUMERICHOST;
+	if (getaddrinfo(host, NULL, &hints, &res) != 0)
+		return 0;
+	freeaddrinfo(res);
+	return 1;
+}
+
+int
+bind_parse(const char *spec, struct bind_addr *out, char **err)
+{
+	const char	*host, *port, *p;
+	size_t		 hlen;
+	uint64_t	 v;
+	const char	*perr;
+	struct in_addr	 in4;
+
+	memset(out, 0, sizeof *out);
+	out->fd = -1;
+	if (spec == NULL || *spec == '\0') {
+		*err = xstrdup("empty address: " BIND_SYNTAX);
+		return -1;
+	}
+	if (strncmp(spec, "unix:", 5) == 0) {
+		p = spec + 5;
+		if (*p == '\0')
+			return bind_fail(err, spec, "empty socket path");
+		if (strlen(p) >= sizeof out->path)
+			return bind_fail(err, spec, "path too long for a "
+			    "Unix socket (at most 107 bytes)");
+		out->kind = BIND_UNIX;
+		gw_strlcpy(out->path, p, sizeof out->path);
+		return 0;
+	}
+	if (strncmp(spec, "fd://", 5) == 0) {
+		if (parse_uint(spec + 5, 0, INT_MAX, &v, &perr) == -1)
+			return bind_fail(err, spec,
+			    "expected fd://N, N a file descriptor number");
+		out->kind = BIND_FD;
+		out->fd = (int)v;
+		return 0;
+	}
+	if (spec[0] == '[') {
+		host = spec + 1;
+		if ((p = strchr(host, ']')) == NULL)
+			return bind_fail(err, spec, "missing ']'");
+		hlen = (size_t)(p - host);
+		if (p[1] != ':')
+			return bind_fail(err, spec, "expected [V6]:PORT");
+		port = p + 2;
+		if (hlen == 0 || hlen >= sizeof out->host)
+			return bind_fail(err, spec, "bad IPv6 address");
+		memcpy(out->host, host, hlen);
+		out->host[hlen] = '\0';
+		if (!bind_is_ipv6(out->host))
+			return bind_fail(err, spec, "bad IPv6 address");
+	} else {
+		if ((p = strrchr(spec, ':')) == NULL)
+			return bind_fail(err, spec, BIND_SYNTAX);
+		hlen = (size_t)(p - spec);
+		port = p + 1;
+		if (memchr(spec, ':', hlen) != NULL)
+			return bind_fail(err, spec, "an IPv6 address needs "
+			    "brackets, like [::1]:8000");
+		if (hlen >= sizeof out->host)
+			return bind_fail(err, spec, "host too long");
+		memcpy(out->host, spec, hlen);
+		out->host[hlen] = '\0';
+		if (strcmp(out->host, "localhost") == 0)
+			gw_strlcpy(out->host, "127.0.0.1", sizeof out->host);
+		else if (hlen > 0 && inet_pton(AF_INET, out->host, &in4) != 1)
+			return bind_fail(err, spec, "HOST must be a numeric "
+			    "address or localhost (names are not resolved)");
+	}
+	if (parse_uint(port, 0, 65535, &v, &perr) == -1)
+		return bind_fail(err, spec, "expected a port number 0..65535");
+	out->kind = BIND_INET;
+	snprintf(out->port, sizeof out->port, "%u", (unsigned)v);
+	return 0;
+}
+
+/* Is fd a listening stream socket? */
+static int
+listeners_is_listening(int fd)
+{
+	int		 val = 0, type = 0;
+	socklen_t	 len = sizeof val;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &val, &len) == -1 ||
+	    val == 0)
+		return 0;
+	len = sizeof type;
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == -1 ||
+	    type != SOCK_STREAM)
+		return 0;
+	return 1;
+}
+
+static int
+listeners_fail_errno(char **err, const char *what, const char *addr)
+{
+	*err = xasprintf("cannot %s %s: %s", what, addr, strerror(errno));
+	return -1;
+}
+
+static int
+listeners_open_inet(const struct bind_addr *ba, const char *addr,
+    const struct gw_config *cfg, char **err)
+{
+	struct addrinfo	 hints, *res;
+	int		 fd, one = 1, zero = 0, rc, dual;
+	const char	*host = ba->host;
+
+	dual = host[0] == '\0';
+	memset(&hints, 0, sizeof hints);
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
+	hints.ai_family = dual ? AF_INET6 : AF_UNSPEC;
+again:
+	rc = getaddrinfo(dual ? (hints.ai_family == AF_INET6 ? "::" :
+	    "0.0.0.0") : host, ba->port, &hints, &res);
+	if (rc != 0) {
+		*err = xasprintf("cannot bind %s: %s", addr, gai_strerror(rc));
+		return -1;
+	}
+	/* Blocking, like systemd's sockets: the master never accepts, and
+	 * workers that accept in a blocking loop must not get EAGAIN. */
+	fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC,
+	    res->ai_protocol);
+	if (fd == -1 && dual && res->ai_family == AF_INET6 &&
+	    (errno == EAFNOSUPPORT || errno == EPROTONOSUPPORT)) {
+		/* No IPv6 in this kernel or namespace: all IPv4 addresses. */
+		freeaddrinfo(res);
+		hints.ai_family = AF_INET;
+		goto again;
+	}
+	if (fd == -1) {
+		freeaddrinfo(res);
+		return listeners_fail_errno(err, "create a socket for", addr);
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == -1 ||
+	    (cfg->reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one,
+	    sizeof one) == -1) ||
+	    (res->ai_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
+	    IPV6_V6ONLY, dual ? &zero : &one, sizeof one) == -1)) {
+		rc = errno;
+		close(fd);
+		freeaddrinfo(res);
+		errno = rc;
+		return listeners_fail_errno(err, "set socket options on", addr);
+	}
+	if (bind(fd, res->ai_addr, res->ai_addrlen) == -1) {
+		rc = errno;
+		close(fd);
+		freeaddrinfo(res);
+		if (dual && hints.ai_family == AF_INET6 &&
+		    rc == EADDRNOTAVAIL) {
+			/* IPv6 disabled by sysctl. */
+			hints.ai_family = AF_INET;
+			goto again;
+		}
+		errno = rc;
+		return listeners_fail_errno(err, "bind", addr);
+	}
+	freeaddrinfo(res);
+	if (listen(fd, (int)cfg->backlog) == -1) {
+		rc = errno;
+		close(fd);
+		errno = rc;
+		return listeners_fail_errno(err, "listen on", addr);
+	}
+	return fd;
+}
+
+/*
+ * A socket file at path: stale (nobody accepts: ECONNREFUSED) is removed
+ * so we can bind; live, or not a socket at all, is left alone and refused.
+ */
+static int
+listeners_clear_stale(const char *path, const char *addr, char **err)
+{
+	struct sockaddr_un	 sun;
+	struct stat		 st;
+	int			 fd, rc;
+
+	if (lstat(path, &st) == -1)
+		return errno == ENOENT ? 0 :
+		    listeners_fail_errno(err, "bind", addr);
+	if (!S_ISSOCK(st.st_mode)) {
+		*err = xasprintf("cannot bind %s: File exists and is not a "
+		    "socket", addr);
+		return -1;
+	}
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	gw_strlcpy(sun.sun_path, path, sizeof sun.sun_path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0)) == -1)
+		return listeners_fail_errno(err, "create a socket for", addr);
+	rc = connect(fd, (struct sockaddr *)&sun, sizeof sun);
+	if (rc == -1 && errno == ECONNREFUSED) {
+		close(fd);
+		if (unlink(path) == -1 && errno != ENOENT)
+			return listeners_fail_errno(err, "replace stale", addr);
+		return 0;
+	}
+	close(fd);
+	if (rc == 0 || errno == EAGAIN || errno == EINPROGRESS ||
+	    errno == EPROTOTYPE) {
+		*err = xasprintf("cannot bind %s: Address already in use "
+		    "(a live socket is listening there)", addr);
+		return -1;
+	}
+	return listeners_fail_errno(err, "bind", addr);
+}
+
+static int
+listeners_open_unix(const struct bind_addr *ba, const char *addr,
+    const struct gw_config *cfg, struct listener *l, char **err)
+{
+	struct sockaddr_un	 sun;
+	struct stat		 st;
+	int			 fd, saved;
+
+	if (listeners_clear_stale(ba->path, addr, err) == -1)
+		return -1;
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	gw_strlcpy(sun.sun_path, ba->path, sizeof sun.sun_path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return listeners_fail_errno(err, "create a socket for", addr);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return listeners_fail_errno(err, "bind", addr);
+	}
+	if (listen(fd, (int)cfg->backlog) == -1 ||
+	    stat(ba->path, &st) == -1) {
+		saved = errno;
+		close(fd);
+		unlink(ba->path);
+		errno = saved;
+		return listeners_fail_errno(err, "listen on", addr);
+	}
+	l->flags |= LISTENER_UNLINK;
+	l->dev = st.st_dev;
+	l->ino = st.st_ino;
+	return fd;
+}
+
+static int
+listeners_take_fd(int fd, const char *addr, char **err)
+{
+	if (fcntl(fd, F_GETFD) == -1)
+		return listeners_fail_errno(err, "adopt", addr);
+	if (!listeners_is_listening(fd)) {
+		*err = xasprintf("cannot adopt %s: not a listening stream "
+		    "socket", addr);
+		return -1;
+	}
+	if (gw_set_cloexec(fd, 1) == -1)
+		return listeners_fail_errno(err, "adopt", addr);
+	return 0;
+}
+
+static int
+listeners_find_fd(const struct listeners *ls, int fd)
+{
+	size_t	i;
+
+	for (i = 0; i < ls->n; i++)
+		if (ls->v[i].fd == fd)
+			return 1;
+	return 0;
+}
+
+/*
+ * Open one bind into *l.  fd://N is adopted only at start-up: later, fd N
+ * could be anything the master has opened since.
+ */
+static int
+listeners_open_one(const struct listeners *ls, const struct gw_bind *b,
+    const struct gw_config *cfg, int startup, struct listener *l, char **err)
+{
+	struct bind_addr	 ba;
+	int			 fd;
+
+	memset(l, 0, sizeof *l);
+	l->fd = -1;
+	if (bind_parse(b->addr, &ba, err) == -1)
+		return -1;
+	switch (ba.kind) {
+	case BIND_INET:
+		fd = listeners_open_inet(&ba, b->addr, cfg, err);
+		break;
+	case BIND_UNIX:
+		fd = listeners_open_unix(&ba, b->addr, cfg, l, err);
+		break;
+	default:
+		if (!startup) {
+			*err = xasprintf("cannot adopt %s: fd:// binds can "
+			    "only be adopted at start-up", b->addr);
+			return -1;
+		}
+		if (listeners_find_fd(ls, ba.fd)) {
+			*err = xasprintf("cannot adopt %s: already a "
+			    "listener", b->addr);
+			return -1;
+		}
+		fd = listeners_take_fd(ba.fd, b->addr, err) == -1 ? -1 : ba.fd;
+		l->flags |= LISTENER_ADOPTED;
+		break;
+	}
+	if (fd == -1)
+		return -1;
+	l->fd = fd;
+	l->name = b->name != NULL ? xstrdup(b->name) : NULL;
+	l->addr = xstrdup(b->addr);
+	return 0;
+}
+
+/* Unlink our socket file, if it is still the one we made. */
+static void
+listeners_unlink(const struct listener *l)
+{
+	struct bind_addr	 ba;
+	struct stat		 st;
+	char			*err = NULL;
+
+	if (!(l->flags & LISTENER_UNLINK))
+		return;
+	if (bind_parse(l->addr, &ba, &err) == -1 || ba.kind != BIND_UNIX) {
+		free(err);
+		return;
+	}
+	if (lstat(ba.path, &st) == 0 && st.st_dev == l->dev &&
+	    st.st_ino == l->ino)
+		unlink(ba.path);
+}
+
+static void
+listeners_free_one(struct listener *l, int close_it)
+{
+	if (close_it && l->fd != -1) {
+		listeners_unlink(l);
+		close(l->fd);
+	}
+	free(l->name);
+	free(l->addr);
+	l->name = l->addr = NULL;
+	l->fd = -1;
+}
+
+static int
+listeners_have_activated(const struct listeners *ls)
+{
+	size_t	i;
+
+	for (i = 0; i < ls->n; i++)
+		if (ls->v[i].flags & LISTENER_ACTIVATED)
+			return 1;
+	return 0;
+}
+
+int
+listeners_open(struct listeners *ls, const struct gw_config *cfg,
+    char **err)
+{
+	size_t	base = ls->n, i;
+
+	if (cfg->binds_default && listeners_have_activated(ls))
+		return 0;
+	ls->v = xreallocarray(ls->v, ls->n + cfg->nbinds + 1, sizeof *ls->v);
+	for (i = 0; i < cfg->nbinds; i++) {
+		if (listeners_open_one(ls, &cfg->binds[i], cfg, 1,
+		    &ls->v[ls->n], err) == -1) {
+			/* Adopted fds were not ours to open: leave them. */
+			while (ls->n > base) {
+				struct listener	*l = &ls->v[--ls->n];
+
+				listeners_free_one(l,
+				    !(l->flags & LISTENER_ADOPTED));
+			}
+			if (ls->n == 0) {
+				free(ls->v);
+				ls->v = NULL;
+			}
+			return -1;
+		}
+		ls->n++;
+	}
+	return 0;
+}
+
+int
+listeners_update(struct listeners *ls, const struct gw_config *newcfg,
+    char **err)
+{
+	struct listener	*nv;
+	char		*used;
+	size_t		 n = 0, nact, i, j;
+
+	nv = xcalloc(ls->n + newcfg->nbinds + 1, sizeof *nv);
+	used = xcalloc(ls->n + 1, 1);
+	for (i = 0; i < ls->n; i++) {
+		if (!(ls->v[i].flags & LISTENER_ACTIVATED))
+			continue;
+		nv[n] = ls->v[i];
+		nv[n].name = ls->v[i].name ? xstrdup(ls->v[i].name) : NULL;
+		nv[n].addr = xstrdup(ls->v[i].addr);
+		n++;
+		used[i] = 1;
+	}
+	nact = n;
+	for (i = 0; i < newcfg->nbinds; i++) {
+		const struct gw_bind	*b = &newcfg->binds[i];
+
+		/* Activated sockets replace the default bind. */
+		if (newcfg->binds_default && nact > 0)
+			break;
+		for (j = 0; j < ls->n; j++)
+			if (!used[j] && strcmp(ls->v[j].addr, b->addr) == 0)
+				break;
+		if (j < ls->n) {
+			nv[n] = ls->v[j];
+			nv[n].name = b->name ? xstrdup(b->name) : NULL;
+			nv[n].addr = xstrdup(b->addr);
+			used[j] = 2;
+			n++;
+			continue;
+		}
+		if (listeners_open_one(ls, b, newcfg, 0, &nv[n], err) == -1) {
+			/* Roll back: close only what this call opened. */
+			while (n > 0) {
+				struct listener	*l = &nv[--n];
+				int		 opened = 1;
+
+				for (j = 0; j < ls->n; j++)
+					if (used[j] && ls->v[j].fd == l->fd)
+						opened = 0;
+				listeners_free_one(l, opened);
+			}
+			free(nv);
+			free(used);
+			return -1;
+		}
+		n++;
+	}
+	for (j = 0; j < ls->n; j++)
+		listeners_free_one(&ls->v[j], !used[j]);
+	for (i = 0; i < n; i++)
+		if (!(nv[i].flags & LISTENER_ADOPTED))
+			(void)listen(nv[i].fd, (int)newcfg->backlog);
+	free(ls->v);
+	free(used);
+	ls->v = nv;
+	ls->n = n;
+	return 0;
+}
+
+void
+listeners_close(struct listeners *ls)
+{
+	size_t	i;
+
+	for (i = 0; i < ls->n; i++)
+		listeners_free_one(&ls->v[i], 1);
+	free(ls->v);
+	ls->v = NULL;
+	ls->n = 0;
+}
+
+char *
+listeners_fdnames(const struct listeners *ls)
+{
+	size_t	 i, len = 1;
+	char	*s;
+
+	for (i = 0; i < ls->n; i++)
+		len += strlen(ls->v[i].name ? ls->v[i].name : "unknown") + 1;
+	s = xmalloc(len);
+	s[0] = '\0';
+	for (i = 0; i < ls->n; i++) {
+		if (i > 0)
+			strcat(s, ":");
+		strcat(s, ls->v[i].name ? ls->v[i].name : "unknown");
+	}
+	return s;
+}
+
+char *
+listeners_local_addr(int fd)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof ss;
+	char			 host[NI_MAXHOST], serv[NI_MAXSERV];
+	struct sockaddr_un	*sun;
+	size_t			 plen;
+
+	memset(&ss, 0, sizeof ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+		return NULL;
+	switch (ss.ss_family) {
+	case AF_UNIX:
+		sun = (struct sockaddr_un *)&ss;
+		plen = len - offsetof(struct sockaddr_un, sun_path);
+		if (len <= offsetof(struct sockaddr_un, sun_path))
+			return xstrdup("unix:");
+		if (sun->sun_path[0] == '\0')	/* abstract */
+			return xasprintf("unix:@%.*s", (int)plen - 1,
+			    sun->sun_path + 1);
+		return xasprintf("unix:%.*s", (int)strnlen(sun->sun_path,
+		    plen), sun->sun_path);
+	case AF_INET:
+	case AF_INET6:
+		if (getnameinfo((struct sockaddr *)&ss, len, host, sizeof host,
+		    serv, sizeof serv, NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+			return NULL;
+		if (ss.ss_family == AF_INET6)
+			return xasprintf("[%s]:%s", host, serv);
+		return xasprintf("%s:%s", host, serv);
+	default:
+		return NULL;
+	}
+}
+
+json_t *
+listeners_to_json(const struct listeners *ls)
+{
+	json_t	*arr = json_array(), *o;
+	char	*local;
+	size_t	 i;
+
+	for (i = 0; i < ls->n; i++) {
+		local = listeners_local_addr(ls->v[i].fd);
+		o = json_pack("{s:s?, s:s, s:i, s:s?}",
+		    "name", ls->v[i].name, "addr", ls->v[i].addr,
+		    "fd", ls->v[i].fd, "local", local);
+		free(local);
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+int
+listeners_add_fd(struct listeners *ls, const char *name, const char *addr,
+    int fd, unsigned flags, char **err)
+{
+	struct listener	*l;
+
+	if (listeners_find_fd(ls, fd)) {
+		*err = xasprintf("cannot adopt %s: already a listener", addr);
+		return -1;
+	}
+	if (listeners_take_fd(fd, addr, err) == -1)
+		return -1;
+	ls->v = xreallocarray(ls->v, ls->n + 1, sizeof *ls->v);
+	l = &ls->v[ls->n++];
+	memset(l, 0, sizeof *l);
+	l->name = name != NULL ? xstrdup(name) : NULL;
+	l->addr = xstrdup(addr);
+	l->fd = fd;
+	l->flags = flags;
+	return 0;
+}
+
+static void
+listeners_unset_env(void)
+{
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+}
+
+int
+listeners_adopt_env(struct listeners *ls, char **err)
+{
+	const char	*spid = getenv("LISTEN_PID");
+	const char	*sfds = getenv("LISTEN_FDS");
+	const char	*names = getenv("LISTEN_FDNAMES"), *perr;
+	char		*namebuf = NULL, *next, *name, *addr;
+	uint64_t	 pid, n, i;
+	size_t		 base = ls->n;
+
+	if (spid == NULL || sfds == NULL ||
+	    parse_uint(spid, 1, INT_MAX, &pid, &perr) == -1 ||
+	    (pid_t)pid != getpid()) {
+		listeners_unset_env();
+		return 0;
+	}
+	if (parse_uint(sfds, 0, 4096, &n, &perr) == -1) {
+		*err = xasprintf("LISTEN_FDS=%s: expected a number of fds",
+		    sfds);
+		listeners_unset_env();
+		return -1;
+	}
+	next = namebuf = names != NULL ? xstrdup(names) : NULL;
+	for (i = 0; i < n; i++) {
+		name = next != NULL ? strsep(&next, ":") : NULL;
+		if (name != NULL && *name == '\0')
+			name = NULL;
+		addr = xasprintf("fd://%d", (int)(3 + i));
+		if (listeners_add_fd(ls, name, addr, (int)(3 + i),
+		    LISTENER_ACTIVATED | LISTENER_ADOPTED, err) == -1) {
+			char	*e = *err;
+
+			*err = xasprintf("LISTEN_FDS: %s", e);
+			free(e);
+			free(addr);
+			free(namebuf);
+			while (ls->n > base)
+				listeners_free_one(&ls->v[--ls->n], 0);
+			if (ls->n == 0) {
+				free(ls->v);
+				ls->v = NULL;
+			}
+			listeners_unset_env();
+			return -1;
+		}
+		free(addr);
+	}
+	free(namebuf);
+	listeners_unset_env();
+	return (int)n;
+}

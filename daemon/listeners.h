@@ -1,0 +1,109 @@
+/*
+ * listeners.h: the listening sockets gwd owns and hands to every worker as
+ * fds 3, 4, ... in --bind order.
+ *
+ * bind_parse() checks one address (pure: no socket, no DNS).  A struct
+ * listeners is the open set: listeners_open() binds a configuration's
+ * addresses, listeners_update() moves the set to a reloaded configuration
+ * keeping every socket whose address did not change, listeners_close()
+ * closes them and unlinks the Unix socket files this process created.
+ * Sockets adopted from systemd (LISTEN_FDS) come first and are kept across
+ * reloads; fd://N binds are adopted, never created, and never unlinked.
+ *
+ * Every fd is close-on-exec and non-blocking (the spawner dup2()s them into
+ * place for workers, which clears close-on-exec on the copies).
+ */
+#ifndef GWD_LISTENERS_H
+#define GWD_LISTENERS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+#include "config.h"
+
+enum bind_kind { BIND_INET, BIND_UNIX, BIND_FD };
+
+struct bind_addr {
+	int	 kind;		/* enum bind_kind */
+	char	 host[256];	/* numeric; "" = all addresses */
+	char	 port[16];
+	char	 path[108];	/* BIND_UNIX */
+	int	 fd;		/* BIND_FD */
+};
+
+/*
+ * "127.0.0.1:8000", "[::1]:8000", ":8000" (all addresses), "localhost:8000"
+ * (127.0.0.1), "unix:/path", "fd://3".  Hosts must be numeric: binds are
+ * also opened on reload, on the event loop, where DNS may not block.  The
+ * NAME= prefix is config's business, not this function's.  Returns 0, or
+ * -1 with a new message in *err.
+ */
+int	 bind_parse(const char *spec, struct bind_addr *out, char **err);
+
+/* listener.flags */
+#define LISTENER_ACTIVATED	0x1	/* from LISTEN_FDS: outlives reloads */
+#define LISTENER_ADOPTED	0x2	/* fd://N or LISTEN_FDS: not ours to make */
+#define LISTENER_UNLINK		0x4	/* a Unix socket file we created */
+
+struct listener {
+	char	*name;		/* NAME= or NULL */
+	char	*addr;		/* as written in --bind, without NAME= */
+	int	 fd;
+	unsigned flags;		/* LISTENER_* */
+	dev_t	 dev;		/* LISTENER_UNLINK: the file we made, so we */
+	ino_t	 ino;		/* never unlink someone else's socket */
+};
+
+struct listeners {
+	struct listener	*v;
+	size_t		 n;
+};
+
+/*
+ * Open every cfg->binds in order and append them to the set (which is
+ * empty, or holds sockets from listeners_adopt_env(); those replace the
+ * default bind).  SO_REUSEADDR, SO_REUSEPORT with --reuse-port, listen()
+ * with --backlog.  A stale Unix socket file (nobody accepts on it) is
+ * replaced; a live socket or any other file is not.  On failure, closes
+ * what it opened, leaves the set as it was and returns -1 with *err like
+ * "cannot bind 127.0.0.1:8000: Address already in use".
+ */
+int	 listeners_open(struct listeners *, const struct gw_config *,
+	     char **err);
+/*
+ * Reload: the set becomes newcfg's binds.  A socket whose address is
+ * unchanged keeps its fd (renamed if its NAME= changed, listen() again
+ * with the new backlog), added ones are opened, removed ones closed (and
+ * their socket files unlinked).  On failure the old set is untouched.
+ */
+int	 listeners_update(struct listeners *, const struct gw_config *newcfg,
+	     char **err);
+/* Close every socket, unlink the files we created, empty the set. */
+void	 listeners_close(struct listeners *);
+
+/* "web:admin:unknown" for LISTEN_FDNAMES (new string). */
+char	*listeners_fdnames(const struct listeners *);
+/* [{name, addr, fd, local}]; local is the bound address (new reference). */
+json_t	*listeners_to_json(const struct listeners *);
+/* The bound address of fd: "127.0.0.1:8000", "[::]:8000", "unix:/p". */
+char	*listeners_local_addr(int fd);
+
+/*
+ * Socket activation: if LISTEN_PID is our pid, adopt fds 3 .. 3+LISTEN_FDS-1
+ * (they must be listening stream sockets), named from LISTEN_FDNAMES.
+ * LISTEN_PID, LISTEN_FDS and LISTEN_FDNAMES are removed from the
+ * environment in every case.  Returns the number adopted, or -1 with *err.
+ */
+int	 listeners_adopt_env(struct listeners *, char **err);
+
+/*
+ * Append an fd that is already a listening socket (the upgrade hand-over,
+ * which must restore flags, dev and ino itself if it wants the file
+ * unlinked later).  Returns 0, or -1 with *err if fd is no listening socket.
+ */
+int	 listeners_add_fd(struct listeners *, const char *name,
+	     const char *addr, int fd, unsigned flags, char **err);
+
+#endif

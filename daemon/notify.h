@@ -1,0 +1,57 @@
+/*
+ * notify.h: the notify socket (SPEC section 4), the server side of the
+ * sd_notify protocol.
+ *
+ * notify_parse() is pure and turns one datagram into a struct notify_msg.
+ * The socket itself (notify_open/notify_close) lives on the supervisor's
+ * event base; each datagram's sender is identified by SCM_CREDENTIALS and
+ * handed to the callback with the parsed message.  Datagrams that are too
+ * large, malformed, or carry no credentials are dropped and counted.
+ */
+#ifndef GWD_NOTIFY_H
+#define GWD_NOTIFY_H
+
+#include <sys/types.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+
+/* Largest datagram accepted; a larger one is dropped. */
+#define NOTIFY_MAX	4096
+
+struct notify_msg {
+	int		ready;
+	int		watchdog;
+	int		stopping;
+	int		recycle;
+	int		has_status;
+	char		status[128];
+	int		has_extend;
+	uint64_t	extend_usec;
+	int		has_requests;
+	uint64_t	requests;
+};
+
+/*
+ * Parse newline-separated KEY=VALUE lines.  Unknown keys are ignored (the
+ * protocol is open-ended); a known key with a bad value makes the whole
+ * datagram invalid.  Returns the number of keys acted on, or -1.
+ */
+int	 notify_parse(const char *buf, size_t len, struct notify_msg *);
+
+typedef void (*notify_cb)(pid_t sender, const struct notify_msg *, void *);
+
+/* Bind the datagram socket at path (a stale socket file is replaced);
+ * returns 0 or -1 with *err set (caller frees). */
+int	 notify_open(struct event_base *, const char *path, notify_cb,
+	     void *arg, char **err);
+void	 notify_close(void);
+/* Give the socket file to the workers' user (used with --user). */
+int	 notify_chown(uid_t, gid_t);
+/* Datagrams dropped so far (malformed, oversized, no credentials). */
+uint64_t notify_dropped(void);
+/* Count one more dropped datagram (unknown sender, decided by the caller). */
+void	 notify_count_drop(void);
+
+#endif

@@ -1,0 +1,201 @@
+/*
+ * pool.h: the worker table and the facts that change it.
+ *
+ * The pool owns every struct worker (created by the planner when it decides
+ * to spawn, freed by pool_gc once the exit has been reported).  It makes no
+ * system calls and reads the time only from its arguments, so the whole
+ * state machine can be driven by tests with a fake clock.  Every fact
+ * handler appends what must be told (log lines, events) to an action list;
+ * the planner (plan.h) then decides what to do next.
+ *
+ * Worker states (SPEC section 5):
+ *   spawning -> booting -> ready -> draining -> (killing) -> exited
+ * spawning: forked, exec not yet confirmed; booting: exec'd, not ready;
+ * draining: asked to stop gracefully; killing: SIGABRT/SIGKILL sent.
+ */
+#ifndef GWD_POOL_H
+#define GWD_POOL_H
+
+#include <sys/types.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum wstate {
+	WS_SPAWNING, WS_BOOTING, WS_READY, WS_DRAINING, WS_KILLING, WS_EXITED
+};
+
+/* Exit reasons of SPEC section 5; R_NONE while nothing is decided. */
+enum reason {
+	R_NONE, R_CRASH, R_EXIT, R_BOOT_FAILED, R_BOOT_TIMEOUT, R_TIMEOUT,
+	R_RELOAD, R_SCALE, R_RECYCLE_REQUESTS, R_RECYCLE_AGE,
+	R_RECYCLE_MEMORY, R_RECYCLE_REQUESTED, R_KILLED, R_SHUTDOWN
+};
+
+enum pool_mode { PM_RUNNING, PM_STOPPING };
+
+struct worker {
+	int		 id;		/* slot 1..N, reused by replacements */
+	pid_t		 pid;		/* 0 until forked */
+	unsigned	 generation;
+	enum wstate	 state;
+	uint64_t	 spawned_at;	/* ms, monotonic */
+	uint64_t	 state_since;
+	uint64_t	 ready_at;	/* when it became ready */
+	int		 was_ready;	/* it became ready once */
+	uint64_t	 deadline;	/* boot / stop / kill deadline, 0 = none */
+	uint64_t	 last_heartbeat; /* 0 = heartbeats not armed */
+	enum reason	 retire;	/* replace, then stop, for this reason */
+	enum reason	 stop_reason;	/* why we stopped or killed it */
+	int		 stop_signal;	/* signal we sent, 0 = none */
+	int		 self_stopping;	/* sent STOPPING=1 */
+	int		 killed;	/* signalled by gwctl kill */
+	uint64_t	 requests;	/* GWD_REQUESTS */
+	int		 reports_requests; /* it sent GWD_REQUESTS once */
+	uint64_t	 request_limit;	/* recycle at this count, 0 = never */
+	uint64_t	 rss_kb;	/* last sample, 0 = unknown */
+	double		 cpu_s;
+	unsigned	 restarts;	/* how many workers this slot had before */
+	char		 status[128];	/* last STATUS= */
+	int		 exec_errno;	/* exec failure reported by the child */
+	/* Filled when it exits. */
+	int		 exit_status;	/* -1 = none */
+	int		 exit_signal;	/* 0 = none */
+	enum reason	 exit_reason;
+	char		 kill_wchan[64]; /* what it was doing when killed */
+	char		 kill_state;	/* its /proc state then, 0 = unknown */
+	void		*io;		/* the executor's per-worker state */
+};
+
+struct pool {
+	struct worker	**w;		/* every live worker record */
+	size_t		  n;
+	unsigned	  target;
+	unsigned	  generation;	/* generation new workers get */
+	unsigned	  gen_counter;	/* highest generation ever used */
+	enum pool_mode	  mode;
+	int		  quick;	/* quick shutdown */
+	/* Crash-loop backoff. */
+	unsigned	  failures;	/* consecutive */
+	uint64_t	  backoff_until; /* ms; 0 = none */
+	/* Per-slot replacement count (index = slot id). */
+	unsigned	 *slot_restarts;
+	size_t		  nslots;
+	/* Reload in progress. */
+	struct {
+		int		 active;
+		int		 surge;
+		unsigned	 batch;
+		unsigned	 old_generation;
+		uint64_t	 started_at;
+		unsigned	 started, retired;
+	} reload;
+	int		  reached_target; /* the pool was full once */
+	uint64_t	  spawns_total;
+};
+
+/* Why something is told (the supervisor logs and emits these). */
+enum note_kind {
+	N_SPAWN,	/* worker forked (after the executor reports its pid) */
+	N_READY,	/* worker became ready */
+	N_EXIT,		/* worker exited; w->exit_* set */
+	N_BACKOFF,	/* failures grew; pool->backoff_until set */
+	N_STOP,		/* stop signal sent (w->stop_reason) */
+	N_KILL,		/* SIGABRT/SIGKILL sent (w->stop_reason) */
+	N_RELOAD_DONE,
+	N_RELOAD_FAILED,
+	N_POOL_FULL,	/* the pool reached its target for the first time */
+	N_ALL_EXITED	/* stopping and nothing is left: exit */
+};
+
+enum action_kind {
+	A_SPAWN,	/* fork+exec w (state spawning, pid 0) */
+	A_SIGNAL,	/* send sig to w's process group */
+	A_NOTE		/* tell: note kind, worker or NULL */
+};
+
+struct action {
+	enum action_kind kind;
+	struct worker	*w;
+	int		 sig;
+	enum note_kind	 note;
+	const char	*text;	/* static explanation, or NULL */
+};
+
+struct actions {
+	struct action	*v;
+	size_t		 n, cap;
+};
+
+/* Timing parameters the pool needs for classification and deadlines. */
+struct pool_timing {
+	uint64_t	boot_timeout_ms;
+	uint64_t	timeout_ms;		/* heartbeat; 0 = off */
+	uint64_t	graceful_timeout_ms;
+	uint64_t	backoff_max_ms;
+	uint64_t	max_requests;
+	uint64_t	max_requests_jitter;
+	uint64_t	max_worker_age_ms;
+	uint64_t	max_worker_memory_kb;
+	int		stop_signal;
+	int		readiness_notify;
+};
+
+void	 actions_push(struct actions *, enum action_kind, struct worker *,
+	     int sig, enum note_kind, const char *text);
+void	 actions_clear(struct actions *);
+void	 actions_free(struct actions *);
+
+const char *reason_name(enum reason);
+const char *wstate_name(enum wstate);
+
+void	 pool_init(struct pool *, unsigned target, unsigned generation);
+void	 pool_free(struct pool *);
+
+/* A new record in state spawning for slot id (planner only). */
+struct worker *pool_add(struct pool *, int id, uint64_t now);
+
+struct worker *pool_find_pid(struct pool *, pid_t);
+struct worker *pool_find_id(struct pool *, int id);	/* newest in slot */
+
+/* Facts from the executor. */
+void	 pool_on_forked(struct pool *, struct worker *, pid_t, uint64_t now,
+	     struct actions *);
+void	 pool_on_exec_ok(struct pool *, struct worker *, int readiness_spawn,
+	     uint64_t now, struct actions *);
+void	 pool_on_spawn_failed(struct pool *, struct worker *, int err,
+	     uint64_t now, const struct pool_timing *, struct actions *);
+
+
+/* A child was reaped: status as from waitpid. Unknown pids are ignored
+ * (returns NULL); otherwise the worker, now in state exited. */
+struct worker *pool_on_exit(struct pool *, pid_t, int status, uint64_t now,
+	     const struct pool_timing *, struct actions *);
+
+/* One parsed notify message from (a descendant of) worker w. */
+struct notify_msg;
+void	 pool_on_notify(struct pool *, struct worker *,
+	     const struct notify_msg *, uint64_t now,
+	     const struct pool_timing *, struct actions *);
+
+/* Requests from signals and control commands. */
+unsigned pool_set_target(struct pool *, unsigned);
+/* Start a reload into a new generation; returns it. */
+unsigned pool_start_reload(struct pool *, int surge, unsigned batch,
+	     uint64_t now);
+void	 pool_shutdown(struct pool *, int quick);
+/* gwctl kill: mark w so its exit is recorded as `killed`. */
+void	 pool_mark_killed(struct pool *, struct worker *);
+
+/* Drop records of exited workers (after their notes were handled). */
+void	 pool_gc(struct pool *);
+
+/* Counts for status. */
+struct pool_counts {
+	unsigned	ready, booting, draining, total;
+};
+void	 pool_count(const struct pool *, struct pool_counts *);
+
+/* The backoff delay after n consecutive failures (100 ms doubling). */
+uint64_t pool_backoff_delay(unsigned failures, uint64_t max_ms);
+
+#endif

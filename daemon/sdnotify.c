@@ -1,0 +1,51 @@
+/* sdnotify.c: messages from gwd to systemd (READY, RELOADING, STATUS, ...). */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gw/notify_send.h"
+#include "gw/util.h"
+#include "sdnotify.h"
+
+static char	*sd_socket;
+static uint64_t	 sd_watchdog_ms;
+
+void
+sdnotify_init(void)
+{
+	const char	*s = getenv("NOTIFY_SOCKET");
+	const char	*w = getenv("WATCHDOG_USEC");
+	const char	*wp = getenv("WATCHDOG_PID");
+
+	if (s != NULL && *s != '\0')
+		sd_socket = xstrdup(s);
+	if (w != NULL && (wp == NULL || atol(wp) == (long)getpid()))
+		sd_watchdog_ms = strtoull(w, NULL, 10) / 1000;
+	unsetenv("NOTIFY_SOCKET");
+	unsetenv("WATCHDOG_USEC");
+	unsetenv("WATCHDOG_PID");
+}
+
+void
+sdnotify(const char *fmt, ...)
+{
+	char	buf[512];
+	va_list	ap;
+
+	if (sd_socket == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	(void)notify_send(sd_socket, buf);
+}
+
+uint64_t
+sdnotify_watchdog_ms(void)
+{
+	return sd_watchdog_ms;
+}

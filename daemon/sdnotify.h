@@ -1,0 +1,17 @@
+/*
+ * sdnotify.h: gwd's own messages to its service manager (SPEC section 11).
+ * sdnotify_init() takes NOTIFY_SOCKET and WATCHDOG_USEC out of the
+ * environment, so they are never passed on to workers.
+ */
+#ifndef GWD_SDNOTIFY_H
+#define GWD_SDNOTIFY_H
+
+#include <stdint.h>
+
+void	 sdnotify_init(void);
+/* Send a message if gwd runs under a service manager; printf-like. */
+void	 sdnotify(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* systemd's watchdog interval for gwd itself in ms, or 0. */
+uint64_t sdnotify_watchdog_ms(void);
+
+#endif

@@ -1,0 +1,511 @@
+/*
+ * spawn.c: fork + exec of one worker.
+ *
+ * The ritual (STYLE 7): build argv, envp and the fd plan before fork; block
+ * every signal around fork so no libevent handler runs in the child; in the
+ * child call only async-signal-safe functions; report exec failure through
+ * a CLOEXEC pipe and _exit(127).
+ */
+#include "config.h"
+
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gw/util.h"
+#include "log.h"
+#include "spawn.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC	(1U << 2)
+#endif
+
+extern char **environ;
+
+struct spawn_ctx {
+	char	 *path;
+	char	**argv;
+	char	**env;		/* inherited + --env, ours excluded */
+	size_t	  nenv;
+	int	 *fds;
+	size_t	  nfds;
+	char	 *fdnames;
+	char	 *notify_socket;
+	uint64_t  watchdog_usec;
+	char	 *name;
+	pid_t	  master;
+	int	  capture;
+	int	  set_ids;
+	uid_t	  uid;
+	gid_t	  gid;
+	gid_t	 *groups;
+	int	  ngroups;
+	int	  umask;
+	char	 *chdir;
+};
+
+/* Variables that belong to gwd's own supervisor, never passed on. */
+static int
+reserved(const char *kv)
+{
+	static const char *keys[] = { "LISTEN_FDS=", "LISTEN_PID=",
+	    "LISTEN_FDNAMES=", "NOTIFY_SOCKET=", "WATCHDOG_USEC=",
+	    "WATCHDOG_PID=", "GWD_WORKER_ID=", "GWD_GENERATION=",
+	    "GWD_MASTER_PID=", "GWD_NAME=" };
+	size_t		 i;
+
+	for (i = 0; i < GW_ARRAY_LEN(keys); i++)
+		if (strncmp(kv, keys[i], strlen(keys[i])) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+env_put(struct spawn_ctx *c, const char *kv)
+{
+	size_t	klen = strcspn(kv, "=") + 1, i;
+
+	for (i = 0; i < c->nenv; i++) {
+		if (strncmp(c->env[i], kv, klen) == 0) {
+			free(c->env[i]);
+			c->env[i] = xstrdup(kv);
+			return;
+		}
+	}
+	c->env = xreallocarray(c->env, c->nenv + 1, sizeof *c->env);
+	c->env[c->nenv++] = xstrdup(kv);
+}
+
+/* The path execve gets: argv0 itself if it has a slash, else from PATH. */
+static char *
+resolve(const char *argv0)
+{
+	const char	*path = getenv("PATH"), *p;
+
+	if (strchr(argv0, '/') != NULL || path == NULL)
+		return xstrdup(argv0);
+	for (p = path; ; p = strchr(p, ':') + 1) {
+		size_t	 len = strcspn(p, ":");
+		char	*cand = xasprintf("%.*s/%s", (int)len,
+		    len ? p : ".", argv0);
+
+		if (access(cand, X_OK) == 0)
+			return cand;
+		free(cand);
+		if (p[len] == '\0')
+			break;
+	}
+	return xstrdup(argv0);	/* exec will report ENOENT */
+}
+
+/* gwd-http: next to our own binary (build tree) or in pkglibexecdir. */
+static char *
+find_http(const char *self_exe)
+{
+	if (self_exe != NULL) {
+		const char	*slash = strrchr(self_exe, '/');
+		char		*cand;
+
+		if (slash != NULL) {
+			cand = xasprintf("%.*s/gwd-http",
+			    (int)(slash - self_exe), self_exe);
+			if (access(cand, X_OK) == 0)
+				return cand;
+			free(cand);
+		}
+	}
+	return xstrdup(PKGLIBEXECDIR "/gwd-http");
+}
+
+static char **
+http_argv(const struct gw_config *cfg, const char *path)
+{
+	char	**v = xcalloc(20, sizeof *v);
+	int	  n = 0;
+
+	v[n++] = xstrdup(path);
+	v[n++] = xstrdup("--keep-alive");
+	v[n++] = xasprintf("%llums", (unsigned long long)cfg->keep_alive_ms);
+	v[n++] = xstrdup("--graceful-timeout");
+	v[n++] = xasprintf("%llums",
+	    (unsigned long long)cfg->graceful_timeout_ms);
+	v[n++] = xstrdup("--stop-signal");
+	v[n++] = xasprintf("%d", cfg->stop_signal);
+	if (cfg->max_requests > 0) {
+		v[n++] = xstrdup("--max-requests");
+		v[n++] = xasprintf("%llu",
+		    (unsigned long long)cfg->max_requests);
+		v[n++] = xstrdup("--max-requests-jitter");
+		v[n++] = xasprintf("%llu",
+		    (unsigned long long)cfg->max_requests_jitter);
+	}
+	if (cfg->static_dir != NULL) {
+		v[n++] = xstrdup("--static");
+		v[n++] = xstrdup(cfg->static_dir);
+	}
+	if (cfg->access_log != NULL) {
+		v[n++] = xstrdup("--access-log");
+		v[n++] = xstrdup(cfg->access_log);
+	}
+	v[n] = NULL;
+	return v;
+}
+
+static int
+resolve_ids(struct spawn_ctx *c, const struct gw_config *cfg, char **err)
+{
+	struct passwd	*pw = NULL;
+	struct group	*gr;
+	char		*end;
+
+	if (cfg->user == NULL && cfg->group == NULL)
+		return 0;
+	c->set_ids = 1;
+	c->uid = getuid();
+	c->gid = getgid();
+	if (cfg->user != NULL) {
+		errno = 0;
+		pw = getpwnam(cfg->user);
+		if (pw == NULL) {
+			unsigned long	u = strtoul(cfg->user, &end, 10);
+
+			if (*cfg->user == '\0' || *end != '\0') {
+				*err = xasprintf("unknown user: %s", cfg->user);
+				return -1;
+			}
+			c->uid = (uid_t)u;
+		} else {
+			c->uid = pw->pw_uid;
+			c->gid = pw->pw_gid;
+		}
+	}
+	if (cfg->group != NULL) {
+		gr = getgrnam(cfg->group);
+		if (gr == NULL) {
+			unsigned long	g = strtoul(cfg->group, &end, 10);
+
+			if (*cfg->group == '\0' || *end != '\0') {
+				*err = xasprintf("unknown group: %s",
+				    cfg->group);
+				return -1;
+			}
+			c->gid = (gid_t)g;
+		} else
+			c->gid = gr->gr_gid;
+	}
+	if (pw != NULL) {
+		int	n = 64;
+
+		c->groups = xcalloc((size_t)n, sizeof *c->groups);
+		if (getgrouplist(pw->pw_name, c->gid, c->groups, &n) == -1) {
+			c->groups = xreallocarray(c->groups, (size_t)n,
+			    sizeof *c->groups);
+			getgrouplist(pw->pw_name, c->gid, c->groups, &n);
+		}
+		c->ngroups = n;
+	} else {
+		c->groups = xcalloc(1, sizeof *c->groups);
+		c->groups[0] = c->gid;
+		c->ngroups = 1;
+	}
+	return 0;
+}
+
+struct spawn_ctx *
+spawn_ctx_new(const struct gw_config *cfg, const int *fds, size_t nfds,
+    const char *fdnames, const char *self_exe, char **err)
+{
+	struct spawn_ctx	*c = xcalloc(1, sizeof *c);
+	char			**e;
+	size_t			 i;
+
+	if (resolve_ids(c, cfg, err) == -1) {
+		spawn_ctx_free(c);
+		return NULL;
+	}
+	if (cfg->command != NULL && cfg->command[0] != NULL) {
+		for (i = 0; cfg->command[i] != NULL; i++)
+			;
+		c->argv = xcalloc(i + 1, sizeof *c->argv);
+		for (i = 0; cfg->command[i] != NULL; i++)
+			c->argv[i] = xstrdup(cfg->command[i]);
+		c->path = resolve(c->argv[0]);
+	} else {
+		c->path = find_http(self_exe);
+		c->argv = http_argv(cfg, c->path);
+	}
+	for (e = environ; e != NULL && *e != NULL; e++)
+		if (!reserved(*e))
+			env_put(c, *e);
+	for (i = 0; i < cfg->env.n; i++)
+		env_put(c, cfg->env.v[i]);
+	/* Our own copies: the listeners may change on reload while workers
+	 * of this generation are still being replaced. */
+	c->fds = xcalloc(nfds ? nfds : 1, sizeof *c->fds);
+	for (i = 0; i < nfds; i++) {
+		if ((c->fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 3)) == -1) {
+			*err = xasprintf("cannot duplicate listener: %s",
+			    strerror(errno));
+			c->nfds = i;
+			spawn_ctx_free(c);
+			return NULL;
+		}
+		c->nfds = i + 1;
+	}
+	c->fdnames = xstrdup(fdnames ? fdnames : "");
+	c->notify_socket = xstrdup(cfg->notify_socket);
+	c->watchdog_usec = cfg->timeout_ms * 1000;
+	c->name = xstrdup(cfg->name);
+	c->master = getpid();
+	c->capture = cfg->capture_output;
+	c->umask = cfg->umask;
+	c->chdir = cfg->chdir ? xstrdup(cfg->chdir) : NULL;
+	return c;
+}
+
+void
+spawn_ctx_free(struct spawn_ctx *c)
+{
+	size_t	i;
+
+	if (c == NULL)
+		return;
+	free(c->path);
+	if (c->argv != NULL)
+		for (i = 0; c->argv[i] != NULL; i++)
+			free(c->argv[i]);
+	free(c->argv);
+	for (i = 0; i < c->nenv; i++)
+		free(c->env[i]);
+	free(c->env);
+	for (i = 0; i < c->nfds; i++)
+		close(c->fds[i]);
+	free(c->fds);
+	free(c->fdnames);
+	free(c->notify_socket);
+	free(c->name);
+	free(c->groups);
+	free(c->chdir);
+	free(c);
+}
+
+const char *
+spawn_ctx_path(const struct spawn_ctx *c)
+{
+	return c->path;
+}
+
+uid_t
+spawn_ctx_uid(const struct spawn_ctx *c)
+{
+	return c->uid;
+}
+
+gid_t
+spawn_ctx_gid(const struct spawn_ctx *c)
+{
+	return c->gid;
+}
+
+int
+spawn_ctx_sets_ids(const struct spawn_ctx *c)
+{
+	return c->set_ids;
+}
+
+/* Async-signal-safe decimal formatting into a fixed-width slot. */
+static void
+put_pid(char *dst, pid_t pid)
+{
+	char	tmp[24];
+	int	n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + pid % 10);
+		pid /= 10;
+	} while (pid > 0);
+	while (n > 0)
+		*dst++ = tmp[--n];
+	*dst = '\0';
+}
+
+static void __attribute__((noreturn))
+child_fail(int errfd, int err)
+{
+	(void)!write(errfd, &err, sizeof err);
+	_exit(127);
+}
+
+/* The child side: only async-signal-safe calls from here to execve. */
+static void __attribute__((noreturn))
+child(const struct spawn_ctx *c, char **envp, char *listen_pid,
+    char *watchdog_pid, int *hi, int devnull, int outw, int errw)
+{
+	int		 base = 3 + (int)c->nfds, sig;
+	size_t		 i;
+	struct sigaction sa;
+	sigset_t	 none;
+
+	/* Lift every fd we need above the target range first. */
+	errw = fcntl(errw, F_DUPFD_CLOEXEC, base);
+	if (errw == -1)
+		_exit(127);
+	if ((devnull = fcntl(devnull, F_DUPFD_CLOEXEC, base)) == -1)
+		child_fail(errw, errno);
+	if (outw != -1 && (outw = fcntl(outw, F_DUPFD_CLOEXEC, base)) == -1)
+		child_fail(errw, errno);
+	for (i = 0; i < c->nfds; i++)
+		if ((hi[i] = fcntl(c->fds[i], F_DUPFD_CLOEXEC, base)) == -1)
+			child_fail(errw, errno);
+	if (outw != -1) {
+		if (dup2(outw, 1) == -1 || dup2(outw, 2) == -1)
+			child_fail(errw, errno);
+	} else if (dup2(2, 1) == -1)
+		child_fail(errw, errno);
+	if (dup2(devnull, 0) == -1)
+		child_fail(errw, errno);
+	for (i = 0; i < c->nfds; i++)
+		if (dup2(hi[i], 3 + (int)i) == -1)
+			child_fail(errw, errno);
+	/* Everything else closes at exec (the error pipe included). */
+	if (syscall(SYS_close_range, (unsigned)base, ~0U,
+	    CLOSE_RANGE_CLOEXEC) == -1) {
+		int	fd;
+
+		for (fd = base; fd < 65536; fd++)
+			if (fd != errw)
+				(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
+
+	if (setpgid(0, 0) == -1)
+		child_fail(errw, errno);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
+		child_fail(errw, errno);
+	if (getppid() != c->master)	/* the master died before prctl */
+		_exit(127);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	for (sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		/* glibc refuses its own real-time signals (32, 33), which an
+		 * ignoring parent may have left ignored: ask the kernel. */
+		if (sigaction(sig, &sa, NULL) == -1) {
+			struct { void *h; unsigned long f; void *r;
+			    unsigned long m; } ksa = { SIG_DFL, 0, NULL, 0 };
+
+			(void)syscall(SYS_rt_sigaction, sig, &ksa, NULL,
+			    sizeof ksa.m);
+		}
+	}
+	sigemptyset(&none);
+	if (c->set_ids) {
+		if (setgroups((size_t)c->ngroups, c->groups) == -1 ||
+		    setgid(c->gid) == -1 || setuid(c->uid) == -1)
+			child_fail(errw, errno);
+	}
+	if (c->umask >= 0)
+		umask((mode_t)c->umask);
+	if (c->chdir != NULL && chdir(c->chdir) == -1)
+		child_fail(errw, errno);
+	put_pid(listen_pid, getpid());
+	if (watchdog_pid != NULL)
+		put_pid(watchdog_pid, getpid());
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execve(c->path, c->argv, envp);
+	child_fail(errw, errno);
+}
+
+int
+spawn_worker(const struct spawn_ctx *c, int id, unsigned gen,
+    struct spawn_result *res)
+{
+	char	**envp, *lp, *wp = NULL;
+	int	 *hi, errp[2], outp[2] = { -1, -1 }, devnull, saved;
+	size_t	  n = 0, i;
+	pid_t	  pid;
+	sigset_t  all, old;
+
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (devnull == -1)
+		return -1;
+	if (pipe2(errp, O_CLOEXEC) == -1) {
+		saved = errno;
+		close(devnull);
+		errno = saved;
+		return -1;
+	}
+	if (c->capture && pipe2(outp, O_CLOEXEC) == -1) {
+		saved = errno;
+		close(devnull);
+		close(errp[0]);
+		close(errp[1]);
+		errno = saved;
+		return -1;
+	}
+
+	envp = xcalloc(c->nenv + 12, sizeof *envp);
+	for (i = 0; i < c->nenv; i++)
+		envp[n++] = c->env[i];
+	envp[n++] = xasprintf("LISTEN_FDS=%zu", c->nfds);
+	lp = envp[n++] = xasprintf("LISTEN_PID=%24s", "");
+	envp[n++] = xasprintf("LISTEN_FDNAMES=%s", c->fdnames);
+	envp[n++] = xasprintf("NOTIFY_SOCKET=%s", c->notify_socket);
+	if (c->watchdog_usec > 0) {
+		envp[n++] = xasprintf("WATCHDOG_USEC=%llu",
+		    (unsigned long long)c->watchdog_usec);
+		wp = envp[n++] = xasprintf("WATCHDOG_PID=%24s", "");
+	}
+	envp[n++] = xasprintf("GWD_WORKER_ID=%d", id);
+	envp[n++] = xasprintf("GWD_GENERATION=%u", gen);
+	envp[n++] = xasprintf("GWD_MASTER_PID=%ld", (long)c->master);
+	envp[n++] = xasprintf("GWD_NAME=%s", c->name);
+	envp[n] = NULL;
+	hi = xcalloc(c->nfds + 1, sizeof *hi);
+
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid = fork();
+	if (pid == 0)
+		child(c, envp, lp + strlen("LISTEN_PID="),
+		    wp ? wp + strlen("WATCHDOG_PID=") : NULL, hi, devnull,
+		    outp[1], errp[1]);
+	saved = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+
+	for (i = c->nenv; i < n; i++)
+		free(envp[i]);
+	free(envp);
+	free(hi);
+	close(devnull);
+	close(errp[1]);
+	if (outp[1] != -1)
+		close(outp[1]);
+	if (pid == -1) {
+		close(errp[0]);
+		if (outp[0] != -1)
+			close(outp[0]);
+		errno = saved;
+		return -1;
+	}
+	/* Both orders of setpgid avoid a race with the first kill(-pid). */
+	(void)setpgid(pid, pid);
+	gw_set_nonblock(errp[0], 1);
+	if (outp[0] != -1)
+		gw_set_nonblock(outp[0], 1);
+	res->pid = pid;
+	res->errfd = errp[0];
+	res->outfd = outp[0];
+	return 0;
+}

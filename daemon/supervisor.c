@@ -1,0 +1,1081 @@
+/*
+ * supervisor.c: the master's event loop.  Signals, child exits, notify
+ * datagrams, timers and control commands become facts for the pool; the
+ * planner decides; this file carries out its actions (fork/exec, kill,
+ * one deadline timer) and tells the log and the event stream what
+ * happened.  Nothing here decides on its own.
+ */
+#include "config.h"
+
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "control.h"
+#include "events.h"
+#include "gw/parse.h"
+#include "gw/util.h"
+#include "listeners.h"
+#include "log.h"
+#include "notify.h"
+#include "plan.h"
+#include "pool.h"
+#include "procfs.h"
+#include "sdnotify.h"
+#include "spawn.h"
+#include "supervisor.h"
+
+/* Longest captured output line; longer lines are split. */
+#define CAPTURE_LINE_MAX	4096
+/* How far up the process tree a notify sender is traced to its worker. */
+#define NOTIFY_ANCESTORS	16
+
+struct reload_waiter {
+	sup_reload_cb	 cb;
+	void		*arg;
+};
+
+/* Per-worker executor state: the exec-error pipe. */
+struct wio {
+	struct event	*ev;
+	int		 fd;
+};
+
+/* Captured stdout/stderr of one worker, alive until EOF. */
+struct capture {
+	struct bufferevent	*bev;
+	int			 id;
+	pid_t			 pid;
+	struct capture		*next;
+};
+
+static struct {
+	struct event_base	*base;
+	int			 argc;
+	char			**argv;
+	char			*self_exe;
+	struct gw_config	*cfg;
+	struct gw_config	*prev_cfg;	/* during a reload */
+	struct spawn_ctx	*ctx;
+	struct spawn_ctx	*prev_ctx;
+	struct listeners	*ls;
+	struct pool		 pool;
+	struct pool_timing	 timing;
+	struct actions		 acts;
+	struct event		*timer;
+	struct event		*sample;
+	struct event		*sigs[12];
+	size_t			 nsigs;
+	pid_t			 pid;
+	double			 started_at;
+	uint64_t		 started_mono;
+	struct reload_waiter	*waiters;
+	size_t			 nwaiters;
+	json_t			*last_reload;
+	struct capture		*captures;
+	int			 exit_status;
+	int			 planning;
+} sup;
+
+static void process(void);
+
+struct event_base *
+supervisor_base(void)
+{
+	return sup.base;
+}
+
+const struct gw_config *
+supervisor_config(void)
+{
+	return sup.cfg;
+}
+
+static void
+timing_from(struct pool_timing *t, const struct gw_config *c)
+{
+	memset(t, 0, sizeof *t);
+	t->boot_timeout_ms = c->boot_timeout_ms;
+	t->timeout_ms = c->timeout_ms;
+	t->graceful_timeout_ms = c->graceful_timeout_ms;
+	t->backoff_max_ms = c->restart_backoff_max_ms;
+	t->max_requests = c->max_requests;
+	t->max_requests_jitter = c->max_requests_jitter;
+	t->max_worker_age_ms = c->max_worker_age_ms;
+	t->max_worker_memory_kb = c->max_worker_memory / 1024;
+	t->stop_signal = c->stop_signal;
+	t->readiness_notify = c->readiness == READINESS_NOTIFY;
+}
+
+/* Unix time of a monotonic timestamp. */
+static double
+wall_of(uint64_t mono)
+{
+	return gw_wall_time() - (double)(gw_now_ms() - mono) / 1000.0;
+}
+
+static void
+emit(const char *event, const struct worker *w, const char *reason,
+    json_t *detail)
+{
+	struct gw_event	ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.ts = gw_wall_time();
+	ev.master_pid = sup.pid;
+	ev.generation = w ? w->generation : sup.pool.generation;
+	ev.worker_id = w ? w->id : 0;
+	ev.pid = w ? w->pid : 0;
+	ev.event = event;
+	ev.reason = reason;
+	ev.exit_status = w && event[0] == 'e' ? w->exit_status : -1;
+	ev.signal = w && event[0] == 'e' ? w->exit_signal : 0;
+	ev.detail = detail;
+	events_emit(&ev);
+	json_decref(detail);
+}
+
+/* ---- per-worker I/O ---------------------------------------------------- */
+
+static void
+wio_free(struct worker *w)
+{
+	struct wio	*io = w->io;
+
+	if (io == NULL)
+		return;
+	if (io->ev != NULL)
+		event_free(io->ev);
+	if (io->fd != -1)
+		close(io->fd);
+	free(io);
+	w->io = NULL;
+}
+
+/* Read the exec-error pipe: EOF means exec succeeded. */
+static void
+wio_drain(struct worker *w)
+{
+	struct wio	*io = w->io;
+	int		 err;
+	ssize_t		 n;
+
+	if (io == NULL)
+		return;
+	do {
+		n = read(io->fd, &err, sizeof err);
+	} while (n == -1 && errno == EINTR);
+	if (n == -1 && errno == EAGAIN)
+		return;
+	if (n == (ssize_t)sizeof err) {
+		w->exec_errno = err;
+		log_error("worker %d: cannot exec %s: %s", w->id,
+		    spawn_ctx_path(sup.ctx), strerror(err));
+	} else
+		pool_on_exec_ok(&sup.pool, w, !sup.timing.readiness_notify,
+		    gw_now_ms(), &sup.acts);
+	wio_free(w);
+}
+
+static void
+wio_read(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	wio_drain(arg);
+	process();
+}
+
+static void
+capture_free(struct capture *c)
+{
+	struct capture	**pp;
+
+	for (pp = &sup.captures; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	bufferevent_free(c->bev);
+	free(c);
+}
+
+static void
+capture_read(struct bufferevent *bev, void *arg)
+{
+	struct capture	*c = arg;
+	struct evbuffer	*in = bufferevent_get_input(bev);
+	char		*line;
+	size_t		 len;
+
+	while ((line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF)) != NULL) {
+		log_info("worker %d (pid %ld): %s", c->id, (long)c->pid, line);
+		free(line);
+	}
+	if (evbuffer_get_length(in) >= CAPTURE_LINE_MAX) {
+		char	buf[CAPTURE_LINE_MAX + 1];
+		int	n = evbuffer_remove(in, buf, CAPTURE_LINE_MAX);
+
+		buf[n > 0 ? n : 0] = '\0';
+		log_info("worker %d (pid %ld): %s", c->id, (long)c->pid, buf);
+	}
+}
+
+static void
+capture_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct capture	*c = arg;
+	struct evbuffer	*in = bufferevent_get_input(bev);
+
+	(void)what;
+	if (evbuffer_get_length(in) > 0) {
+		evbuffer_add(in, "\n", 1);
+		capture_read(bev, arg);
+	}
+	capture_free(c);
+}
+
+static void
+capture_start(struct worker *w, pid_t pid, int fd)
+{
+	struct capture	*c = xcalloc(1, sizeof *c);
+
+	c->id = w->id;
+	c->pid = pid;		/* w->pid is set by pool_on_forked, later */
+	c->bev = bufferevent_socket_new(sup.base, fd, BEV_OPT_CLOSE_ON_FREE);
+	bufferevent_setcb(c->bev, capture_read, NULL, capture_event, c);
+	bufferevent_enable(c->bev, EV_READ);
+	c->next = sup.captures;
+	sup.captures = c;
+}
+
+/* ---- carrying out actions ---------------------------------------------- */
+
+static void
+do_spawn(struct worker *w)
+{
+	struct spawn_result	 r;
+	struct wio		*io;
+
+	if (spawn_worker(sup.ctx, w->id, w->generation, &r) == -1) {
+		log_error("worker %d: cannot fork: %s", w->id,
+		    strerror(errno));
+		pool_on_spawn_failed(&sup.pool, w, errno, gw_now_ms(),
+		    &sup.timing, &sup.acts);
+		return;
+	}
+	io = xcalloc(1, sizeof *io);
+	io->fd = r.errfd;
+	io->ev = event_new(sup.base, r.errfd, EV_READ, wio_read, w);
+	event_add(io->ev, NULL);
+	w->io = io;
+	if (r.outfd != -1)
+		capture_start(w, r.pid, r.outfd);
+	pool_on_forked(&sup.pool, w, r.pid, gw_now_ms(), &sup.acts);
+}
+
+/* What a stuck worker was doing, captured before it is killed. */
+static void
+capture_wchan(struct worker *w)
+{
+	struct procfs_usage	u;
+
+	if (w->pid <= 0 || w->kill_state != 0 ||
+	    procfs_usage(w->pid, &u) == -1)
+		return;
+	gw_strlcpy(w->kill_wchan, u.wchan, sizeof w->kill_wchan);
+	w->kill_state = u.state;
+}
+
+static void
+do_signal(struct worker *w, int sig)
+{
+	if (w->pid <= 0)
+		return;
+	if (kill(-w->pid, sig) == -1 && kill(w->pid, sig) == -1 &&
+	    errno != ESRCH)
+		log_warn("cannot signal worker %d (pid %ld): %s", w->id,
+		    (long)w->pid, strerror(errno));
+}
+
+static const char *
+worker_label(const struct worker *w)
+{
+	static char	buf[96];
+
+	snprintf(buf, sizeof buf, "worker %d (pid %ld, gen %u)", w->id,
+	    (long)w->pid, w->generation);
+	return buf;
+}
+
+static json_t *
+exit_detail(const struct worker *w, uint64_t now)
+{
+	json_t	*d = json_object();
+
+	json_object_set_new(d, "uptime_s",
+	    json_real((double)(now - w->spawned_at) / 1000.0));
+	json_object_set_new(d, "time_to_ready_ms", w->was_ready ?
+	    json_integer((json_int_t)(w->ready_at - w->spawned_at)) :
+	    json_null());
+	json_object_set_new(d, "status", w->status[0] ?
+	    json_string(w->status) : json_null());
+	json_object_set_new(d, "requests", json_integer((json_int_t)w->requests));
+	if (w->kill_state != 0) {
+		char	st[2] = { w->kill_state, '\0' };
+
+		json_object_set_new(d, "wchan", json_string(w->kill_wchan));
+		json_object_set_new(d, "state", json_string(st));
+	}
+	if (w->exec_errno != 0)
+		json_object_set_new(d, "exec_error",
+		    json_string(strerror(w->exec_errno)));
+	return d;
+}
+
+static void
+note_exit(struct worker *w, uint64_t now)
+{
+	enum reason	r = w->exit_reason;
+	char		how[64];
+	int		bad = r == R_CRASH || r == R_BOOT_FAILED ||
+			    r == R_BOOT_TIMEOUT || r == R_TIMEOUT;
+
+	if (w->exit_signal != 0)
+		snprintf(how, sizeof how, "signal %s",
+		    signal_name(w->exit_signal));
+	else if (w->exit_status >= 0)
+		snprintf(how, sizeof how, "status %d", w->exit_status);
+	else
+		snprintf(how, sizeof how, "not started");
+	log_msg(bad ? LOG_WARNING : LOG_INFO, "%s exited: %s (%s)",
+	    worker_label(w), reason_name(r), how);
+	/* Leftovers in its process group (grandchildren) go with it. */
+	if (w->pid > 0)
+		(void)kill(-w->pid, SIGKILL);
+	wio_free(w);
+	emit("exit", w, reason_name(r), exit_detail(w, now));
+}
+
+static void
+reload_finish(int ok, const char *why)
+{
+	uint64_t	 now = gw_now_ms();
+	json_t		*res;
+	size_t		 i;
+
+	res = json_pack("{s:i, s:b, s:f, s:i, s:i, s:s?}",
+	    "generation", ok ? (int)sup.pool.generation :
+	    (int)sup.pool.gen_counter, "ok", ok,
+	    "duration_s", (double)(now - sup.pool.reload.started_at) / 1000.0,
+	    "started", (int)sup.pool.reload.started,
+	    "retired", (int)sup.pool.reload.retired, "error", why);
+	if (ok) {
+		log_info("reload: generation %u ready in %.1fs (%u started, "
+		    "%u retired)", sup.pool.generation,
+		    (double)(now - sup.pool.reload.started_at) / 1000.0,
+		    sup.pool.reload.started, sup.pool.reload.retired);
+		config_free(sup.prev_cfg);
+		spawn_ctx_free(sup.prev_ctx);
+	} else {
+		log_error("reload: generation %u failed: %s; generation %u "
+		    "keeps serving", sup.pool.gen_counter, why,
+		    sup.pool.generation);
+		/* Back to the configuration that works. */
+		config_free(sup.cfg);
+		spawn_ctx_free(sup.ctx);
+		sup.cfg = sup.prev_cfg;
+		sup.ctx = sup.prev_ctx;
+		timing_from(&sup.timing, sup.cfg);
+	}
+	sup.prev_cfg = NULL;
+	sup.prev_ctx = NULL;
+	sdnotify("READY=1\nSTATUS=%s", ok ? "reload done" : "reload failed");
+	emit(ok ? "reload_done" : "reload_failed", NULL, NULL,
+	    json_deep_copy(res));
+	json_decref(sup.last_reload);
+	sup.last_reload = json_pack("{s:f, s:O}", "at", gw_wall_time(),
+	    "result", res);
+	for (i = 0; i < sup.nwaiters; i++)
+		sup.waiters[i].cb(json_deep_copy(res), sup.waiters[i].arg);
+	free(sup.waiters);
+	sup.waiters = NULL;
+	sup.nwaiters = 0;
+	json_decref(res);
+}
+
+static void
+do_note(const struct action *a, uint64_t now)
+{
+	struct worker	*w = a->w;
+	char		 d[32];
+
+	switch (a->note) {
+	case N_SPAWN:
+		log_debug("%s spawned", worker_label(w));
+		emit("spawn", w, NULL, json_pack("{s:i}", "restarts",
+		    (int)w->restarts));
+		break;
+	case N_READY:
+		log_info("%s ready in %llu ms", worker_label(w),
+		    (unsigned long long)(w->ready_at - w->spawned_at));
+		emit("ready", w, NULL, json_pack("{s:I}", "time_to_ready_ms",
+		    (json_int_t)(w->ready_at - w->spawned_at)));
+		break;
+	case N_EXIT:
+		note_exit(w, now);
+		break;
+	case N_BACKOFF:
+		format_duration(d, sizeof d, sup.pool.backoff_until - now);
+		log_warn("backoff: %u consecutive failures, next attempt in %s",
+		    sup.pool.failures, d);
+		sdnotify("STATUS=backoff after %u failures", sup.pool.failures);
+		emit("backoff", NULL, NULL, json_pack("{s:i, s:I}", "failures",
+		    (int)sup.pool.failures, "delay_ms",
+		    (json_int_t)(sup.pool.backoff_until - now)));
+		break;
+	case N_STOP:
+		log_info("%s stopping: %s (SIG%s)", worker_label(w),
+		    reason_name(w->stop_reason), signal_name(a->sig));
+		do_signal(w, a->sig);
+		break;
+	case N_KILL:
+		if (w->stop_reason == R_TIMEOUT ||
+		    w->stop_reason == R_BOOT_TIMEOUT)
+			capture_wchan(w);
+		log_warn("%s %s: sending SIG%s%s%s", worker_label(w),
+		    a->text ? a->text : "killing", signal_name(a->sig),
+		    w->kill_wchan[0] ? ", it was in " : "", w->kill_wchan);
+		do_signal(w, a->sig);
+		break;
+	case N_RELOAD_DONE:
+		reload_finish(1, NULL);
+		break;
+	case N_RELOAD_FAILED:
+		reload_finish(0, a->text);
+		break;
+	case N_POOL_FULL:
+		log_info("pool ready: %u workers of generation %u",
+		    sup.pool.target, sup.pool.generation);
+		sdnotify("READY=1\nSTATUS=%u workers ready", sup.pool.target);
+		break;
+	case N_ALL_EXITED:
+		event_base_loopexit(sup.base, NULL);
+		break;
+	}
+}
+
+/* Carry out actions in order; actions may append more while we go. */
+static void
+execute(void)
+{
+	uint64_t	now = gw_now_ms();
+	size_t		i;
+
+	for (i = 0; i < sup.acts.n; i++) {
+		struct action	a = sup.acts.v[i];
+
+		switch (a.kind) {
+		case A_SPAWN:
+			do_spawn(a.w);
+			break;
+		case A_SIGNAL:	/* its note (stop or kill) logs and sends */
+		case A_NOTE:
+			do_note(&a, now);
+			break;
+		}
+	}
+	actions_clear(&sup.acts);
+}
+
+static void
+timer_fire(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	process();
+}
+
+static void
+arm_timer(void)
+{
+	uint64_t	at = plan_next_deadline(&sup.pool, &sup.timing);
+	uint64_t	now = gw_now_ms();
+	struct timeval	tv;
+
+	if (at == 0) {
+		event_del(sup.timer);
+		return;
+	}
+	at = at > now ? at - now : 0;
+	tv.tv_sec = (time_t)(at / 1000);
+	tv.tv_usec = (suseconds_t)(at % 1000) * 1000;
+	event_add(sup.timer, &tv);
+}
+
+/* Facts are in: tell what they caused, let the planner decide, act. */
+static void
+process(void)
+{
+	if (sup.planning)	/* re-entered from an action: the outer run
+				 * will see everything */
+		return;
+	sup.planning = 1;
+	execute();
+	plan_run(&sup.pool, &sup.timing, gw_now_ms(), &sup.acts);
+	execute();
+	pool_gc(&sup.pool);
+	arm_timer();
+	sup.planning = 0;
+}
+
+/* ---- facts ------------------------------------------------------------- */
+
+static void
+reap(void)
+{
+	pid_t	pid;
+	int	status;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		struct worker	*w = pool_find_pid(&sup.pool, pid);
+
+		if (w == NULL)
+			continue;	/* an orphan we adopted as subreaper */
+		wio_drain(w);
+		pool_on_exit(&sup.pool, pid, status, gw_now_ms(), &sup.timing,
+		    &sup.acts);
+	}
+	process();
+}
+
+/* The worker a notify sender belongs to: itself or an ancestor. */
+static struct worker *
+sender_worker(pid_t pid)
+{
+	struct worker	*w;
+	int		 depth;
+
+	for (depth = 0; depth < NOTIFY_ANCESTORS && pid > 1; depth++) {
+		if ((w = pool_find_pid(&sup.pool, pid)) != NULL)
+			return w;
+		if (pid == sup.pid)
+			return NULL;
+		pid = procfs_ppid(pid);
+	}
+	return NULL;
+}
+
+static void
+on_notify(pid_t sender, const struct notify_msg *m, void *arg)
+{
+	struct worker	*w = sender_worker(sender);
+	int		 armed;
+
+	(void)arg;
+	if (w == NULL) {
+		notify_count_drop();
+		log_debug("notify: dropped a message from pid %ld (not a "
+		    "worker)", (long)sender);
+		return;
+	}
+	armed = w->last_heartbeat != 0;
+	pool_on_notify(&sup.pool, w, m, gw_now_ms(), &sup.timing, &sup.acts);
+	/* A plain heartbeat changes no decision until its deadline, and the
+	 * timer already covers that; anything else may. */
+	if (m->ready || m->recycle || m->has_extend || m->has_requests ||
+	    m->stopping || (m->watchdog && !armed) || sup.acts.n > 0)
+		process();
+}
+
+/* Resident memory and CPU of every worker; feeds memory recycling. */
+static void
+sample_fire(evutil_socket_t fd, short what, void *arg)
+{
+	size_t	i;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	for (i = 0; i < sup.pool.n; i++) {
+		struct worker		*w = sup.pool.w[i];
+		struct procfs_usage	 u;
+
+		if (w->pid > 0 && w->state != WS_EXITED &&
+		    procfs_usage(w->pid, &u) == 0) {
+			w->rss_kb = u.rss_kb;
+			w->cpu_s = u.cpu_s;
+		}
+	}
+	process();
+}
+
+static void
+sample_arm(void)
+{
+	struct timeval	tv;
+	uint64_t	ms = sup.cfg->stats_interval_ms;
+
+	/* Only wake when someone needs the numbers. */
+	if (sup.cfg->max_worker_memory == 0 || ms == 0) {
+		event_del(sup.sample);
+		return;
+	}
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	event_add(sup.sample, &tv);
+}
+
+/* ---- entry points (signals and control commands) ----------------------- */
+
+unsigned
+sup_target(void)
+{
+	return sup.pool.target;
+}
+
+int
+sup_scale(unsigned target, unsigned *previous)
+{
+	unsigned	prev;
+
+	if (target > SUP_MAX_WORKERS || sup.pool.mode != PM_RUNNING)
+		return -1;
+	prev = pool_set_target(&sup.pool, target);
+	if (previous != NULL)
+		*previous = prev;
+	if (prev != target) {
+		log_info("scale: target %u -> %u", prev, target);
+		emit("scale", NULL, NULL, json_pack("{s:i, s:i}", "target",
+		    (int)target, "previous", (int)prev));
+	}
+	process();
+	return 0;
+}
+
+int
+sup_reload(sup_reload_cb done, void *arg, char **err)
+{
+	struct gw_config	*ncfg;
+	struct spawn_ctx	*nctx;
+	enum config_action	 action;
+	char			*names;
+	unsigned		 gen;
+	size_t			 i;
+	int			*fds;
+
+	if (sup.pool.mode != PM_RUNNING) {
+		*err = xstrdup("gwd is shutting down");
+		return -1;
+	}
+	if (sup.pool.reload.active) {
+		/* One at a time: join the one in progress. */
+		if (done != NULL) {
+			sup.waiters = xreallocarray(sup.waiters,
+			    sup.nwaiters + 1, sizeof *sup.waiters);
+			sup.waiters[sup.nwaiters].cb = done;
+			sup.waiters[sup.nwaiters++].arg = arg;
+		}
+		return (int)sup.pool.generation;
+	}
+	if (config_load(sup.argc, sup.argv, &ncfg, &action, err) == -1) {
+		log_error("reload: %s; nothing changed", *err);
+		emit("config_error", NULL, NULL, json_pack("{s:s}", "error",
+		    *err));
+		return -1;
+	}
+	if (listeners_update(sup.ls, ncfg, err) == -1) {
+		log_error("reload: %s; nothing changed", *err);
+		emit("config_error", NULL, NULL, json_pack("{s:s}", "error",
+		    *err));
+		config_free(ncfg);
+		return -1;
+	}
+	fds = xcalloc(sup.ls->n + 1, sizeof *fds);
+	for (i = 0; i < sup.ls->n; i++)
+		fds[i] = sup.ls->v[i].fd;
+	names = listeners_fdnames(sup.ls);
+	nctx = spawn_ctx_new(ncfg, fds, sup.ls->n, names, sup.self_exe, err);
+	free(fds);
+	free(names);
+	if (nctx == NULL) {
+		log_error("reload: %s; nothing changed", *err);
+		config_free(ncfg);
+		return -1;
+	}
+	if (ncfg->log_level != sup.cfg->log_level ||
+	    ncfg->log_format != sup.cfg->log_format ||
+	    (ncfg->log_file == NULL) != (sup.cfg->log_file == NULL) ||
+	    (ncfg->log_file && strcmp(ncfg->log_file, sup.cfg->log_file)))
+		(void)log_open(ncfg->name, ncfg->log_file, ncfg->log_level,
+		    ncfg->log_format);
+	/* A changed pool size in the file wins; otherwise a manual scale
+	 * stays.  After WINCH (target 0) a reload brings the pool back. */
+	if (ncfg->workers != sup.cfg->workers || sup.pool.target == 0)
+		pool_set_target(&sup.pool, ncfg->workers);
+	sup.prev_cfg = sup.cfg;
+	sup.prev_ctx = sup.ctx;
+	sup.cfg = ncfg;
+	sup.ctx = nctx;
+	timing_from(&sup.timing, sup.cfg);
+	gen = pool_start_reload(&sup.pool,
+	    ncfg->reload_strategy == RELOAD_SURGE, ncfg->reload_batch,
+	    gw_now_ms());
+	log_info("reload: generation %u started (%s, %u workers)", gen,
+	    ncfg->reload_strategy == RELOAD_SURGE ? "surge" : "rolling",
+	    sup.pool.target);
+	sdnotify("RELOADING=1\nSTATUS=reloading to generation %u", gen);
+	emit("reload_start", NULL, NULL, json_pack("{s:s, s:i}", "strategy",
+	    ncfg->reload_strategy == RELOAD_SURGE ? "surge" : "rolling",
+	    "target", (int)sup.pool.target));
+	if (done != NULL) {
+		sup.waiters = xreallocarray(sup.waiters, sup.nwaiters + 1,
+		    sizeof *sup.waiters);
+		sup.waiters[sup.nwaiters].cb = done;
+		sup.waiters[sup.nwaiters++].arg = arg;
+	}
+	sample_arm();
+	process();
+	return (int)gen;
+}
+
+void
+sup_reload_cancel(sup_reload_cb done, void *arg)
+{
+	size_t	i, j = 0;
+
+	for (i = 0; i < sup.nwaiters; i++)
+		if (sup.waiters[i].cb != done || sup.waiters[i].arg != arg)
+			sup.waiters[j++] = sup.waiters[i];
+	sup.nwaiters = j;
+}
+
+void
+sup_stop(int graceful)
+{
+	if (sup.pool.mode == PM_STOPPING && (graceful || sup.pool.quick))
+		return;
+	if (sup.pool.mode == PM_RUNNING) {
+		log_info("%s shutdown: stopping %zu workers",
+		    graceful ? "graceful" : "quick", sup.pool.n);
+		sdnotify("STOPPING=1");
+		if (sup.nwaiters > 0)
+			reload_finish(0, "gwd is shutting down");
+	}
+	pool_shutdown(&sup.pool, !graceful);
+	process();
+}
+
+pid_t
+sup_kill(int id, pid_t pid, int sig)
+{
+	struct worker	*w = id > 0 ? pool_find_id(&sup.pool, id) :
+	    pool_find_pid(&sup.pool, pid);
+
+	if (w == NULL || w->pid <= 0 || w->state == WS_EXITED)
+		return -1;
+	pool_mark_killed(&sup.pool, w);
+	log_info("%s: sending SIG%s on request", worker_label(w),
+	    signal_name(sig));
+	do_signal(w, sig);
+	return w->pid;
+}
+
+void
+sup_reopen_logs(void)
+{
+	size_t	i;
+
+	log_reopen();
+	log_info("log files reopened");
+	for (i = 0; i < sup.pool.n; i++)
+		if (sup.pool.w[i]->pid > 0 &&
+		    sup.pool.w[i]->state != WS_EXITED)
+			(void)kill(sup.pool.w[i]->pid, SIGUSR1);
+}
+
+/* ---- status ------------------------------------------------------------ */
+
+static const char *
+pool_state(uint64_t now)
+{
+	if (sup.pool.mode == PM_STOPPING)
+		return "stopping";
+	if (sup.pool.reload.active)
+		return "reloading";
+	if (sup.pool.backoff_until > now)
+		return "backoff";
+	return "running";
+}
+
+json_t *
+sup_status_json(void)
+{
+	struct pool_counts	 c;
+	uint64_t		 now = gw_now_ms();
+	json_t			*o;
+
+	pool_count(&sup.pool, &c);
+	o = json_object();
+	json_object_set_new(o, "name", json_string(sup.cfg->name));
+	json_object_set_new(o, "pid", json_integer(sup.pid));
+	json_object_set_new(o, "version", json_string(PACKAGE_VERSION));
+	json_object_set_new(o, "started_at", json_real(sup.started_at));
+	json_object_set_new(o, "uptime_s",
+	    json_real((double)(now - sup.started_mono) / 1000.0));
+	json_object_set_new(o, "generation",
+	    json_integer(sup.pool.generation));
+	json_object_set_new(o, "state", json_string(pool_state(now)));
+	json_object_set_new(o, "workers", json_pack(
+	    "{s:i, s:i, s:i, s:i, s:i}", "target", (int)sup.pool.target,
+	    "ready", (int)c.ready, "booting", (int)c.booting,
+	    "draining", (int)c.draining, "total", (int)c.total));
+	json_object_set_new(o, "binds", listeners_to_json(sup.ls));
+	json_object_set_new(o, "control_socket", sup.cfg->control_socket ?
+	    json_string(sup.cfg->control_socket) : json_null());
+	json_object_set_new(o, "notify_socket",
+	    json_string(sup.cfg->notify_socket));
+	json_object_set_new(o, "stats_db", sup.cfg->stats_db &&
+	    strcmp(sup.cfg->stats_db, "none") != 0 ?
+	    json_string(sup.cfg->stats_db) : json_null());
+	json_object_set_new(o, "last_reload", sup.last_reload ?
+	    json_incref(sup.last_reload) : json_null());
+	json_object_set_new(o, "backoff_until", sup.pool.backoff_until > now ?
+	    json_real(wall_of(sup.pool.backoff_until)) : json_null());
+	json_object_set_new(o, "failures", json_integer(sup.pool.failures));
+	json_object_set_new(o, "upgraded_at", json_null());
+	json_object_set_new(o, "notify_dropped",
+	    json_integer((json_int_t)notify_dropped()));
+	json_object_set_new(o, "spawns_total",
+	    json_integer((json_int_t)sup.pool.spawns_total));
+	return o;
+}
+
+json_t *
+sup_workers_json(void)
+{
+	uint64_t	 now = gw_now_ms();
+	json_t		*arr = json_array();
+	size_t		 i;
+
+	for (i = 0; i < sup.pool.n; i++) {
+		struct worker		*w = sup.pool.w[i];
+		struct procfs_usage	 u;
+		int			 have = w->pid > 0 &&
+					     procfs_usage(w->pid, &u) == 0;
+		json_t			*o;
+
+		if (w->state == WS_EXITED)
+			continue;
+		o = json_object();
+		json_object_set_new(o, "id", json_integer(w->id));
+		json_object_set_new(o, "pid", w->pid > 0 ?
+		    json_integer(w->pid) : json_null());
+		json_object_set_new(o, "generation",
+		    json_integer(w->generation));
+		json_object_set_new(o, "state",
+		    json_string(wstate_name(w->state)));
+		json_object_set_new(o, "state_since",
+		    json_real(wall_of(w->state_since)));
+		json_object_set_new(o, "age_s",
+		    json_real((double)(now - w->spawned_at) / 1000.0));
+		json_object_set_new(o, "last_heartbeat_s", w->last_heartbeat ?
+		    json_real((double)(now - w->last_heartbeat) / 1000.0) :
+		    json_null());
+		json_object_set_new(o, "requests", w->reports_requests ?
+		    json_integer((json_int_t)w->requests) : json_null());
+		json_object_set_new(o, "rss_kb", have ?
+		    json_integer((json_int_t)u.rss_kb) : json_null());
+		json_object_set_new(o, "cpu_s", have ?
+		    json_real(u.cpu_s) : json_null());
+		json_object_set_new(o, "restarts", json_integer(w->restarts));
+		json_object_set_new(o, "status", w->status[0] ?
+		    json_string(w->status) : json_null());
+		json_array_append_new(arr, o);
+	}
+	return json_pack("{s:o}", "workers", arr);
+}
+
+/* ---- signals and the loop ---------------------------------------------- */
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	unsigned	t;
+
+	(void)what;
+	(void)arg;
+	switch (sig) {
+	case SIGCHLD:
+		reap();
+		break;
+	case SIGHUP: {
+		char	*err = NULL;
+
+		if (sup_reload(NULL, NULL, &err) == -1)
+			free(err);
+		break;
+	}
+	case SIGTTIN:
+		if (sup.pool.target < SUP_MAX_WORKERS)
+			sup_scale(sup.pool.target + 1, NULL);
+		break;
+	case SIGTTOU:
+		t = sup.pool.target;
+		if (t > 1)
+			sup_scale(t - 1, NULL);
+		break;
+	case SIGTERM:
+		sup_stop(1);
+		break;
+	case SIGINT:
+	case SIGQUIT:
+		sup_stop(0);
+		break;
+	case SIGUSR1:
+		sup_reopen_logs();
+		break;
+	case SIGUSR2:
+		log_warn("SIGUSR2: in-place upgrade is not supported by this "
+		    "version; ignored");
+		break;
+	case SIGWINCH:
+		log_info("SIGWINCH: stopping all workers, the master stays");
+		sup_scale(0, NULL);
+		break;
+	}
+}
+
+static void
+signals_setup(void)
+{
+	static const int sigs[] = { SIGCHLD, SIGHUP, SIGTTIN, SIGTTOU,
+	    SIGTERM, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+	size_t		 i;
+
+	signal(SIGPIPE, SIG_IGN);
+	for (i = 0; i < GW_ARRAY_LEN(sigs); i++) {
+		sup.sigs[i] = evsignal_new(sup.base, sigs[i], on_signal, NULL);
+		evsignal_add(sup.sigs[i], NULL);
+	}
+	sup.nsigs = GW_ARRAY_LEN(sigs);
+}
+
+static char *
+self_exe(void)
+{
+	char	buf[4096];
+	ssize_t	n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	return xstrdup(buf);
+}
+
+int
+supervisor_run(int argc, char **argv, struct gw_config *cfg,
+    struct listeners *ls)
+{
+	char	*err = NULL, *names;
+	int	*fds;
+	size_t	 i;
+
+	memset(&sup, 0, sizeof sup);
+	sup.argc = argc;
+	sup.argv = argv;
+	sup.cfg = cfg;
+	sup.ls = ls;
+	sup.pid = getpid();
+	sup.started_at = gw_wall_time();
+	sup.started_mono = gw_now_ms();
+	sup.self_exe = self_exe();
+	timing_from(&sup.timing, cfg);
+
+	/* Orphans of our workers come to us, and we reap them. */
+	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
+
+	sup.base = event_base_new();
+	if (sup.base == NULL)
+		fatal("cannot create the event loop");
+	signals_setup();
+	sup.timer = evtimer_new(sup.base, timer_fire, NULL);
+	sup.sample = evtimer_new(sup.base, sample_fire, NULL);
+	if (notify_open(sup.base, cfg->notify_socket, on_notify, NULL,
+	    &err) == -1) {
+		log_error("%s", err);
+		free(err);
+		return 1;
+	}
+	fds = xcalloc(ls->n + 1, sizeof *fds);
+	for (i = 0; i < ls->n; i++)
+		fds[i] = ls->v[i].fd;
+	names = listeners_fdnames(ls);
+	sup.ctx = spawn_ctx_new(cfg, fds, ls->n, names, sup.self_exe, &err);
+	free(fds);
+	free(names);
+	if (sup.ctx == NULL) {
+		log_error("%s", err);
+		free(err);
+		notify_close();
+		return 2;
+	}
+	if (control_start(sup.base, cfg, &err) == -1) {
+		log_error("%s", err);
+		free(err);
+		spawn_ctx_free(sup.ctx);
+		notify_close();
+		return 1;
+	}
+	if (spawn_ctx_sets_ids(sup.ctx))
+		(void)notify_chown(spawn_ctx_uid(sup.ctx),
+		    spawn_ctx_gid(sup.ctx));
+	pool_init(&sup.pool, cfg->workers, 1);
+
+	log_info("gwd %s starting: %u workers of %s, pid %ld",
+	    PACKAGE_VERSION, cfg->workers, spawn_ctx_path(sup.ctx),
+	    (long)sup.pid);
+	emit("master_start", NULL, NULL, json_pack("{s:s, s:i}", "version",
+	    PACKAGE_VERSION, "workers", (int)cfg->workers));
+	sample_arm();
+	process();
+	event_base_dispatch(sup.base);
+
+	log_info("gwd stopped");
+	emit("master_stop", NULL, NULL, NULL);
+	sdnotify("STOPPING=1");
+	control_stop();
+	notify_close();
+	for (i = 0; i < sup.nsigs; i++)
+		event_free(sup.sigs[i]);
+	event_free(sup.timer);
+	event_free(sup.sample);
+	for (i = 0; i < sup.pool.n; i++)
+		wio_free(sup.pool.w[i]);
+	while (sup.captures != NULL)
+		capture_free(sup.captures);
+	pool_free(&sup.pool);
+	actions_free(&sup.acts);
+	spawn_ctx_free(sup.ctx);
+	spawn_ctx_free(sup.prev_ctx);
+	config_free(sup.prev_cfg);
+	config_free(sup.cfg);
+	json_decref(sup.last_reload);
+	free(sup.waiters);
+	free(sup.self_exe);
+	event_base_free(sup.base);
+	sup.base = NULL;
+	return sup.exit_status;
+}

@@ -1,0 +1,227 @@
+#!/bin/sh
+# startup.sh: the core benchmark.  Measures, in one run on this machine:
+#   1. time from start until N workers are running and ready, N = 16, 64,
+#      256: gwd (until it sends its own READY=1, which it does once the
+#      first generation is ready) next to a bare fork+exec loop of the same
+#      program (tests/bench/forkexec), same clock, same readiness signal;
+#   2. the master's resident memory with 16 workers: gwd, nginx, gunicorn;
+#   3. the master's CPU and wake-ups over 60 s idle with 16 workers.
+# Prints a Markdown report on stdout (copied into RESULTS.md).
+#
+# Usage: tests/bench/startup.sh   (from the build tree, or with
+#        top_builddir set).  IDLE_S=60 RUNS=7 override the defaults.
+# It kills only what it started, by pid.
+set -eu
+
+: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+GWD=$top_builddir/gwd
+TW=$top_builddir/tests/helpers/testworker
+FE=$top_builddir/tests/bench/forkexec
+RUNS=${RUNS:-7}
+IDLE_S=${IDLE_S:-60}
+for p in "$GWD" "$TW" "$FE"; do
+	[ -x "$p" ] || { echo "startup.sh: $p not built (make check)" >&2; exit 1; }
+done
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/gwd-bench.XXXXXX")
+chmod 755 "$T"
+mkdir -m 0700 "$T/run"
+mkdir "$T/state"
+RUNTIME_DIRECTORY=$T/run
+STATE_DIRECTORY=$T/state
+export RUNTIME_DIRECTORY STATE_DIRECTORY
+PIDS=
+
+cleanup() {
+	set +e
+	for p in $PIDS; do
+		stop "$p"
+	done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+	python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+# stop PID: TERM, wait (10 s), KILL; then forget it.
+stop() {
+	i=0
+	kill -TERM "$1" 2>/dev/null || true
+	while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do
+		# Our own child turns zombie: reap it to see it gone.
+		[ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" = Z ] && break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -KILL "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+	PIDS=$(echo "$PIDS" | tr ' ' '\n' | grep -vx "$1" | tr '\n' ' ')
+}
+
+nchildren() {
+	pgrep -P "$1" 2>/dev/null | grep -c . || true
+}
+
+# wait_children PID N: until PID has N children (60 s at most).
+wait_children() {
+	i=0
+	while [ "$(nchildren "$1")" -lt "$2" ]; do
+		i=$((i + 1))
+		[ $i -lt 600 ] || { echo "startup.sh: $1 never reached $2 children" >&2; exit 1; }
+		sleep 0.1
+	done
+}
+
+rss_kb() {
+	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
+}
+
+# utime + stime of a process, all threads, in clock ticks.
+ticks() {
+	sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+}
+
+# Voluntary + involuntary context switches of every thread: each is the
+# process going to sleep or being preempted, so a wake-up count.
+ctxsw() {
+	cat /proc/"$1"/task/*/status |
+	    awk '/ctxt_switches/ { n += $2 } END { print n }'
+}
+
+median_of() {
+	sed -n 's/.*median=\([0-9.]*\).*/\1/p'
+}
+
+echo "## core: startup, memory, idle"
+echo
+echo "Measured $(date -u +%Y-%m-%dT%H:%MZ) on $(uname -srm), $(nproc) CPUs,"
+echo "$(awk '/MemTotal/ { printf "%.0f MiB", $2 / 1024 }' /proc/meminfo) RAM;"
+echo "gwd $("$GWD" --version 2>/dev/null | head -n 1 || echo '?'), $RUNS runs per row."
+echo
+
+# 1. Start-up.
+echo "### Time until N workers are running and ready"
+echo
+echo "| N | bare fork+exec loop (median, ms) | gwd (median, ms) | gwd / bare |"
+echo "|---|---|---|---|"
+for n in 16 64 256; do
+	port=$(free_port)
+	bare=$("$FE" -n "$n" -r "$RUNS" -- "$TW")
+	g=$("$FE" -m -r "$RUNS" -- "$GWD" --name "bench$$" \
+	    -b "127.0.0.1:$port" -w "$n" --readiness notify \
+	    --log-file "$T/startup-$n.log" -- "$TW")
+	b=$(echo "$bare" | median_of)
+	m=$(echo "$g" | median_of)
+	r=$(awk -v a="$m" -v b="$b" 'BEGIN { printf "%.2f", a / b }')
+	echo "| $n | $b ($bare) | $m ($g) | $r× |"
+done
+echo
+
+# 2. Master memory with 16 workers.
+echo "### Master resident memory with 16 workers (VmRSS)"
+echo
+port=$(free_port)
+"$GWD" --name "bench$$" -b "127.0.0.1:$port" -w 16 --log-file "$T/mem.log" \
+    -- "$TW" &
+gpid=$!
+PIDS="$PIDS $gpid"
+wait_children "$gpid" 16
+sleep 2
+gwd_rss=$(rss_kb "$gpid")
+
+nginx_rss=n/a
+if command -v nginx >/dev/null; then
+	port=$(free_port)
+	mkdir -p "$T/nginx/logs"
+	cat >"$T/nginx/nginx.conf" <<EOF
+worker_processes 16;
+daemon off;
+master_process on;
+pid $T/nginx/nginx.pid;
+error_log $T/nginx/logs/error.log;
+events { worker_connections 64; }
+http {
+	access_log off;
+	server { listen 127.0.0.1:$port; return 200 "ok\n"; }
+}
+EOF
+	nginx -p "$T/nginx" -c "$T/nginx/nginx.conf" &
+	npid=$!
+	PIDS="$PIDS $npid"
+	wait_children "$npid" 16
+	sleep 2
+	nginx_rss=$(rss_kb "$npid")
+fi
+
+gunicorn_rss=n/a
+if command -v gunicorn >/dev/null; then
+	port=$(free_port)
+	cat >"$T/app.py" <<'EOF'
+def app(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"ok\n"]
+EOF
+	gunicorn --chdir "$T" -w 16 -b "127.0.0.1:$port" --log-level warning \
+	    app:app 2>"$T/gunicorn.log" &
+	upid=$!
+	PIDS="$PIDS $upid"
+	wait_children "$upid" 16
+	sleep 2
+	gunicorn_rss=$(rss_kb "$upid")
+fi
+echo "| master | VmRSS |"
+echo "|---|---|"
+echo "| gwd ($gwd_rss kB = $(awk -v k="$gwd_rss" 'BEGIN { printf "%.2f MB", k / 1024 }')) | $gwd_rss kB |"
+echo "| nginx $(nginx -v 2>&1 | sed 's/.*\///') | $nginx_rss kB |"
+echo "| gunicorn $(gunicorn --version 2>/dev/null | awk '{ print $2 }') | $gunicorn_rss kB |"
+echo
+
+# The others are not needed for the idle measurement.
+for p in ${npid:-} ${upid:-}; do
+	stop "$p"
+done
+
+# 3. Idle: the same gwd with 16 workers (no heartbeats), IDLE_S seconds.
+echo "### Master CPU and wake-ups over ${IDLE_S} s idle with 16 workers"
+echo
+idle_row() {
+	label=$1 pid=$2
+	t0=$(ticks "$pid")
+	c0=$(ctxsw "$pid")
+	perf_out=n/a
+	if command -v perf >/dev/null &&
+	    perf stat -x, -e 'syscalls:sys_enter_epoll_wait' -p "$pid" \
+	    -- true >/dev/null 2>&1; then
+		perf stat -x, -e 'syscalls:sys_enter_epoll_wait' \
+		    -e 'syscalls:sys_enter_epoll_pwait' -p "$pid" \
+		    -o "$T/perf.out" -- sleep "$IDLE_S" 2>/dev/null
+		perf_out=$(awk -F, '/epoll/ { n += $1 } END { print n }' "$T/perf.out")
+	else
+		sleep "$IDLE_S"
+	fi
+	t1=$(ticks "$pid")
+	c1=$(ctxsw "$pid")
+	echo "| $label | $((t1 - t0)) ticks ($(awk -v t=$((t1 - t0)) -v s="$IDLE_S" 'BEGIN { printf "%.3f%%", t / (s * 100) * 100 }')) | $((c1 - c0)) | $perf_out |"
+}
+echo "| case | master CPU (utime+stime, 100 Hz ticks) | context switches | epoll_wait calls (perf) |"
+echo "|---|---|---|---|"
+idle_row "16 workers, no heartbeats" "$gpid"
+stop "$gpid"
+
+port=$(free_port)
+"$GWD" --name "bench$$" -b "127.0.0.1:$port" -w 16 --log-file "$T/idle2.log" \
+    -- "$TW" --heartbeat 1s &
+gpid=$!
+PIDS="$PIDS $gpid"
+wait_children "$gpid" 16
+sleep 2
+idle_row "16 workers, WATCHDOG=1 every 1 s each" "$gpid"
+stop "$gpid"
+echo
+echo "Stats interval: gwd's default (--stats-interval 10s)."

@@ -1,0 +1,26 @@
+#!/bin/sh
+# core_hang: a worker that sent heartbeats and then stops is killed with
+# SIGABRT after --timeout, recorded as timeout, and replaced in its slot.
+. "$(dirname "$0")/lib.sh"
+
+PORT=$(free_port)
+start_gwd -b "127.0.0.1:$PORT" -w 1 --timeout 1s -- "$TW" \
+    --heartbeat 200ms --hang-after 1s --report-fds "$T/tw/r"
+wait_workers 1 || fail "no worker"
+first=$(workers_of)
+t0=$(now_ms)
+wait_gone "$first" 6 || fail "hung worker $first still alive after 6 s"
+dt=$(( $(now_ms) - t0 ))
+log "hung worker $first gone after $dt ms"
+# Hangs at 1 s, timeout 1 s after the last heartbeat.
+[ "$dt" -ge 1200 ] || fail "worker killed after $dt ms, before its timeout"
+wait_for "[ -n \"\$(workers_of)\" ] && [ \"\$(workers_of)\" != $first ]" 5 ||
+    fail "no replacement worker"
+second=$(workers_of)
+[ "$(report_env "$T/tw/r.$second" GWD_WORKER_ID)" = 1 ] ||
+    fail "replacement is not in slot 1"
+wait_log "worker 1 \\(pid $first, gen 1\\).*[^_]timeout" 3 ||
+    fail "exit of $first not logged with reason timeout"
+log_has "pid $first.*(ABRT|signal 6)" ||
+    fail "worker $first was not killed with SIGABRT"
+log "ok: replaced by $second"

@@ -1,0 +1,638 @@
+/*
+ * check_plan.c: the pool and the planner driven with a fake clock: every
+ * state, transition, deadline and exit reason of SPEC section 5, the
+ * backoff arithmetic, scaling, recycling, rolling and surge reloads.
+ */
+#include "config.h"
+
+#include <sys/wait.h>
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "notify.h"
+#include "plan.h"
+#include "pool.h"
+#include "suites.h"
+
+static struct pool	 P;
+static struct pool_timing T;
+static struct actions	 A;
+static pid_t		 next_pid;
+
+#define EXITED(code)	((code) << 8)
+#define KILLED(sig)	(sig)
+
+static void
+setup(void)
+{
+	memset(&T, 0, sizeof T);
+	T.boot_timeout_ms = 30000;
+	T.timeout_ms = 30000;
+	T.graceful_timeout_ms = 30000;
+	T.backoff_max_ms = 60000;
+	T.stop_signal = SIGTERM;
+	T.readiness_notify = 0;
+	pool_init(&P, 2, 1);
+	memset(&A, 0, sizeof A);
+	next_pid = 1000;
+}
+
+static void
+teardown(void)
+{
+	pool_free(&P);
+	actions_free(&A);
+}
+
+static size_t
+count(enum action_kind kind, int sig_or_note)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < A.n; i++) {
+		if (A.v[i].kind != kind)
+			continue;
+		if (kind == A_SIGNAL && sig_or_note && A.v[i].sig !=
+		    sig_or_note)
+			continue;
+		if (kind == A_NOTE && A.v[i].note != (enum note_kind)sig_or_note)
+			continue;
+		n++;
+	}
+	return n;
+}
+
+static struct action *
+find(enum action_kind kind, size_t nth)
+{
+	size_t	i;
+
+	for (i = 0; i < A.n; i++)
+		if (A.v[i].kind == kind && nth-- == 0)
+			return &A.v[i];
+	return NULL;
+}
+
+/* Run the planner and carry out its spawns (fork + exec succeed). */
+static void
+run(uint64_t now)
+{
+	size_t	i, n;
+
+	actions_clear(&A);
+	plan_run(&P, &T, now, &A);
+	n = A.n;
+	for (i = 0; i < n; i++) {
+		if (A.v[i].kind != A_SPAWN)
+			continue;
+		pool_on_forked(&P, A.v[i].w, next_pid++, now, &A);
+		pool_on_exec_ok(&P, A.v[i].w, !T.readiness_notify, now, &A);
+	}
+}
+
+static void
+notify(struct worker *w, const char *msg, uint64_t now)
+{
+	struct notify_msg	m;
+
+	ck_assert_int_ge(notify_parse(msg, strlen(msg), &m), 1);
+	actions_clear(&A);
+	pool_on_notify(&P, w, &m, now, &T, &A);
+}
+
+static struct worker *
+die(struct worker *w, int status, uint64_t now)
+{
+	actions_clear(&A);
+	return pool_on_exit(&P, w->pid, status, now, &T, &A);
+}
+
+static struct worker *
+slot(int id)
+{
+	return pool_find_id(&P, id);
+}
+
+START_TEST(test_spawn_to_target)
+{
+	run(0);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 2);
+	ck_assert_int_eq(find(A_SPAWN, 0)->w->id, 1);
+	ck_assert_int_eq(find(A_SPAWN, 1)->w->id, 2);
+	ck_assert_int_eq(slot(1)->state, WS_READY);	/* readiness spawn */
+	ck_assert_uint_eq(count(A_NOTE, N_READY), 2);
+	run(10);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 0);
+	ck_assert_uint_eq(count(A_NOTE, N_POOL_FULL), 1);
+	run(20);
+	ck_assert_uint_eq(A.n, 0);	/* nothing to do: idle */
+	ck_assert_uint_eq(plan_next_deadline(&P, &T), 0);
+}
+END_TEST
+
+START_TEST(test_notify_readiness_and_boot_timeout)
+{
+	struct worker	*w;
+
+	T.readiness_notify = 1;
+	T.boot_timeout_ms = 5000;
+	run(0);
+	w = slot(1);
+	ck_assert_int_eq(w->state, WS_BOOTING);
+	ck_assert_uint_eq(plan_next_deadline(&P, &T), 5000);
+	notify(w, "READY=1", 100);
+	ck_assert_int_eq(w->state, WS_READY);
+	ck_assert_uint_eq(count(A_NOTE, N_READY), 1);
+	/* slot 2 never says READY */
+	run(4999);
+	ck_assert_uint_eq(count(A_SIGNAL, 0), 0);
+	run(5000);
+	ck_assert_uint_eq(count(A_SIGNAL, SIGKILL), 1);
+	ck_assert_int_eq(slot(2)->state, WS_KILLING);
+	w = die(slot(2), KILLED(SIGKILL), 5001);
+	ck_assert_int_eq(w->exit_reason, R_BOOT_TIMEOUT);
+	ck_assert_uint_eq(P.failures, 1);
+	ck_assert_uint_eq(count(A_NOTE, N_BACKOFF), 1);
+}
+END_TEST
+
+START_TEST(test_extend_timeout)
+{
+	struct worker	*w;
+
+	T.readiness_notify = 1;
+	T.boot_timeout_ms = 1000;
+	P.target = 1;
+	run(0);
+	w = slot(1);
+	notify(w, "EXTEND_TIMEOUT_USEC=5000000", 500);
+	ck_assert_uint_eq(w->deadline, 5500);
+	run(2000);
+	ck_assert_uint_eq(count(A_SIGNAL, 0), 0);
+	run(5500);
+	ck_assert_uint_eq(count(A_SIGNAL, SIGKILL), 1);
+}
+END_TEST
+
+START_TEST(test_heartbeat_timeout)
+{
+	struct worker	*w;
+
+	T.timeout_ms = 3000;
+	P.target = 1;
+	run(0);
+	w = slot(1);
+	/* No heartbeat yet: the timeout is not armed. */
+	run(100000);
+	ck_assert_uint_eq(count(A_SIGNAL, 0), 0);
+	notify(w, "WATCHDOG=1", 100000);
+	ck_assert_uint_eq(plan_next_deadline(&P, &T), 103000);
+	notify(w, "WATCHDOG=1", 102000);
+	run(104999);
+	ck_assert_uint_eq(count(A_SIGNAL, 0), 0);
+	run(105000);
+	ck_assert_uint_eq(count(A_SIGNAL, SIGABRT), 1);
+	ck_assert_int_eq(w->state, WS_KILLING);
+	ck_assert_uint_eq(plan_next_deadline(&P, &T), 106000);
+	run(106000);
+	ck_assert_uint_eq(count(A_SIGNAL, SIGKILL), 1);
+	w = die(w, KILLED(SIGKILL), 106001);
+	ck_assert_int_eq(w->exit_reason, R_TIMEOUT);
+	ck_assert_int_eq(w->exit_signal, SIGKILL);
+	ck_assert_uint_eq(P.failures, 0);
+	pool_gc(&P);
+	run(106002);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 1);
+	ck_assert_int_eq(slot(1)->restarts, 1);
+}
+END_TEST
+
+START_TEST(test_crash_and_exit_reasons)
+{
+	struct worker	*w;
+	pid_t		 old;
+
+	run(0);
+	old = slot(1)->pid;
+	w = die(slot(1), EXITED(3), 5000);
+	ck_assert_int_eq(w->exit_reason, R_CRASH);
+	ck_assert_int_eq(w->exit_status, 3);
+	ck_assert_uint_eq(P.failures, 0);	/* ready for 5 s */
+	pool_gc(&P);
+	run(5001);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 1);
+	ck_assert_int_eq(slot(1)->id, 1);	/* the slot is reused */
+	ck_assert_int_ne(slot(1)->pid, old);
+	w = die(slot(2), EXITED(0), 6000);
+	ck_assert_int_eq(w->exit_reason, R_EXIT);
+	pool_gc(&P);
+	run(6001);
+	w = die(slot(2), KILLED(SIGSEGV), 9000);
+	ck_assert_int_eq(w->exit_reason, R_CRASH);
+	ck_assert_int_eq(w->exit_signal, SIGSEGV);
+	ck_assert_int_eq(w->exit_status, -1);
+	ck_assert_ptr_null(pool_on_exit(&P, 4242, 0, 9001, &T, &A));
+}
+END_TEST
+
+START_TEST(test_stopping_is_not_a_failure)
+{
+	struct worker	*w;
+
+	P.target = 1;
+	run(0);
+	w = slot(1);
+	notify(w, "STOPPING=1", 200);
+	w = die(w, EXITED(0), 300);
+	ck_assert_int_eq(w->exit_reason, R_EXIT);
+	ck_assert_uint_eq(P.failures, 0);
+}
+END_TEST
+
+START_TEST(test_backoff)
+{
+	struct worker	*w;
+	uint64_t	 now = 0;
+	int		 i;
+
+	ck_assert_uint_eq(pool_backoff_delay(0, 60000), 0);
+	ck_assert_uint_eq(pool_backoff_delay(1, 60000), 100);
+	ck_assert_uint_eq(pool_backoff_delay(2, 60000), 200);
+	ck_assert_uint_eq(pool_backoff_delay(5, 60000), 1600);
+	ck_assert_uint_eq(pool_backoff_delay(11, 60000), 60000);
+	ck_assert_uint_eq(pool_backoff_delay(200, 60000), 60000);
+	ck_assert_uint_eq(pool_backoff_delay(3, 250), 250);
+
+	T.readiness_notify = 1;
+	P.target = 3;
+	run(now);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 3);
+	/* All three crash at boot. */
+	for (i = 1; i <= 3; i++) {
+		w = die(slot(i), EXITED(1), now + 10);
+		ck_assert_int_eq(w->exit_reason, R_BOOT_FAILED);
+	}
+	pool_gc(&P);
+	ck_assert_uint_eq(P.failures, 3);
+	ck_assert_uint_eq(P.backoff_until, now + 10 + 400);
+	run(now + 409);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 0);
+	ck_assert_uint_eq(plan_next_deadline(&P, &T), now + 410);
+	/* Backoff over: one probe at a time while failing. */
+	run(now + 410);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 1);
+	run(now + 420);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 0);
+	w = slot(1);
+	notify(w, "READY=1", now + 500);
+	run(now + 500);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 1);	/* the next probe */
+	notify(slot(2), "READY=1", now + 600);
+	run(now + 600);
+	notify(slot(3), "READY=1", now + 700);
+	/* Ready for 10 s resets the count. */
+	run(now + 10500);
+	ck_assert_uint_eq(P.failures, 0);
+	ck_assert_uint_eq(P.backoff_until, 0);
+}
+END_TEST
+
+START_TEST(test_crash_soon_after_ready_is_failure)
+{
+	struct worker	*w;
+
+	P.target = 1;
+	run(0);
+	w = die(slot(1), EXITED(1), 999);
+	ck_assert_int_eq(w->exit_reason, R_CRASH);
+	ck_assert_uint_eq(P.failures, 1);
+}
+END_TEST
+
+START_TEST(test_spawn_failure)
+{
+	struct worker	*w;
+
+	P.target = 1;
+	actions_clear(&A);
+	plan_run(&P, &T, 0, &A);
+	w = find(A_SPAWN, 0)->w;
+	pool_on_spawn_failed(&P, w, 11, 0, &T, &A);
+	ck_assert_int_eq(w->state, WS_EXITED);
+	ck_assert_int_eq(w->exit_reason, R_BOOT_FAILED);
+	ck_assert_uint_eq(P.failures, 1);
+	pool_gc(&P);
+	run(50);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 0);
+	run(100);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 1);
+}
+END_TEST
+
+START_TEST(test_scale)
+{
+	struct worker	*w;
+
+	P.target = 3;
+	run(0);
+	ck_assert_uint_eq(pool_set_target(&P, 1), 3);
+	run(100);
+	ck_assert_uint_eq(count(A_SIGNAL, SIGTERM), 2);
+	ck_assert_int_eq(find(A_SIGNAL, 0)->w->stop_reason, R_SCALE);
+	ck_assert_int_eq(find(A_SIGNAL, 0)->w->state, WS_DRAINING);
+	run(30099);
+	ck_assert_uint_eq(count(A_SIGNAL, 0), 0);
+	run(30100);
+	ck_assert_uint_eq(count(A_SIGNAL, SIGKILL), 2);
+	w = die(P.w[1], KILLED(SIGKILL), 30101);
+	ck_assert_int_eq(w->exit_reason, R_SCALE);
+	ck_assert_uint_eq(P.failures, 0);
+	pool_set_target(&P, 4);
+	run(30200);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 3);
+	ck_assert_int_eq(find(A_SPAWN, 0)->w->id, 2);
+}
+END_TEST
+
+START_TEST(test_graceful_shutdown)
+{
+	P.target = 2;
+	run(0);
+	pool_shutdown(&P, 0);
+	run(10);
+	ck_assert_uint_eq(count(A_SIGNAL, SIGTERM), 2);
+	run(30009);
+	ck_assert_uint_eq(count(A_SIGNAL, 0), 0);
+	run(30010);
+	ck_assert_uint_eq(count(A_SIGNAL, SIGKILL), 2);
+	ck_assert_int_eq(die(P.w[0], KILLED(SIGKILL), 30011)->exit_reason,
+	    R_SHUTDOWN);
+	ck_assert_int_eq(die(P.w[1], EXITED(0), 30012)->exit_reason,
+	    R_SHUTDOWN);
+	pool_gc(&P);
+	run(30013);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 0);
+	ck_assert_uint_eq(count(A_NOTE, N_ALL_EXITED), 1);
+}
+END_TEST
+
+START_TEST(test_quick_shutdown)
+{
+	T.stop_signal = SIGQUIT;
+	run(0);
+	pool_shutdown(&P, 1);
+	run(10);
+	ck_assert_uint_eq(count(A_SIGNAL, SIGINT), 2);
+	run(2010);
+	ck_assert_uint_eq(count(A_SIGNAL, SIGKILL), 2);
+}
+END_TEST
+
+START_TEST(test_rolling_reload)
+{
+	struct worker	*old1, *old2, *n1, *n2;
+
+	T.readiness_notify = 1;
+	run(0);
+	old1 = slot(1);
+	old2 = slot(2);
+	notify(old1, "READY=1", 10);
+	notify(old2, "READY=1", 10);
+	ck_assert_uint_eq(pool_start_reload(&P, 0, 1, 1000), 2);
+	run(1000);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 1);	/* batch of one */
+	n1 = find(A_SPAWN, 0)->w;
+	ck_assert_int_eq(n1->id, 1);
+	ck_assert_uint_eq(n1->generation, 2);
+	ck_assert_uint_eq(count(A_SIGNAL, 0), 0);	/* old keeps serving */
+	run(1100);
+	ck_assert_uint_eq(A.n, 0);
+	notify(n1, "READY=1", 1200);
+	run(1200);
+	/* New 1 ready: old 1 stops, slot 2 is replaced next. */
+	ck_assert_uint_eq(count(A_SIGNAL, SIGTERM), 1);
+	ck_assert_ptr_eq(find(A_SIGNAL, 0)->w, old1);
+	ck_assert_int_eq(old1->stop_reason, R_RELOAD);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 1);
+	n2 = find(A_SPAWN, 0)->w;
+	ck_assert_int_eq(n2->id, 2);
+	ck_assert_int_eq(old2->state, WS_READY);
+	notify(n2, "READY=1", 1300);
+	run(1300);
+	ck_assert_ptr_eq(find(A_SIGNAL, 0)->w, old2);
+	ck_assert_uint_eq(count(A_NOTE, N_RELOAD_DONE), 1);
+	ck_assert_uint_eq(P.reload.started, 2);
+	ck_assert_uint_eq(P.reload.retired, 2);
+	ck_assert_int_eq(die(old1, EXITED(0), 1400)->exit_reason, R_RELOAD);
+}
+END_TEST
+
+START_TEST(test_surge_reload)
+{
+	struct worker	*n1, *n2;
+
+	T.readiness_notify = 1;
+	run(0);
+	notify(slot(1), "READY=1", 10);
+	notify(slot(2), "READY=1", 10);
+	pool_start_reload(&P, 1, 1, 1000);
+	run(1000);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 2);
+	n1 = find(A_SPAWN, 0)->w;
+	n2 = find(A_SPAWN, 1)->w;
+	notify(n1, "READY=1", 1100);
+	run(1100);
+	ck_assert_uint_eq(count(A_SIGNAL, 0), 0);	/* not all ready */
+	notify(n2, "READY=1", 1200);
+	run(1200);
+	ck_assert_uint_eq(count(A_SIGNAL, SIGTERM), 2);
+	ck_assert_uint_eq(count(A_NOTE, N_RELOAD_DONE), 1);
+}
+END_TEST
+
+START_TEST(test_reload_failure_keeps_old)
+{
+	struct worker	*old1, *old2, *n1, *w;
+
+	T.readiness_notify = 1;
+	run(0);
+	old1 = slot(1);
+	old2 = slot(2);
+	notify(old1, "READY=1", 10);
+	notify(old2, "READY=1", 10);
+	pool_start_reload(&P, 0, 1, 1000);
+	run(1000);
+	n1 = find(A_SPAWN, 0)->w;
+	w = die(n1, EXITED(1), 1050);
+	ck_assert_int_eq(w->exit_reason, R_BOOT_FAILED);
+	ck_assert_uint_eq(count(A_NOTE, N_RELOAD_FAILED), 1);
+	ck_assert_uint_eq(P.generation, 1);
+	ck_assert_int_eq(P.reload.active, 0);
+	ck_assert_int_eq(old1->retire, R_NONE);
+	pool_gc(&P);
+	/* No more new workers, nothing old is stopped. */
+	run(5000);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 0);
+	ck_assert_uint_eq(count(A_SIGNAL, 0), 0);
+	/* The next reload uses a fresh generation number. */
+	ck_assert_uint_eq(pool_start_reload(&P, 0, 1, 6000), 3);
+}
+END_TEST
+
+START_TEST(test_reload_failure_boot_timeout_surge)
+{
+	struct worker	*n1, *n2;
+
+	T.readiness_notify = 1;
+	T.boot_timeout_ms = 2000;
+	run(0);
+	notify(slot(1), "READY=1", 10);
+	notify(slot(2), "READY=1", 10);
+	pool_start_reload(&P, 1, 1, 1000);
+	run(1000);
+	n1 = find(A_SPAWN, 0)->w;
+	n2 = find(A_SPAWN, 1)->w;
+	notify(n1, "READY=1", 1500);
+	run(3000);
+	ck_assert_uint_eq(count(A_SIGNAL, SIGKILL), 1);
+	ck_assert_int_eq(die(n2, KILLED(SIGKILL), 3001)->exit_reason,
+	    R_BOOT_TIMEOUT);
+	ck_assert_uint_eq(count(A_NOTE, N_RELOAD_FAILED), 1);
+	pool_gc(&P);
+	run(3002);
+	/* The ready new worker of the failed generation is stopped. */
+	ck_assert_uint_eq(count(A_SIGNAL, SIGTERM), 1);
+	ck_assert_ptr_eq(find(A_SIGNAL, 0)->w, n1);
+	ck_assert_int_eq(n1->stop_reason, R_RELOAD);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 0);
+}
+END_TEST
+
+START_TEST(test_recycle_requests)
+{
+	struct worker	*w, *r;
+
+	T.max_requests = 10;
+	T.max_requests_jitter = 5;
+	P.target = 1;
+	run(0);
+	w = slot(1);
+	ck_assert_uint_ge(w->request_limit, 10);
+	ck_assert_uint_le(w->request_limit, 15);
+	run(50);	/* the pool is full */
+	notify(w, "GWD_REQUESTS=9", 100);
+	run(100);
+	ck_assert_uint_eq(A.n, 0);
+	notify(w, "GWD_REQUESTS=15", 200);
+	/* Readiness spawn: the replacement is ready at once, then the old
+	 * one is stopped in the next run. */
+	T.readiness_notify = 1;
+	run(200);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 1);
+	ck_assert_uint_eq(count(A_SIGNAL, 0), 0);
+	r = find(A_SPAWN, 0)->w;
+	ck_assert_int_eq(r->id, 1);
+	notify(r, "READY=1", 300);
+	run(300);
+	ck_assert_uint_eq(count(A_SIGNAL, SIGTERM), 1);
+	ck_assert_ptr_eq(find(A_SIGNAL, 0)->w, w);
+	ck_assert_int_eq(die(w, EXITED(0), 400)->exit_reason,
+	    R_RECYCLE_REQUESTS);
+}
+END_TEST
+
+START_TEST(test_recycle_requested_age_memory)
+{
+	struct worker	*w;
+
+	T.max_worker_age_ms = 60000;
+	T.max_worker_memory_kb = 1000;
+	P.target = 3;
+	run(0);
+	notify(slot(1), "GWD_RECYCLE=1", 100);
+	ck_assert_int_eq(slot(1)->retire, R_RECYCLE_REQUESTED);
+	slot(2)->rss_kb = 2000;
+	run(200);
+	ck_assert_int_eq(P.w[1]->retire, R_RECYCLE_MEMORY);
+	/* Replacements come up ready (readiness spawn), old ones stop. */
+	ck_assert_uint_eq(count(A_SPAWN, 0), 2);
+	run(300);
+	ck_assert_uint_eq(count(A_SIGNAL, SIGTERM), 2);
+	run(60000);
+	w = P.w[2];
+	ck_assert_int_eq(w->id, 3);
+	ck_assert_int_eq(w->retire, R_RECYCLE_AGE);
+}
+END_TEST
+
+START_TEST(test_killed)
+{
+	struct worker	*w;
+
+	P.target = 1;
+	run(0);
+	w = slot(1);
+	run(5);
+	pool_mark_killed(&P, w);
+	run(10);
+	ck_assert_uint_eq(A.n, 0);	/* still its slot's worker */
+	w = die(w, KILLED(SIGTERM), 20);
+	ck_assert_int_eq(w->exit_reason, R_KILLED);
+	ck_assert_uint_eq(P.failures, 0);
+}
+END_TEST
+
+START_TEST(test_status_and_requests_from_notify)
+{
+	struct worker	*w;
+	struct pool_counts c;
+
+	T.readiness_notify = 1;
+	P.target = 1;
+	run(0);
+	w = slot(1);
+	pool_count(&P, &c);
+	ck_assert_uint_eq(c.booting, 1);
+	notify(w, "READY=1\nSTATUS=warming up\nGWD_REQUESTS=42", 5);
+	ck_assert_str_eq(w->status, "warming up");
+	ck_assert_uint_eq(w->requests, 42);
+	pool_count(&P, &c);
+	ck_assert_uint_eq(c.ready, 1);
+	ck_assert_uint_eq(c.total, 1);
+	ck_assert_str_eq(reason_name(R_RECYCLE_MEMORY), "recycle_memory");
+	ck_assert_str_eq(wstate_name(WS_DRAINING), "draining");
+}
+END_TEST
+
+Suite *
+make_suite_plan(void)
+{
+	Suite	*s = suite_create("plan");
+	TCase	*tc = tcase_create("plan");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_spawn_to_target);
+	tcase_add_test(tc, test_notify_readiness_and_boot_timeout);
+	tcase_add_test(tc, test_extend_timeout);
+	tcase_add_test(tc, test_heartbeat_timeout);
+	tcase_add_test(tc, test_crash_and_exit_reasons);
+	tcase_add_test(tc, test_stopping_is_not_a_failure);
+	tcase_add_test(tc, test_backoff);
+	tcase_add_test(tc, test_crash_soon_after_ready_is_failure);
+	tcase_add_test(tc, test_spawn_failure);
+	tcase_add_test(tc, test_scale);
+	tcase_add_test(tc, test_graceful_shutdown);
+	tcase_add_test(tc, test_quick_shutdown);
+	tcase_add_test(tc, test_rolling_reload);
+	tcase_add_test(tc, test_surge_reload);
+	tcase_add_test(tc, test_reload_failure_keeps_old);
+	tcase_add_test(tc, test_reload_failure_boot_timeout_surge);
+	tcase_add_test(tc, test_recycle_requests);
+	tcase_add_test(tc, test_recycle_requested_age_memory);
+	tcase_add_test(tc, test_killed);
+	tcase_add_test(tc, test_status_and_requests_from_notify);
+	suite_add_tcase(s, tc);
+	return s;
+}
