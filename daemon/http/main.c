@@ -382,8 +382,15 @@ http_drain(struct http_server *s, const struct options *o,
 		return;
 	s->draining = 1;
 	for (i = 0; i < nlisteners; i++) {
-		if (listeners[i].fd != -1)
-			close(listeners[i].fd);
+		if (listeners[i].fd == -1)
+			continue;
+		/*
+		 * EPOLLEXCLUSIVE woke only us for what is queued now: take it
+		 * (it is answered with Connection: close) rather than leave
+		 * it waiting for the next connection to wake another worker.
+		 */
+		(void)conn_accept(s, listeners[i].fd);
+		close(listeners[i].fd);
 		listeners[i].fd = -1;
 	}
 	/* Leave before gwd's SIGKILL: a second early, or a quarter. */
