@@ -474,6 +474,8 @@ main(int argc, char **argv)
 
 	while (!quit) {
 		next = conn_expire(&s);
+		if (s.draining && s.nconns == 0)
+			break;	/* the last ones may just have expired */
 		if (next_wd < next)
 			next = next_wd;
 		if (s.requests != reported && next_report < next)
