@@ -38,7 +38,13 @@
 #define WBUF_SIZE	8192			/* > any answer head */
 #define ANSWER_ROOM	640			/* head bytes besides Location */
 #define BODY_DISCARD_MAX (1024 * 1024)		/* more: answer, then close */
-#define ACCEPT_BATCH	16
+/*
+ * One accept per wake-up, like nginx's default: the listening socket is
+ * level-triggered, so what is left wakes us (or, EPOLLEXCLUSIVE, another
+ * idle worker) again at once; a batch would let the first worker awake
+ * take a whole burst of new connections and unbalance the pool.
+ */
+#define ACCEPT_BATCH	1
 #define TURN_READS	16			/* reads per turn, for fairness */
 #define SENDFILE_CHUNK	(1 << 20)
 

@@ -79,6 +79,12 @@ big=$(head -c 9000 /dev/zero | tr '\0' b)
 [ "$(curl -s "$URL/")" = ok ] || fail "not serving any more"
 stop_http
 
+# --keep-alive 0: no keep-alive at all
+start_http -- --keep-alive 0
+curl -s -D "$T/h" -o /dev/null "$URL/" || fail "GET with --keep-alive 0"
+grep -q "^Connection: close" "$T/h" || fail "--keep-alive 0 kept the connection"
+stop_http
+
 # standalone: --listen binds by itself when there is no LISTEN_FDS
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$GWD_HTTP" --listen "127.0.0.1:$port" 2>"$T/stderr" &
