@@ -38,13 +38,6 @@
 #define WBUF_SIZE	8192			/* > any answer head */
 #define ANSWER_ROOM	640			/* head bytes besides Location */
 #define BODY_DISCARD_MAX (1024 * 1024)		/* more: answer, then close */
-/*
- * One accept per wake-up, like nginx's default: the listening socket is
- * level-triggered, so what is left wakes us (or, EPOLLEXCLUSIVE, another
- * idle worker) again at once; a batch would let the first worker awake
- * take a whole burst of new connections and unbalance the pool.
- */
-#define ACCEPT_BATCH	1
 #define TURN_READS	16			/* reads per turn, for fairness */
 #define SENDFILE_CHUNK	(1 << 20)
 
@@ -394,7 +387,7 @@ conn_close_all(struct http_server *s)
 }
 
 int
-conn_accept(struct http_server *s, int lfd)
+conn_accept(struct http_server *s, int lfd, int max)
 {
 	struct sockaddr_storage	 ss;
 	struct epoll_event	 ev;
@@ -402,7 +395,7 @@ conn_accept(struct http_server *s, int lfd)
 	socklen_t		 sl;
 	int			 fd, i, one = 1;
 
-	for (i = 0; i < ACCEPT_BATCH; i++) {
+	for (i = 0; i < max; i++) {
 		sl = sizeof ss;
 		fd = accept4(lfd, (struct sockaddr *)&ss, &sl,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);

@@ -48,6 +48,14 @@
 #define WATCHDOG_DEFAULT_MS 10000	/* when gwd gave no WATCHDOG_USEC */
 #define REPORT_MS	1000		/* GWD_REQUESTS at most this often */
 #define DRAIN_IDLE_MS	1000
+/*
+ * One accept per wake-up, like nginx's default: the listening socket is
+ * level-triggered, so what is left wakes us (or, EPOLLEXCLUSIVE, another
+ * idle worker) again at once; a batch would let the first worker awake
+ * take a whole burst of new connections and unbalance the pool.
+ */
+#define ACCEPT_BATCH	1
+#define DRAIN_ACCEPT	256	/* queued connections taken when draining */
 
 struct listener {
 	enum http_src	 src;		/* SRC_LISTEN */
@@ -389,7 +397,7 @@ http_drain(struct http_server *s, const struct options *o,
 		 * (it is answered with Connection: close) rather than leave
 		 * it waiting for the next connection to wake another worker.
 		 */
-		(void)conn_accept(s, listeners[i].fd);
+		(void)conn_accept(s, listeners[i].fd, DRAIN_ACCEPT);
 		close(listeners[i].fd);
 		listeners[i].fd = -1;
 	}
@@ -503,8 +511,8 @@ main(int argc, char **argv)
 			if (*src == SRC_LISTEN) {
 				if (s.draining || accept_resume != 0)
 					continue;
-				if (conn_accept(&s,
-				    ((struct listener *)src)->fd) == -1) {
+				if (conn_accept(&s, ((struct listener *)src)->fd,
+				    ACCEPT_BATCH) == -1) {
 					/* Out of fds: pause, do not spin. */
 					http_listeners_arm(&s, 0);
 					accept_resume = s.now + ACCEPT_PAUSE_MS;

@@ -66,8 +66,8 @@ void	 conn_init(struct http_server *, uint64_t keepalive_ms,
 	     uint64_t header_ms, uint64_t write_ms);
 /* New second: refresh the Date header and the hello answers. */
 void	 conn_tick(struct http_server *);
-/* Accept what is waiting on lfd; -1 when out of fds (pause accepting). */
-int	 conn_accept(struct http_server *, int lfd);
+/* Accept up to max waiting on lfd; -1 when out of fds (pause accepting). */
+int	 conn_accept(struct http_server *, int lfd, int max);
 void	 conn_event(struct http_server *, struct conn *, uint32_t events);
 /* Give the connections that ran out of turns their next turn. */
 void	 conn_run_again(struct http_server *);
