@@ -91,6 +91,7 @@ struct pool {
 		unsigned	 started, retired;
 	} reload;
 	int		  reached_target; /* the pool was full once */
+	int		  spawns_left;	/* the planner left spawns for later */
 	uint64_t	  spawns_total;
 };
 
