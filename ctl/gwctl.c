@@ -28,7 +28,7 @@
 /* Every wait is bounded by this unless --timeout says otherwise. */
 #define DEFAULT_TIMEOUT_MS	10000
 /* How long notify stays alive after sending (see run_notify). */
-#define NOTIFY_LINGER_MS	100
+#define NOTIFY_WAIT_MS	5000	/* for the receiver to confirm */
 
 static const char *progname = "gwctl";
 
@@ -585,19 +585,23 @@ run_notify(struct gwctl_inv *inv)
 	for (i = 0; i < inv->argc; i++)
 		p += sprintf(p, "%s%s", inv->argv[i],
 		    i + 1 < inv->argc ? "\n" : "");
-	if (notify_send(NULL, msg) == -1) {
-		fprintf(stderr, "%s: notify: cannot send to %s: %s\n",
-		    progname, path, strerror(errno));
-		free(msg);
-		return GWCTL_UNREACHABLE;
+	/*
+	 * gwd traces a sender to its worker through /proc while the datagram
+	 * waits in its queue, so wait until it has been handled: a pipe's
+	 * write end travels with it and gwd closes it when done.
+	 */
+	if (notify_send_barrier(NULL, msg, inv->timeout_set &&
+	    inv->timeout_ms > 0 ? (int)inv->timeout_ms : NOTIFY_WAIT_MS) == -1) {
+		if (errno != ETIMEDOUT) {
+			fprintf(stderr, "%s: notify: cannot send to %s: %s\n",
+			    progname, path, strerror(errno));
+			free(msg);
+			return GWCTL_UNREACHABLE;
+		}
+		fprintf(stderr, "%s: notify: sent, but %s did not confirm it "
+		    "in time\n", progname, path);
 	}
 	free(msg);
-	/*
-	 * gwd maps a sender to its worker through /proc/PID while the
-	 * datagram waits in its queue; a sender that is already gone cannot
-	 * be traced (systemd-notify has the same race).  Stay a moment.
-	 */
-	usleep(NOTIFY_LINGER_MS * 1000);
 	return GWCTL_OK;
 }
 
