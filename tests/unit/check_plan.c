@@ -569,6 +569,12 @@ START_TEST(test_recycle_requested_age_memory)
 	run(0);
 	notify(slot(1), "GWD_RECYCLE=1", 100);
 	ck_assert_int_eq(slot(1)->retire, R_RECYCLE_REQUESTED);
+	/* With its request count at the limit, it is recycling for it. */
+	T.max_requests = 50;
+	notify(slot(3), "GWD_REQUESTS=50\nGWD_RECYCLE=1", 100);
+	ck_assert_int_eq(slot(3)->retire, R_RECYCLE_REQUESTS);
+	slot(3)->retire = R_NONE;
+	T.max_requests = 0;
 	slot(2)->rss_kb = 2000;
 	run(200);
 	ck_assert_int_eq(P.w[1]->retire, R_RECYCLE_MEMORY);
