@@ -169,8 +169,10 @@ again:
 		*err = xasprintf("cannot bind %s: %s", addr, gai_strerror(rc));
 		return -1;
 	}
-	fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC |
-	    SOCK_NONBLOCK, res->ai_protocol);
+	/* Blocking, like systemd's sockets: the master never accepts, and
+	 * workers that accept in a blocking loop must not get EAGAIN. */
+	fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC,
+	    res->ai_protocol);
 	if (fd == -1 && dual && res->ai_family == AF_INET6 &&
 	    (errno == EAFNOSUPPORT || errno == EPROTONOSUPPORT)) {
 		/* No IPv6 in this kernel or namespace: all IPv4 addresses. */
@@ -271,8 +273,7 @@ listeners_open_unix(const struct bind_addr *ba, const char *addr,
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
 	gw_strlcpy(sun.sun_path, ba->path, sizeof sun.sun_path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-	    0)) == -1)
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return listeners_fail_errno(err, "create a socket for", addr);
 	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
 		saved = errno;
@@ -304,7 +305,7 @@ listeners_take_fd(int fd, const char *addr, char **err)
 		    "socket", addr);
 		return -1;
 	}
-	if (gw_set_cloexec(fd, 1) == -1 || gw_set_nonblock(fd, 1) == -1)
+	if (gw_set_cloexec(fd, 1) == -1)
 		return listeners_fail_errno(err, "adopt", addr);
 	return 0;
 }

@@ -117,7 +117,9 @@ daemonize(void)
 		if (fd > STDERR_FILENO)
 			close(fd);
 	}
-	return chdir("/");
+	/* The working directory stays: a relative -c path must still work
+	 * on reload (use --chdir for the workers' directory). */
+	return 0;
 }
 
 int

@@ -332,8 +332,10 @@ pool_on_notify(struct pool *p, struct worker *w, const struct notify_msg *m,
 		return;
 	if (m->has_status)
 		gw_strlcpy(w->status, m->status, sizeof w->status);
-	if (m->has_requests)
+	if (m->has_requests) {
 		w->requests = m->requests;
+		w->reports_requests = 1;
+	}
 	if (m->stopping)
 		w->self_stopping = 1;
 	if (m->watchdog && t->timeout_ms > 0)

@@ -50,6 +50,7 @@ struct worker {
 	int		 self_stopping;	/* sent STOPPING=1 */
 	int		 killed;	/* signalled by gwctl kill */
 	uint64_t	 requests;	/* GWD_REQUESTS */
+	int		 reports_requests; /* it sent GWD_REQUESTS once */
 	uint64_t	 request_limit;	/* recycle at this count, 0 = never */
 	uint64_t	 rss_kb;	/* last sample, 0 = unknown */
 	double		 cpu_s;

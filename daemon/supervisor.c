@@ -581,7 +581,7 @@ static void
 on_notify(pid_t sender, const struct notify_msg *m, void *arg)
 {
 	struct worker	*w = sender_worker(sender);
-	int		 first_hb;
+	int		 armed;
 
 	(void)arg;
 	if (w == NULL) {
@@ -590,13 +590,12 @@ on_notify(pid_t sender, const struct notify_msg *m, void *arg)
 		    "worker)", (long)sender);
 		return;
 	}
-	first_hb = m->watchdog && w->last_heartbeat == 0;
+	armed = w->last_heartbeat != 0;
 	pool_on_notify(&sup.pool, w, m, gw_now_ms(), &sup.timing, &sup.acts);
-	/* The first heartbeat arms the heartbeat deadline: the timer must
-	 * learn it.  Later ones only move it, which the timer finds out
-	 * when it fires. */
+	/* A plain heartbeat changes no decision until its deadline, and the
+	 * timer already covers that; anything else may. */
 	if (m->ready || m->recycle || m->has_extend || m->has_requests ||
-	    first_hb || sup.acts.n > 0)
+	    m->stopping || (m->watchdog && !armed) || sup.acts.n > 0)
 		process();
 }
 
@@ -894,9 +893,8 @@ sup_workers_json(void)
 		json_object_set_new(o, "last_heartbeat_s", w->last_heartbeat ?
 		    json_real((double)(now - w->last_heartbeat) / 1000.0) :
 		    json_null());
-		json_object_set_new(o, "requests", w->requests ||
-		    w->request_limit ? json_integer((json_int_t)w->requests) :
-		    json_null());
+		json_object_set_new(o, "requests", w->reports_requests ?
+		    json_integer((json_int_t)w->requests) : json_null());
 		json_object_set_new(o, "rss_kb", have ?
 		    json_integer((json_int_t)u.rss_kb) : json_null());
 		json_object_set_new(o, "cpu_s", have ?
