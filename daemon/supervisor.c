@@ -599,6 +599,8 @@ on_notify(pid_t sender, const struct notify_msg *m, void *arg)
 		process();
 }
 
+static void	sample_arm(void);
+
 /* Resident memory and CPU of every worker; feeds memory recycling. */
 static void
 sample_fire(evutil_socket_t fd, short what, void *arg)
@@ -619,6 +621,7 @@ sample_fire(evutil_socket_t fd, short what, void *arg)
 		}
 	}
 	process();
+	sample_arm();	/* a one-shot timer: the next sample */
 }
 
 static void

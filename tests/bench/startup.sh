@@ -94,32 +94,48 @@ ctxsw() {
 	    awk '/ctxt_switches/ { n += $2 } END { print n }'
 }
 
-median_of() {
-	sed -n 's/.*median=\([0-9.]*\).*/\1/p'
+min_of() {
+	sed -n 's/.*min=\([0-9.]*\).*/\1/p'
+}
+
+# "median (min–max)" of the numbers in a file, one a line.
+stats_of() {
+	sort -n "$1" | awk '{ v[NR] = $1 } END {
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%.1f (%.1f–%.1f)", m, v[1], v[NR] }'
 }
 
 echo "## core: startup, memory, idle"
 echo
 echo "Measured $(date -u +%Y-%m-%dT%H:%MZ) on $(uname -srm), $(nproc) CPUs,"
 echo "$(awk '/MemTotal/ { printf "%.0f MiB", $2 / 1024 }' /proc/meminfo) RAM;"
-echo "gwd $("$GWD" --version 2>/dev/null | head -n 1 || echo '?'), $RUNS runs per row."
+echo "$("$GWD" --version 2>/dev/null | head -n 1), $(nginx -v 2>&1 | sed 's/.*: //'),"
+echo "gunicorn $(gunicorn --version 2>/dev/null | tr -dc '0-9.'); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)."
 echo
 
 # 1. Start-up.
 echo "### Time until N workers are running and ready"
 echo
-echo "| N | bare fork+exec loop (median, ms) | gwd (median, ms) | gwd / bare |"
+echo "Runs alternate (bare, gwd, bare, gwd, ...) so that load from anything"
+echo "else on the machine falls on both alike; medians of $RUNS runs, ms."
+echo
+echo "| N | bare fork+exec loop: median (min–max) | gwd: median (min–max) | gwd / bare (medians) |"
 echo "|---|---|---|---|"
 for n in 16 64 256; do
-	port=$(free_port)
-	bare=$("$FE" -n "$n" -r "$RUNS" -- "$TW")
-	g=$("$FE" -m -r "$RUNS" -- "$GWD" --name "bench$$" \
-	    -b "127.0.0.1:$port" -w "$n" --readiness notify \
-	    --log-file "$T/startup-$n.log" -- "$TW")
-	b=$(echo "$bare" | median_of)
-	m=$(echo "$g" | median_of)
-	r=$(awk -v a="$m" -v b="$b" 'BEGIN { printf "%.2f", a / b }')
-	echo "| $n | $b ($bare) | $m ($g) | $r× |"
+	: >"$T/bare" && : >"$T/gwd"
+	i=0
+	while [ $i -lt "$RUNS" ]; do
+		"$FE" -n "$n" -r 1 -- "$TW" | min_of >>"$T/bare"
+		port=$(free_port)
+		"$FE" -m -r 1 -- "$GWD" --name "bench$$" \
+		    -b "127.0.0.1:$port" -w "$n" --readiness notify \
+		    --log-file "$T/startup-$n.log" -- "$TW" | min_of >>"$T/gwd"
+		i=$((i + 1))
+	done
+	b=$(stats_of "$T/bare")
+	m=$(stats_of "$T/gwd")
+	r=$(awk -v a="${m%% *}" -v b="${b%% *}" 'BEGIN { printf "%.2f", a / b }')
+	echo "| $n | $b | $m | $r× |"
 done
 echo
 
@@ -177,9 +193,9 @@ EOF
 fi
 echo "| master | VmRSS |"
 echo "|---|---|"
-echo "| gwd ($gwd_rss kB = $(awk -v k="$gwd_rss" 'BEGIN { printf "%.2f MB", k / 1024 }')) | $gwd_rss kB |"
-echo "| nginx $(nginx -v 2>&1 | sed 's/.*\///') | $nginx_rss kB |"
-echo "| gunicorn $(gunicorn --version 2>/dev/null | awk '{ print $2 }') | $gunicorn_rss kB |"
+echo "| gwd -w 16 (testworker) | $gwd_rss kB ($(awk -v k="$gwd_rss" 'BEGIN { printf "%.2f MiB", k / 1024 }')) |"
+echo "| nginx, master_process on, worker_processes 16 | $nginx_rss kB |"
+echo "| gunicorn -w 16, sync workers, trivial WSGI app | $gunicorn_rss kB |"
 echo
 
 # The others are not needed for the idle measurement.

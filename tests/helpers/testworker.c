@@ -516,18 +516,23 @@ tw_answer(int cfd, unsigned long long nreq)
 	close(cfd);
 }
 
+/* The leaked blocks, chained so the compiler cannot drop them. */
+static void * volatile	 tw_leaked;
+
 /* Grow RSS by about per_s a second, touching every page. */
 static void
 tw_leak(uint64_t per_s, uint64_t max, uint64_t *total)
 {
 	size_t	 step = (size_t)(per_s * TW_LEAK_TICK_MS / 1000);
-	char	*p;
+	void	**p;
 
-	if (step == 0 || *total >= max)
+	if (step < sizeof *p || *total >= max)
 		return;
 	if ((p = malloc(step)) == NULL)
 		return;
 	memset(p, 0xa5, step);
+	*p = tw_leaked;
+	tw_leaked = p;
 	*total += step;
 }
 
