@@ -396,9 +396,19 @@ child(const struct spawn_ctx *c, char **envp, char *listen_pid,
 		_exit(127);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_DFL;
-	for (sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			(void)sigaction(sig, &sa, NULL);
+	for (sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		/* glibc refuses its own real-time signals (32, 33), which an
+		 * ignoring parent may have left ignored: ask the kernel. */
+		if (sigaction(sig, &sa, NULL) == -1) {
+			struct { void *h; unsigned long f; void *r;
+			    unsigned long m; } ksa = { SIG_DFL, 0, NULL, 0 };
+
+			(void)syscall(SYS_rt_sigaction, sig, &ksa, NULL,
+			    sizeof ksa.m);
+		}
+	}
 	sigemptyset(&none);
 	if (c->set_ids) {
 		if (setgroups((size_t)c->ngroups, c->groups) == -1 ||

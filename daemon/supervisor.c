@@ -22,6 +22,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
+#include "control.h"
 #include "events.h"
 #include "gw/parse.h"
 #include "gw/util.h"
@@ -1034,6 +1035,13 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 		notify_close();
 		return 2;
 	}
+	if (control_start(sup.base, cfg, &err) == -1) {
+		log_error("%s", err);
+		free(err);
+		spawn_ctx_free(sup.ctx);
+		notify_close();
+		return 1;
+	}
 	if (spawn_ctx_sets_ids(sup.ctx))
 		(void)notify_chown(spawn_ctx_uid(sup.ctx),
 		    spawn_ctx_gid(sup.ctx));
@@ -1051,6 +1059,7 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 	log_info("gwd stopped");
 	emit("master_stop", NULL, NULL, NULL);
 	sdnotify("STOPPING=1");
+	control_stop();
 	notify_close();
 	for (i = 0; i < sup.nsigs; i++)
 		event_free(sup.sigs[i]);

@@ -12,8 +12,13 @@ main(void)
 		make_suite_parse,
 		make_suite_plan,
 		make_suite_notify,
+		make_suite_events,
+		make_suite_log,
+		make_suite_spawn,
 		make_suite_config,
 		make_suite_listeners,
+		make_suite_render,
+		make_suite_paths,
 	};
 	SRunner	*sr;
 	size_t	 i;

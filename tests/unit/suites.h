@@ -7,7 +7,12 @@
 Suite	*make_suite_parse(void);
 Suite	*make_suite_plan(void);
 Suite	*make_suite_notify(void);
+Suite	*make_suite_events(void);
+Suite	*make_suite_log(void);
+Suite	*make_suite_spawn(void);
 Suite	*make_suite_config(void);
 Suite	*make_suite_listeners(void);
+Suite	*make_suite_render(void);
+Suite	*make_suite_paths(void);
 
 #endif

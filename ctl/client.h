@@ -1,0 +1,46 @@
+/*
+ * client.h: gwctl's side of the control socket.  One connection, requests
+ * written whole, answers read one line at a time, every wait bounded by a
+ * deadline.  Blocking I/O with poll(): gwctl does one thing at a time.
+ */
+#ifndef GWCTL_CLIENT_H
+#define GWCTL_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ctl_conn {
+	int	 fd;
+	char	*path;
+	char	*buf;		/* bytes read but not yet returned */
+	size_t	 len, cap;
+	size_t	 consumed;	/* by the line returned last */
+	uint64_t deadline;	/* gw_now_ms() deadline, 0 = none */
+	int	 eof;
+};
+
+enum {
+	CONN_OK = 0,
+	CONN_ERROR = -1,	/* errno says why; 0 if the peer closed */
+	CONN_TIMEOUT = -2,
+	CONN_INTERRUPTED = -3	/* a signal asked us to stop */
+};
+
+/* Connect to the socket at path.  CONN_OK or CONN_ERROR (errno). */
+int	 conn_open(struct ctl_conn *, const char *path);
+/* Set the deadline timeout_ms from now (0 = wait forever). */
+void	 conn_deadline(struct ctl_conn *, uint64_t timeout_ms);
+/* Write all of buf and a newline. */
+int	 conn_send_line(struct ctl_conn *, const char *buf, size_t len);
+/*
+ * The next line without its newline, in *line (valid until the next
+ * call).  A last line without newline before EOF counts.  CONN_ERROR with
+ * errno 0 means the peer closed the connection first.
+ */
+int	 conn_read_line(struct ctl_conn *, char **line, size_t *len);
+void	 conn_close(struct ctl_conn *);
+
+/* Set by gwctl's SIGINT/SIGTERM handler: waits return CONN_INTERRUPTED. */
+extern volatile int conn_stop;
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * control.h: the control socket (SPEC section 7).
+ *
+ * control.c owns the listening Unix socket and its clients: creation (stale
+ * socket removal, umask, mode, group), peer credentials, the line framing
+ * and its limits, per-connection ordering, idle timeouts, and back
+ * pressure.  What a request means is commands.c's business; control.c only
+ * parses the envelope ({id, cmd, args}) and hands it over.
+ */
+#ifndef GWD_CONTROL_H
+#define GWD_CONTROL_H
+
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "config.h"
+
+struct ctl_client;
+
+/*
+ * Create the socket at cfg->control_socket with mode cfg->control_mode,
+ * resolve cfg->control_group and cfg->control_read_group (names or gids;
+ * looked up here, never per request) and start accepting on base.  Returns
+ * 0, or -1 with a message in *err (caller frees).
+ */
+int	 control_start(struct event_base *, const struct gw_config *,
+	     char **err);
+/* Flush what can be flushed without blocking, close every client, unlink
+ * the socket.  Safe to call when control_start was not. */
+void	 control_stop(void);
+
+/* Number of connected clients (for status and tests). */
+unsigned control_clients(void);
+
+/*
+ * For commands.c.  Answer the request a command left pending (CMD_ASYNC):
+ * either result (a new reference, stolen) or an error code and message.
+ * The answer keeps its place in the connection's order.
+ */
+void	 control_answer(struct ctl_client *, json_t *result,
+	     const char *code, const char *message);
+/* Send one unsolicited line (a subscribed event; obj is borrowed).  A
+ * client that does not read is disconnected rather than buffered forever. */
+void	 control_push(struct ctl_client *, json_t *obj);
+
+/* Tests only: shorten the idle timeout. */
+void	 control_set_idle_timeout_ms(unsigned ms);
+
+#endif
