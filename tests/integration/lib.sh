@@ -153,6 +153,13 @@ log_has() {
 	grep -qE "$1" "$LOG" 2>/dev/null
 }
 
+# log_ms REGEX: the time (ms since the epoch) of the first log line that
+# matches; gwd's own clock, so waits measured with it do not depend on how
+# quickly this script noticed anything.
+log_ms() {
+	date -d "$(grep -m1 -E "$1" "$LOG" | cut -d' ' -f1)" +%s%3N
+}
+
 wait_log() {
 	wait_for "log_has '$1'" "${2:-10}"
 }
