@@ -1,6 +1,10 @@
-/* procfs.c: resident memory, CPU time, state, wchan and ppid from /proc. */
+/*
+ * procfs.c: resident memory, CPU time, state, wchan and parent of a pid,
+ * read from /proc.  The only file of gwd that reads /proc.
+ */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,81 +13,107 @@
 
 #include "procfs.h"
 
+/* Read a small /proc file into buf (terminated); bytes read or -1. */
 static ssize_t
-read_file(const char *path, char *buf, size_t len)
+procfs_read(pid_t pid, const char *name, char *buf, size_t len)
 {
-	int	fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t	n;
+	char	path[64];
+	ssize_t	n, total = 0;
+	int	fd;
 
-	if (fd == -1)
+	snprintf(path, sizeof path, "/proc/%ld/%s", (long)pid, name);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
-	n = read(fd, buf, len - 1);
+	while ((size_t)total < len - 1) {
+		n = read(fd, buf + total, len - 1 - (size_t)total);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		total += n;
+	}
 	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return n;
+	buf[total] = '\0';
+	return total;
 }
 
-/* The fields after "(comm)" of /proc/PID/stat; comm may hold ')'. */
+/*
+ * The fields of /proc/PID/stat after the command name.  The name is in
+ * parentheses and may itself hold spaces and ')', so the fields start
+ * after the last ')'.  Returns a pointer to the state field or NULL.
+ */
 static char *
-stat_fields(pid_t pid, char *buf, size_t len)
+procfs_stat_fields(pid_t pid, char *buf, size_t len)
 {
-	char	path[64], *p;
+	char	*p;
 
-	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-	if (read_file(path, buf, len) <= 0 || (p = strrchr(buf, ')')) == NULL)
+	if (pid <= 0 || procfs_read(pid, "stat", buf, len) <= 0)
+		return NULL;
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ')
 		return NULL;
 	return p + 2;
 }
 
 int
-procfs_usage(pid_t pid, struct procfs_usage *u)
+procfs_usage(pid_t pid, struct procfs_usage *out)
 {
-	char			 buf[1024], path[64], *f, *line;
-	unsigned long long	 ut = 0, st = 0, rss = 0;
-	long			 hz = sysconf(_SC_CLK_TCK);
+	char			 buf[1024], status[4096], *f, *p, *ep;
+	unsigned long long	 ut, st, rss;
+	long			 tck;
 	int			 i;
 
-	memset(u, 0, sizeof *u);
-	if ((f = stat_fields(pid, buf, sizeof buf)) == NULL)
+	memset(out, 0, sizeof *out);
+	if ((f = procfs_stat_fields(pid, buf, sizeof buf)) == NULL)
 		return -1;
-	u->state = *f;
-	/* utime and stime are fields 14 and 15; f starts at field 3. */
-	for (i = 3; i < 14 && f != NULL; i++)
-		if ((f = strchr(f, ' ')) != NULL)
-			f++;
-	if (f == NULL || sscanf(f, "%llu %llu", &ut, &st) != 2)
-		return -1;
-	u->cpu_s = (double)(ut + st) / (double)(hz > 0 ? hz : 100);
-
-	snprintf(path, sizeof path, "/proc/%ld/statm", (long)pid);
-	if (read_file(path, buf, sizeof buf) > 0 &&
-	    sscanf(buf, "%*u %llu", &rss) == 1)
-		u->rss_kb = rss * ((unsigned long long)sysconf(_SC_PAGESIZE) /
-		    1024);
-
-	snprintf(path, sizeof path, "/proc/%ld/wchan", (long)pid);
-	if (read_file(path, buf, sizeof buf) > 0) {
-		line = buf;
-		line[strcspn(line, "\n")] = '\0';
-		if (strcmp(line, "0") != 0) {
-			line[sizeof u->wchan - 1] = '\0';
-			memcpy(u->wchan, line, strlen(line) + 1);
-		}
+	out->state = *f;
+	/* After state: ppid pgrp session tty tpgid flags minflt cminflt
+	 * majflt cmajflt utime stime (fields 4..15; state is 3). */
+	p = f;
+	for (i = 0; i < 11; i++) {
+		if ((p = strchr(p, ' ')) == NULL)
+			return -1;
+		p++;
 	}
+	errno = 0;
+	ut = strtoull(p, &ep, 10);
+	if (ep == p || *ep != ' ')
+		return -1;
+	p = ep + 1;
+	st = strtoull(p, &ep, 10);
+	if (ep == p || errno != 0)
+		return -1;
+	if ((tck = sysconf(_SC_CLK_TCK)) <= 0)
+		tck = 100;
+	out->cpu_s = (double)(ut + st) / (double)tck;
+
+	/* A zombie has no VmRSS line: that is 0, not an error. */
+	if (procfs_read(pid, "status", status, sizeof status) > 0 &&
+	    (p = strstr(status, "\nVmRSS:")) != NULL) {
+		rss = strtoull(p + 7, &ep, 10);
+		if (ep != p + 7)
+			out->rss_kb = rss;
+	}
+	if (procfs_read(pid, "wchan", out->wchan, sizeof out->wchan) > 0 &&
+	    strcmp(out->wchan, "0") == 0)
+		out->wchan[0] = '\0';
+	out->wchan[strcspn(out->wchan, "\n")] = '\0';
 	return 0;
 }
 
 pid_t
 procfs_ppid(pid_t pid)
 {
-	char	buf[1024], *f;
-	long	ppid;
+	char	 buf[1024], *f, *ep;
+	long	 ppid;
 
-	if ((f = stat_fields(pid, buf, sizeof buf)) == NULL)
+	if ((f = procfs_stat_fields(pid, buf, sizeof buf)) == NULL)
 		return -1;
-	if (sscanf(f, "%*c %ld", &ppid) != 1)
+	/* "S 1234 ..." */
+	if (f[0] == '\0' || f[1] != ' ')
+		return -1;
+	errno = 0;
+	ppid = strtol(f + 2, &ep, 10);
+	if (ep == f + 2 || *ep != ' ' || errno != 0 || ppid < 0)
 		return -1;
 	return (pid_t)ppid;
 }

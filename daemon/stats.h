@@ -25,9 +25,10 @@ struct stats_sample {
 	unsigned	 generation, target, ready, booting, draining;
 	uint64_t	 master_rss_kb, workers_rss_kb;
 	double		 workers_cpu_s;
-	uint64_t	 requests;
+	uint64_t	 requests;	/* UINT64_MAX: nobody reports them */
 };
 
+/* Per-worker rows of a sample; UINT64_MAX in a counter means unknown. */
 struct stats_worker_sample {
 	int		 worker_id;
 	pid_t		 pid;
@@ -45,6 +46,8 @@ struct stats_worker_sample {
  */
 int	 stats_start(struct event_base *, const char *path,
 	     uint64_t retention_ms);
+/* Whether a database is configured (stats_start with a path). */
+int	 stats_enabled(void);
 /* Flush what is queued (bounded wait) and stop the thread. */
 void	 stats_stop(void);
 
@@ -52,18 +55,39 @@ void	 stats_stop(void);
 void	 stats_sample(const struct stats_sample *,
 	     const struct stats_worker_sample *, size_t);
 
-/* {enabled, path, ok, error, dropped, written, queued} (new reference). */
+/*
+ * {enabled, path, state (disabled|opening|ok|error), ok, error,
+ *  error_since, retry_in_s, dropped, written, queued, schema_version}
+ * (new reference).
+ */
 json_t	*stats_status_json(void);
 
 /*
  * The `stats` control command.  args (borrowed) holds since, until, kind,
  * limit as in SPEC section 7.  done() is called exactly once on the main
- * thread, with a new result object or with an error code and message,
- * unless stats_query_cancel(arg) was called first.
+ * thread, with a new result object (the callback owns it) or with NULL,
+ * an error code and a message (borrowed), unless stats_query_cancel(arg)
+ * was called first.  It is never called from inside stats_query().
  */
 typedef void (*stats_query_cb)(json_t *result, const char *code,
     const char *message, void *arg);
 void	 stats_query(json_t *args, stats_query_cb done, void *arg);
 void	 stats_query_cancel(void *arg);
+
+/*
+ * Knobs for tests and the benchmark; stats_tune(NULL) restores the
+ * defaults.  Takes effect at the next stats_start().
+ */
+struct stats_tuning {
+	size_t		 queue_max;		/* records in the ring: 8192 */
+	int		 batch_max;		/* per transaction: 1024 */
+	uint64_t	 retry_min_ms;		/* backoff: 1 s ... */
+	uint64_t	 retry_max_ms;		/* ... doubling to 60 s */
+	uint64_t	 retention_every_ms;	/* 60 s */
+	int		 retention_batch;	/* rows per table and txn: 500 */
+	uint64_t	 stop_wait_ms;		/* stats_stop() flush: 2 s */
+};
+void	 stats_tune(const struct stats_tuning *);
+void	 stats_tuning_defaults(struct stats_tuning *);
 
 #endif

@@ -17,6 +17,10 @@ main(void)
 		make_suite_spawn,
 		make_suite_config,
 		make_suite_listeners,
+		make_suite_statsdb,
+		make_suite_stats,
+		make_suite_procfs,
+		make_suite_render_stats,
 		make_suite_render,
 		make_suite_paths,
 	};

@@ -12,6 +12,10 @@ Suite	*make_suite_log(void);
 Suite	*make_suite_spawn(void);
 Suite	*make_suite_config(void);
 Suite	*make_suite_listeners(void);
+Suite	*make_suite_statsdb(void);
+Suite	*make_suite_stats(void);
+Suite	*make_suite_procfs(void);
+Suite	*make_suite_render_stats(void);
 Suite	*make_suite_render(void);
 Suite	*make_suite_paths(void);
 
