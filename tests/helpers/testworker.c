@@ -486,7 +486,7 @@ tw_grandchild(const char *pidfile)
 
 /* Answer one connection: read the request head (bounded), reply, close. */
 static void
-tw_answer(int cfd, unsigned long long nreq)
+tw_answer(int cfd)
 {
 	char		 req[4096], resp[512], body[160];
 	size_t		 got = 0;
@@ -494,7 +494,6 @@ tw_answer(int cfd, unsigned long long nreq)
 	struct timeval	 tv = { 1, 0 };
 	int		 blen, rlen;
 
-	(void)nreq;
 	setsockopt(cfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 	setsockopt(cfd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 	while (got < sizeof req - 1) {
@@ -676,7 +675,8 @@ main(int argc, char **argv)
 				    SOCK_CLOEXEC);
 				if (cfd == -1)
 					continue;
-				tw_answer(cfd, ++nreq);
+				tw_answer(cfd);
+				nreq++;
 				snprintf(msg, sizeof msg, "GWD_REQUESTS=%llu",
 				    nreq);
 				tw_notify(msg);
