@@ -603,6 +603,8 @@ on_notify(pid_t sender, const struct notify_msg *m, void *arg)
 		process();
 }
 
+static void	sample_arm(void);
+
 /* Resident memory and CPU of every worker; feeds memory recycling. */
 static void
 sample_fire(evutil_socket_t fd, short what, void *arg)
@@ -654,7 +656,7 @@ sample_fire(evutil_socket_t fd, short what, void *arg)
 		stats_sample(&s, ws, n);
 	}
 	free(ws);
-	sample_arm();
+	sample_arm();	/* a one-shot timer: the next sample */
 	process();
 }
 
