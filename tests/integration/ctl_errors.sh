@@ -147,7 +147,7 @@ while time.time() < deadline:
 PY
 MUTE=$!
 track "$MUTE"
-wait_for "[ -e '$T/mute.ready' ]" 5 || fail "mute server"
+wait_for "[ -e '$T/mute.ready' ]" 15 || fail "mute server"
 t0=$(now_ms)
 [ "$(st "$GWCTL" -s "$T/mute.sock" --timeout 500ms ping)" = 3 ] ||
     fail "timeout exit"
