@@ -19,13 +19,14 @@
 volatile int	conn_stop;
 
 int
-conn_open(struct ctl_conn *c, const char *path)
+conn_open(struct ctl_conn *c, const char *path, uint64_t timeout_ms)
 {
 	struct sockaddr_un	sun;
 
 	memset(c, 0, sizeof *c);
 	c->fd = -1;
 	c->path = xstrdup(path);
+	conn_deadline(c, timeout_ms);
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
 	if (gw_strlcpy(sun.sun_path, path, sizeof sun.sun_path) >=
@@ -33,13 +34,20 @@ conn_open(struct ctl_conn *c, const char *path)
 		errno = ENAMETOOLONG;
 		return CONN_ERROR;
 	}
-	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (c->fd == -1)
 		return CONN_ERROR;
+	/* A Unix socket connects at once, or says EAGAIN: backlog full. */
 	while (connect(c->fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
-		if (errno == EINTR && !conn_stop)
+		if (conn_stop)
+			return CONN_INTERRUPTED;
+		if (errno == EINTR)
 			continue;
-		return CONN_ERROR;
+		if (errno != EAGAIN)
+			return CONN_ERROR;
+		if (c->deadline && gw_now_ms() >= c->deadline)
+			return CONN_TIMEOUT;
+		usleep(10000);
 	}
 	return CONN_OK;
 }
@@ -131,7 +139,8 @@ conn_read_line(struct ctl_conn *c, char **line, size_t *len)
 		c->consumed = 0;
 	}
 	for (;;) {
-		if ((nl = memchr(c->buf, '\n', c->len)) != NULL) {
+		if (c->len > 0 &&
+		    (nl = memchr(c->buf, '\n', c->len)) != NULL) {
 			*nl = '\0';
 			*line = c->buf;
 			*len = (size_t)(nl - c->buf);

@@ -26,8 +26,12 @@ enum {
 	CONN_INTERRUPTED = -3	/* a signal asked us to stop */
 };
 
-/* Connect to the socket at path.  CONN_OK or CONN_ERROR (errno). */
-int	 conn_open(struct ctl_conn *, const char *path);
+/*
+ * Connect to the socket at path within timeout_ms (0: no limit; a full
+ * backlog is retried until then).  CONN_OK, CONN_TIMEOUT or CONN_ERROR
+ * (errno).  The deadline also applies to what follows until reset.
+ */
+int	 conn_open(struct ctl_conn *, const char *path, uint64_t timeout_ms);
 /* Set the deadline timeout_ms from now (0 = wait forever). */
 void	 conn_deadline(struct ctl_conn *, uint64_t timeout_ms);
 /* Write all of buf and a newline. */

@@ -27,6 +27,8 @@
 
 /* Every wait is bounded by this unless --timeout says otherwise. */
 #define DEFAULT_TIMEOUT_MS	10000
+/* How long notify stays alive after sending (see run_notify). */
+#define NOTIFY_WAIT_MS	5000	/* for the receiver to confirm */
 
 static const char *progname = "gwctl";
 
@@ -90,7 +92,7 @@ conn_failure(const struct gwctl_inv *inv, const struct ctl_conn *c, int rc,
 	} else if (rc == CONN_INTERRUPTED) {
 		fprintf(stderr, "%s: %s: interrupted\n", progname,
 		    inv->cmd->name);
-	} else if (errno == 0)
+	} else if (errno == 0 || errno == ECONNRESET || errno == EPIPE)
 		fprintf(stderr, "%s: %s: %s closed the connection %s\n",
 		    progname, inv->cmd->name, c->path, doing);
 	else
@@ -102,10 +104,22 @@ conn_failure(const struct gwctl_inv *inv, const struct ctl_conn *c, int rc,
 static int
 connect_daemon(const struct gwctl_inv *inv, struct ctl_conn *c)
 {
-	if (conn_open(c, inv->socket) == CONN_OK)
+	char	t[32];
+	int	rc;
+
+	if ((rc = conn_open(c, inv->socket, inv->timeout_ms)) == CONN_OK)
 		return GWCTL_OK;
-	fprintf(stderr, "%s: cannot connect to %s: %s (is gwd running? use "
-	    "-s PATH or -n NAME)\n", progname, inv->socket, strerror(errno));
+	if (rc == CONN_TIMEOUT) {
+		timeout_text(t, sizeof t, inv);
+		fprintf(stderr, "%s: cannot connect to %s within %s: its "
+		    "backlog is full (use --timeout D to wait longer)\n",
+		    progname, inv->socket, t);
+	} else if (rc == CONN_INTERRUPTED)
+		fprintf(stderr, "%s: interrupted\n", progname);
+	else
+		fprintf(stderr, "%s: cannot connect to %s: %s (is gwd running? "
+		    "use -s PATH or -n NAME)\n", progname, inv->socket,
+		    strerror(errno));
 	conn_close(c);
 	return GWCTL_UNREACHABLE;
 }
@@ -167,11 +181,10 @@ send_request(struct gwctl_inv *inv, struct ctl_conn *c, const char *cmd,
 	    args != NULL ? args : json_object());
 	s = json_dumps(req, JSON_COMPACT);
 	json_decref(req);
-	conn_deadline(c, inv->timeout_ms);
 	rc = conn_send_line(c, s, strlen(s));
 	free(s);
 	/* A refused peer is told why before the daemon hangs up: read it. */
-	if (rc == CONN_ERROR && errno == EPIPE)
+	if (rc == CONN_ERROR && (errno == EPIPE || errno == ECONNRESET))
 		return GWCTL_OK;
 	if (rc != CONN_OK)
 		return conn_failure(inv, c, rc, "while sending");
@@ -525,9 +538,9 @@ run_call(struct gwctl_inv *inv)
 		return gwctl_usage_error(inv, "one request, on one line");
 	if ((rc = connect_daemon(inv, &c)) != GWCTL_OK)
 		return rc;
-	conn_deadline(&c, inv->timeout_ms);
 	rc = conn_send_line(&c, req, strlen(req));
-	if (rc != CONN_OK && !(rc == CONN_ERROR && errno == EPIPE)) {
+	if (rc != CONN_OK && !(rc == CONN_ERROR && (errno == EPIPE ||
+	    errno == ECONNRESET))) {
 		rc = conn_failure(inv, &c, rc, "while sending");
 		goto out;
 	}
@@ -572,11 +585,21 @@ run_notify(struct gwctl_inv *inv)
 	for (i = 0; i < inv->argc; i++)
 		p += sprintf(p, "%s%s", inv->argv[i],
 		    i + 1 < inv->argc ? "\n" : "");
-	if (notify_send(NULL, msg) == -1) {
-		fprintf(stderr, "%s: notify: cannot send to %s: %s\n",
-		    progname, path, strerror(errno));
-		free(msg);
-		return GWCTL_UNREACHABLE;
+	/*
+	 * gwd traces a sender to its worker through /proc while the datagram
+	 * waits in its queue, so wait until it has been handled: a pipe's
+	 * write end travels with it and gwd closes it when done.
+	 */
+	if (notify_send_barrier(NULL, msg, inv->timeout_set &&
+	    inv->timeout_ms > 0 ? (int)inv->timeout_ms : NOTIFY_WAIT_MS) == -1) {
+		if (errno != ETIMEDOUT) {
+			fprintf(stderr, "%s: notify: cannot send to %s: %s\n",
+			    progname, path, strerror(errno));
+			free(msg);
+			return GWCTL_UNREACHABLE;
+		}
+		fprintf(stderr, "%s: notify: sent, but %s did not confirm it "
+		    "in time\n", progname, path);
 	}
 	free(msg);
 	return GWCTL_OK;

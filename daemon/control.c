@@ -43,6 +43,8 @@
 #define OUT_SUBSCRIBER_MAX (8 * 1024 * 1024)
 /* Connections handled per wake-up of the listener. */
 #define ACCEPT_BURST	32
+/* How long a refused peer may go on sending before we hang up. */
+#define LINGER_MS	2000
 /* How long accepting pauses when out of descriptors. */
 #define ACCEPT_PAUSE_MS	250
 
@@ -57,6 +59,7 @@ struct ctl_client {
 	int			 closing;	/* close once output is flushed */
 	int			 dead;		/* free at the next wake */
 	int			 processing;
+	int			 lingering;	/* answered; discarding input */
 };
 
 static TAILQ_HEAD(, ctl_client) clients = TAILQ_HEAD_INITIALIZER(clients);
@@ -398,11 +401,35 @@ client_wake(evutil_socket_t fd, short what, void *arg)
 		client_process(c);
 }
 
+/*
+ * The last answer (too_large) is out but the peer may still be sending.
+ * Closing now with unread input would reset the connection and could cost
+ * the peer that answer, so say EOF and discard what comes, for a while.
+ */
+static void
+client_linger(struct ctl_client *c)
+{
+	struct timeval	tv = { LINGER_MS / 1000, (LINGER_MS % 1000) * 1000 };
+
+	c->lingering = 1;
+	(void)shutdown(bufferevent_getfd(c->bev), SHUT_WR);
+	bufferevent_disable(c->bev, EV_WRITE);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, 0);
+	bufferevent_set_timeouts(c->bev, &tv, NULL);
+	bufferevent_enable(c->bev, EV_READ);
+}
+
 static void
 client_read(struct bufferevent *bev, void *arg)
 {
-	(void)bev;
-	client_process(arg);
+	struct ctl_client	*c = arg;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+
+	if (c->lingering) {
+		evbuffer_drain(in, evbuffer_get_length(in));
+		return;
+	}
+	client_process(c);
 }
 
 /* The output drained: resume reading requests, or finish closing. */
@@ -412,6 +439,12 @@ client_written(struct bufferevent *bev, void *arg)
 	struct ctl_client	*c = arg;
 
 	(void)bev;
+	if (c->lingering)
+		return;
+	if (c->closing && !c->dead && !c->eof) {
+		client_linger(c);
+		return;
+	}
 	if (c->closing)
 		c->dead = 1;
 	if (c->dead)
@@ -434,6 +467,10 @@ client_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct ctl_client	*c = arg;
 
+	if (c->lingering) {
+		client_free(c);
+		return;
+	}
 	if (what & BEV_EVENT_TIMEOUT) {
 		/* Waiting on gwd (a reload, events) is not idleness. */
 		if (c->busy || c->ctx.subscribed) {

@@ -176,14 +176,15 @@ notify_read(evutil_socket_t fd, short what, void *arg)
 			    c->cmsg_type == SCM_CREDENTIALS &&
 			    c->cmsg_len == CMSG_LEN(sizeof(struct ucred)))
 				cred = (struct ucred *)(void *)CMSG_DATA(c);
-		close_fds(&mh);
 		if (cred == NULL || n > NOTIFY_MAX || (mh.msg_flags & MSG_TRUNC) ||
 		    notify_parse(buf, (size_t)n, &m) == -1) {
 			ns.dropped++;
 			log_debug("notify: dropped a datagram (%zd bytes)", n);
-			continue;
-		}
-		ns.cb(cred->pid, &m, ns.arg);
+		} else
+			ns.cb(cred->pid, &m, ns.arg);
+		/* Closed after handling: a sender waiting on a pipe it passed
+		 * (a barrier) learns that its message was processed. */
+		close_fds(&mh);
 	}
 }
 

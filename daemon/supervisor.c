@@ -34,6 +34,7 @@
 #include "procfs.h"
 #include "sdnotify.h"
 #include "spawn.h"
+#include "stats.h"
 #include "supervisor.h"
 
 /* Longest captured output line; longer lines are split. */
@@ -75,6 +76,7 @@ static struct {
 	struct actions		 acts;
 	struct event		*timer;
 	struct event		*sample;
+	struct event		*sdwatchdog;
 	struct event		*sigs[12];
 	size_t			 nsigs;
 	pid_t			 pid;
@@ -89,6 +91,7 @@ static struct {
 } sup;
 
 static void process(void);
+static void sample_arm(void);
 
 struct event_base *
 supervisor_base(void)
@@ -609,16 +612,48 @@ sample_fire(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	(void)arg;
-	for (i = 0; i < sup.pool.n; i++) {
-		struct worker		*w = sup.pool.w[i];
-		struct procfs_usage	 u;
+	struct stats_worker_sample	*ws;
+	struct stats_sample		 s;
+	struct pool_counts		 c;
+	struct procfs_usage		 u;
+	size_t				 n = 0;
 
-		if (w->pid > 0 && w->state != WS_EXITED &&
-		    procfs_usage(w->pid, &u) == 0) {
-			w->rss_kb = u.rss_kb;
-			w->cpu_s = u.cpu_s;
-		}
+	ws = xcalloc(sup.pool.n + 1, sizeof *ws);
+	memset(&s, 0, sizeof s);
+	for (i = 0; i < sup.pool.n; i++) {
+		struct worker	*w = sup.pool.w[i];
+
+		if (w->pid <= 0 || w->state == WS_EXITED ||
+		    procfs_usage(w->pid, &u) == -1)
+			continue;
+		w->rss_kb = u.rss_kb;
+		w->cpu_s = u.cpu_s;
+		ws[n].worker_id = w->id;
+		ws[n].pid = w->pid;
+		ws[n].generation = w->generation;
+		ws[n].state = wstate_name(w->state);
+		ws[n].rss_kb = u.rss_kb;
+		ws[n].cpu_s = u.cpu_s;
+		ws[n].requests = w->requests;
+		s.workers_rss_kb += u.rss_kb;
+		s.workers_cpu_s += u.cpu_s;
+		s.requests += w->requests;
+		n++;
 	}
+	if (stats_enabled()) {
+		pool_count(&sup.pool, &c);
+		s.ts = gw_wall_time();
+		s.generation = sup.pool.generation;
+		s.target = sup.pool.target;
+		s.ready = c.ready;
+		s.booting = c.booting;
+		s.draining = c.draining;
+		if (procfs_usage(sup.pid, &u) == 0)
+			s.master_rss_kb = u.rss_kb;
+		stats_sample(&s, ws, n);
+	}
+	free(ws);
+	sample_arm();
 	process();
 }
 
@@ -629,7 +664,7 @@ sample_arm(void)
 	uint64_t	ms = sup.cfg->stats_interval_ms;
 
 	/* Only wake when someone needs the numbers. */
-	if (sup.cfg->max_worker_memory == 0 || ms == 0) {
+	if ((sup.cfg->max_worker_memory == 0 && !stats_enabled()) || ms == 0) {
 		event_del(sup.sample);
 		return;
 	}
@@ -800,9 +835,10 @@ sup_reopen_logs(void)
 
 	log_reopen();
 	log_info("log files reopened");
+	/* Workers on their way out keep their files; the rest reopen. */
 	for (i = 0; i < sup.pool.n; i++)
 		if (sup.pool.w[i]->pid > 0 &&
-		    sup.pool.w[i]->state != WS_EXITED)
+		    sup.pool.w[i]->state < WS_DRAINING)
 			(void)kill(sup.pool.w[i]->pid, SIGUSR1);
 }
 
@@ -855,6 +891,7 @@ sup_status_json(void)
 	json_object_set_new(o, "backoff_until", sup.pool.backoff_until > now ?
 	    json_real(wall_of(sup.pool.backoff_until)) : json_null());
 	json_object_set_new(o, "failures", json_integer(sup.pool.failures));
+	json_object_set_new(o, "stats", stats_status_json());
 	json_object_set_new(o, "upgraded_at", json_null());
 	json_object_set_new(o, "notify_dropped",
 	    json_integer((json_int_t)notify_dropped()));
@@ -906,6 +943,32 @@ sup_workers_json(void)
 		json_array_append_new(arr, o);
 	}
 	return json_pack("{s:o}", "workers", arr);
+}
+
+/* Keep systemd's watchdog for gwd fed, from the loop itself, so a stuck
+ * master is restarted. */
+static void
+sdwatchdog_fire(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	sdnotify("WATCHDOG=1");
+}
+
+static void
+sdwatchdog_start(void)
+{
+	uint64_t	ms = sdnotify_watchdog_ms() / 2;
+	struct timeval	tv;
+
+	if (ms == 0)
+		return;
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	sup.sdwatchdog = event_new(sup.base, -1, EV_PERSIST, sdwatchdog_fire,
+	    NULL);
+	event_add(sup.sdwatchdog, &tv);
 }
 
 /* ---- signals and the loop ---------------------------------------------- */
@@ -1013,6 +1076,7 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 	signals_setup();
 	sup.timer = evtimer_new(sup.base, timer_fire, NULL);
 	sup.sample = evtimer_new(sup.base, sample_fire, NULL);
+	sdwatchdog_start();
 	if (notify_open(sup.base, cfg->notify_socket, on_notify, NULL,
 	    &err) == -1) {
 		log_error("%s", err);
@@ -1044,6 +1108,7 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 		    spawn_ctx_gid(sup.ctx));
 	pool_init(&sup.pool, cfg->workers, 1);
 
+	stats_start(sup.base, cfg->stats_db, cfg->stats_retention_ms);
 	log_info("gwd %s starting: %u workers of %s, pid %ld",
 	    PACKAGE_VERSION, cfg->workers, spawn_ctx_path(sup.ctx),
 	    (long)sup.pid);
@@ -1055,6 +1120,7 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 
 	log_info("gwd stopped");
 	emit("master_stop", NULL, NULL, NULL);
+	stats_stop();
 	sdnotify("STOPPING=1");
 	control_stop();
 	notify_close();
@@ -1062,6 +1128,8 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 		event_free(sup.sigs[i]);
 	event_free(sup.timer);
 	event_free(sup.sample);
+	if (sup.sdwatchdog != NULL)
+		event_free(sup.sdwatchdog);
 	for (i = 0; i < sup.pool.n; i++)
 		wio_free(sup.pool.w[i]);
 	while (sup.captures != NULL)

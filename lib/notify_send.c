@@ -2,20 +2,30 @@
 #include "config.h"
 
 #include <sys/socket.h>
+#include <poll.h>
+#include <fcntl.h>
 #include <sys/un.h>
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "gw/notify_send.h"
 
-int
-notify_send(const char *path, const char *msg)
+/* Send msg, with fd (if not -1) as SCM_RIGHTS. */
+static int
+send_with_fd(const char *path, const char *msg, int pass)
 {
 	struct sockaddr_un	 sun;
+	struct msghdr		 mh;
+	struct iovec		 iov;
+	union {
+		struct cmsghdr	 align;
+		char		 buf[CMSG_SPACE(sizeof(int))];
+	} cbuf;
 	socklen_t		 len;
 	size_t			 plen;
 	int			 fd, rc, saved;
@@ -39,12 +49,72 @@ notify_send(const char *path, const char *msg)
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		return -1;
+	memset(&mh, 0, sizeof mh);
+	iov.iov_base = (void *)(uintptr_t)msg;
+	iov.iov_len = strlen(msg);
+	mh.msg_name = &sun;
+	mh.msg_namelen = len;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	if (pass != -1) {
+		struct cmsghdr	*c;
+
+		memset(&cbuf, 0, sizeof cbuf);
+		mh.msg_control = cbuf.buf;
+		mh.msg_controllen = sizeof cbuf.buf;
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &pass, sizeof pass);
+	}
 	do {
-		rc = (int)sendto(fd, msg, strlen(msg), MSG_NOSIGNAL,
-		    (struct sockaddr *)&sun, len);
+		rc = (int)sendmsg(fd, &mh, MSG_NOSIGNAL);
 	} while (rc == -1 && errno == EINTR);
 	saved = errno;
 	close(fd);
 	errno = saved;
 	return rc == -1 ? -1 : 0;
+}
+
+int
+notify_send(const char *path, const char *msg)
+{
+	return send_with_fd(path, msg, -1);
+}
+
+int
+notify_send_barrier(const char *path, const char *msg, int timeout_ms)
+{
+	struct pollfd	pfd;
+	int		p[2], rc, saved;
+	char		c;
+
+	if (path == NULL && getenv("NOTIFY_SOCKET") == NULL)
+		return 0;
+	if (pipe2(p, O_CLOEXEC) == -1)
+		return -1;
+	rc = send_with_fd(path, msg, p[1]);
+	saved = errno;
+	close(p[1]);
+	if (rc == -1) {
+		close(p[0]);
+		errno = saved;
+		return -1;
+	}
+	/* EOF once the receiver has closed its copy of the write end. */
+	pfd.fd = p[0];
+	pfd.events = POLLIN;
+	do {
+		rc = poll(&pfd, 1, timeout_ms);
+	} while (rc == -1 && errno == EINTR);
+	if (rc == 1 && read(p[0], &c, 1) == 0)
+		rc = 0;
+	else {
+		rc = -1;
+		saved = ETIMEDOUT;
+	}
+	close(p[0]);
+	errno = saved;
+	return rc;
 }

@@ -13,4 +13,14 @@
  */
 int	 notify_send(const char *path, const char *msg);
 
+/*
+ * Like notify_send, then wait up to timeout_ms until the receiver has
+ * processed the datagram (systemd's barrier: a pipe's write end travels
+ * with the message and the receiver closes it when done).  For senders
+ * that exit right after sending, such as `gwctl notify`: the receiver
+ * identifies a sender through /proc, which needs it alive.  Returns 0, or
+ * -1 with errno (ETIMEDOUT when nobody answered in time).
+ */
+int	 notify_send_barrier(const char *path, const char *msg, int timeout_ms);
+
 #endif

@@ -12,7 +12,10 @@ first=$(workers_of)
 wait_gone "$first" 5 || fail "slow worker $first alive 5 s after boot timeout"
 # Measured from gwd's own log (spawn to kill), not from when this script
 # happened to notice the worker on a loaded machine.
-ts() { date -d "$(grep -m1 "$1" "$T/gwd.log" | cut -d' ' -f1)" +%s%3N; }
+ts() {
+	line=$(grep -m1 "$1" "$T/gwd.log") || fail "no log line matching '$1'"
+	date -d "${line%% *}" +%s%3N || fail "bad timestamp in: $line"
+}
 dt=$(( $(ts "pid $first.*boot timeout") - $(ts "starting:") ))
 [ "$dt" -ge 950 ] || fail "killed $dt ms after start, before its boot timeout"
 [ "$dt" -le 3000 ] || fail "killed $dt ms after start, long after its boot timeout"

@@ -38,11 +38,7 @@ expect_status 2 -c "$T/missing.conf" -b "127.0.0.1:$PORT" -- "$TW" --report-fds 
 grep -q "missing.conf" "$T/out" || fail "error does not name the missing file"
 
 # A bind that fails: the port is taken by a listener of ours.
-python3 -c "import socket, time
-s = socket.socket()
-s.bind(('127.0.0.1', $PORT))
-s.listen()
-time.sleep(30)" &
+socat -u TCP-LISTEN:$PORT,bind=127.0.0.1 /dev/null &
 holder=$!
 track "$holder"
 wait_for "ss -Htln 'sport = :$PORT' | grep -q ." 5 || fail "holder did not listen"

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -38,6 +39,17 @@ static pthread_t		 loop;
 static char			 dir[64], sock[100];
 static struct gw_config		 cfg;
 
+static volatile int		 loop_running;
+
+static void
+loop_started(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	loop_running = 1;
+}
+
 static void *
 loop_main(void *arg)
 {
@@ -54,7 +66,9 @@ server_start(unsigned mode, const char *group, const char *read_group)
 	char	*err = NULL;
 
 	signal(SIGPIPE, SIG_IGN);
-	log_open("test", "/dev/null", LOG_DEBUG, LOG_TEXT);
+	/* CHECK_CONTROL_LOG=FILE keeps the server's log for debugging. */
+	log_open("test", getenv("CHECK_CONTROL_LOG") ?
+	    getenv("CHECK_CONTROL_LOG") : "/dev/null", LOG_DEBUG, LOG_TEXT);
 	evthread_use_pthreads();
 	fake_reset();
 	base = event_base_new();
@@ -69,7 +83,12 @@ server_start(unsigned mode, const char *group, const char *read_group)
 	cfg.control_group = (char *)group;
 	cfg.control_read_group = (char *)read_group;
 	ck_assert_msg(control_start(base, &cfg, &err) == 0, "%s", err);
+	loop_running = 0;
+	event_base_once(base, -1, EV_TIMEOUT, loop_started, NULL, NULL);
 	ck_assert_int_eq(pthread_create(&loop, NULL, loop_main, NULL), 0);
+	/* A loopbreak before the loop runs would be forgotten. */
+	while (!loop_running)
+		usleep(1000);
 }
 
 static void
@@ -148,7 +167,8 @@ cli_line(struct cli *c, int ms)
 	ssize_t		 n;
 
 	for (;;) {
-		if ((nl = memchr(c->buf, '\n', c->len)) != NULL) {
+		if (c->len > 0 &&
+		    (nl = memchr(c->buf, '\n', c->len)) != NULL) {
 			line = xstrndup(c->buf, (size_t)(nl - c->buf));
 			c->len -= (size_t)(nl - c->buf) + 1;
 			memmove(c->buf, nl + 1, c->len);
@@ -579,19 +599,20 @@ START_TEST(test_idle_timeout)
 	struct cli	*idle, *active, *waiting;
 	int		 i;
 
-	control_set_idle_timeout_ms(300);
+	control_set_idle_timeout_ms(1000);
 	server_start(0600, NULL, NULL);
-	fake.reload_delay_ms = 900;
+	fake.reload_delay_ms = 2500;
 	idle = cli_open();
 	active = cli_open();
 	waiting = cli_open();
 	cli_send(waiting, "{\"cmd\":\"reload\",\"args\":{\"wait\":true}}\n");
-	for (i = 0; i < 6; i++) {
+	/* 1.5 s of pings 100 ms apart: never idle for 1 s. */
+	for (i = 0; i < 15; i++) {
 		usleep(100000);
 		expect(active, "{\"cmd\":\"ping\"}\n", "ok");
 	}
 	/* The silent one was closed; the busy one waits for its answer. */
-	ck_assert(is_eof(idle, 1000));
+	ck_assert(is_eof(idle, 2000));
 	expect(waiting, "", "ok");
 	cli_close(idle);
 	cli_close(active);
@@ -790,6 +811,37 @@ START_TEST(test_socket_setup)
 }
 END_TEST
 
+/* Out of descriptors: accepting pauses, then resumes; nothing is lost. */
+START_TEST(test_emfile)
+{
+	struct rlimit	 rl = { 48, 48 };
+	struct cli	*c[64], *x;
+	int		 n, i, fd;
+
+	server_start(0600, NULL, NULL);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	/* Client and server share the table: fill it from both ends. */
+	for (n = 0; n < 64; n++) {
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (fd == -1)
+			break;
+		close(fd);
+		c[n] = cli_open();
+		usleep(5000);
+	}
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_lt(n, 64);
+	usleep(300000);		/* the server hit EMFILE meanwhile */
+	for (i = 0; i < n; i++)
+		cli_close(c[i]);
+	/* A connection made now is accepted once the pause is over. */
+	x = cli_open();
+	expect(x, "{\"cmd\":\"ping\"}\n", "ok");
+	cli_close(x);
+	server_stop();
+}
+END_TEST
+
 Suite *
 make_suite_control(void)
 {
@@ -811,6 +863,7 @@ make_suite_control(void)
 	tcase_add_test(tc, test_random_bytes);
 	tcase_add_test(tc, test_credentials);
 	tcase_add_test(tc, test_socket_setup);
+	tcase_add_test(tc, test_emfile);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -23,6 +23,8 @@ main(void)
 		make_suite_render_stats,
 		make_suite_render,
 		make_suite_paths,
+		make_suite_http_parser,
+		make_suite_http_path,
 	};
 	SRunner	*sr;
 	size_t	 i;

@@ -241,6 +241,40 @@ START_TEST(test_notify_socket)
 }
 END_TEST
 
+/* A barrier sender waits until the datagram has been handled. */
+START_TEST(test_notify_barrier)
+{
+	char			 dir[] = "/tmp/gwd-check-barrier.XXXXXX";
+	char			 path[128];
+	struct event_base	*base = event_base_new();
+	char			*err = NULL;
+	pid_t			 pid;
+	int			 status;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/n.sock", dir);
+	ck_assert_int_eq(notify_open(base, path, on_msg, NULL, &err), 0);
+	/* Nobody reads yet: the barrier times out. */
+	errno = 0;
+	ck_assert_int_eq(notify_send_barrier(path, "STATUS=x", 100), -1);
+	ck_assert_int_eq(errno, ETIMEDOUT);
+	event_base_loop(base, EVLOOP_NONBLOCK);
+	got_n = 0;
+	pid = fork();
+	if (pid == 0)
+		_exit(notify_send_barrier(path, "READY=1", 5000) == 0 ? 0 : 1);
+	/* The child is still alive (blocked) when we handle its message. */
+	while (got_n == 0)
+		event_base_loop(base, EVLOOP_ONCE);
+	ck_assert_int_eq(got_pid, pid);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	notify_close();
+	rmdir(dir);
+	event_base_free(base);
+}
+END_TEST
+
 Suite *
 make_suite_spawn(void)
 {
@@ -252,6 +286,7 @@ make_suite_spawn(void)
 	tcase_add_test(tc, test_exec_failure_reported);
 	tcase_add_test(tc, test_unknown_user);
 	tcase_add_test(tc, test_notify_socket);
+	tcase_add_test(tc, test_notify_barrier);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -18,5 +18,7 @@ Suite	*make_suite_procfs(void);
 Suite	*make_suite_render_stats(void);
 Suite	*make_suite_render(void);
 Suite	*make_suite_paths(void);
+Suite	*make_suite_http_parser(void);
+Suite	*make_suite_http_path(void);
 
 #endif
