@@ -8,7 +8,8 @@ cd "$(dirname "$0")"
 # Build tools and libraries, then what the tests and benchmarks use.
 PKGS="build-essential autoconf automake libtool pkg-config
 libevent-dev libjansson-dev libsqlite3-dev check
-sqlite3 curl socat python3 procps util-linux psmisc iproute2 valgrind"
+sqlite3 curl socat jq wrk python3 procps util-linux psmisc iproute2
+valgrind"
 
 missing=""
 for p in $PKGS; do

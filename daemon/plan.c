@@ -305,10 +305,11 @@ static void
 plan_spawns(struct pool *p, const struct pool_timing *t, uint64_t now,
     struct actions *a)
 {
-	unsigned	id;
+	unsigned	id, spawned = 0;
 	size_t		i;
 	int		probing = 0;
 
+	p->spawns_left = 0;
 	if (p->backoff_until > now)
 		return;
 	/* While failing, probe with one worker at a time. */
@@ -323,6 +324,11 @@ plan_spawns(struct pool *p, const struct pool_timing *t, uint64_t now,
 			continue;
 		if (probing)
 			break;
+		if (spawned == PLAN_SPAWN_BATCH) {
+			p->spawns_left = 1;
+			break;
+		}
+		spawned++;
 		w = pool_add(p, (int)id, now);
 		w->deadline = now + t->boot_timeout_ms;
 		if (t->max_requests > 0)
@@ -391,6 +397,8 @@ plan_next_deadline(const struct pool *p, const struct pool_timing *t)
 			break;
 		}
 	}
+	if (p->mode == PM_RUNNING && p->spawns_left)
+		earliest(&best, 1);
 	if (p->mode == PM_RUNNING && p->backoff_until != 0) {
 		for (id = 1; id <= p->target && !missing; id++)
 			if (!slot_held(p, (int)id))

@@ -17,13 +17,17 @@
 #define PLAN_STABLE_MS		10000
 /* From SIGABRT (heartbeat timeout) to SIGKILL. */
 #define PLAN_ABORT_GRACE_MS	1000
+/* Spawns per planner run: a big pool fills over several loop iterations
+ * so signals, datagrams and control requests are served in between. */
+#define PLAN_SPAWN_BATCH	32
 /* Quick shutdown: from SIGINT to SIGKILL. */
 #define PLAN_QUICK_MS		2000
 
 void	 plan_run(struct pool *, const struct pool_timing *, uint64_t now,
 	     struct actions *);
 
-/* The earliest time plan_run has something to do, or 0 for none. */
+/* The earliest time plan_run has something to do, or 0 for none; 1 (the
+ * distant past) when spawns were left for the next run. */
 uint64_t plan_next_deadline(const struct pool *, const struct pool_timing *);
 
 #endif

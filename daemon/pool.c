@@ -350,9 +350,13 @@ pool_on_notify(struct pool *p, struct worker *w, const struct notify_msg *m,
 		if (d > w->deadline)
 			w->deadline = d;
 	}
+	/* A worker that counts requests itself (gwd-http) asks at its own
+	 * --max-requests: that is recycling for requests, not a whim. */
 	if (m->recycle && w->state == WS_READY && w->retire == R_NONE &&
 	    w->stop_reason == R_NONE)
-		w->retire = R_RECYCLE_REQUESTED;
+		w->retire = t->max_requests > 0 &&
+		    w->requests >= t->max_requests ? R_RECYCLE_REQUESTS :
+		    R_RECYCLE_REQUESTED;
 }
 
 unsigned

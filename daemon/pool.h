@@ -54,6 +54,7 @@ struct worker {
 	uint64_t	 request_limit;	/* recycle at this count, 0 = never */
 	uint64_t	 rss_kb;	/* last sample, 0 = unknown */
 	double		 cpu_s;
+	uint64_t	 sampled_at;	/* when rss_kb and cpu_s were read */
 	unsigned	 restarts;	/* how many workers this slot had before */
 	char		 status[128];	/* last STATUS= */
 	int		 exec_errno;	/* exec failure reported by the child */
@@ -90,6 +91,7 @@ struct pool {
 		unsigned	 started, retired;
 	} reload;
 	int		  reached_target; /* the pool was full once */
+	int		  spawns_left;	/* the planner left spawns for later */
 	uint64_t	  spawns_total;
 };
 

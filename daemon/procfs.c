@@ -57,11 +57,13 @@ procfs_stat_fields(pid_t pid, char *buf, size_t len)
 int
 procfs_usage(pid_t pid, struct procfs_usage *out)
 {
-	char			 buf[1024], status[4096], *f, *p, *ep;
+	char			 buf[1024], *f, *p, *ep;
 	unsigned long long	 ut, st, rss;
-	long			 tck;
+	long			 tck, page;
 	int			 i;
 
+	/* One read of /proc/PID/stat: this runs for every worker on every
+	 * sample and `workers` request, so no status or wchan here. */
 	memset(out, 0, sizeof *out);
 	if ((f = procfs_stat_fields(pid, buf, sizeof buf)) == NULL)
 		return -1;
@@ -85,18 +87,29 @@ procfs_usage(pid_t pid, struct procfs_usage *out)
 	if ((tck = sysconf(_SC_CLK_TCK)) <= 0)
 		tck = 100;
 	out->cpu_s = (double)(ut + st) / (double)tck;
-
-	/* A zombie has no VmRSS line: that is 0, not an error. */
-	if (procfs_read(pid, "status", status, sizeof status) > 0 &&
-	    (p = strstr(status, "\nVmRSS:")) != NULL) {
-		rss = strtoull(p + 7, &ep, 10);
-		if (ep != p + 7)
-			out->rss_kb = rss;
+	/* rss (field 24, in pages): ep is the blank before field 16. */
+	p = ep;
+	for (i = 0; i < 8 && p != NULL; i++)
+		if ((p = strchr(p + 1, ' ')) == NULL)
+			break;
+	if (p != NULL) {
+		rss = strtoull(p + 1, &ep, 10);
+		if ((page = sysconf(_SC_PAGESIZE)) <= 0)
+			page = 4096;
+		if (ep != p + 1)
+			out->rss_kb = rss * (unsigned long long)page / 1024;
 	}
-	if (procfs_read(pid, "wchan", out->wchan, sizeof out->wchan) > 0 &&
-	    strcmp(out->wchan, "0") == 0)
-		out->wchan[0] = '\0';
-	out->wchan[strcspn(out->wchan, "\n")] = '\0';
+	return 0;
+}
+
+int
+procfs_wchan(pid_t pid, char *buf, size_t len)
+{
+	if (len == 0 || procfs_read(pid, "wchan", buf, len) <= 0)
+		return -1;
+	buf[strcspn(buf, "\n")] = '\0';
+	if (strcmp(buf, "0") == 0)
+		buf[0] = '\0';
 	return 0;
 }
 

@@ -297,7 +297,7 @@ capture_wchan(struct worker *w)
 	if (w->pid <= 0 || w->kill_state != 0 ||
 	    procfs_usage(w->pid, &u) == -1)
 		return;
-	gw_strlcpy(w->kill_wchan, u.wchan, sizeof w->kill_wchan);
+	(void)procfs_wchan(w->pid, w->kill_wchan, sizeof w->kill_wchan);
 	w->kill_state = u.state;
 }
 
@@ -603,6 +603,8 @@ on_notify(pid_t sender, const struct notify_msg *m, void *arg)
 		process();
 }
 
+static void	sample_arm(void);
+
 /* Resident memory and CPU of every worker; feeds memory recycling. */
 static void
 sample_fire(evutil_socket_t fd, short what, void *arg)
@@ -628,6 +630,7 @@ sample_fire(evutil_socket_t fd, short what, void *arg)
 			continue;
 		w->rss_kb = u.rss_kb;
 		w->cpu_s = u.cpu_s;
+		w->sampled_at = gw_now_ms();
 		ws[n].worker_id = w->id;
 		ws[n].pid = w->pid;
 		ws[n].generation = w->generation;
@@ -653,7 +656,7 @@ sample_fire(evutil_socket_t fd, short what, void *arg)
 		stats_sample(&s, ws, n);
 	}
 	free(ws);
-	sample_arm();
+	sample_arm();	/* a one-shot timer: the next sample */
 	process();
 }
 
@@ -835,10 +838,11 @@ sup_reopen_logs(void)
 
 	log_reopen();
 	log_info("log files reopened");
-	/* Workers on their way out keep their files; the rest reopen. */
+	/* Only ready workers: one still booting may not handle USR1 yet,
+	 * and one on its way out keeps its files. */
 	for (i = 0; i < sup.pool.n; i++)
 		if (sup.pool.w[i]->pid > 0 &&
-		    sup.pool.w[i]->state < WS_DRAINING)
+		    sup.pool.w[i]->state == WS_READY)
 			(void)kill(sup.pool.w[i]->pid, SIGUSR1);
 }
 
@@ -907,15 +911,26 @@ sup_workers_json(void)
 	json_t		*arr = json_array();
 	size_t		 i;
 
+	uint64_t	 fresh = sup.cfg->stats_interval_ms > 1000 ?
+			     sup.cfg->stats_interval_ms : 1000;
+
 	for (i = 0; i < sup.pool.n; i++) {
 		struct worker		*w = sup.pool.w[i];
 		struct procfs_usage	 u;
-		int			 have = w->pid > 0 &&
-					     procfs_usage(w->pid, &u) == 0;
+		int			 have;
 		json_t			*o;
 
 		if (w->state == WS_EXITED)
 			continue;
+		/* The last sample if it is recent: reading /proc for a
+		 * thousand workers on every request would stall the loop. */
+		have = w->sampled_at != 0 && now - w->sampled_at <= fresh;
+		if (!have && w->pid > 0 && procfs_usage(w->pid, &u) == 0) {
+			w->rss_kb = u.rss_kb;
+			w->cpu_s = u.cpu_s;
+			w->sampled_at = now;
+			have = 1;
+		}
 		o = json_object();
 		json_object_set_new(o, "id", json_integer(w->id));
 		json_object_set_new(o, "pid", w->pid > 0 ?
@@ -934,9 +949,9 @@ sup_workers_json(void)
 		json_object_set_new(o, "requests", w->reports_requests ?
 		    json_integer((json_int_t)w->requests) : json_null());
 		json_object_set_new(o, "rss_kb", have ?
-		    json_integer((json_int_t)u.rss_kb) : json_null());
+		    json_integer((json_int_t)w->rss_kb) : json_null());
 		json_object_set_new(o, "cpu_s", have ?
-		    json_real(u.cpu_s) : json_null());
+		    json_real(w->cpu_s) : json_null());
 		json_object_set_new(o, "restarts", json_integer(w->restarts));
 		json_object_set_new(o, "status", w->status[0] ?
 		    json_string(w->status) : json_null());

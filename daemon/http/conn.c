@@ -146,7 +146,9 @@ void
 conn_init(struct http_server *s, uint64_t keepalive_ms, uint64_t header_ms,
     uint64_t write_ms)
 {
-	s->idle.timeout_ms = keepalive_ms;
+	/* Keep-alive off still leaves a new connection time to ask. */
+	s->keepalive_off = keepalive_ms == 0;
+	s->idle.timeout_ms = keepalive_ms > 0 ? keepalive_ms : header_ms;
 	s->header.timeout_ms = header_ms;
 	s->write.timeout_ms = write_ms;
 	s->linger.timeout_ms = 2000;
@@ -547,8 +549,7 @@ conn_process(struct http_server *s, struct conn *c)
 		c->rpos += req.head_len;
 
 		/* --keep-alive 0 turns keep-alive off altogether. */
-		keep = req.keep_alive && !s->draining &&
-		    s->idle.timeout_ms > 0 &&
+		keep = req.keep_alive && !s->draining && !s->keepalive_off &&
 		    req.content_length <= BODY_DISCARD_MAX;
 		if (req.method == HTTP_METHOD_OTHER) {
 			status = 405;

@@ -559,7 +559,15 @@ main(int argc, char **argv)
 		if (recycle_at != 0 && !recycled && s.requests >= recycle_at) {
 			recycled = 1;
 			if (have_notify) {
-				/* gwd starts our replacement, then stops us. */
+				/* gwd starts our replacement, then stops us;
+				 * the count with it says why (recycle_requests). */
+				if (reported != s.requests) {
+					mlen += (size_t)snprintf(msg + mlen,
+					    sizeof msg - mlen,
+					    "GWD_REQUESTS=%llu\n",
+					    (unsigned long long)s.requests);
+					reported = s.requests;
+				}
 				mlen += (size_t)snprintf(msg + mlen,
 				    sizeof msg - mlen, "GWD_RECYCLE=1\n");
 			} else

@@ -46,6 +46,7 @@ struct http_server {
 	uint64_t	 now;		/* monotonic ms, once per loop turn */
 	time_t		 wall;		/* seconds, once per loop turn */
 	int		 draining;
+	int		 keepalive_off;	/* --keep-alive 0 */
 	uint64_t	 requests;	/* served, for GWD_REQUESTS */
 	size_t		 nconns;
 

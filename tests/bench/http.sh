@@ -140,3 +140,10 @@ awk -v g="$g" -v n="$n" -v u="$u" -v gp="$gp" -v np="$np" 'BEGIN {
 	printf "throughput gwd/gunicorn = %.1fx (target >= 10)\n", g / u
 	printf "p99 gwd/nginx           = %.2fx (target <= 1.0)\n", gp / np
 }'
+# Anything that happened to gwd's workers during the run (there should be
+# nothing: a worker exit would show up above as socket errors).
+if grep -qE "exited|crash|signal" "$T/gwd.log"; then
+	echo
+	echo "gwd's workers during the run:"
+	grep -E "exited|crash|signal" "$T/gwd.log"
+fi

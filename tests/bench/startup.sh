@@ -19,6 +19,11 @@ TW=$top_builddir/tests/helpers/testworker
 FE=$top_builddir/tests/bench/forkexec
 RUNS=${RUNS:-7}
 IDLE_S=${IDLE_S:-60}
+PARTS=${PARTS:-startup memory idle}
+want() {
+	case " $PARTS " in *" $1 "*) return 0 ;; esac
+	return 1
+}
 for p in "$GWD" "$TW" "$FE"; do
 	[ -x "$p" ] || { echo "startup.sh: $p not built (make check)" >&2; exit 1; }
 done
@@ -82,6 +87,15 @@ rss_kb() {
 	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
 }
 
+# "VmRSS | RssAnon | Pss" in kB: all resident pages (shared library text
+# included), the process's own anonymous memory, and its proportional
+# share of everything.
+mem_row() {
+	printf '%s kB | %s kB | %s kB' "$(rss_kb "$1")" \
+	    "$(awk '/^RssAnon:/ { print $2 }' "/proc/$1/status")" \
+	    "$(awk '/^Pss:/ { print $2 }' "/proc/$1/smaps_rollup")"
+}
+
 # utime + stime of a process, all threads, in clock ticks.
 ticks() {
 	sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
@@ -94,38 +108,55 @@ ctxsw() {
 	    awk '/ctxt_switches/ { n += $2 } END { print n }'
 }
 
-median_of() {
-	sed -n 's/.*median=\([0-9.]*\).*/\1/p'
+min_of() {
+	sed -n 's/.*min=\([0-9.]*\).*/\1/p'
+}
+
+# "median (min–max)" of the numbers in a file, one a line.
+stats_of() {
+	sort -n "$1" | awk '{ v[NR] = $1 } END {
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%.1f (%.1f–%.1f)", m, v[1], v[NR] }'
 }
 
 echo "## core: startup, memory, idle"
 echo
 echo "Measured $(date -u +%Y-%m-%dT%H:%MZ) on $(uname -srm), $(nproc) CPUs,"
 echo "$(awk '/MemTotal/ { printf "%.0f MiB", $2 / 1024 }' /proc/meminfo) RAM;"
-echo "gwd $("$GWD" --version 2>/dev/null | head -n 1 || echo '?'), $RUNS runs per row."
+echo "$("$GWD" --version 2>/dev/null | head -n 1), $(nginx -v 2>&1 | sed 's/.*: //'),"
+echo "gunicorn $(gunicorn --version 2>/dev/null | tr -dc '0-9.'); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)."
 echo
 
+if want startup; then
 # 1. Start-up.
 echo "### Time until N workers are running and ready"
 echo
-echo "| N | bare fork+exec loop (median, ms) | gwd (median, ms) | gwd / bare |"
+echo "Runs alternate (bare, gwd, bare, gwd, ...) so that load from anything"
+echo "else on the machine falls on both alike; medians of $RUNS runs, ms."
+echo
+echo "| N | bare fork+exec loop: median (min–max) | gwd: median (min–max) | gwd / bare (medians) |"
 echo "|---|---|---|---|"
 for n in 16 64 256; do
-	port=$(free_port)
-	bare=$("$FE" -n "$n" -r "$RUNS" -- "$TW")
-	g=$("$FE" -m -r "$RUNS" -- "$GWD" --name "bench$$" \
-	    -b "127.0.0.1:$port" -w "$n" --readiness notify \
-	    --log-file "$T/startup-$n.log" -- "$TW")
-	b=$(echo "$bare" | median_of)
-	m=$(echo "$g" | median_of)
-	r=$(awk -v a="$m" -v b="$b" 'BEGIN { printf "%.2f", a / b }')
-	echo "| $n | $b ($bare) | $m ($g) | $r× |"
+	: >"$T/bare" && : >"$T/gwd"
+	i=0
+	while [ $i -lt "$RUNS" ]; do
+		"$FE" -n "$n" -r 1 -- "$TW" | min_of >>"$T/bare"
+		port=$(free_port)
+		"$FE" -m -r 1 -- "$GWD" --name "bench$$" \
+		    -b "127.0.0.1:$port" -w "$n" --readiness notify \
+		    --log-file "$T/startup-$n.log" -- "$TW" | min_of >>"$T/gwd"
+		i=$((i + 1))
+	done
+	b=$(stats_of "$T/bare")
+	m=$(stats_of "$T/gwd")
+	r=$(awk -v a="${m%% *}" -v b="${b%% *}" 'BEGIN { printf "%.2f", a / b }')
+	echo "| $n | $b | $m | $r× |"
 done
 echo
 
-# 2. Master memory with 16 workers.
-echo "### Master resident memory with 16 workers (VmRSS)"
-echo
+fi
+
+# 2. Master memory with 16 workers.  The gwd started here stays for part 3.
 port=$(free_port)
 "$GWD" --name "bench$$" -b "127.0.0.1:$port" -w 16 --log-file "$T/mem.log" \
     -- "$TW" &
@@ -133,13 +164,27 @@ gpid=$!
 PIDS="$PIDS $gpid"
 wait_children "$gpid" 16
 sleep 2
-gwd_rss=$(rss_kb "$gpid")
+if want memory; then
+	echo "### Master resident memory with 16 workers"
+	echo
+	gwd_mem=$(mem_row "$gpid")
 
-nginx_rss=n/a
-if command -v nginx >/dev/null; then
+	# The same without the stats database (no SQLite writer thread).
 	port=$(free_port)
-	mkdir -p "$T/nginx/logs"
-	cat >"$T/nginx/nginx.conf" <<EOF
+	"$GWD" --name "bench$$-nodb" -b "127.0.0.1:$port" -w 16 \
+	    --stats-db none --log-file "$T/mem-nodb.log" -- "$TW" &
+	xpid=$!
+	PIDS="$PIDS $xpid"
+	wait_children "$xpid" 16
+	sleep 2
+	nodb_mem=$(mem_row "$xpid")
+	stop "$xpid"
+
+	nginx_mem="n/a | | "
+	if command -v nginx >/dev/null; then
+		port=$(free_port)
+		mkdir -p "$T/nginx/logs"
+		cat >"$T/nginx/nginx.conf" <<EOF
 worker_processes 16;
 daemon off;
 master_process on;
@@ -151,42 +196,45 @@ http {
 	server { listen 127.0.0.1:$port; return 200 "ok\n"; }
 }
 EOF
-	nginx -p "$T/nginx" -c "$T/nginx/nginx.conf" &
-	npid=$!
-	PIDS="$PIDS $npid"
-	wait_children "$npid" 16
-	sleep 2
-	nginx_rss=$(rss_kb "$npid")
-fi
+		nginx -p "$T/nginx" -c "$T/nginx/nginx.conf" &
+		npid=$!
+		PIDS="$PIDS $npid"
+		wait_children "$npid" 16
+		sleep 2
+		nginx_mem=$(mem_row "$npid")
+		stop "$npid"
+	fi
 
-gunicorn_rss=n/a
-if command -v gunicorn >/dev/null; then
-	port=$(free_port)
-	cat >"$T/app.py" <<'EOF'
+	gunicorn_mem="n/a | | "
+	if command -v gunicorn >/dev/null; then
+		port=$(free_port)
+		cat >"$T/app.py" <<'EOF'
 def app(environ, start_response):
     start_response("200 OK", [("Content-Type", "text/plain")])
     return [b"ok\n"]
 EOF
-	gunicorn --chdir "$T" -w 16 -b "127.0.0.1:$port" --log-level warning \
-	    app:app 2>"$T/gunicorn.log" &
-	upid=$!
-	PIDS="$PIDS $upid"
-	wait_children "$upid" 16
-	sleep 2
-	gunicorn_rss=$(rss_kb "$upid")
+		gunicorn --chdir "$T" -w 16 -b "127.0.0.1:$port" \
+		    --log-level warning app:app 2>"$T/gunicorn.log" &
+		upid=$!
+		PIDS="$PIDS $upid"
+		wait_children "$upid" 16
+		sleep 2
+		gunicorn_mem=$(mem_row "$upid")
+		stop "$upid"
+	fi
+	echo "| master | VmRSS | RssAnon | Pss |"
+	echo "|---|---|---|---|"
+	echo "| gwd -w 16 (testworker) | $gwd_mem |"
+	echo "| gwd -w 16 --stats-db none | $nodb_mem |"
+	echo "| nginx, master_process on, worker_processes 16 | $nginx_mem |"
+	echo "| gunicorn -w 16, sync workers, trivial WSGI app | $gunicorn_mem |"
+	echo
 fi
-echo "| master | VmRSS |"
-echo "|---|---|"
-echo "| gwd ($gwd_rss kB = $(awk -v k="$gwd_rss" 'BEGIN { printf "%.2f MB", k / 1024 }')) | $gwd_rss kB |"
-echo "| nginx $(nginx -v 2>&1 | sed 's/.*\///') | $nginx_rss kB |"
-echo "| gunicorn $(gunicorn --version 2>/dev/null | awk '{ print $2 }') | $gunicorn_rss kB |"
-echo
 
-# The others are not needed for the idle measurement.
-for p in ${npid:-} ${upid:-}; do
-	stop "$p"
-done
-
+if ! want idle; then
+	stop "$gpid"
+	exit 0
+fi
 # 3. Idle: the same gwd with 16 workers (no heartbeats), IDLE_S seconds.
 echo "### Master CPU and wake-ups over ${IDLE_S} s idle with 16 workers"
 echo

@@ -486,7 +486,7 @@ tw_grandchild(const char *pidfile)
 
 /* Answer one connection: read the request head (bounded), reply, close. */
 static void
-tw_answer(int cfd, unsigned long long nreq)
+tw_answer(int cfd)
 {
 	char		 req[4096], resp[512], body[160];
 	size_t		 got = 0;
@@ -494,7 +494,6 @@ tw_answer(int cfd, unsigned long long nreq)
 	struct timeval	 tv = { 1, 0 };
 	int		 blen, rlen;
 
-	(void)nreq;
 	setsockopt(cfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 	setsockopt(cfd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 	while (got < sizeof req - 1) {
@@ -516,18 +515,23 @@ tw_answer(int cfd, unsigned long long nreq)
 	close(cfd);
 }
 
+/* The leaked blocks, chained so the compiler cannot drop them. */
+static void * volatile	 tw_leaked;
+
 /* Grow RSS by about per_s a second, touching every page. */
 static void
 tw_leak(uint64_t per_s, uint64_t max, uint64_t *total)
 {
 	size_t	 step = (size_t)(per_s * TW_LEAK_TICK_MS / 1000);
-	char	*p;
+	void	**p;
 
-	if (step == 0 || *total >= max)
+	if (step < sizeof *p || *total >= max)
 		return;
 	if ((p = malloc(step)) == NULL)
 		return;
 	memset(p, 0xa5, step);
+	*p = tw_leaked;
+	tw_leaked = p;
 	*total += step;
 }
 
@@ -671,7 +675,8 @@ main(int argc, char **argv)
 				    SOCK_CLOEXEC);
 				if (cfd == -1)
 					continue;
-				tw_answer(cfd, ++nreq);
+				tw_answer(cfd);
+				nreq++;
 				snprintf(msg, sizeof msg, "GWD_REQUESTS=%llu",
 				    nreq);
 				tw_notify(msg);

@@ -8,8 +8,8 @@ PORT=$(free_port)
 P=$T/gwd.pid
 rc=0
 timeout 10 "$GWD" --name "$NAME" -D --pid "$P" --log-file "$T/d.log" \
-    -b "127.0.0.1:$PORT" -w 2 -- "$TW" >"$T/out" 2>&1 || rc=$?
-[ "$rc" -eq 0 ] || { cat "$T/out"; fail "gwd -D exited $rc"; }
+    -b "127.0.0.1:$PORT" -w 2 -- "$TW" >"$T/out.log" 2>&1 || rc=$?
+[ "$rc" -eq 0 ] || { cat "$T/out.log"; fail "gwd -D exited $rc"; }
 wait_for "[ -s $P ]" 5 || fail "no pid file"
 d=$(cat "$P")
 GWD_PID=$d

@@ -11,9 +11,9 @@ expect_status() {
 	want=$1
 	shift
 	rc=0
-	timeout 10 "$GWD" --name "$NAME" "$@" >"$T/out" 2>&1 || rc=$?
+	timeout 10 "$GWD" --name "$NAME" "$@" >"$T/out.log" 2>&1 || rc=$?
 	[ "$rc" -eq "$want" ] ||
-	    { cat "$T/out" >&2; fail "gwd $* exited $rc, want $want"; }
+	    { cat "$T/out.log" >&2; fail "gwd $* exited $rc, want $want"; }
 	if [ "$want" -eq 2 ] && ls "$T/run" | grep -q .; then
 		fail "gwd $* left $(ls "$T/run") in the runtime dir"
 	fi
@@ -27,15 +27,15 @@ expect_status 2 --timeout 5parsecs -b "127.0.0.1:$PORT" -- "$TW" --report-fds "$
 
 printf 'workers = 2\nno-such-key = 1\n' >"$T/bad.conf"
 expect_status 2 -c "$T/bad.conf" -b "127.0.0.1:$PORT" -- "$TW" --report-fds "$T/tw/r"
-grep -q "bad.conf" "$T/out" || fail "error does not name the file: $(cat "$T/out")"
-grep -q "2" "$T/out" || fail "error does not name line 2: $(cat "$T/out")"
-grep -q "no-such-key" "$T/out" || fail "error does not name the key: $(cat "$T/out")"
+grep -q "bad.conf" "$T/out.log" || fail "error does not name the file: $(cat "$T/out.log")"
+grep -q "2" "$T/out.log" || fail "error does not name line 2: $(cat "$T/out.log")"
+grep -q "no-such-key" "$T/out.log" || fail "error does not name the key: $(cat "$T/out.log")"
 
 printf 'workers = many\n' >"$T/badval.conf"
 expect_status 2 -c "$T/badval.conf" -b "127.0.0.1:$PORT" -- "$TW" --report-fds "$T/tw/r"
 
 expect_status 2 -c "$T/missing.conf" -b "127.0.0.1:$PORT" -- "$TW" --report-fds "$T/tw/r"
-grep -q "missing.conf" "$T/out" || fail "error does not name the missing file"
+grep -q "missing.conf" "$T/out.log" || fail "error does not name the missing file"
 
 # A bind that fails: the port is taken by a listener of ours.
 socat -u TCP-LISTEN:$PORT,bind=127.0.0.1 /dev/null &
@@ -43,8 +43,8 @@ holder=$!
 track "$holder"
 wait_for "ss -Htln 'sport = :$PORT' | grep -q ." 5 || fail "holder did not listen"
 expect_status 1 -b "127.0.0.1:$PORT" -- "$TW" --report-fds "$T/tw/r"
-grep -q "cannot bind 127.0.0.1:$PORT" "$T/out" ||
-    fail "no 'cannot bind' message: $(cat "$T/out")"
+grep -q "cannot bind 127.0.0.1:$PORT" "$T/out.log" ||
+    fail "no 'cannot bind' message: $(cat "$T/out.log")"
 kill "$holder"
 wait "$holder" 2>/dev/null || true
 

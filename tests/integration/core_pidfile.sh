@@ -13,11 +13,11 @@ wait_for "[ -s $P ]" 5 || fail "no pid file"
 
 rc=0
 timeout 10 "$GWD" --name "${NAME}b" -b "127.0.0.1:$PORT2" -w 1 --pid "$P" \
-    -- "$TW" >"$T/out2" 2>&1 || rc=$?
+    -- "$TW" >"$T/out2.log" 2>&1 || rc=$?
 [ "$rc" -ne 0 ] || fail "a second gwd started on a live pid file"
 [ "$rc" -ne 124 ] || fail "the second gwd ran instead of refusing"
-cat "$T/out2"
-grep -q "$P" "$T/out2" || fail "the refusal does not name the pid file"
+cat "$T/out2.log"
+grep -q "$P" "$T/out2.log" || fail "the refusal does not name the pid file"
 [ "$(cat "$P")" = "$GWD_PID" ] || fail "the second gwd overwrote the pid file"
 alive "$GWD_PID" || fail "the first gwd died"
 

@@ -38,6 +38,10 @@ ctl ttin >/dev/null || fail "ttin"
 ctl reload --wait >/dev/null || fail "reload --wait"
 ctl reload >/dev/null || fail "reload"
 ctl reopen-logs >/dev/null || fail "reopen-logs"
+# The reload without --wait is still replacing workers: let it finish, so
+# the pid we pick is not retired before we kill it.
+wait_for '[ "$(ctl --json status | jq -r .state)" = running ]' 30 ||
+    fail "reload did not finish"
 pid=$(ctl --json workers | jq '.workers[0].pid')
 ctl kill "pid:$pid" >/dev/null || fail "kill"
 ctl kill 99 2>/dev/null && fail "kill 99 succeeded"

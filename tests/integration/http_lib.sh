@@ -83,13 +83,15 @@ start_http() {
 	URL="http://127.0.0.1:$PORT"
 }
 
-# stop_http: TERM through the launcher, wait (bounded) for everyone.
+# stop_http: TERM through the launcher, wait (bounded) for everyone;
+# every worker must exit 0.
 stop_http() {
 	[ -n "$LPID" ] || return 0
 	kill -TERM "$LPID" 2>/dev/null
 	wait_for 10 sh -c "! kill -0 $LPID 2>/dev/null" ||
 	    fail "workers did not stop within 10 s"
-	wait "$LPID" 2>/dev/null
+	# the launcher exits non-zero if a worker did (a sanitizer report too)
+	wait "$LPID" || fail "a worker exited non-zero: $(cat "$T/stderr")"
 	LPID=""
 }
 

@@ -153,6 +153,13 @@ log_has() {
 	grep -qE "$1" "$LOG" 2>/dev/null
 }
 
+# log_ms REGEX: the time (ms since the epoch) of the first log line that
+# matches; gwd's own clock, so waits measured with it do not depend on how
+# quickly this script noticed anything.
+log_ms() {
+	date -d "$(grep -m1 -E "$1" "$LOG" | cut -d' ' -f1)" +%s%3N
+}
+
 wait_log() {
 	wait_for "log_has '$1'" "${2:-10}"
 }
@@ -185,7 +192,7 @@ wait_gone() {
 # Kill what we started: gwd first (it should take its workers along), then
 # anything it left behind.  Only pids this test started or saw as children.
 cleanup() {
-	local p pids kids
+	local p pids kids san rc=$?
 	set +e
 	pids=$TRACKED
 	for p in $TRACKED; do
@@ -208,11 +215,22 @@ cleanup() {
 	for p in $TRACKED; do
 		wait "$p" 2>/dev/null
 	done
+	# In a sanitizer build, gwd's reports land in its log: they fail the
+	# test even when everything else passed.
+	san=$(grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+	    "$T"/*.log 2>/dev/null || true)
+	if [ -n "$san" ]; then
+		echo "FAIL: $TEST_NAME: sanitizer report in $san:" >&2
+		grep -hE -A30 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+		    $san | head -n 60 >&2
+		rc=1
+	fi
 	if [ "${KEEP_TMP:-}" = 1 ]; then
 		echo "kept $T"
 	else
 		rm -rf "$T"
 	fi
+	exit $rc
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

@@ -132,6 +132,22 @@ START_TEST(test_spawn_to_target)
 }
 END_TEST
 
+START_TEST(test_big_pool_fills_in_batches)
+{
+	pool_set_target(&P, 100);
+	run(0);
+	ck_assert_uint_eq(count(A_SPAWN, 0), PLAN_SPAWN_BATCH);
+	ck_assert_uint_eq(plan_next_deadline(&P, &T), 1);	/* at once */
+	run(1);
+	run(2);
+	run(3);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 100 - 3 * PLAN_SPAWN_BATCH);
+	ck_assert_int_eq(P.spawns_left, 0);
+	ck_assert_uint_eq(plan_next_deadline(&P, &T), 0);
+	ck_assert_int_eq(slot(100)->state, WS_READY);
+}
+END_TEST
+
 START_TEST(test_notify_readiness_and_boot_timeout)
 {
 	struct worker	*w;
@@ -553,6 +569,12 @@ START_TEST(test_recycle_requested_age_memory)
 	run(0);
 	notify(slot(1), "GWD_RECYCLE=1", 100);
 	ck_assert_int_eq(slot(1)->retire, R_RECYCLE_REQUESTED);
+	/* With its request count at the limit, it is recycling for it. */
+	T.max_requests = 50;
+	notify(slot(3), "GWD_REQUESTS=50\nGWD_RECYCLE=1", 100);
+	ck_assert_int_eq(slot(3)->retire, R_RECYCLE_REQUESTS);
+	slot(3)->retire = R_NONE;
+	T.max_requests = 0;
 	slot(2)->rss_kb = 2000;
 	run(200);
 	ck_assert_int_eq(P.w[1]->retire, R_RECYCLE_MEMORY);
@@ -614,6 +636,7 @@ make_suite_plan(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_spawn_to_target);
+	tcase_add_test(tc, test_big_pool_fills_in_batches);
 	tcase_add_test(tc, test_notify_readiness_and_boot_timeout);
 	tcase_add_test(tc, test_extend_timeout);
 	tcase_add_test(tc, test_heartbeat_timeout);
