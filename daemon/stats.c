@@ -21,6 +21,7 @@
 #include "config.h"
 
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/queue.h>
 #include <sys/stat.h>
 
@@ -69,6 +70,8 @@ struct stats_note {
 };
 
 #define STATS_NOTES_MAX		32
+/* The writer thread's nice value. */
+#define STATS_NICE		10
 
 static const struct stats_tuning stats_tune_default = {
 	.queue_max = 8192,
@@ -459,6 +462,12 @@ stats_thread(void *unused)
 	int			  stopping;
 
 	(void)unused;
+	/*
+	 * Yield the CPU to the event loop: on a small machine a burst of
+	 * inserts must not delay a reap or a spawn.  Linux nice is per
+	 * thread; lowering it needs no privilege.
+	 */
+	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), STATS_NICE);
 	batch = xreallocarray(NULL, (size_t)stats_tune_v.batch_max,
 	    sizeof *batch);
 	wr.next_maint = 0;

@@ -2,14 +2,17 @@
 """stats_replace.py: time from a worker's SIGKILL to its replacement's
 spawn, as seen from outside gwd (a new child of the master in /proc).
 
-Usage: stats_replace.py MASTER_PID KILLS [BURST_SOCKET RATE]
+Usage: stats_replace.py KILLS RATE NAME=MASTER_PID[,BURST_SOCKET] ...
 
-Kills the oldest worker every 0.5 s (so that no worker dies within 1 s of
-ready, which gwd would count as a crash loop and back off), polls the
-master's children every 0.1 ms until a new one appears, and prints one
-latency in microseconds per line.  With BURST_SOCKET, a thread sends RATE
-no-op `scale` requests a second (each is audited: a `control` event row)
-on the control socket for the whole run, and reports the rate achieved.
+The cases run side by side and the kills alternate between them, so that
+the load of a shared machine weighs on every case alike.  Each round
+kills the oldest worker of each master in turn (every worker is older
+than 1 s: gwd would count a younger one as a crash loop and back off) and
+polls the master's children every 0.1 ms until a new one appears.  For a
+case with a BURST_SOCKET, a thread sends RATE no-op `scale` requests a
+second on that control socket for the whole run (each is audited: one
+`control` event row).  Prints "NAME MICROSECONDS" per kill, and the burst
+rates achieved on stderr.
 """
 import json
 import os
@@ -37,16 +40,16 @@ def burst(path, rate, stop, sent):
         buf += s.recv(65536)
     target = json.loads(buf.split(b"\n")[0])["result"]["workers"]["target"]
     s.setblocking(False)
-    line = json.dumps({"cmd": "scale", "args": {"workers": target}}).encode() + b"\n"
+    line = json.dumps({"cmd": "scale",
+                       "args": {"workers": target}}).encode() + b"\n"
     tick = 0.01
     per_tick = max(1, int(rate * tick))
     chunk = line * per_tick
     next_t = time.monotonic()
     while not stop.is_set():
         try:
-            while True:
-                if not s.recv(1 << 20):
-                    return
+            while s.recv(1 << 20):
+                pass
         except BlockingIOError:
             pass
         try:
@@ -61,43 +64,49 @@ def burst(path, rate, stop, sent):
 
 
 def main():
-    master = int(sys.argv[1])
-    kills = int(sys.argv[2])
+    kills, rate = int(sys.argv[1]), int(sys.argv[2])
+    cases = []
     stop = threading.Event()
-    sent = [0]
-    th = None
-    if len(sys.argv) > 4:
-        th = threading.Thread(target=burst, args=(sys.argv[3],
-                              int(sys.argv[4]), stop, sent), daemon=True)
-        th.start()
-        time.sleep(1.0)
-    order = children(master)        # oldest first, as far as we know
+    for arg in sys.argv[3:]:
+        name, rest = arg.split("=", 1)
+        parts = rest.split(",")
+        c = {"name": name, "master": int(parts[0]), "sent": [0],
+             "order": children(int(parts[0]))}
+        if len(parts) > 1:
+            threading.Thread(target=burst, args=(parts[1], rate, stop,
+                             c["sent"]), daemon=True).start()
+        cases.append(c)
+    time.sleep(1.5)
     t_start = time.monotonic()
-    sent0 = sent[0]
+    for c in cases:
+        c["sent0"] = c["sent"][0]
     for _ in range(kills):
-        time.sleep(0.5)
-        live = children(master)
-        order = [p for p in order if p in live] + [p for p in live if p not in order]
-        victim = order[0]
-        before = set(live)
-        t0 = time.perf_counter()
-        os.kill(victim, signal.SIGKILL)
-        while True:
-            now = children(master)
-            new = [p for p in now if p not in before]
-            if new:
-                t1 = time.perf_counter()
-                break
-            if time.perf_counter() - t0 > 5:
-                print("timeout", flush=True)
-                sys.exit(1)
-            time.sleep(0.0001)
-        order = [p for p in order if p != victim] + new
-        print(round((t1 - t0) * 1e6), flush=True)
-    if th is not None:
-        rate = (sent[0] - sent0) / (time.monotonic() - t_start)
-        print(f"# burst: {rate:.0f} requests/s sent", file=sys.stderr)
-        stop.set()
+        for c in cases:
+            time.sleep(0.3)
+            live = children(c["master"])
+            order = [p for p in c["order"] if p in live]
+            order += [p for p in live if p not in order]
+            victim = order[0]
+            before = set(live)
+            t0 = time.perf_counter()
+            os.kill(victim, signal.SIGKILL)
+            while True:
+                new = [p for p in children(c["master"]) if p not in before]
+                if new:
+                    t1 = time.perf_counter()
+                    break
+                if time.perf_counter() - t0 > 5:
+                    print(c["name"], "timeout", flush=True)
+                    sys.exit(1)
+                time.sleep(0.0001)
+            c["order"] = [p for p in order if p != victim] + new
+            print(c["name"], round((t1 - t0) * 1e6), flush=True)
+    took = time.monotonic() - t_start
+    for c in cases:
+        if c["sent"][0]:
+            print(f"{c['name']}: {(c['sent'][0] - c['sent0']) / took:.0f} "
+                  f"requests/s sent", file=sys.stderr)
+    stop.set()
 
 
 main()
