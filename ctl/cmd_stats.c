@@ -1,7 +1,7 @@
 /*
  * cmd_stats.c: `gwctl stats`.  Asks the daemon, or with --db reads the
  * database file directly (read-only; works with no daemon running).  Joins
- * gwctl's table when the stats module is built (GW_HAVE_STATS).
+ * gwctl's table.
  */
 #include "config.h"
 
@@ -96,7 +96,7 @@ gwctl_run_stats(struct gwctl_inv *inv)
 			return GWCTL_UNREACHABLE;
 		}
 		result = statsdb_query(h, args, &code, &message);
-		sqlite3_close(h);
+		statsdb_close(h);
 		json_decref(args);
 		if (result == NULL) {
 			fprintf(stderr, "gwctl: stats: %s\n",

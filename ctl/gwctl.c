@@ -645,10 +645,8 @@ static const struct gwctl_cmd commands[] = {
 	    "the effective configuration, as a file" },
 	{ "reopen-logs", NULL, NULL, 0, 0, no_flags, run_reopen_logs,
 	    "reopen log files (like SIGUSR1)" },
-#ifdef GW_HAVE_STATS
 	{ "stats", NULL, NULL, 0, 0, gwctl_stats_flags, gwctl_run_stats,
 	    "history from the stats database" },
-#endif
 	{ "events", NULL, NULL, 0, 0, events_flags, run_events,
 	    "recent events; -f follows them live" },
 	{ "ping", NULL, NULL, 0, 0, no_flags, run_ping,

@@ -67,10 +67,8 @@ void	 gwctl_print_json(json_t *);
 int	 gwctl_usage_error(const struct gwctl_inv *, const char *fmt, ...)
 	     GW_PRINTF(2, 3);
 
-#ifdef GW_HAVE_STATS
 /* ctl/cmd_stats.c */
 extern const struct gwctl_flag gwctl_stats_flags[];
 int	 gwctl_run_stats(struct gwctl_inv *);
-#endif
 
 #endif

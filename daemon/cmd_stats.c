@@ -1,7 +1,6 @@
 /*
- * cmd_stats.c: the `stats` control command.  It joins the command table
- * when the stats module is built (GW_HAVE_STATS): the query runs on the
- * stats writer's thread and answers through control_answer(), in order.
+ * cmd_stats.c: the `stats` control command.  The query runs on the stats
+ * writer's thread and answers through control_answer(), in order.
  */
 #include "config.h"
 
@@ -9,34 +8,44 @@
 #include <string.h>
 
 #include "gw/protocol.h"
+#include "gw/statsdb.h"
 #include "gw/util.h"
 
 #include "commands.h"
 #include "control.h"
 #include "stats.h"
 
+/* The same arguments statsdb_query() takes, so the socket can reach
+ * everything `gwctl stats --db` can. */
 static const struct arg_spec stats_args[] = {
 	{ "since", ARG_NUMBER, 0, 0 },
 	{ "until", ARG_NUMBER, 0, 0 },
 	{ "kind", ARG_STRING, 0, 0 },
-	{ "limit", ARG_INT, 1, 100000 },
+	{ "limit", ARG_INT, 1, STATSDB_LIMIT_MAX },
+	{ "event", ARG_STRING, 0, 0 },
+	{ "worker", ARG_INT, 1, 1000000 },
 };
 
 static int
 v_stats(json_t *args, char **message)
 {
+	static const char *kinds[] = { "summary", "events", "samples",
+	    "worker_samples" };
 	const char	*kind;
+	size_t		 i;
 
 	if (args_check(args, stats_args, GW_ARRAY_LEN(stats_args),
 	    message) == -1)
 		return -1;
 	kind = json_string_value(json_object_get(args, "kind"));
-	if (kind != NULL && strcmp(kind, "summary") != 0 &&
-	    strcmp(kind, "events") != 0 && strcmp(kind, "samples") != 0) {
-		*message = xstrdup("kind must be summary, events or samples");
-		return -1;
-	}
-	return 0;
+	if (kind == NULL)
+		return 0;
+	for (i = 0; i < GW_ARRAY_LEN(kinds); i++)
+		if (strcmp(kind, kinds[i]) == 0)
+			return 0;
+	*message = xstrdup("kind must be summary, events, samples or "
+	    "worker_samples");
+	return -1;
 }
 
 static void

@@ -23,9 +23,7 @@
 #include "events.h"
 #include "log.h"
 #include "supervisor.h"
-#ifdef GW_HAVE_STATS
 #include "stats.h"
-#endif
 
 /* ---- validation helpers ------------------------------------------------- */
 
@@ -447,10 +445,8 @@ commands_find(const char *name)
 	for (i = 0; i < GW_ARRAY_LEN(table); i++)
 		if (strcmp(table[i].name, name) == 0)
 			return &table[i];
-#ifdef GW_HAVE_STATS
 	if (strcmp(cmd_stats_entry.name, name) == 0)
 		return &cmd_stats_entry;
-#endif
 	return NULL;
 }
 
@@ -468,12 +464,10 @@ commands_cancel(struct cmd_ctx *ctx)
 		sup_reload_cancel(reload_done, ctx);
 		ctx->reload_pending = 0;
 	}
-#ifdef GW_HAVE_STATS
 	if (ctx->stats_pending) {
 		stats_query_cancel(ctx);
 		ctx->stats_pending = 0;
 	}
-#endif
 	if (ctx->subscribed) {
 		events_unsubscribe(subscriber_event, ctx);
 		ctx->subscribed = 0;

@@ -82,9 +82,7 @@ int	 args_signal(json_t *v, int *sig);
 void	 commands_audit(const struct cmd_ctx *, const char *cmd,
 	     json_t *args);
 
-#ifdef GW_HAVE_STATS
 /* cmd_stats.c */
 extern const struct command cmd_stats_entry;
-#endif
 
 #endif

@@ -622,6 +622,7 @@ sample_fire(evutil_socket_t fd, short what, void *arg)
 
 	ws = xcalloc(sup.pool.n + 1, sizeof *ws);
 	memset(&s, 0, sizeof s);
+	s.requests = UINT64_MAX;	/* NULL unless some worker reports */
 	for (i = 0; i < sup.pool.n; i++) {
 		struct worker	*w = sup.pool.w[i];
 
@@ -637,10 +638,13 @@ sample_fire(evutil_socket_t fd, short what, void *arg)
 		ws[n].state = wstate_name(w->state);
 		ws[n].rss_kb = u.rss_kb;
 		ws[n].cpu_s = u.cpu_s;
-		ws[n].requests = w->requests;
+		ws[n].requests = w->reports_requests ? w->requests :
+		    UINT64_MAX;
 		s.workers_rss_kb += u.rss_kb;
 		s.workers_cpu_s += u.cpu_s;
-		s.requests += w->requests;
+		if (w->reports_requests)
+			s.requests = (s.requests == UINT64_MAX ? 0 :
+			    s.requests) + w->requests;
 		n++;
 	}
 	if (stats_enabled()) {
