@@ -50,7 +50,7 @@ const struct option_def option_table[] = {
 	  .help = "configuration file; re-read on reload" },
 	{ .name = "name", .shortopt = 'n', .type = OPT_NAME, F(name),
 	  .def = "gwd", .arg = "NAME",
-	  .help = "instance name: default paths, log tag, process titles" },
+	  .help = "instance name: default paths, log tag, process name" },
 	{ .name = "bind", .shortopt = 'b', .type = OPT_BIND, NOFIELD,
 	  .def = "127.0.0.1:8000", .arg = "ADDR",
 	  .help = "repeatable: HOST:PORT, [V6]:PORT, :PORT, unix:PATH, "

@@ -1088,6 +1088,13 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 
 	/* Orphans of our workers come to us, and we reap them. */
 	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
+	/* The process name (comm: ps, top, pgrep) says which instance. */
+	{
+		char	title[16];
+
+		snprintf(title, sizeof title, "gwd %s", cfg->name);
+		(void)prctl(PR_SET_NAME, title);
+	}
 
 	sup.base = event_base_new();
 	if (sup.base == NULL)

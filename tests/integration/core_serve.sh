@@ -29,4 +29,8 @@ done
 # Readiness by READY=1 is logged per worker (SPEC section 12's format).
 wait_for "[ \$(log_count 'worker [1-3] \\(pid [0-9]+, gen 1\\) ready') -ge 3 ]" 5 ||
     fail "no 'worker N (pid P, gen 1) ready' lines"
+# The master's process name says which instance it is.
+comm=$(cat /proc/$GWD_PID/comm)
+[ "$comm" = "$(printf 'gwd %s' "$NAME" | cut -c1-15)" ] ||
+    fail "master's process name is '$comm'"
 log "ok: ids$seen answered after $((i + 1)) requests"
