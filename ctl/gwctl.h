@@ -46,6 +46,8 @@ struct gwctl_inv {
 	int			 argc;
 	const char		*flag[GWCTL_MAX_FLAGS];	/* values, by index */
 	int			 json;
+	int			 raw_ok;	/* simple(): may print the answer raw */
+	char			*raw;		/* the result exactly as received */
 	uint64_t		 timeout_ms;	/* 0: none */
 	int			 timeout_set;	/* --timeout was given */
 	char			*socket;	/* resolved path */
