@@ -377,8 +377,8 @@ http_chunked_init(struct http_chunked *ch)
 	ch->state = CH_SIZE;
 }
 
-static int
-chunked_hex(unsigned char c)
+int
+http_hex_digit(unsigned char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -402,7 +402,7 @@ http_chunked_feed(struct http_chunked *ch, const char *buf, size_t len,
 
 		switch (ch->state) {
 		case CH_SIZE:
-			if ((h = chunked_hex(c)) != -1) {
+			if ((h = http_hex_digit(c)) != -1) {
 				if (++ch->digits > 15)
 					return -1;
 				ch->remain = ch->remain * 16 + (uint64_t)h;

@@ -108,4 +108,7 @@ int	 http_parse_range(const char *, size_t, uint64_t size,
 /* Case-insensitive equality of s[0..len) and the NUL-terminated lit. */
 int	 http_str_ieq(const char *s, size_t len, const char *lit);
 
+/* The value of one hexadecimal digit, or -1 (chunk sizes, %XX). */
+int	 http_hex_digit(unsigned char);
+
 #endif

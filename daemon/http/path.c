@@ -23,19 +23,8 @@
 #endif
 #endif
 
+#include "http/parser.h"
 #include "http/path.h"
-
-static int
-path_hex(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int
 http_path_resolve(const char *p, size_t len, char *out, size_t outsz,
@@ -66,8 +55,8 @@ http_path_resolve(const char *p, size_t len, char *out, size_t outsz,
 		if (c == '%') {
 			if (len - i < 3)
 				return -400;
-			hi = path_hex((unsigned char)p[i + 1]);
-			lo = path_hex((unsigned char)p[i + 2]);
+			hi = http_hex_digit((unsigned char)p[i + 1]);
+			lo = http_hex_digit((unsigned char)p[i + 2]);
 			if (hi == -1 || lo == -1)
 				return -400;
 			c = (unsigned char)(hi * 16 + lo);
