@@ -238,70 +238,68 @@ render_events(FILE *fp, json_t *rows)
 	table_print(fp, &t);
 }
 
-static void
-render_samples(FILE *fp, json_t *rows)
-{
-	struct table	 t = { .ncols = 10 };
-	char		*row[10];
-	json_t		*r;
-	size_t		 i;
+/* A table whose every column is one key of the row, formatted. */
+struct column {
+	const char	*head;
+	const char	*key;
+	char		*(*fmt)(json_t *);
+};
 
-	row[0] = xstrdup("TIME");
-	row[1] = xstrdup("GEN");
-	row[2] = xstrdup("TARGET");
-	row[3] = xstrdup("READY");
-	row[4] = xstrdup("BOOTING");
-	row[5] = xstrdup("DRAINING");
-	row[6] = xstrdup("MASTER_RSS");
-	row[7] = xstrdup("WORKERS_RSS");
-	row[8] = xstrdup("CPU");
-	row[9] = xstrdup("REQUESTS");
+static void
+render_columns(FILE *fp, const struct column *cols, size_t ncols,
+    json_t *rows)
+{
+	struct table	 t = { .ncols = ncols };
+	char		*row[16];
+	json_t		*r;
+	size_t		 i, c;
+
+	for (c = 0; c < ncols; c++)
+		row[c] = xstrdup(cols[c].head);
 	table_add(&t, row);
 	json_array_foreach(rows, i, r) {
-		row[0] = fmt_time(json_object_get(r, "ts"));
-		row[1] = fmt_int(json_object_get(r, "generation"));
-		row[2] = fmt_int(json_object_get(r, "target"));
-		row[3] = fmt_int(json_object_get(r, "ready"));
-		row[4] = fmt_int(json_object_get(r, "booting"));
-		row[5] = fmt_int(json_object_get(r, "draining"));
-		row[6] = fmt_kb(json_object_get(r, "master_rss_kb"));
-		row[7] = fmt_kb(json_object_get(r, "workers_rss_kb"));
-		row[8] = fmt_secs(json_object_get(r, "workers_cpu_s"));
-		row[9] = fmt_int(json_object_get(r, "requests"));
+		for (c = 0; c < ncols; c++)
+			row[c] = cols[c].fmt(json_object_get(r, cols[c].key));
 		table_add(&t, row);
 	}
 	table_print(fp, &t);
 }
 
+static const struct column sample_cols[] = {
+	{ "TIME", "ts", fmt_time },
+	{ "GEN", "generation", fmt_int },
+	{ "TARGET", "target", fmt_int },
+	{ "READY", "ready", fmt_int },
+	{ "BOOTING", "booting", fmt_int },
+	{ "DRAINING", "draining", fmt_int },
+	{ "MASTER_RSS", "master_rss_kb", fmt_kb },
+	{ "WORKERS_RSS", "workers_rss_kb", fmt_kb },
+	{ "CPU", "workers_cpu_s", fmt_secs },
+	{ "REQUESTS", "requests", fmt_int },
+};
+
+static const struct column worker_sample_cols[] = {
+	{ "TIME", "ts", fmt_time },
+	{ "WORKER", "worker_id", fmt_int },
+	{ "PID", "pid", fmt_int },
+	{ "GEN", "generation", fmt_int },
+	{ "STATE", "state", fmt_str },
+	{ "RSS", "rss_kb", fmt_kb },
+	{ "CPU", "cpu_s", fmt_secs },
+	{ "REQUESTS", "requests", fmt_int },
+};
+
+static void
+render_samples(FILE *fp, json_t *rows)
+{
+	render_columns(fp, sample_cols, GW_ARRAY_LEN(sample_cols), rows);
+}
+
 static void
 render_worker_samples(FILE *fp, json_t *rows)
 {
-	struct table	 t = { .ncols = 8 };
-	char		*row[8];
-	json_t		*r;
-	size_t		 i;
-
-	row[0] = xstrdup("TIME");
-	row[1] = xstrdup("WORKER");
-	row[2] = xstrdup("PID");
-	row[3] = xstrdup("GEN");
-	row[4] = xstrdup("STATE");
-	row[5] = xstrdup("RSS");
-	row[6] = xstrdup("CPU");
-	row[7] = xstrdup("REQUESTS");
-	table_add(&t, row);
-	json_array_foreach(rows, i, r) {
-		row[0] = fmt_time(json_object_get(r, "ts"));
-		row[1] = fmt_int(json_object_get(r, "worker_id"));
-		row[2] = fmt_int(json_object_get(r, "pid"));
-		row[3] = fmt_int(json_object_get(r, "generation"));
-		row[4] = fmt_str(json_object_get(r, "state"));
-		row[5] = fmt_kb(json_object_get(r, "rss_kb"));
-		row[6] = fmt_secs(json_object_get(r, "cpu_s"));
-		row[7] = fmt_int(json_object_get(r, "requests"));
-		table_add(&t, row);
-	}
-	table_print(fp, &t);
+	render_columns(fp, worker_sample_cols,
+	    GW_ARRAY_LEN(worker_sample_cols), rows);
 }
 
 /* "crash 5, timeout 2" from {"crash": 5, "timeout": 2}; "none" if empty. */
