@@ -73,24 +73,17 @@ struct stats_note {
 /* The writer thread's nice value. */
 #define STATS_NICE		10
 
-static const struct stats_tuning stats_tune_default = {
-	.queue_max = 8192,
-	.batch_max = 1024,
-	.retry_min_ms = 1000,
-	.retry_max_ms = 60000,
-	.retention_every_ms = 60000,
-	.retention_batch = 500,
-	.stop_wait_ms = 2000,
-};
-static struct stats_tuning stats_tune_v = {
-	.queue_max = 8192,
-	.batch_max = 1024,
-	.retry_min_ms = 1000,
-	.retry_max_ms = 60000,
-	.retention_every_ms = 60000,
-	.retention_batch = 500,
-	.stop_wait_ms = 2000,
-};
+#define STATS_TUNING_DEFAULTS {						\
+	.queue_max = 8192,						\
+	.batch_max = 1024,						\
+	.retry_min_ms = 1000,						\
+	.retry_max_ms = 60000,						\
+	.retention_every_ms = 60000,					\
+	.retention_batch = 500,						\
+	.stop_wait_ms = 2000,						\
+}
+static const struct stats_tuning stats_tune_default = STATS_TUNING_DEFAULTS;
+static struct stats_tuning stats_tune_v = STATS_TUNING_DEFAULTS;
 
 static void	stats_on_event(const struct gw_event *, void *);
 
