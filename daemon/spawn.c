@@ -274,6 +274,18 @@ spawn_ctx_new(const struct gw_config *cfg, const int *fds, size_t nfds,
 	return c;
 }
 
+int
+spawn_check(const struct gw_config *cfg, char **err)
+{
+	struct spawn_ctx	c;
+	int			rc;
+
+	memset(&c, 0, sizeof c);
+	rc = resolve_ids(&c, cfg, err);
+	free(c.groups);
+	return rc;
+}
+
 void
 spawn_ctx_free(struct spawn_ctx *c)
 {

@@ -25,6 +25,9 @@ struct spawn_ctx *spawn_ctx_new(const struct gw_config *, const int *fds,
 	     size_t nfds, const char *fdnames, const char *self_exe,
 	     char **err);
 void	 spawn_ctx_free(struct spawn_ctx *);
+/* Whether cfg's user and group exist: 0, or -1 with *err set.  Lets a
+ * reload refuse a configuration before it changes anything. */
+int	 spawn_check(const struct gw_config *, char **err);
 /* The program workers run, for logs. */
 const char *spawn_ctx_path(const struct spawn_ctx *);
 uid_t	 spawn_ctx_uid(const struct spawn_ctx *);

@@ -738,7 +738,10 @@ sup_reload(sup_reload_cb done, void *arg, char **err)
 		    *err));
 		return -1;
 	}
-	if (listeners_update(sup.ls, ncfg, err) == -1) {
+	/* Everything that can refuse the file comes before the listeners
+	 * change, so that a refused reload changes nothing. */
+	if (spawn_check(ncfg, err) == -1 ||
+	    listeners_update(sup.ls, ncfg, err) == -1) {
 		log_error("reload: %s; nothing changed", *err);
 		emit("config_error", NULL, NULL, json_pack("{s:s}", "error",
 		    *err));
@@ -753,7 +756,16 @@ sup_reload(sup_reload_cb done, void *arg, char **err)
 	free(fds);
 	free(names);
 	if (nctx == NULL) {
+		char	*rerr = NULL;
+
+		/* Rare (out of fds): put the old binds back. */
+		if (listeners_update(sup.ls, sup.cfg, &rerr) == -1) {
+			log_error("reload: cannot restore the binds: %s", rerr);
+			free(rerr);
+		}
 		log_error("reload: %s; nothing changed", *err);
+		emit("config_error", NULL, NULL, json_pack("{s:s}", "error",
+		    *err));
 		config_free(ncfg);
 		return -1;
 	}

@@ -1,7 +1,8 @@
 #!/bin/sh
 # core_reload_fail: a reload whose new workers cannot become ready is
 # aborted: the old generation keeps serving, the failure is logged.  A
-# reload with an invalid configuration file changes nothing.
+# reload with an invalid configuration file, or one naming a user that does
+# not exist, changes nothing (not even the binds).
 . "$(dirname "$0")/lib.sh"
 
 PORT=$(free_port)
@@ -42,8 +43,26 @@ alive "$GWD_PID" || fail "gwd died of an invalid configuration on reload"
 [ "$(workers_of | tr '\n' ' ')" = "$(echo "$old" | tr '\n' ' ')" ] ||
     fail "workers changed on an invalid reload"
 
-# A good file again: generation goes up and replaces the old ones.
+# A valid file that cannot be applied (no such user) with a new bind: the
+# reload is refused and the binds stay as they were.
 sed -i '/no-such-key/d' "$C"
+PORT2=$(free_port)
+cp "$C" "$T/good.conf"
+sed -i "s|^bind = .*|bind = 127.0.0.1:$PORT2|" "$C"
+echo "user = no-such-user-$$" >>"$C"
+lines=$(log_count 'unknown user')
+kill -HUP "$GWD_PID"
+wait_for "[ \$(log_count 'unknown user') -gt $lines ]" 5 ||
+    fail "unknown user on reload not logged"
+sleep 0.5
+http_get "$PORT" | grep -q 'gen 1$' || fail "old bind stopped serving"
+ss -Htln "sport = :$PORT2" | grep -q . &&
+    fail "a refused reload opened the new bind $PORT2"
+[ "$(workers_of | tr '\n' ' ')" = "$(echo "$old" | tr '\n' ' ')" ] ||
+    fail "workers changed on a refused reload"
+cp "$T/good.conf" "$C"
+
+# A good file again: generation goes up and replaces the old ones.
 sed -i "s|^command = .*|command = $TW --report-fds $T/tw/r|" "$C"
 kill -HUP "$GWD_PID"
 for p in $old; do
