@@ -133,6 +133,7 @@ emit(const char *event, const struct worker *w, const char *reason,
     json_t *detail)
 {
 	struct gw_event	ev;
+	int		is_exit;
 
 	memset(&ev, 0, sizeof ev);
 	ev.ts = gw_wall_time();
@@ -142,8 +143,9 @@ emit(const char *event, const struct worker *w, const char *reason,
 	ev.pid = w ? w->pid : 0;
 	ev.event = event;
 	ev.reason = reason;
-	ev.exit_status = w && event[0] == 'e' ? w->exit_status : -1;
-	ev.signal = w && event[0] == 'e' ? w->exit_signal : 0;
+	is_exit = w != NULL && strcmp(event, "exit") == 0;
+	ev.exit_status = is_exit ? w->exit_status : -1;
+	ev.signal = is_exit ? w->exit_signal : 0;
 	ev.detail = detail;
 	events_emit(&ev);
 	json_decref(detail);
@@ -707,6 +709,18 @@ sup_scale(unsigned target, unsigned *previous)
 	return 0;
 }
 
+/* Call done(arg) when the reload in progress finishes (done may be NULL). */
+static void
+add_waiter(sup_reload_cb done, void *arg)
+{
+	if (done == NULL)
+		return;
+	sup.waiters = xreallocarray(sup.waiters, sup.nwaiters + 1,
+	    sizeof *sup.waiters);
+	sup.waiters[sup.nwaiters].cb = done;
+	sup.waiters[sup.nwaiters++].arg = arg;
+}
+
 int
 sup_reload(sup_reload_cb done, void *arg, char **err)
 {
@@ -724,12 +738,7 @@ sup_reload(sup_reload_cb done, void *arg, char **err)
 	}
 	if (sup.pool.reload.active) {
 		/* One at a time: join the one in progress. */
-		if (done != NULL) {
-			sup.waiters = xreallocarray(sup.waiters,
-			    sup.nwaiters + 1, sizeof *sup.waiters);
-			sup.waiters[sup.nwaiters].cb = done;
-			sup.waiters[sup.nwaiters++].arg = arg;
-		}
+		add_waiter(done, arg);
 		return (int)sup.pool.generation;
 	}
 	if (config_load(sup.argc, sup.argv, &ncfg, &action, err) == -1) {
@@ -794,12 +803,7 @@ sup_reload(sup_reload_cb done, void *arg, char **err)
 	emit("reload_start", NULL, NULL, json_pack("{s:s, s:i}", "strategy",
 	    ncfg->reload_strategy == RELOAD_SURGE ? "surge" : "rolling",
 	    "target", (int)sup.pool.target));
-	if (done != NULL) {
-		sup.waiters = xreallocarray(sup.waiters, sup.nwaiters + 1,
-		    sizeof *sup.waiters);
-		sup.waiters[sup.nwaiters].cb = done;
-		sup.waiters[sup.nwaiters++].arg = arg;
-	}
+	add_waiter(done, arg);
 	sample_arm();
 	process();
 	return (int)gen;
