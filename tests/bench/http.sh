@@ -23,60 +23,9 @@ for t in wrk nginx gunicorn curl python3; do
 done
 [ -x "$GWD" ] || { echo "bench: build gwd first"; exit 1; }
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/gwd-bench.XXXXXX")
-PIDS=""
-cleanup() {
-	for p in $PIDS; do kill -TERM "$p" 2>/dev/null; done
-	sleep 1
-	for p in $PIDS; do kill -KILL "$p" 2>/dev/null; done
-	rm -rf "$T"
-}
-trap cleanup EXIT INT TERM
-
-freeport() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-up() {	# up PORT: wait (max 10 s) until it answers
-	i=0
-	while [ $i -lt 100 ]; do
-		curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	echo "bench: nothing answers on port $1"
-	exit 1
-}
-
-# gwd with gwd-http
-P_GWD=$(freeport)
-"$GWD" -w 2 -b "127.0.0.1:$P_GWD" --stats-db none \
-    --control-socket "$T/gwd.sock" 2>"$T/gwd.log" &
-PIDS="$PIDS $!"
-
-# nginx
-P_NGX=$(freeport)
-mkdir -p "$T/nginx"
-cat >"$T/nginx/nginx.conf" <<NGX
-worker_processes 2;
-daemon off;
-pid $T/nginx/nginx.pid;
-error_log $T/nginx/error.log;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $T/nginx;
-    proxy_temp_path $T/nginx;
-    fastcgi_temp_path $T/nginx;
-    uwsgi_temp_path $T/nginx;
-    scgi_temp_path $T/nginx;
-    server {
-        listen 127.0.0.1:$P_NGX;
-        location / { return 200 "ok\n"; }
-    }
-}
-NGX
-nginx -c "$T/nginx/nginx.conf" -p "$T/nginx" 2>"$T/nginx.log" &
-PIDS="$PIDS $!"
+. "$top/tests/bench/http_servers.inc"
+start_gwd
+start_nginx
 
 # gunicorn, sync worker
 P_GUN=$(freeport)
