@@ -1,11 +1,13 @@
 #!/bin/sh
 # core_usr1: USR1 reopens --log-file (after a rotation the file is created
-# again and written to) and is forwarded to the workers, which survive it.
+# again and written to) and, with --worker-reopen-signal USR1, is forwarded
+# to the workers, which survive it.
 . "$(dirname "$0")/lib.sh"
 
 PORT=$(free_port)
 L=$T/rotated.log
-start_gwd -b "127.0.0.1:$PORT" -w 2 --log-file "$L" -- "$TW"
+start_gwd -b "127.0.0.1:$PORT" -w 2 --log-file "$L" \
+    --worker-reopen-signal USR1 -- "$TW"
 wait_workers 2 || fail "no workers"
 wait_for "[ -s $L ]" 5 || fail "nothing written to $L"
 pids=$(workers_of)
