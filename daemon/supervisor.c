@@ -78,6 +78,7 @@ static struct {
 	json_t			*last_reload;
 	int			 exit_status;
 	int			 planning;
+	int			 backoff_told;	/* in this run of execute() */
 } sup;
 
 static void process(void);
@@ -444,6 +445,10 @@ do_note(const struct action *a, uint64_t now)
 		note_exit(w, now);
 		break;
 	case N_BACKOFF:
+		/* Workers that failed together are told as one step. */
+		if (sup.backoff_told)
+			break;
+		sup.backoff_told = 1;
 		format_duration(d, sizeof d, sup.pool.backoff_until - now);
 		log_warn("backoff: %u consecutive failures, next attempt in %s",
 		    sup.pool.failures, d);
@@ -490,6 +495,7 @@ execute(void)
 	uint64_t	now = gw_now_ms();
 	size_t		i;
 
+	sup.backoff_told = 0;
 	for (i = 0; i < sup.acts.n; i++) {
 		struct action	a = sup.acts.v[i];
 
