@@ -9,6 +9,9 @@ L=$T/rotated.log
 start_gwd -b "127.0.0.1:$PORT" -w 2 --log-file "$L" \
     --worker-reopen-signal USR1 -- "$TW"
 wait_workers 2 || fail "no workers"
+# Only ready workers get it (after their readiness grace).
+wait_for "$GWCTL -s $CTL --json status | jq -e '.workers.ready == 2' >/dev/null" 5 ||
+    fail "the pool did not become ready"
 wait_for "[ -s $L ]" 5 || fail "nothing written to $L"
 pids=$(workers_of)
 mv "$L" "$L.1"
