@@ -344,6 +344,8 @@ reload_evidence(const char *why, const struct worker *w, json_t **detail)
 	    "signal", w->exit_signal != 0 ?
 	    json_string(signal_name(w->exit_signal)) : json_null(),
 	    "stderr", output_tail_json(wio_output(w)) ?: json_array());
+	if (w->pid <= 0)
+		return xasprintf("%s: worker %d %s", why, w->id, how);
 	return xasprintf("%s: worker %d (pid %ld) %s%s%s", why, w->id,
 	    (long)w->pid, how, said ? ": " : "", said ? said : "");
 }
