@@ -81,28 +81,52 @@ output_tail_to_json(const struct output_tail *t)
 	return a;
 }
 
-const char *
-output_tail_last(const struct output_tail *t, char *buf, size_t len)
+/* Words that mark the line saying why a program failed. */
+static int
+names_error(const char *line, size_t len)
 {
-	size_t	end = t->len, start;
+	static const char *const words[] = { "Error", "error", "Exception",
+	    "panic", "fatal", "Fatal", "FATAL" };
+	size_t	i;
 
-	/* Skip blank lines at the end: a traceback ends with its error. */
-	while (end > 0) {
+	for (i = 0; i < GW_ARRAY_LEN(words); i++)
+		if (memmem(line, len, words[i], strlen(words[i])) != NULL)
+			return 1;
+	return 0;
+}
+
+const char *
+output_tail_cause(const struct output_tail *t, char *buf, size_t len)
+{
+	size_t	end = t->len, start, n;
+	size_t	last_start = 0, last_len = 0;
+	int	found = 0;
+
+	/* From the newest line back: the first that names an error, else
+	 * the newest that is not blank.  A traceback ends with its error;
+	 * Node prints its version after it. */
+	while (end > 0 && !found) {
 		start = end - 1;	/* the '\n' of this line */
 		while (start > 0 && t->buf[start - 1] != '\n')
 			start--;
-		if (end - 1 > start) {
-			size_t	n = end - 1 - start;
-
-			if (n >= len)
-				n = len - 1;
-			memcpy(buf, t->buf + start, n);
-			buf[n] = '\0';
-			return buf;
+		n = end - 1 - start;
+		if (n > 0 && names_error(t->buf + start, n)) {
+			last_start = start;
+			last_len = n;
+			found = 1;
+		} else if (n > 0 && last_len == 0) {
+			last_start = start;
+			last_len = n;
 		}
 		end = start;
 	}
-	return NULL;
+	if (last_len == 0 || len == 0)
+		return NULL;
+	if (last_len >= len)
+		last_len = len - 1;
+	memcpy(buf, t->buf + last_start, last_len);
+	buf[last_len] = '\0';
+	return buf;
 }
 
 void
@@ -283,9 +307,9 @@ output_tail_json(const struct output *o)
 }
 
 const char *
-output_last_line(const struct output *o, char *buf, size_t len)
+output_cause(const struct output *o, char *buf, size_t len)
 {
-	return o != NULL ? output_tail_last(&o->tail, buf, len) : NULL;
+	return o != NULL ? output_tail_cause(&o->tail, buf, len) : NULL;
 }
 
 void

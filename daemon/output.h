@@ -38,7 +38,10 @@ struct output_tail {
  * longer than a quarter of that keeps its end. */
 void	 output_tail_add(struct output_tail *, const char *line, size_t len);
 json_t	*output_tail_to_json(const struct output_tail *);
-const char *output_tail_last(const struct output_tail *, char *buf,
+/* The line that says why the program failed: the newest that names an
+ * error (Error, Exception, panic, fatal), else the newest that is not
+ * blank; NULL if none.  Cut to fit buf. */
+const char *output_tail_cause(const struct output_tail *, char *buf,
 	     size_t len);
 void	 output_tail_free(struct output_tail *);
 
@@ -55,8 +58,8 @@ void	 output_drain(struct output *);
 void	 output_detach(struct output *);
 /* The kept lines, oldest first: a new JSON array, or NULL if none. */
 json_t	*output_tail_json(const struct output *);
-/* The last non-empty kept line, or NULL; valid until the next read. */
-const char *output_last_line(const struct output *, char *buf, size_t len);
+/* output_tail_cause() of its tail; NULL for a NULL output. */
+const char *output_cause(const struct output *, char *buf, size_t len);
 /* Free every output, detached or not (at exit). */
 void	 output_free_all(void);
 

@@ -333,7 +333,7 @@ reload_evidence(const char *why, const struct worker *w, json_t **detail)
 	if (w == NULL)
 		return xstrdup(why);
 	exit_how(w, how, sizeof how);
-	said = output_last_line(wio_output(w), last, sizeof last);
+	said = output_cause(wio_output(w), last, sizeof last);
 	*detail = json_pack("{s:i, s:I, s:i, s:s, s:o, s:o, s:o}",
 	    "id", w->id, "pid", (json_int_t)w->pid,
 	    "generation", (int)w->generation,

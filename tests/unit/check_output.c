@@ -30,11 +30,11 @@ START_TEST(test_tail_keeps_last_lines)
 	int			 i;
 
 	ck_assert_ptr_null(output_tail_to_json(&t));
-	ck_assert_ptr_null(output_tail_last(&t, buf, sizeof buf));
+	ck_assert_ptr_null(output_tail_cause(&t, buf, sizeof buf));
 	add(&t, "Traceback (most recent call last):");
 	add(&t, "ModuleNotFoundError: No module named 'x'");
 	add(&t, "");
-	ck_assert_str_eq(output_tail_last(&t, buf, sizeof buf),
+	ck_assert_str_eq(output_tail_cause(&t, buf, sizeof buf),
 	    "ModuleNotFoundError: No module named 'x'");
 	j = output_tail_to_json(&t);
 	ck_assert_int_eq(json_array_size(j), 3);
@@ -48,7 +48,7 @@ START_TEST(test_tail_keeps_last_lines)
 		add(&t, line);
 	}
 	ck_assert_uint_le(t.len, OUTPUT_TAIL_BYTES);
-	ck_assert_str_eq(output_tail_last(&t, buf, sizeof buf), "line 99");
+	ck_assert_str_eq(output_tail_cause(&t, buf, sizeof buf), "line 99");
 	j = output_tail_to_json(&t);
 	ck_assert_uint_gt(json_array_size(j), 10);
 	ck_assert_int_eq(strncmp(json_string_value(json_array_get(j, 0)),
@@ -56,6 +56,32 @@ START_TEST(test_tail_keeps_last_lines)
 	json_decref(j);
 	output_tail_free(&t);
 	ck_assert_ptr_null(t.buf);
+}
+END_TEST
+
+START_TEST(test_tail_cause_names_the_error)
+{
+	struct output_tail	 t = { NULL, 0 };
+	char			 buf[256];
+
+	/* Node prints its version after the error. */
+	add(&t, "/srv/app.js:1");
+	add(&t, "throw new Error(\"broken at start\");");
+	add(&t, "^");
+	add(&t, "");
+	add(&t, "Error: broken at start");
+	add(&t, "    at Object.<anonymous> (/srv/app.js:1:7)");
+	add(&t, "");
+	add(&t, "Node.js v20.20.2");
+	ck_assert_str_eq(output_tail_cause(&t, buf, sizeof buf),
+	    "Error: broken at start");
+	/* Without an error word, the newest line that is not blank. */
+	output_tail_free(&t);
+	add(&t, "listening");
+	add(&t, "bye");
+	add(&t, "");
+	ck_assert_str_eq(output_tail_cause(&t, buf, sizeof buf), "bye");
+	output_tail_free(&t);
 }
 END_TEST
 
@@ -70,12 +96,12 @@ START_TEST(test_tail_long_line_keeps_its_end)
 	add(&t, "first");
 	output_tail_add(&t, big, sizeof big);
 	ck_assert_uint_le(t.len, OUTPUT_TAIL_BYTES);
-	last = output_tail_last(&t, buf, sizeof buf);
+	last = output_tail_cause(&t, buf, sizeof buf);
 	ck_assert_ptr_nonnull(last);
 	ck_assert_uint_eq(strlen(last), OUTPUT_TAIL_BYTES / 4);
 	ck_assert_str_eq(last + strlen(last) - 6, "ERROR!");
 	/* A line longer than the caller's buffer is cut, not overrun. */
-	ck_assert_uint_eq(strlen(output_tail_last(&t, buf, 10)), 9);
+	ck_assert_uint_eq(strlen(output_tail_cause(&t, buf, 10)), 9);
 	output_tail_free(&t);
 }
 END_TEST
@@ -94,11 +120,11 @@ START_TEST(test_pipe_lines_drain_and_eof)
 	ck_assert_int_eq(gw_write_all(p[1], "one\ntwo\npart", 12), 0);
 	/* At a worker's exit: read what is there, without the loop. */
 	output_drain(o);
-	ck_assert_str_eq(output_last_line(o, buf, sizeof buf), "two");
+	ck_assert_str_eq(output_cause(o, buf, sizeof buf), "two");
 	ck_assert_int_eq(gw_write_all(p[1], "ial", 3), 0);
 	close(p[1]);
 	output_drain(o);		/* EOF: the partial line counts */
-	ck_assert_str_eq(output_last_line(o, buf, sizeof buf), "partial");
+	ck_assert_str_eq(output_cause(o, buf, sizeof buf), "partial");
 	j = output_tail_json(o);
 	ck_assert_int_eq(json_array_size(j), 3);
 	json_decref(j);
@@ -140,6 +166,7 @@ make_suite_output(void)
 
 	tcase_add_test(tc, test_tail_keeps_last_lines);
 	tcase_add_test(tc, test_tail_long_line_keeps_its_end);
+	tcase_add_test(tc, test_tail_cause_names_the_error);
 	tcase_add_test(tc, test_pipe_lines_drain_and_eof);
 	tcase_add_test(tc, test_pipe_outlives_worker);
 	suite_add_tcase(s, tc);
