@@ -10,6 +10,8 @@
 
 command -v python3 >/dev/null 2>&1 || skip "no python3 (apt-get install python3)"
 ADAPTER=$top_srcdir/contrib/adapters/python_app.py
+documented README.md "python3 contrib/adapters/python_app.py app:wsgi"
+documented man/gwd-worker.7 "python3 contrib/adapters/python_app.py app:wsgi"
 
 write_app() {
 	cat >"$T/app.py" <<APP
