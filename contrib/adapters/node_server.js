@@ -122,6 +122,7 @@ process.on("SIGTERM", () => {
     server.closeIdleConnections?.();
 });
 process.on("SIGINT", () => process.exit(0));
-// gwd forwards SIGUSR1 (reopen your logs) to every worker; without a
-// listener Node would open its inspector on 127.0.0.1:9229.
+// gwd passes SIGUSR1 (reopen your logs) on only with
+// --worker-reopen-signal USR1; should it come, without a listener Node
+// would open its inspector on 127.0.0.1:9229.
 process.on("SIGUSR1", () => {});

@@ -160,9 +160,9 @@ def main():
 
     signal.signal(signal.SIGTERM, on_stop)
     signal.signal(signal.SIGINT, lambda signum, frame: os._exit(0))
-    # gwd forwards SIGUSR1 (reopen your logs) to every worker on USR1 and
-    # `gwctl reopen-logs`; its default action would kill us.  No log files
-    # here: ignore it.
+    # gwd passes SIGUSR1 (reopen your logs) on only when told to with
+    # --worker-reopen-signal USR1; its default action would kill us, and
+    # there are no log files here: ignore it, in case.
     signal.signal(signal.SIGUSR1, signal.SIG_IGN)
 
     # Everything slow or fallible comes before READY=1: a worker that dies
