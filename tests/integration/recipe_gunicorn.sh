@@ -32,7 +32,8 @@ wait_pool 2
 answers "gunicorn v1" || fail "first request: '$(get)'"
 
 write_app "gunicorn v2" "import no_such_module_gwd_recipe"
-reload_must_fail "gunicorn v1"
+reload_must_fail "gunicorn v1" \
+    "exited 1: ModuleNotFoundError: No module named 'no_such_module_gwd_recipe'"
 
 write_app "gunicorn v2" ""
 reload_must_pass "gunicorn v2" 2

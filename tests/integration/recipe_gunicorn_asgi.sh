@@ -34,7 +34,8 @@ wait_pool 2
 answers "gunicorn asgi v1" || fail "first request: '$(get)'"
 
 write_app "gunicorn asgi v2" "import no_such_module_gwd_recipe"
-reload_must_fail "gunicorn asgi v1"
+reload_must_fail "gunicorn asgi v1" \
+    "exited 1: ModuleNotFoundError: No module named 'no_such_module_gwd_recipe'"
 
 write_app "gunicorn asgi v2" ""
 reload_must_pass "gunicorn asgi v2" 2

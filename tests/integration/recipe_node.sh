@@ -36,7 +36,8 @@ wait_pool 2
 answers "node v1" || fail "first request: '$(get)'"
 
 write_app "node v2" 'throw new Error("broken at start");'
-reload_must_fail "node v1"
+reload_must_fail "node v1" \
+    "worker [0-9]+ \\(pid [0-9]+\\) exited 1"
 
 write_app "node v2" ""
 reload_must_pass "node v2" 2

@@ -27,7 +27,8 @@ wait_pool 2
 answers "node_server v1" || fail "first request: '$(get)'"
 
 write_app "node_server v2" 'require("no_such_module_gwd_recipe");'
-reload_must_fail "node_server v1"
+reload_must_fail "node_server v1" \
+    "worker [0-9]+ \\(pid [0-9]+\\) exited 1"
 
 write_app "node_server v2" ""
 reload_must_pass "node_server v2" 2

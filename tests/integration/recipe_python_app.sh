@@ -49,7 +49,8 @@ for p in $pids; do
 done
 
 write_app "python_app v2" "import no_such_module_gwd_recipe"
-reload_must_fail "python_app v1"
+reload_must_fail "python_app v1" \
+    "exited 1: ModuleNotFoundError: No module named 'no_such_module_gwd_recipe'"
 
 write_app "python_app v2" ""
 reload_must_pass "python_app v2" 2

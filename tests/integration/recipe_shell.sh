@@ -59,7 +59,8 @@ wait_pool 2
 answers "shell v1" || fail "first request: '$(get)'"
 
 write_app "shell v2" "import no_such_module_gwd_recipe"
-reload_must_fail "shell v1"
+reload_must_fail "shell v1" \
+    "exited 1: ModuleNotFoundError: No module named 'no_such_module_gwd_recipe'"
 
 write_app "shell v2" ""
 reload_must_pass "shell v2" 2

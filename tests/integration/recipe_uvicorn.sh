@@ -36,7 +36,8 @@ wait_pool 2
 answers "uvicorn v1" || fail "first request: '$(get)'"
 
 write_app "uvicorn v2" "import no_such_module_gwd_recipe"
-reload_must_fail "uvicorn v1"
+reload_must_fail "uvicorn v1" \
+    "exited 1: ModuleNotFoundError: No module named 'no_such_module_gwd_recipe'"
 
 write_app "uvicorn v2" ""
 reload_must_pass "uvicorn v2" 2
