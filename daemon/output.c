@@ -37,48 +37,40 @@ struct output {
 
 static struct output	*outputs;
 
-void
-output_tail_add(struct output_tail *t, const char *line, size_t len)
+/* Make line valid UTF-8 without NUL bytes, in place: whatever is not
+ * becomes '?', so that JSON and C strings can carry it. */
+static void
+utf8_clean(char *s, size_t len)
 {
-	size_t	need, drop = 0;
+	size_t	i = 0, n, k;
 
-	if (len > TAIL_LINE_MAX) {
-		line += len - TAIL_LINE_MAX;
-		len = TAIL_LINE_MAX;
+	while (i < len) {
+		unsigned char	c = (unsigned char)s[i];
+
+		if (c == 0) {
+			s[i++] = '?';
+			continue;
+		}
+		n = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 && c >= 0xc2 ? 1 :
+		    (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 && c <= 0xf4 ?
+		    3 : 4;
+		for (k = 1; n < 4 && k <= n; k++)
+			if (i + k >= len ||
+			    ((unsigned char)s[i + k] & 0xc0) != 0x80)
+				n = 4;
+		/* Overlong three-byte forms and surrogates. */
+		if (n == 2 && ((c == 0xe0 && (unsigned char)s[i + 1] < 0xa0) ||
+		    (c == 0xed && (unsigned char)s[i + 1] >= 0xa0)))
+			n = 4;
+		if (n == 3 && ((c == 0xf0 && (unsigned char)s[i + 1] < 0x90) ||
+		    (c == 0xf4 && (unsigned char)s[i + 1] >= 0x90)))
+			n = 4;
+		if (n == 4) {
+			s[i++] = '?';
+			continue;
+		}
+		i += n + 1;
 	}
-	need = len + 1;
-	if (t->buf == NULL)
-		t->buf = xmalloc(OUTPUT_TAIL_BYTES);
-	/* Drop whole lines from the front until the new one fits. */
-	while (t->len - drop + need > OUTPUT_TAIL_BYTES) {
-		char	*nl = memchr(t->buf + drop, '\n', t->len - drop);
-
-		drop = nl != NULL ? (size_t)(nl - t->buf) + 1 : t->len;
-	}
-	memmove(t->buf, t->buf + drop, t->len - drop);
-	t->len -= drop;
-	memcpy(t->buf + t->len, line, len);
-	t->buf[t->len + len] = '\n';
-	t->len += need;
-}
-
-json_t *
-output_tail_to_json(const struct output_tail *t)
-{
-	json_t	*a;
-	size_t	 at = 0;
-
-	if (t->len == 0)
-		return NULL;
-	a = json_array();
-	while (at < t->len) {
-		char	*nl = memchr(t->buf + at, '\n', t->len - at);
-		size_t	 n = (size_t)(nl - (t->buf + at));
-
-		json_array_append_new(a, json_stringn_nocheck(t->buf + at, n));
-		at += n + 1;
-	}
-	return a;
 }
 
 /* Words that mark the line saying why a program failed. */
@@ -95,46 +87,108 @@ names_error(const char *line, size_t len)
 	return 0;
 }
 
+void
+output_tail_add(struct output_tail *t, const char *line, size_t len)
+{
+	size_t	need, drop = 0;
+
+	if (len > TAIL_LINE_MAX) {
+		line += len - TAIL_LINE_MAX;
+		len = TAIL_LINE_MAX;
+	}
+	need = len + 1;
+	/* Grow as lines come, so a quiet worker costs little. */
+	if (t->len + need > t->cap && t->cap < OUTPUT_TAIL_BYTES) {
+		t->cap = t->cap ? t->cap * 2 : 128;
+		while (t->cap < t->len + need && t->cap < OUTPUT_TAIL_BYTES)
+			t->cap *= 2;
+		if (t->cap > OUTPUT_TAIL_BYTES)
+			t->cap = OUTPUT_TAIL_BYTES;
+		t->buf = xrealloc(t->buf, t->cap);
+	}
+	/* Drop whole lines from the front until the new one fits. */
+	while (t->len - drop + need > t->cap) {
+		char	*nl = memchr(t->buf + drop, '\n', t->len - drop);
+
+		drop = nl != NULL ? (size_t)(nl - t->buf) + 1 : t->len;
+	}
+	memmove(t->buf, t->buf + drop, t->len - drop);
+	t->len -= drop;
+	memcpy(t->buf + t->len, line, len);
+	utf8_clean(t->buf + t->len, len);
+	t->buf[t->len + len] = '\n';
+	/* The newest line naming an error is kept apart, for a while, in
+	 * case a long stack trace pushes it out of the tail. */
+	if (len > 0 && names_error(t->buf + t->len, len)) {
+		size_t	n = len < OUTPUT_CAUSE_MAX ? len : OUTPUT_CAUSE_MAX;
+
+		if (t->cause == NULL)
+			t->cause = xmalloc(OUTPUT_CAUSE_MAX + 1);
+		memcpy(t->cause, t->buf + t->len, n);
+		t->cause[n] = '\0';
+		t->since_cause = 0;
+	} else if (t->cause != NULL && ++t->since_cause > OUTPUT_CAUSE_LINES) {
+		free(t->cause);
+		t->cause = NULL;
+	}
+	t->len += need;
+}
+
+json_t *
+output_tail_to_json(const struct output_tail *t)
+{
+	json_t	*a;
+	size_t	 at = 0;
+
+	if (t->len == 0)
+		return NULL;
+	a = json_array();
+	while (at < t->len) {
+		char	*nl = memchr(t->buf + at, '\n', t->len - at);
+		size_t	 n = (size_t)(nl - (t->buf + at));
+
+		/* utf8_clean made every line valid */
+		json_array_append_new(a, json_stringn_nocheck(t->buf + at, n));
+		at += n + 1;
+	}
+	return a;
+}
+
 const char *
 output_tail_cause(const struct output_tail *t, char *buf, size_t len)
 {
-	size_t	end = t->len, start, n;
-	size_t	last_start = 0, last_len = 0;
-	int	found = 0;
+	size_t	end = t->len, start, n = 0;
 
-	/* From the newest line back: the first that names an error, else
-	 * the newest that is not blank.  A traceback ends with its error;
-	 * Node prints its version after it. */
-	while (end > 0 && !found) {
+	if (len == 0)
+		return NULL;
+	if (t->cause != NULL) {
+		gw_strlcpy(buf, t->cause, len);
+		return buf;
+	}
+	/* No error named lately: the newest line that is not blank. */
+	while (end > 0) {
 		start = end - 1;	/* the '\n' of this line */
 		while (start > 0 && t->buf[start - 1] != '\n')
 			start--;
 		n = end - 1 - start;
-		if (n > 0 && names_error(t->buf + start, n)) {
-			last_start = start;
-			last_len = n;
-			found = 1;
-		} else if (n > 0 && last_len == 0) {
-			last_start = start;
-			last_len = n;
+		if (n > 0) {
+			if (n >= len)
+				n = len - 1;
+			memcpy(buf, t->buf + start, n);
+			buf[n] = '\0';
+			return buf;
 		}
 		end = start;
 	}
-	if (last_len == 0 || len == 0)
-		return NULL;
-	if (last_len >= len)
-		last_len = len - 1;
-	memcpy(buf, t->buf + last_start, last_len);
-	buf[last_len] = '\0';
-	return buf;
+	return NULL;
 }
 
 void
 output_tail_free(struct output_tail *t)
 {
 	free(t->buf);
-	t->buf = NULL;
-	t->len = 0;
+	free(t->cause);
+	memset(t, 0, sizeof *t);
 }
 
 /* Pass one line on and keep it. */

@@ -21,17 +21,24 @@
 #include <jansson.h>
 
 /* The most of a worker's last lines kept, in bytes. */
-#define OUTPUT_TAIL_BYTES	512
+#define OUTPUT_TAIL_BYTES	1024
+/* The newest line that names an error is kept apart, at most this many
+ * bytes, until this many lines have followed it. */
+#define OUTPUT_CAUSE_MAX	200
+#define OUTPUT_CAUSE_LINES	64
 /* A longer line is passed on in pieces of this size (bytes). */
 #define OUTPUT_LINE_MAX		4096
 
 struct output;
 
-/* The kept lines: "line\nline\n", oldest first; buf is NULL until the
- * first line.  Pure, so tests drive it directly. */
+/* The kept lines: "line\nline\n", oldest first, made valid UTF-8; buf is
+ * NULL until the first line and grows up to OUTPUT_TAIL_BYTES.  cause is
+ * the newest line naming an error, or NULL.  Pure, so tests drive it. */
 struct output_tail {
-	char	*buf;
-	size_t	 len;
+	char		*buf;
+	size_t		 len, cap;
+	char		*cause;
+	unsigned	 since_cause;	/* lines after it */
 };
 /* Keep line (len bytes, no newline; control bytes kept as they are),
  * dropping the oldest lines to stay within OUTPUT_TAIL_BYTES; a line
@@ -39,8 +46,9 @@ struct output_tail {
 void	 output_tail_add(struct output_tail *, const char *line, size_t len);
 json_t	*output_tail_to_json(const struct output_tail *);
 /* The line that says why the program failed: the newest that names an
- * error (Error, Exception, panic, fatal), else the newest that is not
- * blank; NULL if none.  Cut to fit buf. */
+ * error (Error, Exception, panic, fatal) if at most OUTPUT_CAUSE_LINES
+ * followed it, else the newest that is not blank; NULL if none.  Cut to
+ * fit buf. */
 const char *output_tail_cause(const struct output_tail *, char *buf,
 	     size_t len);
 void	 output_tail_free(struct output_tail *);

@@ -37,7 +37,7 @@ answers "node v1" || fail "first request: '$(get)'"
 
 write_app "node v2" 'throw new Error("broken at start");'
 reload_must_fail "node v1" \
-    "worker [0-9]+ \\(pid [0-9]+\\) exited 1"
+    "worker [0-9]+ \\(pid [0-9]+\\) exited 1: Error: broken"
 
 write_app "node v2" ""
 reload_must_pass "node v2" 2

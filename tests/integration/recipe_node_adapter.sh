@@ -28,7 +28,7 @@ answers "node_server v1" || fail "first request: '$(get)'"
 
 write_app "node_server v2" 'require("no_such_module_gwd_recipe");'
 reload_must_fail "node_server v1" \
-    "worker [0-9]+ \\(pid [0-9]+\\) exited 1"
+    "worker [0-9]+ \\(pid [0-9]+\\) exited 1: Error: Cannot find module 'no_such_module_gwd_recipe'"
 
 write_app "node_server v2" ""
 reload_must_pass "node_server v2" 2

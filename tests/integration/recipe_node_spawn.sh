@@ -34,7 +34,7 @@ answers "node spawn v1" || fail "first request: '$(get)'"
 
 write_app "node spawn v2" 'throw new Error("broken at start");'
 reload_must_fail "node spawn v1" \
-    "worker [0-9]+ \\(pid [0-9]+\\) exited 1"
+    "worker [0-9]+ \\(pid [0-9]+\\) exited 1: Error: broken"
 
 write_app "node spawn v2" ""
 reload_must_pass "node spawn v2" 2

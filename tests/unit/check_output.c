@@ -24,7 +24,7 @@ add(struct output_tail *t, const char *s)
 
 START_TEST(test_tail_keeps_last_lines)
 {
-	struct output_tail	 t = { NULL, 0 };
+	struct output_tail	 t = { 0 };
 	json_t			*j;
 	char			 buf[256], line[100];
 	int			 i;
@@ -43,12 +43,12 @@ START_TEST(test_tail_keeps_last_lines)
 	json_decref(j);
 
 	/* Many lines: only the newest fit, whole, oldest first. */
-	for (i = 0; i < 100; i++) {
+	for (i = 0; i < 300; i++) {
 		snprintf(line, sizeof line, "line %d", i);
 		add(&t, line);
 	}
 	ck_assert_uint_le(t.len, OUTPUT_TAIL_BYTES);
-	ck_assert_str_eq(output_tail_cause(&t, buf, sizeof buf), "line 99");
+	ck_assert_str_eq(output_tail_cause(&t, buf, sizeof buf), "line 299");
 	j = output_tail_to_json(&t);
 	ck_assert_uint_gt(json_array_size(j), 10);
 	ck_assert_int_eq(strncmp(json_string_value(json_array_get(j, 0)),
@@ -61,7 +61,7 @@ END_TEST
 
 START_TEST(test_tail_cause_names_the_error)
 {
-	struct output_tail	 t = { NULL, 0 };
+	struct output_tail	 t = { 0 };
 	char			 buf[256];
 
 	/* Node prints its version after the error. */
@@ -75,6 +75,22 @@ START_TEST(test_tail_cause_names_the_error)
 	add(&t, "Node.js v20.20.2");
 	ck_assert_str_eq(output_tail_cause(&t, buf, sizeof buf),
 	    "Error: broken at start");
+	/* A long stack trace after it does not hide the error... */
+	{
+		int	i;
+
+		for (i = 0; i < 40; i++)
+			add(&t, "    at Module._compile (node:internal/modules/"
+			    "cjs/loader:1364:14)");
+		ck_assert_uint_le(t.len, OUTPUT_TAIL_BYTES);
+		ck_assert_str_eq(output_tail_cause(&t, buf, sizeof buf),
+		    "Error: broken at start");
+		/* ...but an old error is forgotten after many lines. */
+		for (i = 0; i < OUTPUT_CAUSE_LINES; i++)
+			add(&t, "served /");
+		ck_assert_str_eq(output_tail_cause(&t, buf, sizeof buf),
+		    "served /");
+	}
 	/* Without an error word, the newest line that is not blank. */
 	output_tail_free(&t);
 	add(&t, "listening");
@@ -85,9 +101,35 @@ START_TEST(test_tail_cause_names_the_error)
 }
 END_TEST
 
+START_TEST(test_tail_is_valid_utf8)
+{
+	struct output_tail	 t = { 0 };
+	char			 buf[64];
+	json_t			*j;
+	json_t			*back;
+	char			*dump;
+
+	/* A worker may write anything: bad UTF-8, a NUL, a lone
+	 * continuation byte, an overlong form, a surrogate. */
+	output_tail_add(&t, "caf\xc3\xa9 \xff\x00x \x80 \xc0\xaf \xed\xa0\x80 "
+	    "Error \xe2\x82", 27);
+	ck_assert_str_eq(output_tail_cause(&t, buf, sizeof buf),
+	    "caf\xc3\xa9 ??x ? ?? ??? Error ??");
+	j = output_tail_to_json(&t);
+	dump = json_dumps(j, 0);
+	ck_assert_ptr_nonnull(dump);
+	back = json_loads(dump, 0, NULL);
+	ck_assert_ptr_nonnull(back);	/* valid JSON */
+	json_decref(back);
+	free(dump);
+	json_decref(j);
+	output_tail_free(&t);
+}
+END_TEST
+
 START_TEST(test_tail_long_line_keeps_its_end)
 {
-	struct output_tail	 t = { NULL, 0 };
+	struct output_tail	 t = { 0 };
 	char			 big[5000], buf[OUTPUT_TAIL_BYTES];
 	const char		*last;
 
@@ -166,6 +208,7 @@ make_suite_output(void)
 
 	tcase_add_test(tc, test_tail_keeps_last_lines);
 	tcase_add_test(tc, test_tail_long_line_keeps_its_end);
+	tcase_add_test(tc, test_tail_is_valid_utf8);
 	tcase_add_test(tc, test_tail_cause_names_the_error);
 	tcase_add_test(tc, test_pipe_lines_drain_and_eof);
 	tcase_add_test(tc, test_pipe_outlives_worker);
