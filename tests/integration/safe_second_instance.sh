@@ -15,19 +15,12 @@ listing() { ls -i "$T/run" | sort; }
 PORT=$(free_port)
 start_gwd -b "127.0.0.1:$PORT" -w 2 -t 2s
 wait_for '[ "$(ready)" = 2 ]' 10 || fail "pool never ready"
-[ -f "$T/run/$NAME.lock" ] || fail "no lock file $T/run/$NAME.lock"
-[ "$(cat "$T/run/$NAME.lock")" = "$GWD_PID" ] ||
-    fail "lock file holds '$(cat "$T/run/$NAME.lock")', want $GWD_PID"
 before=$(listing)
 
 rc=0
 timeout 10 "$GWD" --name "$NAME" -b "127.0.0.1:$(free_port)" -w 1 \
     >"$T/second.out" 2>&1 || rc=$?
 [ "$rc" = 1 ] || { cat "$T/second.out"; fail "second gwd exited $rc, want 1"; }
-grep -q "$T/run/$NAME.lock" "$T/second.out" ||
-    { cat "$T/second.out"; fail "the refusal does not name the lock"; }
-grep -q "pid $GWD_PID" "$T/second.out" ||
-    { cat "$T/second.out"; fail "the refusal does not name pid $GWD_PID"; }
 [ "$(listing)" = "$before" ] ||
     fail "the second gwd changed $T/run: '$before' -> '$(listing)'"
 
@@ -36,6 +29,13 @@ sleep 4
 [ "$(log_count 'exited: timeout')" = 0 ] || fail "heartbeat timeouts"
 ctl ttin >/dev/null || fail "ttin"
 wait_for '[ "$(ready)" = 3 ]' 10 || fail "the added worker never became ready"
+grep -q "$T/run/$NAME.lock" "$T/second.out" ||
+    { cat "$T/second.out"; fail "the refusal does not name the lock"; }
+grep -q "pid $GWD_PID" "$T/second.out" ||
+    { cat "$T/second.out"; fail "the refusal does not name pid $GWD_PID"; }
+[ -f "$T/run/$NAME.lock" ] || fail "no lock file $T/run/$NAME.lock"
+[ "$(cat "$T/run/$NAME.lock")" = "$GWD_PID" ] ||
+    fail "lock file holds '$(cat "$T/run/$NAME.lock")', want $GWD_PID"
 
 # Someone replaces the lock file: at exit gwd leaves that file alone.
 rm "$T/run/$NAME.lock"
