@@ -97,13 +97,14 @@ main_dir_mode(const struct gw_config *cfg)
 	return cfg->user != NULL || cfg->group != NULL ? 0711 : 0700;
 }
 
-/* An error before the master runs: to stderr and the log file, and to
- * the launcher when detached. */
+/* An error before the master runs: to stderr, to the log file if there
+ * is one, and to the launcher when detached. */
 static void
-main_error(int status, const char *msg)
+main_error(const struct gw_config *cfg, int status, const char *msg)
 {
 	fprintf(stderr, "gwd: %s\n", msg);
-	log_error("%s", msg);
+	if (cfg->log_file != NULL)
+		log_error("%s", msg);
 	launcher_done(status, msg);
 }
 
@@ -166,7 +167,7 @@ main(int argc, char **argv)
 	lock = xasprintf("%s/%s.lock", cfg->runtime_dir, cfg->name);
 	if (instance_dir(cfg->runtime_dir, main_dir_mode(cfg), &err) == -1 ||
 	    instance_lock(lock, &err) == -1) {
-		main_error(1, err);
+		main_error(cfg, 1, err);
 		free(err);
 		free(lock);
 		config_free(cfg);
@@ -180,7 +181,7 @@ main(int argc, char **argv)
 	}
 	if (listeners_adopt_env(&ls, &err) == -1 ||
 	    listeners_open(&ls, cfg, &err) == -1) {
-		main_error(1, err);
+		main_error(cfg, 1, err);
 		free(err);
 		listeners_close(&ls);
 		instance_unlock();
@@ -190,7 +191,7 @@ main(int argc, char **argv)
 	if (cfg->daemonize) {
 		if (launcher_detach() == -1) {
 			err = xasprintf("cannot detach: %s", strerror(errno));
-			main_error(1, err);
+			main_error(cfg, 1, err);
 			free(err);
 			listeners_close(&ls);
 			instance_unlock();
@@ -204,7 +205,7 @@ main(int argc, char **argv)
 		if (pidfile_write(pidfile) == -1) {
 			err = xasprintf("cannot write pid file %s: %s",
 			    pidfile, strerror(errno));
-			main_error(1, err);
+			main_error(cfg, 1, err);
 			free(err);
 			free(pidfile);
 			listeners_close(&ls);
