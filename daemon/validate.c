@@ -143,13 +143,14 @@ validate_chdir(const struct gw_config *cfg, const struct spawn_ids *ids,
 	return 0;
 }
 
-/* The program exists and is executable, where the child will look. */
+/* The program exists and is executable, where the child will look, and
+ * workers of another user can reach it. */
 static int
-validate_program(const struct gw_config *cfg, const char *self_exe,
-    char **err)
+validate_program(const struct gw_config *cfg, const struct spawn_ids *ids,
+    const char *self_exe, char **err)
 {
 	struct stat	 st;
-	char		*prog = spawn_program(cfg, self_exe), *path;
+	char		*prog = spawn_program(cfg, self_exe), *path, *why = NULL;
 	const char	*key = "command";
 	int		 rc = 0;
 
@@ -169,6 +170,12 @@ validate_program(const struct gw_config *cfg, const char *self_exe,
 	else if ((st.st_mode & 0111) == 0)
 		rc = validate_fail(cfg, key, xasprintf("cannot run %s: not "
 		    "executable", path), err);
+	else if (ids->set && instance_reach(path, ids->uid, ids->gid,
+	    ids->groups, ids->ngroups, &why) == -1) {
+		rc = validate_fail(cfg, key, xasprintf("workers cannot reach "
+		    "%s: %s", path, why), err);
+		free(why);
+	}
 	free(path);
 	free(prog);
 	return rc;
@@ -233,7 +240,7 @@ validate_config(const struct gw_config *cfg, const char *self_exe,
 		return validate_fail(cfg, strstr(msg, "group") ? "group" :
 		    "user", msg, err);
 	if (validate_chdir(cfg, &ids, err) == 0 &&
-	    validate_program(cfg, self_exe, err) == 0 &&
+	    validate_program(cfg, &ids, self_exe, err) == 0 &&
 	    validate_static(cfg, err) == 0 &&
 	    validate_parent(cfg, "log-file", cfg->log_file, "log file",
 	    err) == 0 &&
