@@ -55,6 +55,25 @@ pidfile_check(const char *path)
 	return 0;
 }
 
+/* Remove the pid file at exit, only if it still names us. */
+static void
+pidfile_remove(const char *path)
+{
+	char	 buf[32];
+	ssize_t	 n;
+	int	 fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd == -1)
+		return;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	if (strtol(buf, NULL, 10) == (long)getpid())
+		(void)unlink(path);
+}
+
 static int
 pidfile_write(const char *path)
 {
@@ -222,7 +241,7 @@ main(int argc, char **argv)
 
 	listeners_close(&ls);
 	if (pidfile != NULL) {
-		unlink(pidfile);
+		pidfile_remove(pidfile);
 		free(pidfile);
 	}
 	instance_unlock();

@@ -4,7 +4,7 @@
 # nothing of the running instance: its notify socket, control socket and
 # lock stay the same files, its workers keep heartbeating, and a new worker
 # still becomes ready.  At exit, gwd removes only the files it made: a
-# lock file put in place of its own survives.
+# lock file or pid file put in place of its own survives.
 . "$(dirname "$0")/lib.sh"
 
 command -v jq >/dev/null 2>&1 || skip "no jq"
@@ -13,7 +13,7 @@ ready() { ctl --json status 2>/dev/null | jq -r .workers.ready; }
 listing() { ls -i "$T/run" | sort; }
 
 PORT=$(free_port)
-start_gwd -b "127.0.0.1:$PORT" -w 2 -t 2s
+start_gwd -b "127.0.0.1:$PORT" -w 2 -t 2s --pid "$T/a.pid"
 wait_for '[ "$(ready)" = 2 ]' 10 || fail "pool never ready"
 before=$(listing)
 
@@ -37,13 +37,17 @@ grep -q "pid $GWD_PID" "$T/second.out" ||
 [ "$(cat "$T/run/$NAME.lock")" = "$GWD_PID" ] ||
     fail "lock file holds '$(cat "$T/run/$NAME.lock")', want $GWD_PID"
 
-# Someone replaces the lock file: at exit gwd leaves that file alone.
+# Someone replaces the lock file and the pid file: at exit gwd leaves
+# those files alone.
 rm "$T/run/$NAME.lock"
 echo foreign >"$T/run/$NAME.lock"
+echo 999999 >"$T/a.pid"
 kill -TERM "$GWD_PID"
 wait_gwd_exit 15 || fail "gwd did not stop"
 [ "$(cat "$T/run/$NAME.lock" 2>/dev/null)" = foreign ] ||
     fail "gwd removed a lock file it did not make"
+[ "$(cat "$T/a.pid" 2>/dev/null)" = 999999 ] ||
+    fail "gwd removed a pid file that no longer names it"
 [ ! -e "$T/run/$NAME.notify" ] || fail "gwd left its notify socket"
 [ ! -e "$T/run/$NAME.sock" ] || fail "gwd left its control socket"
 log "ok"
