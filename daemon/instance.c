@@ -31,6 +31,52 @@ static struct {
 	ino_t	 ino;
 } lk = { -1, NULL, 0, 0 };
 
+/* The directories this process made (instance_dir), by dev and inode. */
+#define MADE_MAX	16
+static struct {
+	char	*path;
+	dev_t	 dev;
+	ino_t	 ino;
+} made[MADE_MAX];
+static size_t	nmade;
+
+static void
+instance_remember(const char *path)
+{
+	struct stat	st;
+
+	if (nmade == MADE_MAX || stat(path, &st) == -1)
+		return;
+	made[nmade].path = xstrdup(path);
+	made[nmade].dev = st.st_dev;
+	made[nmade].ino = st.st_ino;
+	nmade++;
+}
+
+static int
+instance_is_made(const struct stat *st)
+{
+	size_t	i;
+
+	for (i = 0; i < nmade; i++)
+		if (made[i].dev == st->st_dev && made[i].ino == st->st_ino)
+			return 1;
+	return 0;
+}
+
+void
+instance_dir_share(void)
+{
+	struct stat	st;
+	size_t		i;
+
+	for (i = 0; i < nmade; i++)
+		if (stat(made[i].path, &st) == 0 &&
+		    st.st_dev == made[i].dev && st.st_ino == made[i].ino &&
+		    (st.st_mode & 0011) != 0011)
+			(void)chmod(made[i].path, (st.st_mode & 07777) | 0011);
+}
+
 int
 instance_dir(const char *dir, mode_t mode, char **err)
 {
@@ -59,6 +105,7 @@ instance_dir(const char *dir, mode_t mode, char **err)
 				created = 1;
 				/* The umask may have narrowed it. */
 				(void)chmod(p, mode);
+				instance_remember(p);
 			} else if (errno != EEXIST) {
 				*err = xasprintf("cannot create runtime "
 				    "directory %s: %s", p, strerror(errno));
@@ -226,8 +273,8 @@ instance_reach(const char *path, uid_t uid, gid_t gid, const gid_t *groups,
 			break;		/* missing: gwd makes it */
 		}
 		s[1] = c;
-		if (!S_ISDIR(st.st_mode))
-			continue;	/* the bind will say so */
+		if (!S_ISDIR(st.st_mode) || instance_is_made(&st))
+			continue;	/* bind says so; ours gwd widens */
 		if (st.st_uid == uid)
 			bit = S_IXUSR;
 		else if (instance_in_groups(st.st_gid, gid, groups, ngroups))
@@ -236,8 +283,8 @@ instance_reach(const char *path, uid_t uid, gid_t gid, const gid_t *groups,
 			bit = S_IXOTH;
 		if ((st.st_mode & bit) == 0) {
 			*s = '\0';
-			*why = xasprintf("%s (mode %04o, owner %lu:%lu) does not "
-			    "let uid %lu gid %lu search it", p[0] ? p : "/",
+			*why = xasprintf("%s (mode %04o, owner %lu:%lu) does "
+			    "not let uid %lu gid %lu search it", p[0] ? p : "/",
 			    (unsigned)(st.st_mode & 07777),
 			    (unsigned long)st.st_uid, (unsigned long)st.st_gid,
 			    (unsigned long)uid, (unsigned long)gid);

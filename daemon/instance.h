@@ -21,6 +21,12 @@
  * set (caller frees).
  */
 int	 instance_dir(const char *dir, mode_t mode, char **err);
+/*
+ * Workers of another user are coming (a reload added --user): give search
+ * permission (o+x, g+x) on the directories instance_dir() made.  Never
+ * touches one this process did not make.
+ */
+void	 instance_dir_share(void);
 
 /*
  * Take the lock at path (created 0644 if missing) and write our pid in it.
@@ -38,7 +44,8 @@ const char *instance_lock_path(void);
 /*
  * Can a process with uid, gid and supplementary groups reach path: search
  * permission on every existing directory above it (one that does not
- * exist yet is made by gwd and is not checked).  Mode bits only, no ACLs.
+ * exist yet, or that this process made, is gwd's to set and is not
+ * checked).  Mode bits only, no ACLs.
  * Returns 0, or -1 with *why set (caller frees) naming the directory,
  * its mode and owner.
  */

@@ -26,6 +26,7 @@
 #include "events.h"
 #include "gw/parse.h"
 #include "gw/util.h"
+#include "instance.h"
 #include "launcher.h"
 #include "listeners.h"
 #include "log.h"
@@ -804,8 +805,10 @@ sup_reload(sup_reload_cb done, void *arg, char **err)
 	sup.prev_ctx = sup.ctx;
 	sup.cfg = ncfg;
 	sup.ctx = nctx;
-	if (spawn_ctx_sets_ids(nctx))
+	if (spawn_ctx_sets_ids(nctx)) {
+		instance_dir_share();
 		notify_set_shared(1);
+	}
 	timing_from(&sup.timing, sup.cfg);
 	gen = pool_start_reload(&sup.pool,
 	    ncfg->reload_strategy == RELOAD_SURGE, ncfg->reload_batch,

@@ -150,7 +150,8 @@ validate_program(const struct gw_config *cfg, const struct spawn_ids *ids,
     const char *self_exe, char **err)
 {
 	struct stat	 st;
-	char		*prog = spawn_program(cfg, self_exe), *path, *why = NULL;
+	char		*prog = spawn_program(cfg, self_exe), *path;
+	char		*why = NULL;
 	const char	*key = "command";
 	int		 rc = 0;
 

@@ -5,7 +5,7 @@
 # directory (a Kubernetes emptyDir), refuses at start (exit 2) workers of
 # another user who could not reach the notify socket, and an instance with
 # --user keeps reloading while another instance starts in the same
-# directory.  The parts that change user need root.
+# directory, and a reload that adds --user widens a directory gwd made.  The parts that change user need root.
 . "$(dirname "$0")/lib.sh"
 
 command -v jq >/dev/null 2>&1 || skip "no jq"
@@ -83,4 +83,17 @@ out=$(timeout 20 "$GWCTL" -s "$T/shared/www.sock" reload --wait 2>&1) ||
 [ "$(mode "$T/shared")" = 755 ] || fail "6: mode changed to $(mode "$T/shared")"
 stop_in "$T/shared/root.sock"
 stop_in "$T/shared/www.sock"
+
+# 7. A reload that adds --user: gwd widens the directory it made itself
+#    (0700 -> 0711), and the new workers become ready.
+P7=$(free_port)
+printf 'bind = 127.0.0.1:%s\n' "$P7" >"$T/grow.conf"
+run_gwd "$T/grow/rd" g -c "$T/grow.conf" -w 1
+wait_for "[ \"\$(ready_in $T/grow/rd/g.sock)\" = 1 ]" 10 || fail "7: not ready"
+[ "$(mode "$T/grow/rd")" = 700 ] || fail "7: made $(mode "$T/grow/rd"), want 700"
+printf 'bind = 127.0.0.1:%s\nuser = nobody\n' "$P7" >"$T/grow.conf"
+out=$(timeout 20 "$GWCTL" -s "$T/grow/rd/g.sock" reload --wait 2>&1) ||
+    { cat "$T/g.log"; fail "7: reload adding --user failed: $out"; }
+[ "$(mode "$T/grow/rd")" = 711 ] || fail "7: now $(mode "$T/grow/rd"), want 711"
+stop_in "$T/grow/rd/g.sock"
 log "ok"

@@ -97,6 +97,27 @@ START_TEST(test_dir_made_with_mode)
 }
 END_TEST
 
+START_TEST(test_dir_share_only_ours)
+{
+	char	*mine = xasprintf("%s/mine", tmp);
+	char	*theirs = xasprintf("%s/t", tmp);
+	char	*s1 = xasprintf("%s/mine/x.sock", tmp), *err = NULL;
+	char	*why = NULL;
+
+	ck_assert_int_eq(mkdir(theirs, 0700), 0);
+	ck_assert_int_eq(instance_dir(mine, 0700, &err), 1);
+	ck_assert_int_eq(chmod(tmp, 0755), 0);
+	/* Ours is gwd's to widen: not a reason to refuse. */
+	ck_assert_int_eq(instance_reach(s1, 65534, 65534, NULL, 0, &why), 0);
+	instance_dir_share();
+	ck_assert_uint_eq(mode_of(mine), 0711);
+	ck_assert_uint_eq(mode_of(theirs), 0700);
+	free(mine);
+	free(theirs);
+	free(s1);
+}
+END_TEST
+
 START_TEST(test_dir_file_in_the_way)
 {
 	char	*d = xasprintf("%s/f", tmp), *err = NULL;
@@ -217,7 +238,8 @@ END_TEST
 START_TEST(test_origin)
 {
 	char			*f = xasprintf("%s/gwd.conf", tmp), *err = NULL;
-	char			*argv[] = { "gwd", "-c", f, "--chdir", "/", NULL };
+	char			*argv[] = { "gwd", "-c", f, "--chdir", "/",
+				    NULL };
 	struct gw_config	*cfg;
 	FILE			*fp = fopen(f, "w");
 	char			*o;
@@ -294,7 +316,7 @@ START_TEST(test_validate)
 }
 END_TEST
 
-/* ---- spawn: the failing step ---------------------------------------------- */
+/* ---- spawn: the failing step ------------------------------------------ */
 
 START_TEST(test_spawn_chdir_step)
 {
@@ -330,7 +352,7 @@ START_TEST(test_spawn_chdir_step)
 }
 END_TEST
 
-/* ---- notify: removed, made again ------------------------------------------ */
+/* ---- notify: removed, made again -------------------------------------- */
 
 static void
 on_msg(pid_t pid, const struct notify_msg *m, void *arg)
@@ -381,6 +403,7 @@ make_suite_safe(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_dir_existing_untouched);
 	tcase_add_test(tc, test_dir_made_with_mode);
+	tcase_add_test(tc, test_dir_share_only_ours);
 	tcase_add_test(tc, test_dir_file_in_the_way);
 	tcase_add_test(tc, test_lock_held_and_named);
 	tcase_add_test(tc, test_lock_message);
