@@ -20,7 +20,11 @@ launch() {
 for i in 1 2 3 4 5; do
 	launch "d$i" --pid "$T/d$i.pid" -b "127.0.0.1:$(free_port)"
 	[ "$rc" = 0 ] || { cat "$T/d$i.err"; fail "d$i: launcher exited $rc"; }
-	[ -f "$T/d$i.pid" ] || fail "d$i: no pid file when the launcher returned"
+	if [ ! -f "$T/d$i.pid" ]; then
+		# Still kill it at cleanup: wait for the late pid file.
+		wait_for "[ -s $T/d$i.pid ]" 5 && track "$(cat "$T/d$i.pid")"
+		fail "d$i: no pid file when the launcher returned"
+	fi
 	pid=$(cat "$T/d$i.pid")
 	track "$pid"
 	got=$(timeout 5 "$GWCTL" -s "$T/run/d$i.sock" --timeout 2s --json status 2>&1 |
