@@ -18,6 +18,13 @@ done
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/gwd-http-test.XXXXXX")
 LPID=""
+# A gwd started by a test (http_scale_load) keeps its default paths (the
+# notify socket, the lock) in $T, never in /run/gwd.
+RUNTIME_DIRECTORY=$T
+STATE_DIRECTORY=$T
+export RUNTIME_DIRECTORY STATE_DIRECTORY
+unset NOTIFY_SOCKET LISTEN_FDS LISTEN_PID LISTEN_FDNAMES WATCHDOG_USEC \
+    WATCHDOG_PID GWD_SOCKET 2>/dev/null || true
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/syspaths.inc"
 cleanup() {
 	_rc=$?

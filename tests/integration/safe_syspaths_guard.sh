@@ -1,19 +1,21 @@
 #!/bin/sh
 # safe_syspaths_guard: the guard every test runs at cleanup (syspaths.inc)
 # fails a test that creates or removes anything under gwd's system default
-# paths, and passes one that does not.  The guarded list is pointed at a
+# paths (also one that made a file and removed it again, as a gwd does
+# with its sockets), and passes one that does not.  The guarded list is pointed at a
 # private directory here, so that this test itself touches nothing real.
 . "$(dirname "$0")/lib.sh"
 
 G=$T/guarded
 mkdir -p "$G/run"
 : >"$G/run/old"
-for what in create remove nothing; do
+for what in create remove transient nothing; do
 	cat >"$T/child_$what.sh" <<CHILD
 . "$top_srcdir/tests/integration/lib.sh"
 case $what in
 create)	: >"$G/run/new" ;;
 remove)	rm -f "$G/run/old" ;;
+transient) sleep 0.02; : >"$G/run/tmp"; rm -f "$G/run/tmp" ;;
 esac
 exit 0
 CHILD
