@@ -185,6 +185,7 @@ config_defaults(void)
 	cfg->readiness_grace_ms = GRACE_DEFAULT;
 	cfg->worker_reopen_signal = SIGNAL_DEFAULT;
 	cfg->umask = -1;
+	cfg->origin = xcalloc(option_count, sizeof *cfg->origin);
 	for (i = 0; i < option_count; i++) {
 		if (option_table[i].def == NULL || option_table[i].type == OPT_BIND)
 			continue;
@@ -196,6 +197,31 @@ config_defaults(void)
 		}
 	}
 	return cfg;
+}
+
+/* Remember where o's value came from (takes where). */
+static void
+config_set_origin(struct gw_config *cfg, const struct option_def *o,
+    char *where)
+{
+	size_t	i = (size_t)(o - option_table);
+
+	free(cfg->origin[i]);
+	cfg->origin[i] = where;
+}
+
+char *
+config_origin(const struct gw_config *cfg, const char *key)
+{
+	const struct option_def	*o = options_find(key, strlen(key));
+	const char		*w;
+
+	if (o == NULL || cfg->origin == NULL ||
+	    (w = cfg->origin[o - option_table]) == NULL)
+		return xstrdup(key);
+	if (w[0] == '-')
+		return xstrdup(w);
+	return xasprintf("%s: %s", w, o->name);
 }
 
 /*
@@ -261,7 +287,7 @@ config_unquote(const char *v, char **out)
 /* One line of the file: 0 (applied or blank), -1 with *msg. */
 static int
 config_file_line(struct gw_config *cfg, char *line, char **key,
-    char **msg)
+    const struct option_def **op, char **msg)
 {
 	const struct option_def	*o;
 	char			*p, *k, *v, *copy;
@@ -269,6 +295,7 @@ config_file_line(struct gw_config *cfg, char *line, char **key,
 	int			 q, rc;
 
 	*key = NULL;
+	*op = NULL;
 	for (p = line; isspace((unsigned char)*p); p++)
 		;
 	if (*p == '\0' || *p == '#')
@@ -301,6 +328,7 @@ config_file_line(struct gw_config *cfg, char *line, char **key,
 		*msg = config_unknown("", k, klen, "key");
 		return -1;
 	}
+	*op = o;
 	if (o->flags & OPT_CLI_ONLY) {
 		*msg = xasprintf("only valid on the command line (--%s)",
 		    o->name);
@@ -332,6 +360,7 @@ config_file_line(struct gw_config *cfg, char *line, char **key,
 static int
 config_read_file(struct gw_config *cfg, const char *path, char **err)
 {
+	const struct option_def	*o;
 	FILE		*f;
 	char		*line = NULL, *key, *msg = NULL;
 	size_t		 cap = 0;
@@ -349,7 +378,7 @@ config_read_file(struct gw_config *cfg, const char *path, char **err)
 		/* Editors that write a UTF-8 byte order mark. */
 		if (lineno == 1 && strncmp(line, "\xef\xbb\xbf", 3) == 0)
 			memmove(line, line + 3, strlen(line + 3) + 1);
-		if (config_file_line(cfg, line, &key, &msg) == -1) {
+		if (config_file_line(cfg, line, &key, &o, &msg) == -1) {
 			if (key != NULL)
 				*err = xasprintf("%s:%u: %s: %s", path, lineno,
 				    key, msg);
@@ -361,6 +390,9 @@ config_read_file(struct gw_config *cfg, const char *path, char **err)
 			rc = -1;
 			break;
 		}
+		if (o != NULL)
+			config_set_origin(cfg, o, xasprintf("%s:%u", path,
+			    lineno));
 		free(key);
 	}
 	if (rc == 0 && ferror(f)) {
@@ -462,6 +494,7 @@ config_load(int argc, char **argv, struct gw_config **out,
 			free(msg);
 			goto fail;
 		}
+		config_set_origin(cfg, o, xasprintf("--%s", o->name));
 	}
 	if (cli.command != NULL) {
 		/* A trailing COMMAND wins over --command. */
@@ -471,6 +504,8 @@ config_load(int argc, char **argv, struct gw_config **out,
 		cfg->command = xcalloc(n + 1, sizeof *cfg->command);
 		for (i = 0; i < n; i++)
 			cfg->command[i] = xstrdup(cli.command[i]);
+		config_set_origin(cfg, options_find("command", 7),
+		    xstrdup("--command"));
 	}
 done:
 	if (config_finish(cfg, err) == -1)
@@ -492,6 +527,10 @@ config_free(struct gw_config *cfg)
 	if (cfg == NULL)
 		return;
 	options_clear_binds(cfg);
+	if (cfg->origin != NULL)
+		for (i = 0; i < option_count; i++)
+			free(cfg->origin[i]);
+	free(cfg->origin);
 	for (i = 0; i < cfg->env.n; i++)
 		free(cfg->env.v[i]);
 	free(cfg->env.v);

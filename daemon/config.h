@@ -39,6 +39,8 @@ struct gw_strlist {
 struct gw_config {
 	/* Where it came from. */
 	char		*config_file;	/* -c FILE, or NULL */
+	char		**origin;	/* per option_table entry: "FILE:LINE",
+					   "--opt", or NULL for the default */
 
 	/* Identity and paths (section 1). */
 	char		*name;
@@ -118,6 +120,12 @@ enum config_action { CONFIG_RUN, CONFIG_CHECK, CONFIG_HELP, CONFIG_VERSION };
 int	 config_load(int argc, char **argv, struct gw_config **out,
 	     enum config_action *action, char **err);
 void	 config_free(struct gw_config *);
+
+/*
+ * Where the value of option key came from, to prefix a message about it:
+ * "gwd.conf:12: user", "--user", or "user" for a default (new string).
+ */
+char	*config_origin(const struct gw_config *, const char *key);
 
 /* --help text, generated from the option table. */
 void	 config_usage(FILE *);

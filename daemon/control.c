@@ -644,8 +644,8 @@ control_accept(evutil_socket_t lfd, short what, void *arg)
 /* ---- the socket ----------------------------------------------------------- */
 
 /* A group given as a name or a number; resolved once, at start. */
-static int
-resolve_group(const char *opt, const char *s, gid_t *gid, char **err)
+int
+control_resolve_group(const char *opt, const char *s, gid_t *gid, char **err)
 {
 	struct group	 gr, *res = NULL;
 	char		*buf, *end;
@@ -806,14 +806,14 @@ control_start(struct event_base *base, const struct gw_config *cfg,
 	}
 	ctl.have_gid = ctl.have_read_gid = 0;
 	if (cfg->control_group != NULL && cfg->control_group[0] != '\0') {
-		if (resolve_group("control-group", cfg->control_group,
+		if (control_resolve_group("control-group", cfg->control_group,
 		    &ctl.gid, err) == -1)
 			return -1;
 		ctl.have_gid = 1;
 	}
 	if (cfg->control_read_group != NULL &&
 	    cfg->control_read_group[0] != '\0') {
-		if (resolve_group("control-read-group",
+		if (control_resolve_group("control-read-group",
 		    cfg->control_read_group, &ctl.read_gid, err) == -1)
 			return -1;
 		ctl.have_read_gid = 1;

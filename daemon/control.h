@@ -10,6 +10,8 @@
 #ifndef GWD_CONTROL_H
 #define GWD_CONTROL_H
 
+#include <sys/types.h>
+
 #include <event2/event.h>
 #include <jansson.h>
 
@@ -28,6 +30,10 @@ int	 control_start(struct event_base *, const struct gw_config *,
 /* Flush what can be flushed without blocking, close every client, unlink
  * the socket.  Safe to call when control_start was not. */
 void	 control_stop(void);
+/* A group as a name or a number: 0, or -1 with *err ("OPT: no such
+ * group 'x'"; caller frees).  For the configuration's validation. */
+int	 control_resolve_group(const char *opt, const char *s, gid_t *gid,
+	     char **err);
 
 /* Number of connected clients (for status and tests). */
 unsigned control_clients(void);

@@ -121,6 +121,15 @@ timestamp(char *buf, size_t len)
 	snprintf(buf + n, len - n, ".%03ldZ", ts.tv_nsec / 1000000);
 }
 
+/* The last error logged, for gwd -D's launcher (see launcher.h). */
+static char	last_error[2048];
+
+const char *
+log_last_error(void)
+{
+	return last_error[0] != '\0' ? last_error : NULL;
+}
+
 void
 log_vmsg(int level, const char *fmt, va_list ap)
 {
@@ -131,6 +140,8 @@ log_vmsg(int level, const char *fmt, va_list ap)
 		return;
 	timestamp(ts, sizeof ts);
 	vsnprintf(msg, sizeof msg, fmt, ap);
+	if (level == LOG_ERROR)
+		gw_strlcpy(last_error, msg, sizeof last_error);
 	if (lg.format == LOG_JSON) {
 		json_t	*o = json_pack("{s:s, s:s, s:I, s:s, s:s}",
 		    "ts", ts, "name", lg.tag ? lg.tag : "gwd",

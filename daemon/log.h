@@ -32,6 +32,9 @@ void	 log_vmsg(int level, const char *fmt, va_list) GW_PRINTF(2, 0);
 #define log_warn(...)	log_msg(LOG_WARNING, __VA_ARGS__)
 #define log_error(...)	log_msg(LOG_ERROR, __VA_ARGS__)
 
+/* The text of the last error logged, or NULL (borrowed). */
+const char *log_last_error(void);
+
 /* Broken invariant at start-up: log and exit(1). */
 void	 fatal(const char *fmt, ...) GW_PRINTF(1, 2) __attribute__((noreturn));
 

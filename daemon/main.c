@@ -1,6 +1,8 @@
 /*
- * main.c: parse and validate the configuration, bind the listeners, detach
- * if asked, write the pid file, and hand over to the supervisor.
+ * main.c: parse and validate the configuration, take the instance lock,
+ * bind the listeners, detach if asked (the launcher waits for the daemon's
+ * word, see launcher.h), write the pid file, and hand over to the
+ * supervisor.
  * Exit status: 0 after a requested shutdown, 2 for a usage or configuration
  * error (nothing started), 1 for any other failure.
  */
@@ -19,33 +21,13 @@
 #include <event2/thread.h>
 
 #include "gw/util.h"
+#include "instance.h"
+#include "launcher.h"
 #include "listeners.h"
 #include "log.h"
 #include "sdnotify.h"
 #include "supervisor.h"
-
-/* mkdir -p with mode for the last component. */
-static int
-make_dir(const char *path, mode_t mode)
-{
-	char	*p = xstrdup(path), *s;
-	int	 rc = 0;
-
-	for (s = p + 1; *s != '\0'; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0755) == -1 && errno != EEXIST)
-			rc = -1;
-		*s = '/';
-	}
-	if (rc == 0 && mkdir(p, mode) == -1 && errno != EEXIST)
-		rc = -1;
-	if (rc == 0)
-		rc = chmod(p, mode);
-	free(p);
-	return rc;
-}
+#include "validate.h"
 
 /* Refuse to start if the pid file names a live process. */
 static int
@@ -73,6 +55,25 @@ pidfile_check(const char *path)
 	return 0;
 }
 
+/* Remove the pid file at exit, only if it still names us. */
+static void
+pidfile_remove(const char *path)
+{
+	char	 buf[32];
+	ssize_t	 n;
+	int	 fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd == -1)
+		return;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	if (strtol(buf, NULL, 10) == (long)getpid())
+		(void)unlink(path);
+}
+
 static int
 pidfile_write(const char *path)
 {
@@ -93,33 +94,37 @@ pidfile_write(const char *path)
 	return rc;
 }
 
-/* Detach: the parent exits 0 once the child is on its own. */
-static int
-daemonize(void)
+static char *
+main_self_exe(void)
 {
-	pid_t	pid;
-	int	fd;
+	char	buf[4096];
+	ssize_t	n = readlink("/proc/self/exe", buf, sizeof buf - 1);
 
-	if ((pid = fork()) == -1)
-		return -1;
-	if (pid > 0)
-		_exit(0);
-	if (setsid() == -1)
-		return -1;
-	if ((pid = fork()) == -1)
-		return -1;
-	if (pid > 0)
-		_exit(0);
-	if ((fd = open("/dev/null", O_RDWR)) != -1) {
-		dup2(fd, STDIN_FILENO);
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		if (fd > STDERR_FILENO)
-			close(fd);
-	}
-	/* The working directory stays: a relative -c path must still work
-	 * on reload (use --chdir for the workers' directory). */
-	return 0;
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	return xstrdup(buf);
+}
+
+/*
+ * The runtime directory's mode when gwd makes it: 0700, or 0711 when
+ * workers run as another user and must reach the notify socket in it.
+ */
+static mode_t
+main_dir_mode(const struct gw_config *cfg)
+{
+	return cfg->user != NULL || cfg->group != NULL ? 0711 : 0700;
+}
+
+/* An error before the master runs: to stderr, to the log file if there
+ * is one, and to the launcher when detached. */
+static void
+main_error(const struct gw_config *cfg, int status, const char *msg)
+{
+	fprintf(stderr, "gwd: %s\n", msg);
+	if (cfg->log_file != NULL)
+		log_error("%s", msg);
+	launcher_done(status, msg);
 }
 
 int
@@ -128,7 +133,7 @@ main(int argc, char **argv)
 	struct gw_config	*cfg;
 	struct listeners	 ls = { NULL, 0 };
 	enum config_action	 action;
-	char			*err = NULL, *pidfile = NULL;
+	char			*err = NULL, *pidfile = NULL, *self, *lock;
 	int			 rc;
 
 	sdnotify_init();
@@ -150,11 +155,23 @@ main(int argc, char **argv)
 		config_free(cfg);
 		return 0;
 	case CONFIG_CHECK:
+	case CONFIG_RUN:
+		break;
+	}
+	/* The same checks for a start, --check-config and a reload. */
+	self = main_self_exe();
+	rc = validate_config(cfg, self, &err);
+	free(self);
+	if (rc == -1) {
+		fprintf(stderr, "gwd: %s\n", err);
+		free(err);
+		config_free(cfg);
+		return 2;
+	}
+	if (action == CONFIG_CHECK) {
 		config_print(stdout, cfg);
 		config_free(cfg);
 		return 0;
-	case CONFIG_RUN:
-		break;
 	}
 
 	if (log_open(cfg->name, cfg->log_file, cfg->log_level,
@@ -164,39 +181,54 @@ main(int argc, char **argv)
 		config_free(cfg);
 		return 1;
 	}
-	if (cfg->pid_file != NULL && pidfile_check(cfg->pid_file) == -1) {
+	/* Nothing of the instance's is created, replaced or removed before
+	 * it holds its lock; the directory itself is only made if missing. */
+	lock = xasprintf("%s/%s.lock", cfg->runtime_dir, cfg->name);
+	if (instance_dir(cfg->runtime_dir, main_dir_mode(cfg), &err) == -1 ||
+	    instance_lock(lock, &err) == -1) {
+		main_error(cfg, 1, err);
+		free(err);
+		free(lock);
 		config_free(cfg);
 		return 1;
 	}
-	if (make_dir(cfg->runtime_dir, cfg->user ? 0711 : 0700) == -1) {
-		log_error("cannot create runtime directory %s: %s",
-		    cfg->runtime_dir, strerror(errno));
+	free(lock);
+	if (cfg->pid_file != NULL && pidfile_check(cfg->pid_file) == -1) {
+		instance_unlock();
 		config_free(cfg);
 		return 1;
 	}
 	if (listeners_adopt_env(&ls, &err) == -1 ||
 	    listeners_open(&ls, cfg, &err) == -1) {
-		fprintf(stderr, "gwd: %s\n", err);
-		if (cfg->log_file != NULL)
-			log_error("%s", err);
+		main_error(cfg, 1, err);
 		free(err);
 		listeners_close(&ls);
+		instance_unlock();
 		config_free(cfg);
 		return 1;
 	}
-	if (cfg->daemonize && daemonize() == -1) {
-		log_error("cannot detach: %s", strerror(errno));
-		listeners_close(&ls);
-		config_free(cfg);
-		return 1;
+	if (cfg->daemonize) {
+		if (launcher_detach() == -1) {
+			err = xasprintf("cannot detach: %s", strerror(errno));
+			main_error(cfg, 1, err);
+			free(err);
+			listeners_close(&ls);
+			instance_unlock();
+			config_free(cfg);
+			return 1;
+		}
+		instance_lock_setpid();
 	}
 	if (cfg->pid_file != NULL) {
 		pidfile = xstrdup(cfg->pid_file);
 		if (pidfile_write(pidfile) == -1) {
-			log_error("cannot write pid file %s: %s", pidfile,
-			    strerror(errno));
+			err = xasprintf("cannot write pid file %s: %s",
+			    pidfile, strerror(errno));
+			main_error(cfg, 1, err);
+			free(err);
 			free(pidfile);
 			listeners_close(&ls);
+			instance_unlock();
 			config_free(cfg);
 			return 1;
 		}
@@ -204,12 +236,15 @@ main(int argc, char **argv)
 	evthread_use_pthreads();
 
 	rc = supervisor_run(argc, argv, cfg, &ls);
+	/* Said nothing yet: it failed before its loop. */
+	launcher_done(rc != 0 ? rc : 1, log_last_error());
 
 	listeners_close(&ls);
 	if (pidfile != NULL) {
-		unlink(pidfile);
+		pidfile_remove(pidfile);
 		free(pidfile);
 	}
+	instance_unlock();
 	log_close();
 	libevent_global_shutdown();
 	return rc;

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -28,7 +29,13 @@ static struct {
 	notify_cb	 cb;
 	void		*arg;
 	uint64_t	 dropped;
-} ns = { -1, NULL, NULL, NULL, NULL, 0 };
+	struct event_base *base;
+	dev_t		 dev;		/* the socket file we made: only */
+	ino_t		 ino;		/* that one is ever unlinked */
+	int		 shared;	/* mode 0666: workers of another user */
+	int		 ifd;		/* inotify on the socket's directory */
+	struct event	*iev;
+} ns = { .fd = -1, .ifd = -1 };
 
 static int
 parse_u64(const char *v, size_t len, uint64_t *out)
@@ -188,32 +195,31 @@ notify_read(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-int
-notify_open(struct event_base *base, const char *path, notify_cb cb,
-    void *arg, char **err)
+/*
+ * Bind a new datagram socket at path: under a temporary name first, then
+ * renamed over path, so that a sender never finds the path missing while
+ * a socket is replaced.  Returns the fd (its file's dev and inode in
+ * *st), or -1 with *err set.
+ */
+static int
+notify_bind(const char *path, int shared, struct stat *st, char **err)
 {
 	struct sockaddr_un	 sun;
-	struct stat		 st;
-	int			 fd, on = 1, rcvbuf = 256 * 1024;
+	char			*tmp;
+	int			 fd, on = 1, rcvbuf = 256 * 1024, direct;
 	mode_t			 old;
 
-	if (strlen(path) >= sizeof sun.sun_path) {
-		*err = xasprintf("notify socket path too long: %s", path);
-		return -1;
-	}
+	tmp = xasprintf("%s.new", path);
+	/* No room for the temporary name: bind in place. */
+	direct = strlen(tmp) >= sizeof sun.sun_path;
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
-	memcpy(sun.sun_path, path, strlen(path));
-	if (lstat(path, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode)) {
-			*err = xasprintf("%s exists and is not a socket", path);
-			return -1;
-		}
-		unlink(path);	/* a datagram socket file is never "live" */
-	}
+	memcpy(sun.sun_path, direct ? path : tmp, strlen(direct ? path : tmp));
+	(void)unlink(direct ? path : tmp);
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1) {
 		*err = xasprintf("notify socket: %s", strerror(errno));
+		free(tmp);
 		return -1;
 	}
 	old = umask(0077);
@@ -222,41 +228,200 @@ notify_open(struct event_base *base, const char *path, notify_cb cb,
 		*err = xasprintf("cannot bind notify socket %s: %s", path,
 		    strerror(errno));
 		close(fd);
+		free(tmp);
 		return -1;
 	}
 	umask(old);
+	if ((shared && chmod(sun.sun_path, 0666) == -1) ||
+	    (!direct && rename(tmp, path) == -1) || lstat(path, st) == -1) {
+		*err = xasprintf("notify socket %s: %s", path,
+		    strerror(errno));
+		(void)unlink(sun.sun_path);
+		close(fd);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
 	setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof on);
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+	return fd;
+}
+
+/* Make a new socket at our path and move over to it. */
+static void
+notify_recreate(const char *what)
+{
+	struct stat	 st;
+	char		*err = NULL;
+	int		 fd;
+
+	if ((fd = notify_bind(ns.path, ns.shared, &st, &err)) == -1) {
+		log_error("notify socket %s was %s and cannot be made again: "
+		    "%s", ns.path, what, err);
+		free(err);
+		return;
+	}
+	/* What reached the old one before it went is still read. */
+	notify_read(ns.fd, EV_READ, NULL);
+	event_free(ns.ev);
+	close(ns.fd);
 	ns.fd = fd;
+	ns.dev = st.st_dev;
+	ns.ino = st.st_ino;
+	ns.ev = event_new(ns.base, fd, EV_READ | EV_PERSIST, notify_read,
+	    NULL);
+	event_add(ns.ev, NULL);
+	log_warn("notify socket %s was %s; made it again", ns.path, what);
+}
+
+/* Is the file at our path still our socket?  Else make it again. */
+static void
+notify_check(void)
+{
+	struct stat	st;
+
+	if (ns.path == NULL)
+		return;
+	if (lstat(ns.path, &st) == -1) {
+		if (errno == ENOENT)
+			notify_recreate("removed");
+		return;
+	}
+	if (st.st_dev == ns.dev && st.st_ino == ns.ino)
+		return;
+	if (!S_ISSOCK(st.st_mode)) {
+		log_error("notify socket %s was replaced by a file that is "
+		    "not a socket; not touching it: workers cannot notify",
+		    ns.path);
+		return;
+	}
+	/* We hold the instance lock: a socket at our path is not anyone's. */
+	notify_recreate("replaced");
+}
+
+/* Something changed in the directory: if it is our name, check it. */
+static void
+notify_inotify(evutil_socket_t fd, short what, void *arg)
+{
+	char				 buf[4096]
+	    __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event	*ie;
+	const char			*base = strrchr(ns.path, '/') + 1;
+	ssize_t				 n;
+	char				*p;
+	int				 ours = 0;
+
+	(void)what;
+	(void)arg;
+	while ((n = read(fd, buf, sizeof buf)) > 0) {
+		for (p = buf; p < buf + n; p += sizeof *ie + ie->len) {
+			ie = (const struct inotify_event *)(void *)p;
+			if (ie->mask & (IN_DELETE_SELF | IN_MOVE_SELF |
+			    IN_Q_OVERFLOW))
+				ours = 1;
+			else if (ie->len > 0 && strcmp(ie->name, base) == 0)
+				ours = 1;
+		}
+	}
+	if (ours)
+		notify_check();
+}
+
+/*
+ * Watch the socket's directory: removal or replacement of the socket file
+ * is noticed at once, and an idle master is never woken for it.
+ */
+static void
+notify_watch(const char *path)
+{
+	char	*dir = xstrndup(path, (size_t)(strrchr(path, '/') - path));
+
+	ns.ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (ns.ifd == -1 || inotify_add_watch(ns.ifd, dir[0] ? dir : "/",
+	    IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE |
+	    IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR) == -1) {
+		log_warn("notify: cannot watch %s (%s): a removed notify "
+		    "socket will not be made again", dir, strerror(errno));
+		if (ns.ifd != -1)
+			close(ns.ifd);
+		ns.ifd = -1;
+		free(dir);
+		return;
+	}
+	free(dir);
+	ns.iev = event_new(ns.base, ns.ifd, EV_READ | EV_PERSIST,
+	    notify_inotify, NULL);
+	event_add(ns.iev, NULL);
+}
+
+int
+notify_open(struct event_base *base, const char *path, notify_cb cb,
+    void *arg, char **err)
+{
+	struct sockaddr_un	 sun;
+	struct stat		 st;
+	int			 fd;
+
+	if (strlen(path) >= sizeof sun.sun_path || path[0] != '/') {
+		*err = xasprintf("notify socket path too long or not "
+		    "absolute: %s", path);
+		return -1;
+	}
+	/* The caller holds the instance lock: a socket here is stale. */
+	if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
+		*err = xasprintf("%s exists and is not a socket", path);
+		return -1;
+	}
+	if ((fd = notify_bind(path, ns.shared, &st, err)) == -1)
+		return -1;
+	ns.fd = fd;
+	ns.dev = st.st_dev;
+	ns.ino = st.st_ino;
+	ns.base = base;
 	ns.path = xstrdup(path);
 	ns.cb = cb;
 	ns.arg = arg;
 	ns.ev = event_new(base, fd, EV_READ | EV_PERSIST, notify_read, NULL);
 	event_add(ns.ev, NULL);
+	notify_watch(path);
 	return 0;
 }
 
 void
 notify_close(void)
 {
+	struct stat	st;
+
+	if (ns.iev != NULL)
+		event_free(ns.iev);
+	if (ns.ifd != -1)
+		close(ns.ifd);
 	if (ns.ev != NULL)
 		event_free(ns.ev);
 	if (ns.fd != -1)
 		close(ns.fd);
-	if (ns.path != NULL)
+	/* Only the file we made: never another instance's. */
+	if (ns.path != NULL && lstat(ns.path, &st) == 0 &&
+	    st.st_dev == ns.dev && st.st_ino == ns.ino)
 		unlink(ns.path);
 	free(ns.path);
+	ns.iev = NULL;
+	ns.ifd = -1;
 	ns.ev = NULL;
 	ns.fd = -1;
 	ns.path = NULL;
+	ns.base = NULL;
 }
 
-int
-notify_chown(uid_t uid, gid_t gid)
+void
+notify_set_shared(int shared)
 {
-	if (ns.path == NULL)
-		return -1;
-	return chown(ns.path, uid, gid);
+	if (shared == ns.shared)
+		return;
+	ns.shared = shared;
+	if (ns.path != NULL && chmod(ns.path, shared ? 0666 : 0600) == -1)
+		log_warn("notify socket %s: chmod: %s", ns.path,
+		    strerror(errno));
 }
 
 uint64_t

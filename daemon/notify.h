@@ -42,13 +42,23 @@ int	 notify_parse(const char *buf, size_t len, struct notify_msg *);
 
 typedef void (*notify_cb)(pid_t sender, const struct notify_msg *, void *);
 
-/* Bind the datagram socket at path (a stale socket file is replaced);
- * returns 0 or -1 with *err set (caller frees). */
+/*
+ * Bind the datagram socket at the absolute path; the caller holds the
+ * instance lock, so a socket file already there is stale and replaced.
+ * The socket's directory is watched (inotify): if the file is removed or
+ * replaced while gwd runs, a new socket is made at once.  Returns 0 or -1
+ * with *err set (caller frees).
+ */
 int	 notify_open(struct event_base *, const char *path, notify_cb,
 	     void *arg, char **err);
+/* Close; the socket file is unlinked only if it is still the one we made. */
 void	 notify_close(void);
-/* Give the socket file to the workers' user (used with --user). */
-int	 notify_chown(uid_t, gid_t);
+/*
+ * Mode 0666 (workers run as another user; senders are told apart by
+ * their credentials, not by who may write), or 0600.  Also for sockets
+ * made later.
+ */
+void	 notify_set_shared(int shared);
 /* Datagrams dropped so far (malformed, oversized, no credentials). */
 uint64_t notify_dropped(void);
 /* Count one more dropped datagram (unknown sender, decided by the caller). */

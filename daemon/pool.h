@@ -60,6 +60,7 @@ struct worker {
 	unsigned	 restarts;	/* how many workers this slot had before */
 	char		 status[128];	/* last STATUS= */
 	int		 exec_errno;	/* exec failure reported by the child */
+	int		 exec_step;	/* and the step (enum spawn_step) */
 	/* Filled when it exits. */
 	int		 exit_status;	/* -1 = none */
 	int		 exit_signal;	/* 0 = none */

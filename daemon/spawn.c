@@ -163,18 +163,22 @@ http_argv(const struct gw_config *cfg, const char *path)
 	return v;
 }
 
-static int
-resolve_ids(struct spawn_ctx *c, const struct gw_config *cfg, char **err)
+int
+spawn_resolve_ids(const struct gw_config *cfg, struct spawn_ids *ids,
+    char **err)
 {
 	struct passwd	*pw = NULL;
 	struct group	*gr;
 	char		*end;
 
+	memset(ids, 0, sizeof *ids);
+	ids->uid = geteuid();
+	ids->gid = getegid();
 	if (cfg->user == NULL && cfg->group == NULL)
 		return 0;
-	c->set_ids = 1;
-	c->uid = getuid();
-	c->gid = getgid();
+	ids->set = 1;
+	ids->uid = getuid();
+	ids->gid = getgid();
 	if (cfg->user != NULL) {
 		errno = 0;
 		pw = getpwnam(cfg->user);
@@ -185,10 +189,10 @@ resolve_ids(struct spawn_ctx *c, const struct gw_config *cfg, char **err)
 				*err = xasprintf("unknown user: %s", cfg->user);
 				return -1;
 			}
-			c->uid = (uid_t)u;
+			ids->uid = (uid_t)u;
 		} else {
-			c->uid = pw->pw_uid;
-			c->gid = pw->pw_gid;
+			ids->uid = pw->pw_uid;
+			ids->gid = pw->pw_gid;
 		}
 	}
 	if (cfg->group != NULL) {
@@ -201,26 +205,79 @@ resolve_ids(struct spawn_ctx *c, const struct gw_config *cfg, char **err)
 				    cfg->group);
 				return -1;
 			}
-			c->gid = (gid_t)g;
+			ids->gid = (gid_t)g;
 		} else
-			c->gid = gr->gr_gid;
+			ids->gid = gr->gr_gid;
 	}
 	if (pw != NULL) {
 		int	n = 64;
 
-		c->groups = xcalloc((size_t)n, sizeof *c->groups);
-		if (getgrouplist(pw->pw_name, c->gid, c->groups, &n) == -1) {
-			c->groups = xreallocarray(c->groups, (size_t)n,
-			    sizeof *c->groups);
-			getgrouplist(pw->pw_name, c->gid, c->groups, &n);
+		ids->groups = xcalloc((size_t)n, sizeof *ids->groups);
+		if (getgrouplist(pw->pw_name, ids->gid, ids->groups,
+		    &n) == -1) {
+			ids->groups = xreallocarray(ids->groups, (size_t)n,
+			    sizeof *ids->groups);
+			getgrouplist(pw->pw_name, ids->gid, ids->groups, &n);
 		}
-		c->ngroups = n;
+		ids->ngroups = n;
 	} else {
-		c->groups = xcalloc(1, sizeof *c->groups);
-		c->groups[0] = c->gid;
-		c->ngroups = 1;
+		ids->groups = xcalloc(1, sizeof *ids->groups);
+		ids->groups[0] = ids->gid;
+		ids->ngroups = 1;
 	}
 	return 0;
+}
+
+void
+spawn_ids_free(struct spawn_ids *ids)
+{
+	free(ids->groups);
+	ids->groups = NULL;
+	ids->ngroups = 0;
+}
+
+static int
+resolve_ids(struct spawn_ctx *c, const struct gw_config *cfg, char **err)
+{
+	struct spawn_ids	ids;
+
+	if (spawn_resolve_ids(cfg, &ids, err) == -1)
+		return -1;
+	c->set_ids = ids.set;
+	c->uid = ids.uid;
+	c->gid = ids.gid;
+	c->groups = ids.groups;
+	c->ngroups = ids.ngroups;
+	return 0;
+}
+
+char *
+spawn_program(const struct gw_config *cfg, const char *self_exe)
+{
+	if (cfg->command != NULL && cfg->command[0] != NULL)
+		return resolve(cfg->command[0]);
+	return find_http(self_exe);
+}
+
+const char *
+spawn_step_name(int step)
+{
+	switch (step) {
+	case SPAWN_STEP_FORK:
+		return "fork";
+	case SPAWN_STEP_FDS:
+		return "set up its descriptors";
+	case SPAWN_STEP_SETPGID:
+		return "setpgid";
+	case SPAWN_STEP_PDEATHSIG:
+		return "set its parent-death signal";
+	case SPAWN_STEP_IDS:
+		return "change user or group";
+	case SPAWN_STEP_CHDIR:
+		return "chdir";
+	default:
+		return "exec";
+	}
 }
 
 struct spawn_ctx *
@@ -275,18 +332,6 @@ spawn_ctx_new(const struct gw_config *cfg, const int *fds, size_t nfds,
 	return c;
 }
 
-int
-spawn_check(const struct gw_config *cfg, char **err)
-{
-	struct spawn_ctx	c;
-	int			rc;
-
-	memset(&c, 0, sizeof c);
-	rc = resolve_ids(&c, cfg, err);
-	free(c.groups);
-	return rc;
-}
-
 void
 spawn_ctx_free(struct spawn_ctx *c)
 {
@@ -317,6 +362,12 @@ const char *
 spawn_ctx_path(const struct spawn_ctx *c)
 {
 	return c->path;
+}
+
+const char *
+spawn_ctx_chdir(const struct spawn_ctx *c)
+{
+	return c->chdir;
 }
 
 uid_t
@@ -354,9 +405,13 @@ put_pid(char *dst, pid_t pid)
 }
 
 static void __attribute__((noreturn))
-child_fail(int errfd, int err)
+child_fail(int errfd, int step, int err)
 {
-	(void)!write(errfd, &err, sizeof err);
+	struct spawn_error	e;
+
+	e.step = step;
+	e.err = err;
+	(void)!write(errfd, &e, sizeof e);
 	_exit(127);
 }
 
@@ -392,23 +447,23 @@ child(const struct spawn_ctx *c, char **envp, char *listen_pid,
 	if (errw == -1)
 		_exit(127);
 	if ((devnull = fcntl(devnull, F_DUPFD_CLOEXEC, base)) == -1)
-		child_fail(errw, errno);
+		child_fail(errw, SPAWN_STEP_FDS, errno);
 	if (outw != -1 && (outw = fcntl(outw, F_DUPFD_CLOEXEC, base)) == -1)
-		child_fail(errw, errno);
+		child_fail(errw, SPAWN_STEP_FDS, errno);
 	for (i = 0; i < c->nfds; i++)
 		if ((hi[i] = fcntl(c->fds[i], F_DUPFD_CLOEXEC, base)) == -1)
-			child_fail(errw, errno);
+			child_fail(errw, SPAWN_STEP_FDS, errno);
 	/* stdout is the output pipe with --capture-output, else gwd's
 	 * stderr; stderr is the pipe whenever there is one. */
 	if (dup2(c->capture && outw != -1 ? outw : 2, 1) == -1)
-		child_fail(errw, errno);
+		child_fail(errw, SPAWN_STEP_FDS, errno);
 	if (outw != -1 && dup2(outw, 2) == -1)
-		child_fail(errw, errno);
+		child_fail(errw, SPAWN_STEP_FDS, errno);
 	if (dup2(devnull, 0) == -1)
-		child_fail(errw, errno);
+		child_fail(errw, SPAWN_STEP_FDS, errno);
 	for (i = 0; i < c->nfds; i++)
 		if (dup2(hi[i], 3 + (int)i) == -1)
-			child_fail(errw, errno);
+			child_fail(errw, SPAWN_STEP_FDS, errno);
 	/* Everything else closes at exec (the error pipe included). */
 	if (syscall(SYS_close_range, (unsigned)base, ~0U,
 	    CLOSE_RANGE_CLOEXEC) == -1) {
@@ -420,9 +475,9 @@ child(const struct spawn_ctx *c, char **envp, char *listen_pid,
 	}
 
 	if (setpgid(0, 0) == -1)
-		child_fail(errw, errno);
+		child_fail(errw, SPAWN_STEP_SETPGID, errno);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
-		child_fail(errw, errno);
+		child_fail(errw, SPAWN_STEP_PDEATHSIG, errno);
 	if (getppid() != c->master)	/* the master died before prctl */
 		_exit(127);
 	memset(&sa, 0, sizeof sa);
@@ -443,22 +498,22 @@ child(const struct spawn_ctx *c, char **envp, char *listen_pid,
 	sigemptyset(&none);
 	if (worker_nofile_set &&
 	    setrlimit(RLIMIT_NOFILE, &worker_nofile) == -1)
-		child_fail(errw, errno);
+		child_fail(errw, SPAWN_STEP_FDS, errno);
 	if (c->set_ids) {
 		if (setgroups((size_t)c->ngroups, c->groups) == -1 ||
 		    setgid(c->gid) == -1 || setuid(c->uid) == -1)
-			child_fail(errw, errno);
+			child_fail(errw, SPAWN_STEP_IDS, errno);
 	}
 	if (c->umask >= 0)
 		umask((mode_t)c->umask);
 	if (c->chdir != NULL && chdir(c->chdir) == -1)
-		child_fail(errw, errno);
+		child_fail(errw, SPAWN_STEP_CHDIR, errno);
 	put_pid(listen_pid, getpid());
 	if (watchdog_pid != NULL)
 		put_pid(watchdog_pid, getpid());
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	execve(c->path, c->argv, envp);
-	child_fail(errw, errno);
+	child_fail(errw, SPAWN_STEP_EXEC, errno);
 }
 
 int

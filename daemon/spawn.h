@@ -25,11 +25,9 @@ struct spawn_ctx *spawn_ctx_new(const struct gw_config *, const int *fds,
 	     size_t nfds, const char *fdnames, const char *self_exe,
 	     char **err);
 void	 spawn_ctx_free(struct spawn_ctx *);
-/* Whether cfg's user and group exist: 0, or -1 with *err set.  Lets a
- * reload refuse a configuration before it changes anything. */
-int	 spawn_check(const struct gw_config *, char **err);
-/* The program workers run, for logs. */
+/* The program workers run, for logs, and their --chdir (or NULL). */
 const char *spawn_ctx_path(const struct spawn_ctx *);
+const char *spawn_ctx_chdir(const struct spawn_ctx *);
 uid_t	 spawn_ctx_uid(const struct spawn_ctx *);
 gid_t	 spawn_ctx_gid(const struct spawn_ctx *);
 int	 spawn_ctx_sets_ids(const struct spawn_ctx *);
@@ -37,6 +35,43 @@ int	 spawn_ctx_sets_ids(const struct spawn_ctx *);
 /* The master holds a pipe per worker (its output): raise gwd's soft fd
  * limit to the hard one.  Workers still get the limit gwd started with. */
 void	 spawn_raise_fd_limit(void);
+
+/* Who workers of a configuration run as (--user, --group). */
+struct spawn_ids {
+	int	 set;		/* --user or --group given */
+	uid_t	 uid;		/* else gwd's own effective ids */
+	gid_t	 gid;
+	gid_t	*groups;	/* supplementary groups, owned */
+	int	 ngroups;
+};
+
+/* Resolve cfg's user and group: 0, or -1 with *err set (caller frees)
+ * for an unknown one.  Free with spawn_ids_free(). */
+int	 spawn_resolve_ids(const struct gw_config *, struct spawn_ids *,
+	     char **err);
+void	 spawn_ids_free(struct spawn_ids *);
+/* The path execve gets for cfg's workers (new string). */
+char	*spawn_program(const struct gw_config *, const char *self_exe);
+
+/*
+ * What the child reports on its error pipe when a step before the program
+ * runs fails; nothing (EOF) means exec succeeded.
+ */
+enum spawn_step {
+	SPAWN_STEP_FORK,	/* in the master: fork() itself */
+	SPAWN_STEP_FDS,
+	SPAWN_STEP_SETPGID,
+	SPAWN_STEP_PDEATHSIG,
+	SPAWN_STEP_IDS,
+	SPAWN_STEP_CHDIR,
+	SPAWN_STEP_EXEC
+};
+struct spawn_error {
+	int	step;		/* enum spawn_step */
+	int	err;		/* errno */
+};
+/* "chdir", "exec", ...: the step, for a message "cannot STEP". */
+const char *spawn_step_name(int step);
 
 struct spawn_result {
 	pid_t	pid;

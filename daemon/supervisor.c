@@ -24,6 +24,8 @@
 #include "events.h"
 #include "gw/parse.h"
 #include "gw/util.h"
+#include "instance.h"
+#include "launcher.h"
 #include "listeners.h"
 #include "log.h"
 #include "notify.h"
@@ -35,6 +37,7 @@
 #include "spawn.h"
 #include "stats.h"
 #include "supervisor.h"
+#include "validate.h"
 
 /* How far up the process tree a notify sender is traced to its worker. */
 #define NOTIFY_ANCESTORS	16
@@ -177,25 +180,32 @@ wio_output(const struct worker *w)
 	return w->io != NULL ? ((struct wio *)w->io)->out : NULL;
 }
 
-/* Read the exec-error pipe: EOF means exec succeeded. */
+/* Read the exec-error pipe: EOF means exec succeeded, else the child
+ * says which step failed (chdir, setuid, exec ...) and why. */
 static void
 wio_drain(struct worker *w)
 {
-	struct wio	*io = w->io;
-	int		 err;
-	ssize_t		 n;
+	struct wio		*io = w->io;
+	struct spawn_error	 e;
+	ssize_t			 n;
 
 	if (io == NULL || io->fd == -1)
 		return;
 	do {
-		n = read(io->fd, &err, sizeof err);
+		n = read(io->fd, &e, sizeof e);
 	} while (n == -1 && errno == EINTR);
 	if (n == -1 && errno == EAGAIN)
 		return;
-	if (n == (ssize_t)sizeof err) {
-		w->exec_errno = err;
-		log_error("worker %d: cannot exec %s: %s", w->id,
-		    spawn_ctx_path(sup.ctx), strerror(err));
+	if (n == (ssize_t)sizeof e) {
+		w->exec_errno = e.err;
+		w->exec_step = e.step;
+		if (e.step == SPAWN_STEP_CHDIR)
+			log_error("worker %d: cannot chdir to %s: %s", w->id,
+			    spawn_ctx_chdir(sup.ctx), strerror(e.err));
+		else
+			log_error("worker %d: cannot %s %s: %s", w->id,
+			    spawn_step_name(e.step), spawn_ctx_path(sup.ctx),
+			    strerror(e.err));
 	} else
 		pool_on_exec_ok(&sup.pool, w, gw_now_ms(), &sup.timing,
 		    &sup.acts);
@@ -290,9 +300,12 @@ exit_detail(const struct worker *w, uint64_t now)
 		json_object_set_new(d, "wchan", json_string(w->kill_wchan));
 		json_object_set_new(d, "state", json_string(st));
 	}
-	if (w->exec_errno != 0)
+	if (w->exec_errno != 0) {
 		json_object_set_new(d, "exec_error",
 		    json_string(strerror(w->exec_errno)));
+		json_object_set_new(d, "exec_step",
+		    json_string(spawn_step_name(w->exec_step)));
+	}
 	if (pool_exit_is_failure(w)) {
 		json_t	*tail = output_tail_json(wio_output(w));
 
@@ -312,8 +325,8 @@ exit_how(const struct worker *w, char *buf, size_t len)
 	else if (w->exit_status >= 0)
 		snprintf(buf, len, "exited %d", w->exit_status);
 	else if (w->exec_errno != 0)
-		snprintf(buf, len, "could not start: %s",
-		    strerror(w->exec_errno));
+		snprintf(buf, len, "could not %s: %s",
+		    spawn_step_name(w->exec_step), strerror(w->exec_errno));
 	else
 		snprintf(buf, len, "is being killed");
 }
@@ -766,7 +779,7 @@ sup_reload(sup_reload_cb done, void *arg, char **err)
 	}
 	/* Everything that can refuse the file comes before the listeners
 	 * change, so that a refused reload changes nothing. */
-	if (spawn_check(ncfg, err) == -1 ||
+	if (validate_config(ncfg, sup.self_exe, err) == -1 ||
 	    listeners_update(sup.ls, ncfg, err) == -1) {
 		log_error("reload: %s; nothing changed", *err);
 		emit("config_error", NULL, NULL, json_pack("{s:s}", "error",
@@ -809,6 +822,10 @@ sup_reload(sup_reload_cb done, void *arg, char **err)
 	sup.prev_ctx = sup.ctx;
 	sup.cfg = ncfg;
 	sup.ctx = nctx;
+	if (spawn_ctx_sets_ids(nctx)) {
+		instance_dir_share();
+		notify_set_shared(1);
+	}
 	timing_from(&sup.timing, sup.cfg);
 	gen = pool_start_reload(&sup.pool,
 	    ncfg->reload_strategy == RELOAD_SURGE, ncfg->reload_batch,
@@ -1167,8 +1184,7 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 		return 1;
 	}
 	if (spawn_ctx_sets_ids(sup.ctx))
-		(void)notify_chown(spawn_ctx_uid(sup.ctx),
-		    spawn_ctx_gid(sup.ctx));
+		notify_set_shared(1);
 	pool_init(&sup.pool, cfg->workers, 1);
 
 	stats_start(sup.base, cfg->stats_db, cfg->stats_retention_ms);
@@ -1179,6 +1195,7 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 	    PACKAGE_VERSION, "workers", (int)cfg->workers));
 	sample_arm();
 	process();
+	launcher_done(0, NULL);	/* serving: gwd -D's launcher may return */
 	event_base_dispatch(sup.base);
 
 	log_info("gwd stopped");

@@ -18,14 +18,25 @@ done
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/gwd-http-test.XXXXXX")
 LPID=""
+# A gwd started by a test (http_scale_load) keeps its default paths (the
+# notify socket, the lock) in $T, never in /run/gwd.
+RUNTIME_DIRECTORY=$T
+STATE_DIRECTORY=$T
+export RUNTIME_DIRECTORY STATE_DIRECTORY
+unset NOTIFY_SOCKET LISTEN_FDS LISTEN_PID LISTEN_FDNAMES WATCHDOG_USEC \
+    WATCHDOG_PID GWD_SOCKET 2>/dev/null || true
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/syspaths.inc"
 cleanup() {
+	_rc=$?
 	if [ -n "$LPID" ] && kill -0 "$LPID" 2>/dev/null; then
 		for p in $(cat "$T/pids" 2>/dev/null); do
 			kill -9 "$p" 2>/dev/null
 		done
 		kill -9 "$LPID" 2>/dev/null
 	fi
+	syspaths_check "$(basename "$0" .sh)" || _rc=1
 	rm -rf "$T"
+	exit $_rc
 }
 trap cleanup EXIT INT TERM
 

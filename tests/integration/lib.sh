@@ -25,6 +25,8 @@ TW_STATE_DIR=$T/tw
 export RUNTIME_DIRECTORY STATE_DIRECTORY TW_STATE_DIR
 unset NOTIFY_SOCKET LISTEN_FDS LISTEN_PID LISTEN_FDNAMES WATCHDOG_USEC \
     WATCHDOG_PID GWD_SOCKET 2>/dev/null || true
+# Fail the test if it touched the system default paths (syspaths.inc).
+. "$top_srcdir/tests/integration/syspaths.inc"
 
 NAME=t$$
 CTL=$T/run/$NAME.sock
@@ -225,6 +227,7 @@ cleanup() {
 		    $san | head -n 60 >&2
 		rc=1
 	fi
+	syspaths_check "$TEST_NAME" || rc=1
 	if [ "${KEEP_TMP:-}" = 1 ]; then
 		echo "kept $T"
 	else

@@ -169,8 +169,9 @@ START_TEST(test_exec_failure_reported)
 	struct gw_config	*cfg = load(argv);
 	struct spawn_ctx	*ctx;
 	struct spawn_result	 r;
+	struct spawn_error	 e;
 	char			*err = NULL;
-	int			 lfd = listen_socket(), e = 0, status;
+	int			 lfd = listen_socket(), status;
 	ssize_t			 n;
 
 	ctx = spawn_ctx_new(cfg, &lfd, 1, "", NULL, &err);
@@ -184,7 +185,8 @@ START_TEST(test_exec_failure_reported)
 		n = read(r.errfd, &e, sizeof e);
 	} while (n == -1 && errno == EAGAIN);
 	ck_assert_int_eq(n, sizeof e);
-	ck_assert_int_eq(e, ENOENT);
+	ck_assert_int_eq(e.step, SPAWN_STEP_EXEC);
+	ck_assert_int_eq(e.err, ENOENT);
 	close(r.errfd);
 	spawn_ctx_free(ctx);
 	config_free(cfg);

@@ -1,0 +1,69 @@
+#!/bin/sh
+# safe_validate: what a start refuses, --check-config refuses, and a reload
+# refuses: for each bad value in a configuration file, --check-config and
+# a start both exit 2 with the same message, which names FILE:LINE: KEY;
+# a reload to it is refused with that message (gwctl exits 1), nothing
+# changes, and the old generation keeps serving.
+. "$(dirname "$0")/lib.sh"
+
+command -v jq >/dev/null 2>&1 || skip "no jq"
+ctl() { timeout 10 "$GWCTL" -s "$CTL" "$@"; }
+gen() { ctl --json status | jq -r .generation; }
+: >"$T/notexec"
+chmod 0644 "$T/notexec"
+PORT=$(free_port)
+# conf LINE: a good file whose third line is LINE (the worker command
+# comes last unless LINE sets it).
+conf() {
+	printf 'bind = 127.0.0.1:%s\nworkers = 2\n%s\n' "$PORT" "$1" >"$T/gwd.conf"
+	case $1 in
+	command*) ;;
+	*) printf 'command = %s\n' "$TW" >>"$T/gwd.conf" ;;
+	esac
+}
+
+conf "readiness = spawn"
+start_gwd -c "$T/gwd.conf"
+wait_workers 2 || fail "no workers"
+pids=$(workers_of)
+g=$(gen)
+
+while read -r key value; do
+	[ -n "$key" ] || continue
+	conf "$key = $value"
+	rc=0
+	"$GWD" --name "check$$" -c "$T/gwd.conf" --check-config \
+	    >/dev/null 2>"$T/check.err" || rc=$?
+	[ "$rc" = 2 ] || fail "$key = $value: --check-config exit $rc, want 2"
+	grep -q "$T/gwd.conf:3: $key: " "$T/check.err" ||
+	    fail "$key = $value: --check-config said: $(cat "$T/check.err")"
+	rc=0
+	timeout 10 "$GWD" --name "start$$" -c "$T/gwd.conf" \
+	    >/dev/null 2>"$T/start.err" || rc=$?
+	[ "$rc" = 2 ] || fail "$key = $value: start exit $rc, want 2"
+	cmp -s "$T/check.err" "$T/start.err" ||
+	    fail "$key = $value: start said '$(cat "$T/start.err")', --check-config '$(cat "$T/check.err")'"
+	rc=0
+	out=$(ctl reload --wait 2>&1) || rc=$?
+	[ "$rc" = 1 ] || fail "$key = $value: reload exit $rc, want 1 ($out)"
+	echo "$out" | grep -q "$T/gwd.conf:3: $key: " ||
+	    fail "$key = $value: reload said: $out"
+	[ "$(gen)" = "$g" ] || fail "$key = $value: the generation changed"
+	[ "$(workers_of)" = "$pids" ] || fail "$key = $value: the workers changed"
+	log "$key = $value: refused: $(cat "$T/check.err")"
+done <<LIST
+user nosuchuser$$
+group nosuchgroup$$
+control-group nosuchgroup$$
+control-read-group nosuchgroup$$
+chdir $T/nonexistent
+command $T/nonexistent/app
+command $T/notexec
+command nosuchprogram$$
+log-file $T/nonexistent/gwd.log
+access-log $T/nonexistent/access.log
+pid $T/nonexistent/gwd.pid
+static $T/nonexistent
+LIST
+http_get "$PORT" | grep -q '^worker ' || fail "the old workers do not serve"
+log "ok"
