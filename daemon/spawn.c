@@ -287,6 +287,18 @@ spawn_check(const struct gw_config *cfg, char **err)
 }
 
 void
+spawn_ctx_close_listeners(struct spawn_ctx *c)
+{
+	size_t	i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nfds; i++)
+		close(c->fds[i]);
+	c->nfds = 0;
+}
+
+void
 spawn_ctx_free(struct spawn_ctx *c)
 {
 	size_t	i;

@@ -820,6 +820,24 @@ sup_reload_cancel(sup_reload_cb done, void *arg)
 	sup.nwaiters = j;
 }
 
+/*
+ * A stopping gwd accepts no more: close every copy of the listening
+ * sockets the master holds (the set, and the spawn contexts' copies), so
+ * that once the workers have closed theirs too a new client is refused at
+ * once and retries elsewhere instead of waiting in a queue nobody serves.
+ * Connections already accepted are the workers' and finish.
+ */
+static void
+close_listeners(void)
+{
+	if (sup.ls->n > 0)
+		log_info("closing %zu listening socket%s", sup.ls->n,
+		    sup.ls->n == 1 ? "" : "s");
+	listeners_close(sup.ls);
+	spawn_ctx_close_listeners(sup.ctx);
+	spawn_ctx_close_listeners(sup.prev_ctx);
+}
+
 void
 sup_stop(int graceful)
 {
@@ -831,6 +849,7 @@ sup_stop(int graceful)
 		sdnotify("STOPPING=1");
 		if (sup.nwaiters > 0)
 			reload_finish(0, "gwd is shutting down");
+		close_listeners();
 	}
 	pool_shutdown(&sup.pool, !graceful);
 	process();

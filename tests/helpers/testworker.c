@@ -608,8 +608,14 @@ main(int argc, char **argv)
 
 	for (;;) {
 		now = tw_now_ms();
-		if (tw_got_term && term_exit == TW_NEVER)
+		if (tw_got_term && term_exit == TW_NEVER) {
 			term_exit = now + o.term_delay_ms;
+			/* No more accepting: let go of the listeners so that
+			 * new clients are refused once gwd has too. */
+			for (i = 0; i < nlisten; i++)
+				close(3 + i);
+			nlisten = 0;
+		}
 		if (tw_got_usr1) {
 			tw_got_usr1 = 0;
 			fprintf(stderr, "testworker[%ld]: USR1\n",
