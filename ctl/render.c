@@ -109,38 +109,68 @@ get_str(json_t *o, const char *key, char *buf, size_t len)
 	return buf;
 }
 
-/* last_reload: an object {generation, ok, at/finished_at, duration_s,
- * error}, a time, or null. */
+/*
+ * last_reload: {at, result: {generation, ok, duration_s, error, worker}},
+ * or null: "generation 2 failed at T after 310ms: worker 1 (pid 9)
+ * exited 3: ModuleNotFoundError: ...".
+ */
 static void
 last_reload(char *buf, size_t len, json_t *v)
 {
-	char	 t[32], d[32], e[256];
-	json_t	*at, *ok;
+	char	 t[32], d[32], e[512];
+	json_t	*r = json_object_get(v, "result"), *ok;
 
-	if (json_is_number(v)) {
-		render_time(buf, len, v);
+	if (!json_is_object(v) || !json_is_object(r)) {
+		render_scalar(buf, len, v);
 		return;
 	}
+	render_time(t, sizeof t, json_object_get(v, "at"));
+	render_seconds(d, sizeof d, json_object_get(r, "duration_s"));
+	ok = json_object_get(r, "ok");
+	render_scalar(e, sizeof e, json_object_get(r, "error"));
+	snprintf(buf, len, "generation %lld %s at %s %s %s%s%s",
+	    (long long)json_integer_value(json_object_get(r, "generation")),
+	    json_is_true(ok) ? "ok" : "failed", t,
+	    json_is_true(ok) ? "in" : "after", d,
+	    json_is_string(json_object_get(r, "error")) ? ": " : "",
+	    json_is_string(json_object_get(r, "error")) ? e : "");
+}
+
+/* The last lines a failed reload's worker wrote, indented under it. */
+static void
+reload_stderr(FILE *f, const char *indent, json_t *result)
+{
+	json_t	*lines = json_object_get(json_object_get(result, "worker"),
+		    "stderr"), *l;
+	char	 line[512];
+	size_t	 i;
+
+	if (!json_is_array(lines) || json_array_size(lines) == 0)
+		return;
+	fprintf(f, "%sits last output:\n", indent);
+	json_array_foreach(lines, i, l) {
+		render_scalar(line, sizeof line, l);
+		fprintf(f, "%s  | %s\n", indent, line);
+	}
+}
+
+/* stats: {enabled, path, state, error, dropped, written, ...}. */
+static void
+stats_line(char *buf, size_t len, json_t *v)
+{
+	char	state[32], err[256];
+	json_int_t dropped = json_integer_value(json_object_get(v, "dropped"));
+
 	if (!json_is_object(v)) {
 		render_scalar(buf, len, v);
 		return;
 	}
-	at = json_object_get(v, "finished_at");
-	if (at == NULL)
-		at = json_object_get(v, "at");
-	if (at == NULL)
-		at = json_object_get(v, "ts");
-	if (at == NULL)
-		at = json_object_get(v, "started_at");
-	render_time(t, sizeof t, at);
-	render_seconds(d, sizeof d, json_object_get(v, "duration_s"));
-	ok = json_object_get(v, "ok");
-	render_scalar(e, sizeof e, json_object_get(v, "error"));
-	snprintf(buf, len, "generation %lld %s at %s in %s%s%s",
-	    (long long)json_integer_value(json_object_get(v, "generation")),
-	    ok == NULL ? "-" : json_is_true(ok) ? "ok" : "failed", t, d,
-	    json_is_string(json_object_get(v, "error")) ? ": " : "",
-	    json_is_string(json_object_get(v, "error")) ? e : "");
+	render_scalar(state, sizeof state, json_object_get(v, "state"));
+	render_scalar(err, sizeof err, json_object_get(v, "error"));
+	snprintf(buf, len, "%s, %lld written, %lld dropped%s%s", state,
+	    (long long)json_integer_value(json_object_get(v, "written")),
+	    (long long)dropped, json_is_string(json_object_get(v, "error")) ?
+	    ": " : "", json_is_string(json_object_get(v, "error")) ? err : "");
 }
 
 static void
@@ -176,7 +206,7 @@ render_status(FILE *f, json_t *r, double now)
 	static const char *known[] = { "name", "pid", "version", "state",
 	    "generation", "started_at", "uptime_s", "workers", "binds",
 	    "control_socket", "notify_socket", "stats_db", "last_reload",
-	    "backoff_until", "upgraded_at" };
+	    "backoff_until", "upgraded_at", "stats" };
 	json_t		*w = json_object_get(r, "workers"), *v;
 	char		 a[64], b[64], line[1024];
 	const char	*key;
@@ -208,13 +238,21 @@ render_status(FILE *f, json_t *r, double now)
 	kv(f, "control", get_str(r, "control_socket", line, sizeof line));
 	kv(f, "notify", get_str(r, "notify_socket", line, sizeof line));
 	kv(f, "stats db", get_str(r, "stats_db", line, sizeof line));
-	last_reload(line, sizeof line, json_object_get(r, "last_reload"));
+	v = json_object_get(r, "last_reload");
+	last_reload(line, sizeof line, v);
 	kv(f, "last reload", line);
+	reload_stderr(f, "               ", json_object_get(v, "result"));
+	v = json_object_get(r, "stats");
+	if (v != NULL) {
+		stats_line(line, sizeof line, v);
+		kv(f, "stats", line);
+	}
 	v = json_object_get(r, "backoff_until");
-	if (json_is_number(v)) {
+	/* A backoff that has passed is no backoff. */
+	if (json_is_number(v) && json_number_value(v) > now) {
 		render_time(a, sizeof a, v);
-		format_duration(b, sizeof b, json_number_value(v) > now ?
-		    (uint64_t)((json_number_value(v) - now) * 1000 + 0.5) : 0);
+		format_duration(b, sizeof b,
+		    (uint64_t)((json_number_value(v) - now) * 1000 + 0.5));
 		snprintf(line, sizeof line, "until %s (in %s)", a, b);
 		kv(f, "backoff", line);
 	} else
@@ -458,6 +496,7 @@ render_reload(FILE *f, json_t *r)
 		render_scalar(e, sizeof e, json_object_get(r, "error"));
 		fprintf(f, "reload to generation %s failed after %s: %s\n",
 		    g, d, e);
+		reload_stderr(f, "", r);
 	}
 }
 

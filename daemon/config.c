@@ -20,6 +20,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,6 +182,8 @@ config_defaults(void)
 	size_t			 i;
 
 	cfg->readiness = READINESS_DEFAULT;
+	cfg->readiness_grace_ms = GRACE_DEFAULT;
+	cfg->worker_reopen_signal = SIGNAL_DEFAULT;
 	cfg->umask = -1;
 	for (i = 0; i < option_count; i++) {
 		if (option_table[i].def == NULL || option_table[i].type == OPT_BIND)
@@ -385,6 +388,13 @@ config_finish(struct gw_config *cfg, char **err)
 	if (cfg->readiness == READINESS_DEFAULT)
 		cfg->readiness = cfg->command == NULL ? READINESS_NOTIFY :
 		    READINESS_SPAWN;
+	if (cfg->readiness_grace_ms == GRACE_DEFAULT)
+		cfg->readiness_grace_ms = cfg->readiness == READINESS_SPAWN ?
+		    GRACE_SPAWN_DEFAULT_MS : 0;
+	/* Only gwd-http is known to reopen its logs on a signal; any other
+	 * program may die of SIGUSR1 (uvicorn) or open a debugger (Node). */
+	if (cfg->worker_reopen_signal == SIGNAL_DEFAULT)
+		cfg->worker_reopen_signal = cfg->command == NULL ? SIGUSR1 : 0;
 	free(cfg->runtime_dir);
 	cfg->runtime_dir = gw_default_runtime_dir();
 	free(cfg->notify_socket);

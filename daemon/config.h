@@ -18,6 +18,12 @@
 #include <jansson.h>
 
 enum readiness { READINESS_DEFAULT = -1, READINESS_SPAWN, READINESS_NOTIFY };
+/* Fields whose default depends on other options until config_load ends. */
+#define GRACE_DEFAULT		UINT64_MAX
+#define SIGNAL_DEFAULT		(-1)
+/* --readiness-grace when not given: with --readiness spawn a worker must
+ * stay alive this long after exec; READY=1 needs no grace. */
+#define GRACE_SPAWN_DEFAULT_MS	1000
 enum reload_strategy { RELOAD_ROLLING, RELOAD_SURGE };
 
 struct gw_bind {
@@ -47,10 +53,13 @@ struct gw_config {
 	unsigned	 workers;
 	char		**command;	/* NULL-terminated argv, NULL = gwd-http */
 	int		 readiness;	/* enum readiness, resolved by config_load */
+	uint64_t	 readiness_grace_ms; /* resolved by config_load */
 	uint64_t	 boot_timeout_ms;
 	uint64_t	 timeout_ms;
 	uint64_t	 graceful_timeout_ms;
 	int		 stop_signal;
+	int		 worker_reopen_signal; /* 0 = none; resolved by
+					   config_load */
 	uint64_t	 max_requests;
 	uint64_t	 max_requests_jitter;
 	uint64_t	 max_worker_age_ms;

@@ -68,6 +68,11 @@ const struct option_def option_table[] = {
 	  .arg = "spawn|notify",
 	  .help = "ready once exec succeeded, or once it sent READY=1",
 	  .choices = readiness_names },
+	{ .name = "readiness-grace", .type = OPT_DURATION,
+	  F(readiness_grace_ms), .defhelp = "1s with spawn, 0 with notify",
+	  .arg = "D",
+	  .help = "a worker counts as ready once alive this long after its "
+	  "readiness signal", .max = MS_MAX },
 	{ .name = "boot-timeout", .type = OPT_DURATION, F(boot_timeout_ms),
 	  .def = "30s", .arg = "D",
 	  .help = "longest time a worker may stay booting (0: no limit)",
@@ -81,6 +86,10 @@ const struct option_def option_table[] = {
 	{ .name = "stop-signal", .type = OPT_SIGNAL, F(stop_signal),
 	  .def = "TERM", .arg = "SIG",
 	  .help = "what a worker gets when asked to stop gracefully" },
+	{ .name = "worker-reopen-signal", .type = OPT_SIGNAL,
+	  .flags = OPT_NONE_OK, F(worker_reopen_signal),
+	  .defhelp = "USR1 for gwd-http, none otherwise", .arg = "SIG|none",
+	  .help = "sent to ready workers on USR1 and reopen-logs" },
 	{ .name = "keep-alive", .type = OPT_DURATION, F(keep_alive_ms),
 	  .def = "5s", .arg = "D",
 	  .help = "gwd-http: idle keep-alive timeout (0: no keep-alive)",
@@ -549,6 +558,10 @@ options_set(struct gw_config *cfg, const struct option_def *o,
 		free(list);
 		return -1;
 	case OPT_SIGNAL:
+		if ((o->flags & OPT_NONE_OK) && strcasecmp(v, "none") == 0) {
+			options_store_int(p, o->size, 0);
+			return 0;
+		}
 		if (parse_signal(v, &flag) == -1)
 			return options_fail(msg, "%s", "expected a signal "
 			    "name or number, like TERM");
@@ -647,7 +660,9 @@ options_format(const struct gw_config *cfg, const struct option_def *o)
 		v = options_load_int(p, o->size);
 		return v >= 0 ? xstrdup(o->choices[v]) : NULL;
 	case OPT_SIGNAL:
-		return xstrdup(signal_name((int)options_load_int(p, o->size)));
+		v = options_load_int(p, o->size);
+		return v > 0 ? xstrdup(signal_name((int)v)) : v == 0 ?
+		    xstrdup("none") : NULL;
 	case OPT_MODE:
 		v = options_load_int(p, o->size);
 		return v >= 0 ? xasprintf("%04llo", (unsigned long long)v) :

@@ -38,7 +38,7 @@ enum opt_type {
 #define OPT_CLI_ONLY	0x01	/* not a file key, not printed */
 #define OPT_AUTO	0x02	/* OPT_UINT: "auto" = 2 x CPUs + 1 */
 #define OPT_SOCKPATH	0x04	/* OPT_STRING: must fit sun_path */
-#define OPT_NONE_OK	0x08	/* OPT_STRING: "none" is a value */
+#define OPT_NONE_OK	0x08	/* OPT_STRING, OPT_SIGNAL: "none" is a value */
 
 struct option_def {
 	const char	 *name;		/* long name and file key */

@@ -128,6 +128,17 @@ plan_shutdown(struct pool *p, const struct pool_timing *t, uint64_t now,
 		actions_push(a, A_NOTE, NULL, 0, N_ALL_EXITED, NULL);
 }
 
+/* A new worker of the reload in progress is being killed for a timeout:
+ * the reload fails now, not once the worker is gone, so that its end
+ * never waits on a process that does not die. */
+static void
+fail_reload(struct pool *p, struct worker *w, const char *why,
+    struct actions *a)
+{
+	if (p->reload.active && w->generation == p->generation)
+		pool_reload_abort(p, w, why, a);
+}
+
 /* Deadlines of every state, and the recycling limits of ready workers. */
 static void
 plan_deadlines(struct pool *p, const struct pool_timing *t, uint64_t now,
@@ -138,6 +149,10 @@ plan_deadlines(struct pool *p, const struct pool_timing *t, uint64_t now,
 	for (i = 0; i < p->n; i++) {
 		struct worker	*w = p->w[i];
 
+		/* Its grace is over: ready, and checked as ready below. */
+		if (w->proving && w->stop_reason == R_NONE &&
+		    now >= w->proving_since + t->readiness_grace_ms)
+			pool_on_proven(p, w, now, a);
 		switch (w->state) {
 		case WS_SPAWNING:
 		case WS_BOOTING:
@@ -145,6 +160,8 @@ plan_deadlines(struct pool *p, const struct pool_timing *t, uint64_t now,
 				w->stop_reason = R_BOOT_TIMEOUT;
 				send_kill(w, SIGKILL, 0, now, a,
 				    "boot timeout");
+				fail_reload(p, w, "a new worker did not "
+				    "become ready in time", a);
 			}
 			break;
 		case WS_READY:
@@ -153,6 +170,8 @@ plan_deadlines(struct pool *p, const struct pool_timing *t, uint64_t now,
 				w->stop_reason = R_TIMEOUT;
 				send_kill(w, SIGABRT, now + PLAN_ABORT_GRACE_MS,
 				    now, a, "heartbeat timeout");
+				fail_reload(p, w, "a new worker missed its "
+				    "heartbeat", a);
 				break;
 			}
 			if (w->retire != R_NONE || w->stop_reason != R_NONE)
@@ -312,6 +331,10 @@ plan_spawns(struct pool *p, const struct pool_timing *t, uint64_t now,
 	p->spawns_left = 0;
 	if (p->backoff_until > now)
 		return;
+	/* A backoff that has passed is over: only a probe that is still
+	 * booting may hold spawns back now, and its own deadline or its
+	 * readiness ends that. */
+	p->backoff_until = 0;
 	/* While failing, probe with one worker at a time. */
 	if (p->failures > 0)
 		for (i = 0; i < p->n; i++)
@@ -346,11 +369,17 @@ void
 plan_run(struct pool *p, const struct pool_timing *t, uint64_t now,
     struct actions *a)
 {
+	int	reloading = p->reload.active;
+
 	if (p->mode == PM_STOPPING) {
 		plan_shutdown(p, t, now, a);
 		return;
 	}
 	plan_deadlines(p, t, now, a);
+	/* A timeout that failed the reload gave the old workers back their
+	 * own limits (age, memory): check those again. */
+	if (reloading && !p->reload.active)
+		plan_deadlines(p, t, now, a);
 	plan_reload(p);
 	plan_stops(p, t, now, a);
 	plan_spawns(p, t, now, a);
@@ -391,6 +420,13 @@ plan_next_deadline(const struct pool *p, const struct pool_timing *t)
 				earliest(&best, w->ready_at + PLAN_STABLE_MS);
 			break;
 		case WS_EXITED:
+			break;
+		case WS_SPAWNING:
+		case WS_BOOTING:
+			if (w->proving && w->stop_reason == R_NONE)
+				earliest(&best, w->proving_since +
+				    t->readiness_grace_ms);
+			earliest(&best, w->deadline);
 			break;
 		default:
 			earliest(&best, w->deadline);

@@ -187,20 +187,49 @@ become_ready(struct worker *w, uint64_t now, struct actions *a)
 	set_state(w, WS_READY, now);
 	w->ready_at = now;
 	w->was_ready = 1;
+	w->proving = 0;
 	w->deadline = 0;
 	actions_push(a, A_NOTE, w, 0, N_READY, NULL);
 }
 
 void
-pool_on_exec_ok(struct pool *p, struct worker *w, int readiness_spawn,
-    uint64_t now, struct actions *a)
+pool_on_readiness(struct pool *p, struct worker *w, uint64_t now,
+    const struct pool_timing *t, struct actions *a)
 {
 	(void)p;
+	if (w->stop_reason != R_NONE || w->proving ||
+	    (w->state != WS_SPAWNING && w->state != WS_BOOTING))
+		return;
+	if (t->readiness_grace_ms == 0) {
+		become_ready(w, now, a);
+		return;
+	}
+	w->proving = 1;
+	w->proving_since = now;
+	/* It signalled in time: the boot deadline leaves room for the
+	 * grace. */
+	if (w->deadline != 0 && w->deadline < now + t->readiness_grace_ms)
+		w->deadline = now + t->readiness_grace_ms;
+}
+
+void
+pool_on_proven(struct pool *p, struct worker *w, uint64_t now,
+    struct actions *a)
+{
+	(void)p;
+	if (w->proving && w->stop_reason == R_NONE)
+		become_ready(w, now, a);
+}
+
+void
+pool_on_exec_ok(struct pool *p, struct worker *w, uint64_t now,
+    const struct pool_timing *t, struct actions *a)
+{
 	if (w->state != WS_SPAWNING)
 		return;
 	set_state(w, WS_BOOTING, now);
-	if (readiness_spawn && w->stop_reason == R_NONE)
-		become_ready(w, now, a);
+	if (!t->readiness_notify)
+		pool_on_readiness(p, w, now, t, a);
 }
 
 uint64_t
@@ -226,12 +255,14 @@ count_failure(struct pool *p, uint64_t now, const struct pool_timing *t,
 	actions_push(a, A_NOTE, NULL, 0, N_BACKOFF, NULL);
 }
 
-/* New workers of a reload failed: keep the old generation serving. */
-static void
-reload_abort(struct pool *p, struct actions *a, const char *why)
+void
+pool_reload_abort(struct pool *p, struct worker *failed, const char *why,
+    struct actions *a)
 {
 	size_t	i;
 
+	if (!p->reload.active)
+		return;
 	for (i = 0; i < p->n; i++) {
 		struct worker	*w = p->w[i];
 
@@ -246,7 +277,42 @@ reload_abort(struct pool *p, struct actions *a, const char *why)
 	}
 	p->generation = p->reload.old_generation;
 	p->reload.active = 0;
-	actions_push(a, A_NOTE, NULL, 0, N_RELOAD_FAILED, why);
+	actions_push(a, A_NOTE, failed, 0, N_RELOAD_FAILED, why);
+}
+
+int
+pool_exit_is_failure(const struct worker *w)
+{
+	switch (w->exit_reason) {
+	case R_CRASH:
+	case R_BOOT_FAILED:
+	case R_BOOT_TIMEOUT:
+	case R_TIMEOUT:
+		return 1;
+	case R_EXIT:
+		return !w->self_stopping;
+	default:
+		return 0;
+	}
+}
+
+/* Why a reload failed, from how its new worker ended. */
+static const char *
+abort_reason(const struct worker *w)
+{
+	switch (w->exit_reason) {
+	case R_BOOT_FAILED:
+		return w->proving ? "a new worker exited within its readiness "
+		    "grace" : "a new worker exited before it was ready";
+	case R_BOOT_TIMEOUT:
+		return "a new worker did not become ready in time";
+	case R_TIMEOUT:
+		return "a new worker missed its heartbeat";
+	case R_CRASH:
+		return "a new worker crashed";
+	default:
+		return "a new worker exited";
+	}
 }
 
 void
@@ -257,11 +323,14 @@ pool_on_spawn_failed(struct pool *p, struct worker *w, int err, uint64_t now,
 	w->exit_reason = R_BOOT_FAILED;
 	set_state(w, WS_EXITED, now);
 	actions_push(a, A_NOTE, w, 0, N_EXIT, NULL);
-	if (p->mode == PM_RUNNING) {
+	if (p->mode != PM_RUNNING)
+		return;
+	/* New code that fails fails its reload; it is no crash loop of
+	 * the generation that keeps serving. */
+	if (p->reload.active && w->generation == p->generation)
+		pool_reload_abort(p, w, "cannot start new workers", a);
+	else
 		count_failure(p, now, t, a);
-		if (p->reload.active && w->generation == p->generation)
-			reload_abort(p, a, "cannot start new workers");
-	}
 }
 
 /* The reason of an exit nobody asked for, and whether it is a failure. */
@@ -312,14 +381,14 @@ pool_on_exit(struct pool *p, pid_t pid, int status, uint64_t now,
 
 	if (p->mode != PM_RUNNING)
 		return w;
-	if (failure)
-		count_failure(p, now, t, a);
+	/* Any failure of the new code during its reload fails the reload,
+	 * whether or not that worker had become ready; it is no crash loop
+	 * of the generation that keeps serving. */
 	if (p->reload.active && w->generation == p->generation &&
-	    !w->was_ready && (w->exit_reason == R_BOOT_FAILED ||
-	    w->exit_reason == R_BOOT_TIMEOUT))
-		reload_abort(p, a, w->exit_reason == R_BOOT_TIMEOUT ?
-		    "a new worker did not become ready in time" :
-		    "a new worker exited before it was ready");
+	    pool_exit_is_failure(w))
+		pool_reload_abort(p, w, abort_reason(w), a);
+	else if (failure)
+		count_failure(p, now, t, a);
 	return w;
 }
 
@@ -327,7 +396,6 @@ void
 pool_on_notify(struct pool *p, struct worker *w, const struct notify_msg *m,
     uint64_t now, const struct pool_timing *t, struct actions *a)
 {
-	(void)p;
 	if (w->state == WS_EXITED)
 		return;
 	if (m->has_status)
@@ -340,9 +408,8 @@ pool_on_notify(struct pool *p, struct worker *w, const struct notify_msg *m,
 		w->self_stopping = 1;
 	if (m->watchdog && t->timeout_ms > 0)
 		w->last_heartbeat = now;
-	if (m->ready && t->readiness_notify && w->stop_reason == R_NONE &&
-	    (w->state == WS_SPAWNING || w->state == WS_BOOTING))
-		become_ready(w, now, a);
+	if (m->ready && t->readiness_notify)
+		pool_on_readiness(p, w, now, t, a);
 	if (m->has_extend && w->deadline != 0 && (w->state == WS_SPAWNING ||
 	    w->state == WS_BOOTING || w->state == WS_DRAINING)) {
 		uint64_t	d = now + m->extend_usec / 1000;
@@ -403,6 +470,7 @@ pool_shutdown(struct pool *p, int quick)
 	p->mode = PM_STOPPING;
 	p->quick = quick;
 	p->reload.active = 0;
+	p->backoff_until = 0;	/* nothing more is started */
 }
 
 void

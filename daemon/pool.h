@@ -42,6 +42,8 @@ struct worker {
 	uint64_t	 state_since;
 	uint64_t	 ready_at;	/* when it became ready */
 	int		 was_ready;	/* it became ready once */
+	int		 proving;	/* readiness signalled, grace running */
+	uint64_t	 proving_since;	/* when its readiness signal came */
 	uint64_t	 deadline;	/* boot / stop / kill deadline, 0 = none */
 	uint64_t	 last_heartbeat; /* 0 = heartbeats not armed */
 	enum reason	 retire;	/* replace, then stop, for this reason */
@@ -104,7 +106,7 @@ enum note_kind {
 	N_STOP,		/* stop signal sent (w->stop_reason) */
 	N_KILL,		/* SIGABRT/SIGKILL sent (w->stop_reason) */
 	N_RELOAD_DONE,
-	N_RELOAD_FAILED,
+	N_RELOAD_FAILED, /* w: the worker that failed it, text: how */
 	N_POOL_FULL,	/* the pool reached its target for the first time */
 	N_ALL_EXITED	/* stopping and nothing is left: exit */
 };
@@ -140,6 +142,9 @@ struct pool_timing {
 	uint64_t	max_worker_memory_kb;
 	int		stop_signal;
 	int		readiness_notify;
+	/* How long a worker must stay alive after its readiness signal
+	 * (exec, or READY=1) before it counts as ready; 0 = at once. */
+	uint64_t	readiness_grace_ms;
 };
 
 void	 actions_push(struct actions *, enum action_kind, struct worker *,
@@ -162,8 +167,22 @@ struct worker *pool_find_id(struct pool *, int id);	/* newest in slot */
 /* Facts from the executor. */
 void	 pool_on_forked(struct pool *, struct worker *, pid_t, uint64_t now,
 	     struct actions *);
-void	 pool_on_exec_ok(struct pool *, struct worker *, int readiness_spawn,
-	     uint64_t now, struct actions *);
+void	 pool_on_exec_ok(struct pool *, struct worker *, uint64_t now,
+	     const struct pool_timing *, struct actions *);
+/* The worker sent its readiness signal (exec with readiness spawn, READY=1
+ * with notify): ready now, or once it has stayed alive for the grace. */
+void	 pool_on_readiness(struct pool *, struct worker *, uint64_t now,
+	     const struct pool_timing *, struct actions *);
+/* The grace after its readiness signal has passed (planner only). */
+void	 pool_on_proven(struct pool *, struct worker *, uint64_t now,
+	     struct actions *);
+/* Whether an exit of w, as classified, is a failure of its code: a crash,
+ * a boot failure or timeout, a heartbeat timeout, or an unasked exit. */
+int	 pool_exit_is_failure(const struct worker *);
+/* New workers of the reload in progress failed (w is the first that did,
+ * why says how): the old generation keeps serving, the new is stopped. */
+void	 pool_reload_abort(struct pool *, struct worker *, const char *why,
+	     struct actions *);
 void	 pool_on_spawn_failed(struct pool *, struct worker *, int err,
 	     uint64_t now, const struct pool_timing *, struct actions *);
 

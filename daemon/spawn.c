@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -371,6 +372,23 @@ child_fail(int errfd, int err)
 	_exit(127);
 }
 
+/* The fd limit workers get: the one gwd was started with. */
+static struct rlimit	worker_nofile;
+static int		worker_nofile_set;
+
+void
+spawn_raise_fd_limit(void)
+{
+	struct rlimit	r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r) == -1 || r.rlim_cur >= r.rlim_max)
+		return;
+	worker_nofile = r;
+	r.rlim_cur = r.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &r) == 0)
+		worker_nofile_set = 1;
+}
+
 /* The child side: only async-signal-safe calls from here to execve. */
 static void __attribute__((noreturn))
 child(const struct spawn_ctx *c, char **envp, char *listen_pid,
@@ -392,10 +410,11 @@ child(const struct spawn_ctx *c, char **envp, char *listen_pid,
 	for (i = 0; i < c->nfds; i++)
 		if ((hi[i] = fcntl(c->fds[i], F_DUPFD_CLOEXEC, base)) == -1)
 			child_fail(errw, errno);
-	if (outw != -1) {
-		if (dup2(outw, 1) == -1 || dup2(outw, 2) == -1)
-			child_fail(errw, errno);
-	} else if (dup2(2, 1) == -1)
+	/* stdout is the output pipe with --capture-output, else gwd's
+	 * stderr; stderr is the pipe whenever there is one. */
+	if (dup2(c->capture && outw != -1 ? outw : 2, 1) == -1)
+		child_fail(errw, errno);
+	if (outw != -1 && dup2(outw, 2) == -1)
 		child_fail(errw, errno);
 	if (dup2(devnull, 0) == -1)
 		child_fail(errw, errno);
@@ -434,6 +453,9 @@ child(const struct spawn_ctx *c, char **envp, char *listen_pid,
 		}
 	}
 	sigemptyset(&none);
+	if (worker_nofile_set &&
+	    setrlimit(RLIMIT_NOFILE, &worker_nofile) == -1)
+		child_fail(errw, errno);
 	if (c->set_ids) {
 		if (setgroups((size_t)c->ngroups, c->groups) == -1 ||
 		    setgid(c->gid) == -1 || setuid(c->uid) == -1)
@@ -470,13 +492,18 @@ spawn_worker(const struct spawn_ctx *c, int id, unsigned gen,
 		errno = saved;
 		return -1;
 	}
-	if (c->capture && pipe2(outp, O_CLOEXEC) == -1) {
-		saved = errno;
-		close(devnull);
-		close(errp[0]);
-		close(errp[1]);
-		errno = saved;
-		return -1;
+	/* Without the output pipe (out of fds) the worker writes to gwd's
+	 * stderr itself, and no tail of its output is kept. */
+	if (pipe2(outp, O_CLOEXEC) == -1) {
+		if (c->capture) {
+			saved = errno;
+			close(devnull);
+			close(errp[0]);
+			close(errp[1]);
+			errno = saved;
+			return -1;
+		}
+		outp[0] = outp[1] = -1;
 	}
 
 	envp = xcalloc(c->nenv + 12, sizeof *envp);

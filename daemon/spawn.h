@@ -37,10 +37,16 @@ uid_t	 spawn_ctx_uid(const struct spawn_ctx *);
 gid_t	 spawn_ctx_gid(const struct spawn_ctx *);
 int	 spawn_ctx_sets_ids(const struct spawn_ctx *);
 
+/* The master holds a pipe per worker (its output): raise gwd's soft fd
+ * limit to the hard one.  Workers still get the limit gwd started with. */
+void	 spawn_raise_fd_limit(void);
+
 struct spawn_result {
 	pid_t	pid;
 	int	errfd;		/* read end of the exec-error pipe */
-	int	outfd;		/* read end of captured output, or -1 */
+	int	outfd;		/* read end of the worker's stderr (and stdout
+				   with --capture-output), or -1 if no pipe
+				   could be made */
 };
 
 /* Fork and exec worker id of generation gen. Returns 0, or -1 with errno. */

@@ -18,8 +18,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 
 #include "control.h"
@@ -29,6 +27,7 @@
 #include "listeners.h"
 #include "log.h"
 #include "notify.h"
+#include "output.h"
 #include "plan.h"
 #include "pool.h"
 #include "procfs.h"
@@ -37,8 +36,6 @@
 #include "stats.h"
 #include "supervisor.h"
 
-/* Longest captured output line; longer lines are split. */
-#define CAPTURE_LINE_MAX	4096
 /* How far up the process tree a notify sender is traced to its worker. */
 #define NOTIFY_ANCESTORS	16
 
@@ -47,18 +44,12 @@ struct reload_waiter {
 	void		*arg;
 };
 
-/* Per-worker executor state: the exec-error pipe. */
+/* Per-worker executor state: the exec-error pipe until exec is known to
+ * have worked, and the worker's output for as long as its record lives. */
 struct wio {
 	struct event	*ev;
 	int		 fd;
-};
-
-/* Captured stdout/stderr of one worker, alive until EOF. */
-struct capture {
-	struct bufferevent	*bev;
-	int			 id;
-	pid_t			 pid;
-	struct capture		*next;
+	struct output	*out;
 };
 
 static struct {
@@ -85,9 +76,9 @@ static struct {
 	struct reload_waiter	*waiters;
 	size_t			 nwaiters;
 	json_t			*last_reload;
-	struct capture		*captures;
 	int			 exit_status;
 	int			 planning;
+	int			 backoff_told;	/* in this run of execute() */
 } sup;
 
 static void process(void);
@@ -119,13 +110,14 @@ timing_from(struct pool_timing *t, const struct gw_config *c)
 	t->max_worker_memory_kb = c->max_worker_memory / 1024;
 	t->stop_signal = c->stop_signal;
 	t->readiness_notify = c->readiness == READINESS_NOTIFY;
+	t->readiness_grace_ms = c->readiness_grace_ms;
 }
 
-/* Unix time of a monotonic timestamp. */
+/* Unix time of a monotonic timestamp, past or future. */
 static double
 wall_of(uint64_t mono)
 {
-	return gw_wall_time() - (double)(gw_now_ms() - mono) / 1000.0;
+	return gw_wall_time() + ((double)mono - (double)gw_now_ms()) / 1000.0;
 }
 
 static void
@@ -153,6 +145,19 @@ emit(const char *event, const struct worker *w, const char *reason,
 
 /* ---- per-worker I/O ---------------------------------------------------- */
 
+/* Exec is known to have worked or failed: the error pipe is done. */
+static void
+wio_close_errpipe(struct wio *io)
+{
+	if (io->ev != NULL)
+		event_free(io->ev);
+	io->ev = NULL;
+	if (io->fd != -1)
+		close(io->fd);
+	io->fd = -1;
+}
+
+/* The worker's record is going (it exited, or gwd exits). */
 static void
 wio_free(struct worker *w)
 {
@@ -160,12 +165,16 @@ wio_free(struct worker *w)
 
 	if (io == NULL)
 		return;
-	if (io->ev != NULL)
-		event_free(io->ev);
-	if (io->fd != -1)
-		close(io->fd);
+	wio_close_errpipe(io);
+	output_detach(io->out);
 	free(io);
 	w->io = NULL;
+}
+
+static struct output *
+wio_output(const struct worker *w)
+{
+	return w->io != NULL ? ((struct wio *)w->io)->out : NULL;
 }
 
 /* Read the exec-error pipe: EOF means exec succeeded. */
@@ -176,7 +185,7 @@ wio_drain(struct worker *w)
 	int		 err;
 	ssize_t		 n;
 
-	if (io == NULL)
+	if (io == NULL || io->fd == -1)
 		return;
 	do {
 		n = read(io->fd, &err, sizeof err);
@@ -188,9 +197,9 @@ wio_drain(struct worker *w)
 		log_error("worker %d: cannot exec %s: %s", w->id,
 		    spawn_ctx_path(sup.ctx), strerror(err));
 	} else
-		pool_on_exec_ok(&sup.pool, w, !sup.timing.readiness_notify,
-		    gw_now_ms(), &sup.acts);
-	wio_free(w);
+		pool_on_exec_ok(&sup.pool, w, gw_now_ms(), &sup.timing,
+		    &sup.acts);
+	wio_close_errpipe(io);
 }
 
 static void
@@ -200,69 +209,6 @@ wio_read(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	wio_drain(arg);
 	process();
-}
-
-static void
-capture_free(struct capture *c)
-{
-	struct capture	**pp;
-
-	for (pp = &sup.captures; *pp != NULL; pp = &(*pp)->next)
-		if (*pp == c) {
-			*pp = c->next;
-			break;
-		}
-	bufferevent_free(c->bev);
-	free(c);
-}
-
-static void
-capture_read(struct bufferevent *bev, void *arg)
-{
-	struct capture	*c = arg;
-	struct evbuffer	*in = bufferevent_get_input(bev);
-	char		*line;
-	size_t		 len;
-
-	while ((line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF)) != NULL) {
-		log_info("worker %d (pid %ld): %s", c->id, (long)c->pid, line);
-		free(line);
-	}
-	if (evbuffer_get_length(in) >= CAPTURE_LINE_MAX) {
-		char	buf[CAPTURE_LINE_MAX + 1];
-		int	n = evbuffer_remove(in, buf, CAPTURE_LINE_MAX);
-
-		buf[n > 0 ? n : 0] = '\0';
-		log_info("worker %d (pid %ld): %s", c->id, (long)c->pid, buf);
-	}
-}
-
-static void
-capture_event(struct bufferevent *bev, short what, void *arg)
-{
-	struct capture	*c = arg;
-	struct evbuffer	*in = bufferevent_get_input(bev);
-
-	(void)what;
-	if (evbuffer_get_length(in) > 0) {
-		evbuffer_add(in, "\n", 1);
-		capture_read(bev, arg);
-	}
-	capture_free(c);
-}
-
-static void
-capture_start(struct worker *w, pid_t pid, int fd)
-{
-	struct capture	*c = xcalloc(1, sizeof *c);
-
-	c->id = w->id;
-	c->pid = pid;		/* w->pid is set by pool_on_forked, later */
-	c->bev = bufferevent_socket_new(sup.base, fd, BEV_OPT_CLOSE_ON_FREE);
-	bufferevent_setcb(c->bev, capture_read, NULL, capture_event, c);
-	bufferevent_enable(c->bev, EV_READ);
-	c->next = sup.captures;
-	sup.captures = c;
 }
 
 /* ---- carrying out actions ---------------------------------------------- */
@@ -284,9 +230,10 @@ do_spawn(struct worker *w)
 	io->fd = r.errfd;
 	io->ev = event_new(sup.base, r.errfd, EV_READ, wio_read, w);
 	event_add(io->ev, NULL);
-	w->io = io;
 	if (r.outfd != -1)
-		capture_start(w, r.pid, r.outfd);
+		io->out = output_start(sup.base, r.outfd, w->id, r.pid,
+		    sup.cfg->capture_output);
+	w->io = io;
 	pool_on_forked(&sup.pool, w, r.pid, gw_now_ms(), &sup.acts);
 }
 
@@ -346,7 +293,61 @@ exit_detail(const struct worker *w, uint64_t now)
 	if (w->exec_errno != 0)
 		json_object_set_new(d, "exec_error",
 		    json_string(strerror(w->exec_errno)));
+	if (pool_exit_is_failure(w)) {
+		json_t	*tail = output_tail_json(wio_output(w));
+
+		if (tail != NULL)
+			json_object_set_new(d, "stderr", tail);
+	}
 	return d;
+}
+
+/* How a worker ended, for people: "exited 3", "killed by SIGSEGV". */
+static void
+exit_how(const struct worker *w, char *buf, size_t len)
+{
+	if (w->exit_signal != 0)
+		snprintf(buf, len, "killed by SIG%s",
+		    signal_name(w->exit_signal));
+	else if (w->exit_status >= 0)
+		snprintf(buf, len, "exited %d", w->exit_status);
+	else if (w->exec_errno != 0)
+		snprintf(buf, len, "could not start: %s",
+		    strerror(w->exec_errno));
+	else
+		snprintf(buf, len, "is being killed");
+}
+
+/*
+ * The evidence of a failed reload: which worker, how it ended and what it
+ * said last.  Returns the message (to free) and sets *detail to a new
+ * object {id, pid, generation, reason, exit_status, signal, stderr}.
+ */
+static char *
+reload_evidence(const char *why, const struct worker *w, json_t **detail)
+{
+	char	 how[128], last[256];
+	const char *said;
+
+	*detail = NULL;
+	if (w == NULL)
+		return xstrdup(why);
+	exit_how(w, how, sizeof how);
+	said = output_cause(wio_output(w), last, sizeof last);
+	*detail = json_pack("{s:i, s:I, s:i, s:s, s:o, s:o, s:o}",
+	    "id", w->id, "pid", (json_int_t)w->pid,
+	    "generation", (int)w->generation,
+	    "reason", reason_name(w->exit_reason != R_NONE ? w->exit_reason :
+	    w->stop_reason),
+	    "exit_status", w->exit_status >= 0 && w->exit_signal == 0 ?
+	    json_integer(w->exit_status) : json_null(),
+	    "signal", w->exit_signal != 0 ?
+	    json_string(signal_name(w->exit_signal)) : json_null(),
+	    "stderr", output_tail_json(wio_output(w)) ?: json_array());
+	if (w->pid <= 0)
+		return xasprintf("%s: worker %d %s", why, w->id, how);
+	return xasprintf("%s: worker %d (pid %ld) %s%s%s", why, w->id,
+	    (long)w->pid, how, said ? ": " : "", said ? said : "");
 }
 
 static void
@@ -369,23 +370,26 @@ note_exit(struct worker *w, uint64_t now)
 	/* Leftovers in its process group (grandchildren) go with it. */
 	if (w->pid > 0)
 		(void)kill(-w->pid, SIGKILL);
-	wio_free(w);
 	emit("exit", w, reason_name(r), exit_detail(w, now));
 }
 
+/* The reload ended: ok, or failed for why (by worker w, or NULL). */
 static void
-reload_finish(int ok, const char *why)
+reload_finish(int ok, const char *why, const struct worker *w)
 {
 	uint64_t	 now = gw_now_ms();
-	json_t		*res;
+	json_t		*res, *evidence = NULL;
+	char		*error = ok ? NULL : reload_evidence(why, w, &evidence);
 	size_t		 i;
 
-	res = json_pack("{s:i, s:b, s:f, s:i, s:i, s:s?}",
+	res = json_pack("{s:i, s:b, s:f, s:i, s:i, s:s?, s:o?}",
 	    "generation", ok ? (int)sup.pool.generation :
 	    (int)sup.pool.gen_counter, "ok", ok,
 	    "duration_s", (double)(now - sup.pool.reload.started_at) / 1000.0,
 	    "started", (int)sup.pool.reload.started,
-	    "retired", (int)sup.pool.reload.retired, "error", why);
+	    "retired", (int)sup.pool.reload.retired, "error", error,
+	    "worker", evidence);
+	why = error;
 	if (ok) {
 		log_info("reload: generation %u ready in %.1fs (%u started, "
 		    "%u retired)", sup.pool.generation,
@@ -418,6 +422,7 @@ reload_finish(int ok, const char *why)
 	sup.waiters = NULL;
 	sup.nwaiters = 0;
 	json_decref(res);
+	free(error);
 }
 
 static void
@@ -442,6 +447,10 @@ do_note(const struct action *a, uint64_t now)
 		note_exit(w, now);
 		break;
 	case N_BACKOFF:
+		/* Workers that failed together are told as one step. */
+		if (sup.backoff_told)
+			break;
+		sup.backoff_told = 1;
 		format_duration(d, sizeof d, sup.pool.backoff_until - now);
 		log_warn("backoff: %u consecutive failures, next attempt in %s",
 		    sup.pool.failures, d);
@@ -465,10 +474,10 @@ do_note(const struct action *a, uint64_t now)
 		do_signal(w, a->sig);
 		break;
 	case N_RELOAD_DONE:
-		reload_finish(1, NULL);
+		reload_finish(1, NULL, NULL);
 		break;
 	case N_RELOAD_FAILED:
-		reload_finish(0, a->text);
+		reload_finish(0, a->text, a->w);
 		break;
 	case N_POOL_FULL:
 		log_info("pool ready: %u workers of generation %u",
@@ -488,6 +497,7 @@ execute(void)
 	uint64_t	now = gw_now_ms();
 	size_t		i;
 
+	sup.backoff_told = 0;
 	for (i = 0; i < sup.acts.n; i++) {
 		struct action	a = sup.acts.v[i];
 
@@ -534,6 +544,8 @@ arm_timer(void)
 static void
 process(void)
 {
+	size_t	i;
+
 	if (sup.planning)	/* re-entered from an action: the outer run
 				 * will see everything */
 		return;
@@ -541,6 +553,9 @@ process(void)
 	execute();
 	plan_run(&sup.pool, &sup.timing, gw_now_ms(), &sup.acts);
 	execute();
+	for (i = 0; i < sup.pool.n; i++)
+		if (sup.pool.w[i]->state == WS_EXITED)
+			wio_free(sup.pool.w[i]);
 	pool_gc(&sup.pool);
 	arm_timer();
 	sup.planning = 0;
@@ -560,6 +575,8 @@ reap(void)
 		if (w == NULL)
 			continue;	/* an orphan we adopted as subreaper */
 		wio_drain(w);
+		/* Its last words belong to the report of its exit. */
+		output_drain(wio_output(w));
 		pool_on_exit(&sup.pool, pid, status, gw_now_ms(), &sup.timing,
 		    &sup.acts);
 	}
@@ -882,7 +899,7 @@ sup_stop(int graceful)
 		    graceful ? "graceful" : "quick", sup.pool.n);
 		sdnotify("STOPPING=1");
 		if (sup.nwaiters > 0)
-			reload_finish(0, "gwd is shutting down");
+			reload_finish(0, "gwd is shutting down", NULL);
 		close_listeners();
 	}
 	pool_shutdown(&sup.pool, !graceful);
@@ -908,15 +925,18 @@ void
 sup_reopen_logs(void)
 {
 	size_t	i;
+	int	sig = sup.cfg->worker_reopen_signal;
 
 	log_reopen();
-	log_info("log files reopened");
-	/* Only ready workers: one still booting may not handle USR1 yet,
-	 * and one on its way out keeps its files. */
-	for (i = 0; i < sup.pool.n; i++)
+	log_info("log files reopened%s%s", sig ? "; sending SIG" : "",
+	    sig ? signal_name(sig) : "");
+	/* Only to workers that asked for it (--worker-reopen-signal), and
+	 * only ready ones: one still booting may not handle it yet, and one
+	 * on its way out keeps its files. */
+	for (i = 0; sig != 0 && i < sup.pool.n; i++)
 		if (sup.pool.w[i]->pid > 0 &&
 		    sup.pool.w[i]->state == WS_READY)
-			(void)kill(sup.pool.w[i]->pid, SIGUSR1);
+			(void)kill(sup.pool.w[i]->pid, sig);
 }
 
 /* ---- status ------------------------------------------------------------ */
@@ -1156,6 +1176,7 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 	sup.started_mono = gw_now_ms();
 	sup.self_exe = self_exe();
 	timing_from(&sup.timing, cfg);
+	spawn_raise_fd_limit();
 
 	/* Orphans of our workers come to us, and we reap them. */
 	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -1229,8 +1250,7 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 		event_free(sup.sdwatchdog);
 	for (i = 0; i < sup.pool.n; i++)
 		wio_free(sup.pool.w[i]);
-	while (sup.captures != NULL)
-		capture_free(sup.captures);
+	output_free_all();
 	pool_free(&sup.pool);
 	actions_free(&sup.acts);
 	spawn_ctx_free(sup.ctx);

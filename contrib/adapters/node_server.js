@@ -7,9 +7,15 @@
 // `gwctl notify`, a child of this process (so gwd counts it for this
 // worker):
 //
-//   gwd -w 4 -b 127.0.0.1:3000 --readiness notify -- node node_server.js
+//   gwd -w 4 -b 127.0.0.1:3000 --readiness notify -- node node_server.js app.js
 //
-// READY=1 is sent once the server listens; WATCHDOG=1 heartbeats and the
+// app.js (optional) exports the request handler, (req, res) => ...; it is
+// loaded before anything else happens, so an app that throws while it
+// loads exits before READY=1: gwd counts that as a failed start, and a
+// reload to it fails while the old workers keep serving.  Without it the
+// answer is "hello from worker ...".
+//
+// READY=1 is sent once the app is loaded and the server listens; WATCHDOG=1 heartbeats and the
 // request count (GWD_REQUESTS=) from a timer on the event loop, so a
 // blocked loop stops them and gwd replaces the worker after --timeout.
 // Without gwctl in PATH (or $GWCTL), run it with --readiness spawn (the
@@ -21,6 +27,7 @@
 "use strict";
 
 const http = require("http");
+const path = require("path");
 const { execFile, execFileSync } = require("child_process");
 
 const LISTEN_FDS_START = 3;
@@ -54,11 +61,20 @@ if (process.env.LISTEN_PID !== String(process.pid) ||
     process.exit(1);
 }
 
+// The slow and fallible part of start-up, before the socket is served.
+const app = process.argv[2] ? require(path.resolve(process.argv[2])) : null;
+if (app !== null && typeof app !== "function") {
+    console.error(`node_server: ${process.argv[2]} exports no handler`);
+    process.exit(1);
+}
+
 let requests = 0;
 const server = http.createServer((req, res) => {
     requests++;
     if (req.url === "/recycle")
         notify("GWD_RECYCLE=1");
+    if (app !== null)
+        return app(req, res);
     const body = `hello from worker ${process.env.GWD_WORKER_ID} ` +
         `(pid ${process.pid}, generation ${process.env.GWD_GENERATION})\n`;
     res.writeHead(200, {
@@ -106,6 +122,7 @@ process.on("SIGTERM", () => {
     server.closeIdleConnections?.();
 });
 process.on("SIGINT", () => process.exit(0));
-// gwd forwards SIGUSR1 (reopen your logs) to every worker; without a
-// listener Node would open its inspector on 127.0.0.1:9229.
+// gwd passes SIGUSR1 (reopen your logs) on only with
+// --worker-reopen-signal USR1; should it come, without a listener Node
+// would open its inspector on 127.0.0.1:9229.
 process.on("SIGUSR1", () => {});

@@ -4,7 +4,13 @@
 It shows the whole worker protocol of gwd-worker(7):
 
   * the listening socket is fd 3 (LISTEN_FDS), already bound and listening;
-  * READY=1 goes to $NOTIFY_SOCKET once it accepts connections;
+  * an optional WSGI application, MODULE:CALLABLE (imported from the
+    working directory, as gunicorn does), is imported before anything is
+    announced: a broken import exits with status 1 before READY=1, so gwd
+    counts it as a failed start and a reload to it fails while the old
+    workers keep serving;
+  * READY=1 goes to $NOTIFY_SOCKET once the application is loaded and the
+    socket is served;
   * WATCHDOG=1 heartbeats (and the request count, GWD_REQUESTS=) are sent
     from the serving loop itself, so a stuck loop stops them and gwd
     replaces the worker after --timeout;
@@ -12,19 +18,24 @@ It shows the whole worker protocol of gwd-worker(7):
     SIGINT exits at once; SIGUSR1 (reopen logs) is ignored;
   * GET /recycle asks gwd for a replacement with GWD_RECYCLE=1.
 
-    gwd -w 4 -b 127.0.0.1:8000 --readiness notify -- python3 python_app.py
+    gwd -w 4 -b 127.0.0.1:8000 --readiness notify -t 10s -- \
+        python3 python_app.py app:wsgi
     curl http://127.0.0.1:8000/
 
-With the default --readiness spawn it works too: READY=1 is then ignored.
-It serves the first inherited socket (fd 3) only.
+Without MODULE:CALLABLE it answers "hello from worker ...".  Use it with
+--readiness notify: with --readiness spawn gwd cannot tell a broken import
+from a good start.  It serves the first inherited socket (fd 3) only, one
+request at a time, and sleeps in poll(2) while idle.
 """
 
-import http.server
+import importlib
 import os
+import selectors
 import signal
 import socket
 import sys
 import time
+import wsgiref.simple_server
 
 LISTEN_FDS_START = 3
 
@@ -52,60 +63,92 @@ def listen_socket():
     if int(os.environ.get("LISTEN_FDS", "0")) < 1:
         sys.exit("python_app: LISTEN_FDS is 0: give gwd a --bind")
     sock = socket.socket(fileno=LISTEN_FDS_START)  # family/type detected
-    # gwd hands the socket over non-blocking; say so, so that Python's
-    # idea of it matches the fd (the loop below polls before accept, and
-    # another worker may take a connection first: accept then fails with
-    # EAGAIN, which socketserver ignores).
+    # gwd hands the socket over blocking.  The loop below waits in poll(2)
+    # (with a timeout, for the heartbeats) and then accepts; another worker
+    # may take the connection first, so the accept must not block: the
+    # socket is made non-blocking, as gunicorn, uvicorn and Node do.  The
+    # flag is shared with the other workers, which all poll before they
+    # accept (gwd-worker(7), FILE DESCRIPTORS).
     sock.setblocking(False)
     return sock
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
+def load_app(spec):
+    """Import MODULE:CALLABLE from the working directory, or die."""
+    module, _, name = spec.partition(":")
+    if not module or not name:
+        sys.exit("python_app: %r: want MODULE:CALLABLE" % spec)
+    sys.path.insert(0, os.getcwd())
+    app = getattr(importlib.import_module(module), name, None)
+    if not callable(app):
+        sys.exit("python_app: %s has no callable %s" % (module, name))
+    return app
+
+
+def hello_app(environ, start_response):
+    """The answer when no application is given."""
+    body = ("hello from worker %s (pid %d, generation %s)\n" % (
+        os.environ.get("GWD_WORKER_ID", "?"), os.getpid(),
+        os.environ.get("GWD_GENERATION", "?"))).encode()
+    start_response("200 OK", [("Content-Type", "text/plain"),
+                              ("Content-Length", str(len(body)))])
+    return [body]
+
+
+class Handler(wsgiref.simple_server.WSGIRequestHandler):
     # HTTP/1.0: one request per connection, so that this single-threaded
     # server never waits on an idle keep-alive client.
     protocol_version = "HTTP/1.0"
     server_version = "python_app/1"
-
-    def do_GET(self):
-        self.server.requests += 1
-        if self.path == "/recycle":
-            notify("GWD_RECYCLE=1")
-        body = ("hello from worker %s (pid %d, generation %s)\n" % (
-            os.environ.get("GWD_WORKER_ID", "?"), os.getpid(),
-            os.environ.get("GWD_GENERATION", "?"))).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_HEAD(self):
-        self.server.requests += 1
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain")
-        self.end_headers()
 
     def log_message(self, fmt, *args):
         if os.environ.get("PYTHON_APP_ACCESS_LOG"):
             super().log_message(fmt, *args)
 
 
-class Server(http.server.HTTPServer):
-    def __init__(self, sock):
+class Server(wsgiref.simple_server.WSGIServer):
+    def __init__(self, sock, app):
         # No bind, no listen: gwd did both.
         super().__init__(sock.getsockname() if sock.family != socket.AF_UNIX
                          else "", Handler, bind_and_activate=False)
         self.socket.close()
         self.socket = sock
         self.requests = 0
+        self.set_app(self.counted(app))
+        # SERVER_NAME and SERVER_PORT, without the DNS look-up that
+        # server_bind() would make.
+        if sock.family == socket.AF_UNIX:
+            self.server_name, self.server_port = "localhost", 0
+        else:
+            self.server_name, self.server_port = sock.getsockname()[:2]
+        self.setup_environ()
 
-    def server_bind(self):
-        pass
+    def counted(self, app):
+        """APP, counting its requests and honouring GET /recycle."""
+        def wrapper(environ, start_response):
+            self.requests += 1
+            if environ.get("PATH_INFO") == "/recycle":
+                notify("GWD_RECYCLE=1")
+            return app(environ, start_response)
+        return wrapper
 
     def get_request(self):
         conn, addr = self.socket.accept()
         conn.setblocking(True)
         return conn, addr or ("unix", 0)
+
+    def serve_one(self):
+        """Accept and answer one connection, if another worker has not
+        taken it first."""
+        try:
+            request, client = self.get_request()
+        except (BlockingIOError, InterruptedError):
+            return
+        try:
+            self.process_request(request, client)
+        except Exception:
+            self.handle_error(request, client)
+            self.shutdown_request(request)
 
 
 def main():
@@ -117,25 +160,31 @@ def main():
 
     signal.signal(signal.SIGTERM, on_stop)
     signal.signal(signal.SIGINT, lambda signum, frame: os._exit(0))
-    # gwd forwards SIGUSR1 (reopen your logs) to every worker on USR1 and
-    # `gwctl reopen-logs`; its default action would kill us.  No log files
-    # here: ignore it.
+    # gwd passes SIGUSR1 (reopen your logs) on only when told to with
+    # --worker-reopen-signal USR1; its default action would kill us, and
+    # there are no log files here: ignore it, in case.
     signal.signal(signal.SIGUSR1, signal.SIG_IGN)
 
-    server = Server(listen_socket())
+    # Everything slow or fallible comes before READY=1: a worker that dies
+    # here is a failed start, and a reload to it fails (gwd-worker(7)).
+    app = load_app(sys.argv[1]) if len(sys.argv) > 1 else hello_app
+    server = Server(listen_socket(), app)
     # Heartbeats at half the timeout gwd gave us (WATCHDOG_USEC), never
     # slower than every 5 s; none at all when gwd set no timeout.
     wd = int(os.environ.get("WATCHDOG_USEC", "0")) / 1e6
     beat = min(wd / 2, 5.0) if wd > 0 else None
-    # handle_request() waits at most this long, so the loop (and its
-    # heartbeats) keeps turning when no request comes.
-    server.timeout = min(beat, 1.0) if beat else 1.0
+    # poll(2) waits at most this long, so the loop (and its heartbeats)
+    # keeps turning when no request comes, and a stop signal is seen.
+    wait = min(beat, 1.0) if beat else 1.0
+    sel = selectors.DefaultSelector()
+    sel.register(server.socket, selectors.EVENT_READ)
 
     notify("READY=1", "STATUS=serving on %s" % (server.socket.getsockname(),))
     last_beat = last_report = 0.0
     reported = 0
     while not stopping:
-        server.handle_request()
+        if sel.select(wait):
+            server.serve_one()
         now = time.monotonic()
         msg = []
         if beat and now - last_beat >= beat:

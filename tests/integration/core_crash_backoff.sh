@@ -5,7 +5,10 @@
 . "$(dirname "$0")/lib.sh"
 
 PORT=$(free_port)
-start_gwd -b "127.0.0.1:$PORT" -w 1 -- "$TW" --mode crash --after 200ms \
+# --readiness-grace 0: ready at exec, so that the crash comes after ready
+# (a crash inside the grace is a boot failure: core_readiness_grace).
+start_gwd -b "127.0.0.1:$PORT" -w 1 --readiness-grace 0 -- "$TW" \
+    --mode crash --after 200ms \
     --exit-code 3 --report-fds "$T/tw/r"
 wait_for "alive $GWD_PID && [ -r /proc/$GWD_PID/stat ]" 5 || fail "gwd died"
 cpu0=$(cpu_ticks "$GWD_PID")

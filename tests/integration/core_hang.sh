@@ -4,7 +4,9 @@
 . "$(dirname "$0")/lib.sh"
 
 PORT=$(free_port)
-start_gwd -b "127.0.0.1:$PORT" -w 1 --timeout 1s -- "$TW" \
+# --readiness-grace 0: ready at exec, so the times below count from
+# the start.
+start_gwd -b "127.0.0.1:$PORT" -w 1 --timeout 1s --readiness-grace 0 -- "$TW" \
     --heartbeat 200ms --hang-after 1s --report-fds "$T/tw/r"
 wait_workers 1 || fail "no worker"
 first=$(workers_of)

@@ -1,12 +1,17 @@
 #!/bin/sh
 # core_usr1: USR1 reopens --log-file (after a rotation the file is created
-# again and written to) and is forwarded to the workers, which survive it.
+# again and written to) and, with --worker-reopen-signal USR1, is forwarded
+# to the workers, which survive it.
 . "$(dirname "$0")/lib.sh"
 
 PORT=$(free_port)
 L=$T/rotated.log
-start_gwd -b "127.0.0.1:$PORT" -w 2 --log-file "$L" -- "$TW"
+start_gwd -b "127.0.0.1:$PORT" -w 2 --log-file "$L" \
+    --worker-reopen-signal USR1 -- "$TW"
 wait_workers 2 || fail "no workers"
+# Only ready workers get it (after their readiness grace).
+wait_for "$GWCTL -s $CTL --json status | jq -e '.workers.ready == 2' >/dev/null" 5 ||
+    fail "the pool did not become ready"
 wait_for "[ -s $L ]" 5 || fail "nothing written to $L"
 pids=$(workers_of)
 mv "$L" "$L.1"

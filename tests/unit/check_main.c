@@ -11,6 +11,7 @@ main(void)
 	Suite	*(*makers[])(void) = {
 		make_suite_parse,
 		make_suite_plan,
+		make_suite_output,
 		make_suite_notify,
 		make_suite_events,
 		make_suite_log,

@@ -8,9 +8,11 @@
 #include <sys/wait.h>
 
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "gw/util.h"
 #include "notify.h"
 #include "plan.h"
 #include "pool.h"
@@ -75,6 +77,17 @@ find(enum action_kind kind, size_t nth)
 	return NULL;
 }
 
+static struct action *
+find_note(enum note_kind note)
+{
+	size_t	i;
+
+	for (i = 0; i < A.n; i++)
+		if (A.v[i].kind == A_NOTE && A.v[i].note == note)
+			return &A.v[i];
+	return NULL;
+}
+
 /* Run the planner and carry out its spawns (fork + exec succeed). */
 static void
 run(uint64_t now)
@@ -88,7 +101,7 @@ run(uint64_t now)
 		if (A.v[i].kind != A_SPAWN)
 			continue;
 		pool_on_forked(&P, A.v[i].w, next_pid++, now, &A);
-		pool_on_exec_ok(&P, A.v[i].w, !T.readiness_notify, now, &A);
+		pool_on_exec_ok(&P, A.v[i].w, now, &T, &A);
 	}
 }
 
@@ -513,15 +526,21 @@ START_TEST(test_reload_failure_boot_timeout_surge)
 	notify(n1, "READY=1", 1500);
 	run(3000);
 	ck_assert_uint_eq(count(A_SIGNAL, SIGKILL), 1);
-	ck_assert_int_eq(die(n2, KILLED(SIGKILL), 3001)->exit_reason,
-	    R_BOOT_TIMEOUT);
+	/* The reload fails when the kill is decided, not at the exit: its
+	 * end never waits on a process that does not die. */
 	ck_assert_uint_eq(count(A_NOTE, N_RELOAD_FAILED), 1);
-	pool_gc(&P);
-	run(3002);
+	ck_assert_ptr_eq(find_note(N_RELOAD_FAILED)->w, n2);
 	/* The ready new worker of the failed generation is stopped. */
 	ck_assert_uint_eq(count(A_SIGNAL, SIGTERM), 1);
-	ck_assert_ptr_eq(find(A_SIGNAL, 0)->w, n1);
+	ck_assert_ptr_eq(find(A_SIGNAL, 1)->w, n1);
 	ck_assert_int_eq(n1->stop_reason, R_RELOAD);
+	actions_clear(&A);
+	ck_assert_int_eq(die(n2, KILLED(SIGKILL), 3001)->exit_reason,
+	    R_BOOT_TIMEOUT);
+	ck_assert_uint_eq(count(A_NOTE, N_RELOAD_FAILED), 0);
+	pool_gc(&P);
+	run(3002);
+	ck_assert_uint_eq(count(A_SIGNAL, 0), 0);
 	ck_assert_uint_eq(count(A_SPAWN, 0), 0);
 }
 END_TEST
@@ -628,6 +647,302 @@ START_TEST(test_status_and_requests_from_notify)
 }
 END_TEST
 
+
+START_TEST(test_readiness_grace_spawn)
+{
+	struct worker	*w1, *w2;
+
+	T.readiness_grace_ms = 1000;
+	run(0);
+	w1 = slot(1);
+	w2 = slot(2);
+	/* Exec worked, but a worker proves itself only by staying alive. */
+	ck_assert_int_eq(w1->state, WS_BOOTING);
+	ck_assert_uint_eq(count(A_NOTE, N_READY), 0);
+	ck_assert_uint_eq(plan_next_deadline(&P, &T), 1000);
+	run(500);
+	ck_assert_int_eq(w2->state, WS_BOOTING);
+	/* Dying inside the grace is a boot failure, and a failure. */
+	ck_assert_int_eq(die(w1, EXITED(1), 800)->exit_reason, R_BOOT_FAILED);
+	ck_assert_uint_eq(count(A_NOTE, N_BACKOFF), 1);
+	pool_gc(&P);
+	run(1000);
+	ck_assert_int_eq(w2->state, WS_READY);
+	ck_assert_uint_eq(w2->ready_at, 1000);
+	ck_assert_uint_eq(count(A_NOTE, N_READY), 1);
+}
+END_TEST
+
+START_TEST(test_readiness_grace_notify)
+{
+	struct worker	*w;
+
+	T.readiness_notify = 1;
+	T.readiness_grace_ms = 500;
+	T.boot_timeout_ms = 1000;
+	P.target = 1;
+	run(0);
+	w = slot(1);
+	notify(w, "READY=1", 900);
+	ck_assert_int_eq(w->state, WS_BOOTING);
+	/* READY=1 came in time: the boot deadline leaves room for the
+	 * grace. */
+	ck_assert_uint_eq(w->deadline, 1400);
+	run(1000);
+	ck_assert_uint_eq(count(A_SIGNAL, 0), 0);
+	run(1400);
+	ck_assert_int_eq(w->state, WS_READY);
+}
+END_TEST
+
+START_TEST(test_reload_fails_within_grace)
+{
+	struct worker	*o1, *o2, *n1;
+
+	T.readiness_grace_ms = 1000;
+	run(0);
+	o1 = slot(1);
+	o2 = slot(2);
+	run(1000);
+	ck_assert_int_eq(o1->state, WS_READY);
+	pool_start_reload(&P, 0, 1, 2000);
+	run(2000);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 1);
+	n1 = find(A_SPAWN, 0)->w;
+	ck_assert_int_eq(n1->state, WS_BOOTING);
+	/* Not proven yet: the old worker keeps its slot. */
+	run(2500);
+	ck_assert_uint_eq(count(A_SIGNAL, 0), 0);
+	/* The new code dies 0.3 s after exec: the reload fails with it. */
+	die(n1, EXITED(1), 2300);
+	ck_assert_uint_eq(count(A_NOTE, N_RELOAD_FAILED), 1);
+	ck_assert_ptr_eq(find_note(N_RELOAD_FAILED)->w, n1);
+	ck_assert_uint_eq(P.generation, 1);
+	ck_assert_int_eq(P.reload.active, 0);
+	pool_gc(&P);
+	run(2600);
+	ck_assert_uint_eq(count(A_SIGNAL, 0), 0);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 0);
+	ck_assert_int_eq(o1->retire, R_NONE);
+	ck_assert_int_eq(o2->state, WS_READY);
+}
+END_TEST
+
+START_TEST(test_reload_fails_when_new_worker_crashes_later)
+{
+	struct worker	*n1, *o2;
+
+	T.readiness_notify = 1;
+	run(0);
+	notify(slot(1), "READY=1", 10);
+	notify(slot(2), "READY=1", 10);
+	o2 = slot(2);
+	pool_start_reload(&P, 0, 1, 1000);
+	run(1000);
+	n1 = find(A_SPAWN, 0)->w;
+	notify(n1, "READY=1", 1100);
+	run(1100);		/* old 1 is stopped, new 2 spawned */
+	ck_assert_uint_eq(count(A_SIGNAL, SIGTERM), 1);
+	/* gunicorn's arbiter: READY=1, then its app fails to load. */
+	die(n1, EXITED(3), 2000);
+	ck_assert_int_eq(n1->exit_reason, R_CRASH);
+	ck_assert_uint_eq(count(A_NOTE, N_RELOAD_FAILED), 1);
+	ck_assert_uint_eq(P.generation, 1);
+	pool_gc(&P);
+	run(3000);
+	/* The second new worker is stopped, the old one stays. */
+	ck_assert_int_eq(o2->retire, R_NONE);
+	ck_assert_int_eq(o2->state, WS_READY);
+	ck_assert_uint_eq(count(A_SIGNAL, SIGTERM), 1);
+	ck_assert_int_eq(find(A_SIGNAL, 0)->w->generation, 2);
+}
+END_TEST
+
+START_TEST(test_backoff_passed_while_probing)
+{
+	uint64_t	now, d;
+	int		i;
+
+	/* gwd -w 4 --readiness notify --boot-timeout 2s -- sleep 100 */
+	T.readiness_notify = 1;
+	T.boot_timeout_ms = 2000;
+	P.target = 4;
+	now = 1000;
+	run(now);
+	for (i = 0; i < 40; i++) {
+		size_t	k;
+
+		d = plan_next_deadline(&P, &T);
+		ck_assert_msg(d > now, "next deadline %llu at %llu",
+		    (unsigned long long)d, (unsigned long long)now);
+		now = d;
+		run(now);
+		/* SIGKILLed workers die at once. */
+		for (k = 0; k < P.n; k++)
+			if (P.w[k]->state == WS_KILLING) {
+				die(P.w[k], KILLED(SIGKILL), now);
+				run(now);
+			}
+		pool_gc(&P);
+	}
+	ck_assert_uint_gt(P.failures, 3);
+}
+END_TEST
+
+/* ---- a property test: random facts on a fake clock ---------------------- */
+
+static uint64_t	rng;
+
+static unsigned
+rnd(unsigned n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (unsigned)(rng % n);
+}
+
+static struct worker *
+random_live(void)
+{
+	size_t	i, n = 0, k;
+
+	for (i = 0; i < P.n; i++)
+		if (P.w[i]->state != WS_EXITED && P.w[i]->pid > 0)
+			n++;
+	if (n == 0)
+		return NULL;
+	k = rnd((unsigned)n);
+	for (i = 0; i < P.n; i++)
+		if (P.w[i]->state != WS_EXITED && P.w[i]->pid > 0 &&
+		    k-- == 0)
+			return P.w[i];
+	return NULL;
+}
+
+/* What must hold after every planner run at now. */
+static void
+check_invariants(uint64_t now, unsigned seed, int step)
+{
+	uint64_t	d = plan_next_deadline(&P, &T);
+	unsigned	id;
+	size_t		i;
+
+	if (getenv("PLAN_DEBUG") && d != 0 && d <= now) {
+		fprintf(stderr, "now %llu d %llu target %u fail %u bo %llu "
+		    "reload %d mode %d\n", (unsigned long long)now,
+		    (unsigned long long)d, P.target, P.failures,
+		    (unsigned long long)P.backoff_until, P.reload.active,
+		    P.mode);
+		for (i = 0; i < P.n; i++)
+			fprintf(stderr, " id %d gen %u st %d dl %llu prov %d "
+			    "ps %llu ready_at %llu retire %d stop %d hb %llu\n",
+			    P.w[i]->id, P.w[i]->generation, P.w[i]->state,
+			    (unsigned long long)P.w[i]->deadline,
+			    P.w[i]->proving,
+			    (unsigned long long)P.w[i]->proving_since,
+			    (unsigned long long)P.w[i]->ready_at,
+			    P.w[i]->retire, P.w[i]->stop_reason,
+			    (unsigned long long)P.w[i]->last_heartbeat);
+	}
+
+	/* Nothing due is left undone: the timer never fires for nothing,
+	 * and the master never spins. */
+	ck_assert_msg(d == 0 || d > now, "seed %u step %d: next deadline "
+	    "%llu is not after now %llu", seed, step, (unsigned long long)d,
+	    (unsigned long long)now);
+	ck_assert_msg(P.backoff_until == 0 || P.backoff_until > now,
+	    "seed %u step %d: a backoff in the past", seed, step);
+	for (i = 0; i < P.n; i++)
+		ck_assert_msg(P.w[i]->deadline == 0 ||
+		    P.w[i]->deadline > now || P.w[i]->state == WS_EXITED,
+		    "seed %u step %d: worker %d's deadline has passed", seed,
+		    step, P.w[i]->id);
+	/* A slot has at most one worker that counts as its own. */
+	for (id = 1; id <= P.target; id++) {
+		int	n = 0;
+
+		for (i = 0; i < P.n; i++) {
+			struct worker	*w = P.w[i];
+
+			if (w->id == (int)id && w->state < WS_DRAINING &&
+			    w->retire == R_NONE && w->stop_reason == R_NONE)
+				n++;
+		}
+		ck_assert_msg(n <= 1, "seed %u step %d: slot %u has %d "
+		    "workers", seed, step, id, n);
+	}
+}
+
+START_TEST(test_property_random_facts)
+{
+	static const char *msgs[] = { "READY=1", "WATCHDOG=1", "STOPPING=1",
+	    "GWD_RECYCLE=1", "EXTEND_TIMEOUT_USEC=700000", "GWD_REQUESTS=9",
+	    "READY=1\nWATCHDOG=1" };
+	static const int statuses[] = { EXITED(0), EXITED(1), EXITED(3),
+	    KILLED(SIGKILL), KILLED(SIGSEGV), KILLED(SIGTERM) };
+	unsigned	seed;
+	int		step;
+
+	for (seed = 1; seed <= 300; seed++) {
+		uint64_t	now = 1000;
+
+		rng = seed * 2654435761ULL + 1;
+		pool_free(&P);
+		pool_init(&P, 1 + rnd(4), 1);
+		T.readiness_notify = (int)rnd(2);
+		T.readiness_grace_ms = rnd(3) * 500;
+		T.boot_timeout_ms = 1000 + rnd(3) * 1000;
+		T.timeout_ms = rnd(2) * 1500;
+		T.graceful_timeout_ms = 500 + rnd(2) * 1000;
+		T.backoff_max_ms = 400 + rnd(3) * 2000;
+		T.max_worker_age_ms = rnd(3) == 0 ? 4000 : 0;
+		T.max_requests = rnd(3) == 0 ? 5 : 0;
+		run(now);
+		for (step = 0; step < 300; step++) {
+			struct worker	*w;
+			struct notify_msg m;
+			unsigned	 k;
+
+			switch (rnd(8)) {
+			case 0:
+			case 1:
+				now += rnd(2500);
+				break;
+			case 2:
+			case 3:
+				if ((w = random_live()) == NULL)
+					break;
+				k = rnd(GW_ARRAY_LEN(msgs));
+				ck_assert_int_ge(notify_parse(msgs[k],
+				    strlen(msgs[k]), &m), 1);
+				actions_clear(&A);
+				pool_on_notify(&P, w, &m, now, &T, &A);
+				break;
+			case 4:
+			case 5:
+				if ((w = random_live()) != NULL)
+					die(w, statuses[rnd(6)], now);
+				break;
+			case 6:
+				pool_set_target(&P, rnd(5));
+				break;
+			case 7:
+				if (!P.reload.active && P.mode == PM_RUNNING)
+					pool_start_reload(&P, (int)rnd(2),
+					    1 + rnd(2), now);
+				break;
+			}
+			if (step == 280)
+				pool_shutdown(&P, (int)rnd(2));
+			run(now);
+			pool_gc(&P);
+			check_invariants(now, seed, step);
+		}
+	}
+}
+END_TEST
+
 Suite *
 make_suite_plan(void)
 {
@@ -656,6 +971,12 @@ make_suite_plan(void)
 	tcase_add_test(tc, test_recycle_requested_age_memory);
 	tcase_add_test(tc, test_killed);
 	tcase_add_test(tc, test_status_and_requests_from_notify);
+	tcase_add_test(tc, test_readiness_grace_spawn);
+	tcase_add_test(tc, test_readiness_grace_notify);
+	tcase_add_test(tc, test_reload_fails_within_grace);
+	tcase_add_test(tc, test_reload_fails_when_new_worker_crashes_later);
+	tcase_add_test(tc, test_backoff_passed_while_probing);
+	tcase_add_test(tc, test_property_random_facts);
 	suite_add_tcase(s, tc);
 	return s;
 }

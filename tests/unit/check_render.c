@@ -123,9 +123,13 @@ START_TEST(test_status)
 	    "\"binds\":[\"127.0.0.1:8000\",{\"name\":\"a\",\"addr\":"
 	    "\"unix:/run/a.sock\"}],\"control_socket\":\"/run/gwd/web.sock\","
 	    "\"notify_socket\":\"/run/gwd/web.notify\",\"stats_db\":null,"
-	    "\"last_reload\":{\"generation\":2,\"ok\":false,"
-	    "\"finished_at\":1699999900,\"duration_s\":1.5,"
-	    "\"error\":\"worker 1 crashed\"},\"backoff_until\":1700000003.2,"
+	    "\"last_reload\":{\"at\":1699999900,\"result\":{"
+	    "\"generation\":2,\"ok\":false,\"duration_s\":1.5,"
+	    "\"error\":\"worker 1 crashed\",\"worker\":{\"id\":1,"
+	    "\"stderr\":[\"Traceback\",\"ImportError: x\"]}}},"
+	    "\"backoff_until\":1700000003.2,"
+	    "\"stats\":{\"enabled\":true,\"state\":\"ok\",\"written\":7,"
+	    "\"dropped\":0,\"error\":null},"
 	    "\"upgraded_at\":null,\"listeners_open\":2}");
 
 	ck_assert_ptr_nonnull(strstr(out, "name           web\n"));
@@ -137,13 +141,29 @@ START_TEST(test_status)
 	ck_assert_ptr_nonnull(strstr(out,
 	    "binds          127.0.0.1:8000, unix:/run/a.sock\n"));
 	ck_assert_ptr_nonnull(strstr(out, "stats db       -\n"));
+	/* The shape the daemon sends: {at, result}. */
 	ck_assert_ptr_nonnull(strstr(out, "last reload    generation 2 failed "
-	    "at 2023-11-14T22:11:40Z in 1.5s: worker 1 crashed\n"));
+	    "at 2023-11-14T22:11:40Z after 1.5s: worker 1 crashed\n"
+	    "               its last output:\n"
+	    "                 | Traceback\n"
+	    "                 | ImportError: x\n"));
+	ck_assert_ptr_nonnull(strstr(out,
+	    "stats          ok, 7 written, 0 dropped\n"));
+	ck_assert_ptr_null(strstr(out, "{"));	/* no raw JSON */
 	ck_assert_ptr_nonnull(strstr(out, "backoff        until "
 	    "2023-11-14T22:13:23Z (in 3.2s)\n"));
 	ck_assert_ptr_nonnull(strstr(out, "upgraded       -\n"));
 	/* Unknown fields are shown, not dropped. */
 	ck_assert_ptr_nonnull(strstr(out, "listeners_open 2\n"));
+	free(out);
+
+	/* A good reload, and a backoff that has passed. */
+	out = capture(status_now, "{\"last_reload\":{\"at\":1699999900,"
+	    "\"result\":{\"generation\":3,\"ok\":true,\"duration_s\":0.25,"
+	    "\"error\":null}},\"backoff_until\":1699999000}");
+	ck_assert_ptr_nonnull(strstr(out, "last reload    generation 3 ok at "
+	    "2023-11-14T22:11:40Z in 250ms\n"));
+	ck_assert_ptr_nonnull(strstr(out, "backoff        -\n"));
 	free(out);
 
 	/* Everything null or missing still renders. */

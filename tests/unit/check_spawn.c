@@ -10,6 +10,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,7 +71,7 @@ wait_file(const char *path)
 START_TEST(test_layout_and_environment)
 {
 	char			 dir[] = "/tmp/gwd-check-spawn.XXXXXX";
-	char			 out[128], script[512], line[512], fdpath[64];
+	char			 out[128], script[640], line[512], fdpath[64];
 	char			*argv[] = { "gwd", "-n", "spawntest", "-e",
 				    "FOO=bar baz", "--timeout", "3s", "--",
 				    "/bin/sh", "-c", script, NULL };
@@ -87,7 +88,8 @@ START_TEST(test_layout_and_environment)
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(out, sizeof out, "%s/out", dir);
-	snprintf(script, sizeof script, "echo \"$$ $LISTEN_FDS $LISTEN_PID "
+	snprintf(script, sizeof script, "echo to-stderr >&2; "
+	    "echo \"$$ $LISTEN_FDS $LISTEN_PID "
 	    "$GWD_WORKER_ID $GWD_GENERATION $WATCHDOG_USEC "
 	    "$(cut -d' ' -f5 /proc/$$/stat) $FOO\" > %s.tmp && mv %s.tmp %s; "
 	    "exec sleep 5", out, out, out);
@@ -97,8 +99,24 @@ START_TEST(test_layout_and_environment)
 	ck_assert_ptr_nonnull(ctx);
 	ck_assert_int_eq(spawn_worker(ctx, 7, 3, &r), 0);
 	ck_assert_int_gt(r.pid, 0);
-	ck_assert_int_eq(r.outfd, -1);
+	/* stderr comes to the master through a pipe, for the tail of
+	 * its output. */
+	ck_assert_int_ne(r.outfd, -1);
 	ck_assert_int_eq(wait_file(out), 0);
+	{
+		char	got[64] = "";
+		ssize_t	k = -1;
+		int	tries;
+
+		for (tries = 0; tries < 100 && k <= 0; tries++) {
+			k = read(r.outfd, got, sizeof got - 1);
+			if (k <= 0)
+				usleep(10000);
+		}
+		ck_assert_int_gt(k, 0);
+		got[k] = '\0';
+		ck_assert_str_eq(got, "to-stderr\n");
+	}
 
 	f = fopen(out, "r");
 	ck_assert_ptr_nonnull(fgets(line, sizeof line, f));

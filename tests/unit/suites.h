@@ -6,6 +6,7 @@
 
 Suite	*make_suite_parse(void);
 Suite	*make_suite_plan(void);
+Suite	*make_suite_output(void);
 Suite	*make_suite_notify(void);
 Suite	*make_suite_events(void);
 Suite	*make_suite_log(void);

@@ -1,0 +1,320 @@
+/*
+ * output.c: a worker's output pipe: pass each line on, keep the last ones
+ * (see output.h).
+ */
+#include "config.h"
+
+#include <sys/uio.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+
+#include "gw/util.h"
+#include "log.h"
+#include "output.h"
+
+/* Longest line kept in the tail (its end is what explains a failure). */
+#define TAIL_LINE_MAX		(OUTPUT_TAIL_BYTES / 4)
+/* At a worker's exit, read at most this much before reporting it. */
+#define DRAIN_MAX		65536
+
+struct output {
+	struct event		*ev;
+	struct evbuffer		*in;
+	int			 fd;
+	int			 id;
+	pid_t			 pid;
+	int			 to_log;
+	int			 detached;
+	struct output_tail	 tail;
+	struct output		*next;
+};
+
+static struct output	*outputs;
+
+void
+output_tail_add(struct output_tail *t, const char *line, size_t len)
+{
+	size_t	need, drop = 0;
+
+	if (len > TAIL_LINE_MAX) {
+		line += len - TAIL_LINE_MAX;
+		len = TAIL_LINE_MAX;
+	}
+	need = len + 1;
+	if (t->buf == NULL)
+		t->buf = xmalloc(OUTPUT_TAIL_BYTES);
+	/* Drop whole lines from the front until the new one fits. */
+	while (t->len - drop + need > OUTPUT_TAIL_BYTES) {
+		char	*nl = memchr(t->buf + drop, '\n', t->len - drop);
+
+		drop = nl != NULL ? (size_t)(nl - t->buf) + 1 : t->len;
+	}
+	memmove(t->buf, t->buf + drop, t->len - drop);
+	t->len -= drop;
+	memcpy(t->buf + t->len, line, len);
+	t->buf[t->len + len] = '\n';
+	t->len += need;
+}
+
+json_t *
+output_tail_to_json(const struct output_tail *t)
+{
+	json_t	*a;
+	size_t	 at = 0;
+
+	if (t->len == 0)
+		return NULL;
+	a = json_array();
+	while (at < t->len) {
+		char	*nl = memchr(t->buf + at, '\n', t->len - at);
+		size_t	 n = (size_t)(nl - (t->buf + at));
+
+		json_array_append_new(a, json_stringn_nocheck(t->buf + at, n));
+		at += n + 1;
+	}
+	return a;
+}
+
+/* Words that mark the line saying why a program failed. */
+static int
+names_error(const char *line, size_t len)
+{
+	static const char *const words[] = { "Error", "error", "Exception",
+	    "panic", "fatal", "Fatal", "FATAL" };
+	size_t	i;
+
+	for (i = 0; i < GW_ARRAY_LEN(words); i++)
+		if (memmem(line, len, words[i], strlen(words[i])) != NULL)
+			return 1;
+	return 0;
+}
+
+const char *
+output_tail_cause(const struct output_tail *t, char *buf, size_t len)
+{
+	size_t	end = t->len, start, n;
+	size_t	last_start = 0, last_len = 0;
+	int	found = 0;
+
+	/* From the newest line back: the first that names an error, else
+	 * the newest that is not blank.  A traceback ends with its error;
+	 * Node prints its version after it. */
+	while (end > 0 && !found) {
+		start = end - 1;	/* the '\n' of this line */
+		while (start > 0 && t->buf[start - 1] != '\n')
+			start--;
+		n = end - 1 - start;
+		if (n > 0 && names_error(t->buf + start, n)) {
+			last_start = start;
+			last_len = n;
+			found = 1;
+		} else if (n > 0 && last_len == 0) {
+			last_start = start;
+			last_len = n;
+		}
+		end = start;
+	}
+	if (last_len == 0 || len == 0)
+		return NULL;
+	if (last_len >= len)
+		last_len = len - 1;
+	memcpy(buf, t->buf + last_start, last_len);
+	buf[last_len] = '\0';
+	return buf;
+}
+
+void
+output_tail_free(struct output_tail *t)
+{
+	free(t->buf);
+	t->buf = NULL;
+	t->len = 0;
+}
+
+/* Pass one line on and keep it. */
+static void
+output_line(struct output *o, const char *line, size_t len)
+{
+	if (o->to_log)
+		log_info("worker %d (pid %ld): %.*s", o->id, (long)o->pid,
+		    (int)len, line);
+	else {
+		struct iovec	iov[2] = {
+			{ (void *)(uintptr_t)line, len }, { (void *)"\n", 1 }
+		};
+		ssize_t		n;
+
+		/* One write, so that the line stays whole among other
+		 * writers'.  A failure is ignored, as the worker's own
+		 * write to gwd's stderr would have been. */
+		n = writev(STDERR_FILENO, iov, 2);
+		if (n >= 0 && (size_t)n < len)
+			(void)gw_write_all(STDERR_FILENO, line + n, len -
+			    (size_t)n);
+		if (n >= 0 && (size_t)n < len + 1)
+			(void)gw_write_all(STDERR_FILENO, "\n", 1);
+	}
+	output_tail_add(&o->tail, line, len);
+}
+
+/* Every whole line in the buffer; at EOF, or past OUTPUT_LINE_MAX, what
+ * is left too. */
+static void
+output_lines(struct output *o, int eof)
+{
+	char	*line;
+	size_t	 len;
+
+	while ((line = evbuffer_readln(o->in, &len, EVBUFFER_EOL_LF)) !=
+	    NULL) {
+		output_line(o, line, len);
+		free(line);
+	}
+	while (evbuffer_get_length(o->in) >= OUTPUT_LINE_MAX ||
+	    (eof && evbuffer_get_length(o->in) > 0)) {
+		char	buf[OUTPUT_LINE_MAX];
+		int	n = evbuffer_remove(o->in, buf, sizeof buf);
+
+		if (n <= 0)
+			break;
+		output_line(o, buf, (size_t)n);
+	}
+}
+
+static void
+output_unlink(struct output *o)
+{
+	struct output	**pp;
+
+	for (pp = &outputs; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == o) {
+			*pp = o->next;
+			break;
+		}
+}
+
+static void
+output_free(struct output *o)
+{
+	output_unlink(o);
+	if (o->ev != NULL)
+		event_free(o->ev);
+	if (o->fd != -1)
+		close(o->fd);
+	evbuffer_free(o->in);
+	output_tail_free(&o->tail);
+	free(o);
+}
+
+/* The pipe is at EOF: stop watching it; free unless the worker's record
+ * still wants the tail. */
+static void
+output_eof(struct output *o)
+{
+	output_lines(o, 1);
+	event_free(o->ev);
+	o->ev = NULL;
+	close(o->fd);
+	o->fd = -1;
+	if (o->detached)
+		output_free(o);
+}
+
+/* Read up to max bytes; returns 1 at EOF (or a read error), else 0. */
+static int
+output_read(struct output *o, size_t max)
+{
+	size_t	got = 0;
+	int	n;
+
+	while (got < max) {
+		n = evbuffer_read(o->in, o->fd, OUTPUT_LINE_MAX);
+		if (n == 0)
+			return 1;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno != EAGAIN;
+		}
+		got += (size_t)n;
+		output_lines(o, 0);
+	}
+	return 0;
+}
+
+static void
+output_ready(evutil_socket_t fd, short what, void *arg)
+{
+	struct output	*o = arg;
+
+	(void)fd;
+	(void)what;
+	/* One pipe's worth per wake-up, so a chatty worker cannot starve
+	 * the loop. */
+	if (output_read(o, 65536))
+		output_eof(o);
+}
+
+struct output *
+output_start(struct event_base *base, int fd, int id, pid_t pid, int to_log)
+{
+	struct output	*o = xcalloc(1, sizeof *o);
+
+	o->fd = fd;
+	o->id = id;
+	o->pid = pid;
+	o->to_log = to_log;
+	o->in = evbuffer_new();
+	o->ev = event_new(base, fd, EV_READ | EV_PERSIST, output_ready, o);
+	if (o->in == NULL || o->ev == NULL)
+		fatal("out of memory");
+	event_add(o->ev, NULL);
+	o->next = outputs;
+	outputs = o;
+	return o;
+}
+
+void
+output_drain(struct output *o)
+{
+	if (o == NULL || o->fd == -1)
+		return;
+	if (output_read(o, DRAIN_MAX))
+		output_eof(o);
+}
+
+void
+output_detach(struct output *o)
+{
+	if (o == NULL)
+		return;
+	if (o->fd == -1)
+		output_free(o);
+	else
+		o->detached = 1;
+}
+
+json_t *
+output_tail_json(const struct output *o)
+{
+	return o != NULL ? output_tail_to_json(&o->tail) : NULL;
+}
+
+const char *
+output_cause(const struct output *o, char *buf, size_t len)
+{
+	return o != NULL ? output_tail_cause(&o->tail, buf, len) : NULL;
+}
+
+void
+output_free_all(void)
+{
+	while (outputs != NULL)
+		output_free(outputs);
+}
