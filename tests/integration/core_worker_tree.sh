@@ -41,11 +41,13 @@ log "workers: rss_kb $(field rss_kb) (worker alone $top), cpu_s $cpu"
 ctl stop --wait >/dev/null || fail "stop"
 wait_gwd_exit 5
 
-# 2. --max-worker-memory recycles the worker because of its child.
+# 2. --max-worker-memory recycles the worker because of its child.  The
+# child grows slowly enough to stay under the limit for the readiness
+# grace (1 s), so that the replacement is ready before it is over too.
 PORT=$(free_port)
 start_gwd -b "127.0.0.1:$PORT" -w 1 --stats-db none \
     --max-worker-memory 24M --stats-interval 1s -- "$TW" \
-    --child-leak 40M/s --leak-max 200M
+    --child-leak 16M/s --leak-max 200M
 wait_workers 1 || fail "no worker"
 first=$(workers_of)
 wait_gone "$first" 10 ||
