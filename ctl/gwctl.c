@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -359,13 +360,110 @@ run_reload(struct gwctl_inv *inv)
 	return rc;
 }
 
+/* Is pid gone (or a zombie)?  Read from /proc: kill(pid, 0) would call a
+ * zombie alive, and fails with EPERM on another user's gwd. */
+static int
+pid_gone(long pid)
+{
+	char	 path[64], buf[512], *p;
+	FILE	*f;
+	size_t	 n;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 1;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ')
+		return 1;
+	return p[2] == 'Z' || p[2] == 'X';
+}
+
+/*
+ * stop --wait: after the answer gwd closes the connection when it exits
+ * (it flushes answers first); then its pid, from the answer, must be gone.
+ * Exit 0 once it is, 1 if the deadline (--timeout, none by default)
+ * passes first.
+ */
+static int
+stop_wait(struct gwctl_inv *inv, struct ctl_conn *c, json_t *result,
+    uint64_t t0)
+{
+	json_t	*jp = json_object_get(result, "pid");
+	long	 pid = json_is_integer(jp) ? (long)json_integer_value(jp) : 0;
+	char	*line, t[32];
+	size_t	 len;
+	int	 rc;
+
+	while ((rc = conn_read_line(c, &line, &len)) == CONN_OK)
+		;		/* nothing more is expected: wait for EOF */
+	if (rc == CONN_ERROR && errno != 0 && errno != ECONNRESET &&
+	    errno != EPIPE) {
+		fprintf(stderr, "%s: stop: %s: %s while waiting\n", progname,
+		    c->path, strerror(errno));
+		return GWCTL_FAILED;
+	}
+	while (rc != CONN_TIMEOUT && rc != CONN_INTERRUPTED && pid > 0 &&
+	    !pid_gone(pid)) {
+		if (conn_stop)
+			rc = CONN_INTERRUPTED;
+		else if (inv->timeout_ms > 0 &&
+		    gw_now_ms() - t0 >= inv->timeout_ms)
+			rc = CONN_TIMEOUT;
+		else
+			(void)poll(NULL, 0, 20);
+	}
+	if (rc == CONN_INTERRUPTED) {
+		fprintf(stderr, "%s: stop: interrupted; gwd is still "
+		    "stopping\n", progname);
+		return GWCTL_FAILED;
+	}
+	if (rc == CONN_TIMEOUT) {
+		timeout_text(t, sizeof t, inv);
+		fprintf(stderr, "%s: stop: gwd%s%.0ld has not exited within "
+		    "%s\n", progname, pid > 0 ? " pid " : "", pid, t);
+		return GWCTL_FAILED;
+	}
+	return GWCTL_OK;
+}
+
 static int
 run_stop(struct gwctl_inv *inv)
 {
-	int	quick = gwctl_flag(inv, "--quick") != NULL;
+	struct ctl_conn	 c;
+	json_t		*result;
+	uint64_t	 t0 = gw_now_ms();
+	int		 quick = gwctl_flag(inv, "--quick") != NULL, rc;
+	json_t		*args = json_pack("{s:b}", "graceful", !quick);
 
-	return simple(inv, GW_CMD_STOP, json_pack("{s:b}", "graceful", !quick),
-	    NULL, quick ? "gwd is stopping (quick)" : "gwd is stopping");
+	if (gwctl_flag(inv, "--wait") == NULL)
+		return simple(inv, GW_CMD_STOP, args, NULL, quick ?
+		    "gwd is stopping (quick)" : "gwd is stopping");
+	/* gwd bounds its own stop (--graceful-timeout): wait as long unless
+	 * told otherwise. */
+	if (!inv->timeout_set)
+		inv->timeout_ms = 0;
+	if ((rc = connect_daemon(inv, &c)) != GWCTL_OK) {
+		json_decref(args);
+		return rc;
+	}
+	if ((rc = send_request(inv, &c, GW_CMD_STOP, args)) != GWCTL_OK ||
+	    (rc = read_answer(inv, &c, &result)) != GWCTL_OK) {
+		conn_close(&c);
+		return rc;
+	}
+	rc = stop_wait(inv, &c, result, t0);
+	conn_close(&c);
+	if (rc == GWCTL_OK) {
+		if (inv->json)
+			gwctl_print_json(result);
+		else
+			printf("gwd stopped in %.1fs\n",
+			    (double)(gw_now_ms() - t0) / 1000.0);
+	}
+	json_decref(result);
+	return rc;
 }
 
 static int
@@ -637,6 +735,8 @@ static const struct gwctl_flag reload_flags[] = {
 };
 static const struct gwctl_flag stop_flags[] = {
 	{ "--quick", 'q', NULL, "SIGINT now, SIGKILL after 2 s" },
+	{ "--wait", 'w', NULL, "return once gwd has exited; exit 1 if it "
+	    "has not by --timeout" },
 	{ NULL, 0, NULL, NULL }
 };
 static const struct gwctl_flag events_flags[] = {
@@ -711,7 +811,8 @@ usage(FILE *f)
 	    "socket\n"
 	    "  -j, --json           print the result object as received\n"
 	    "  -t, --timeout D      bound every wait (default 10s; none for "
-	    "reload --wait)\n"
+	    "reload --wait\n"
+	    "                       and stop --wait)\n"
 	    "  -h, --help           this text\n"
 	    "  -V, --version        gwctl's version\n"
 	    "\nThe socket is -s PATH, else the default of -n NAME, else "

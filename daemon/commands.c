@@ -348,7 +348,8 @@ c_stop(struct cmd_ctx *ctx, json_t *args, struct cmd_reply *r)
 {
 	(void)ctx;
 	sup_stop(bool_arg(args, "graceful", 1));
-	r->result = json_object();
+	/* gwctl stop --wait watches this pid go after the connection ends. */
+	r->result = json_pack("{s:i}", "pid", (int)getpid());
 	return CMD_OK;
 }
 

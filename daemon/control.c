@@ -47,6 +47,8 @@
 #define LINGER_MS	2000
 /* How long accepting pauses when out of descriptors. */
 #define ACCEPT_PAUSE_MS	250
+/* How long answers may take to go out when gwd exits. */
+#define FLUSH_MS	1000
 
 struct ctl_client {
 	TAILQ_ENTRY(ctl_client)	 entry;
@@ -846,18 +848,56 @@ control_start(struct event_base *base, const struct gw_config *cfg,
 	return 0;
 }
 
+/*
+ * Write what the clients still have to read (stop's answer above all),
+ * waiting for slow readers at most FLUSH_MS in all: gwd is exiting, its
+ * workers are gone, and a peer that does not read must not hold it up.
+ * A bufferevent's output is frozen at the front for everyone but the
+ * bufferevent itself, so it is unfrozen first.
+ */
+static void
+control_flush(void)
+{
+	struct ctl_client	*c;
+	struct pollfd		 pfd[GW_CTL_MAX_CLIENTS];
+	struct evbuffer		*out;
+	uint64_t		 end = gw_now_ms() + FLUSH_MS, now;
+	nfds_t			 n;
+
+	TAILQ_FOREACH(c, &clients, entry)
+		(void)evbuffer_unfreeze(bufferevent_get_output(c->bev), 1);
+	for (;;) {
+		n = 0;
+		TAILQ_FOREACH(c, &clients, entry) {
+			out = bufferevent_get_output(c->bev);
+			if (evbuffer_get_length(out) == 0)
+				continue;
+			if (evbuffer_write(out, bufferevent_getfd(c->bev)) ==
+			    -1 && errno != EAGAIN && errno != EINTR) {
+				evbuffer_drain(out, evbuffer_get_length(out));
+				continue;
+			}
+			if (evbuffer_get_length(out) > 0 &&
+			    n < GW_CTL_MAX_CLIENTS) {
+				pfd[n].fd = bufferevent_getfd(c->bev);
+				pfd[n++].events = POLLOUT;
+			}
+		}
+		if (n == 0 || (now = gw_now_ms()) >= end)
+			return;
+		(void)poll(pfd, n, (int)(end - now));
+	}
+}
+
 void
 control_stop(void)
 {
 	struct ctl_client	*c;
 	struct stat		 st;
 
-	while ((c = TAILQ_FIRST(&clients)) != NULL) {
-		/* Last answers (stop's {}) go out if the peer can take them. */
-		(void)evbuffer_write(bufferevent_get_output(c->bev),
-		    bufferevent_getfd(c->bev));
+	control_flush();
+	while ((c = TAILQ_FIRST(&clients)) != NULL)
 		client_free(c);
-	}
 	if (ctl.ev != NULL)
 		event_free(ctl.ev);
 	if (ctl.resume != NULL)

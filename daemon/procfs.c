@@ -1,9 +1,11 @@
 /*
  * procfs.c: resident memory, CPU time, state, wchan and parent of a pid,
- * read from /proc.  The only file of gwd that reads /proc.
+ * and the usage of whole process trees from one snapshot of /proc.  The
+ * only file of gwd that reads /proc.
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gw/util.h"
 #include "procfs.h"
 
 /* Read a small /proc file into buf (terminated); bytes read or -1. */
@@ -54,52 +57,247 @@ procfs_stat_fields(pid_t pid, char *buf, size_t len)
 	return p + 2;
 }
 
+/* The page size in KiB. */
+static unsigned long
+procfs_page_kb(void)
+{
+	long	page = sysconf(_SC_PAGESIZE);
+
+	return page >= 1024 ? (unsigned long)page / 1024 : 4;
+}
+
+static double
+procfs_seconds(uint64_t ticks)
+{
+	long	tck = sysconf(_SC_CLK_TCK);
+
+	return (double)ticks / (double)(tck > 0 ? tck : 100);
+}
+
+int
+procfs_parse_stat(const char *text, unsigned long page_kb,
+    struct procfs_proc *out)
+{
+	/* Fields 4 (ppid) to 24 (rss), after the state (field 3). */
+	long long	 f[25];
+	const char	*p, *rp;
+	char		*ep;
+	int		 i;
+
+	memset(out, 0, sizeof *out);
+	if ((rp = strrchr(text, ')')) == NULL || rp[1] != ' ' ||
+	    rp[2] == '\0' || rp[3] != ' ')
+		return -1;
+	errno = 0;
+	out->pid = (pid_t)strtol(text, &ep, 10);
+	if (ep == text || *ep != ' ' || out->pid <= 0)
+		return -1;
+	out->state = rp[2];
+	p = rp + 4;
+	for (i = 4; i <= 24; i++) {
+		f[i] = strtoll(p, &ep, 10);
+		if (ep == p || (*ep != ' ' && *ep != '\n' && *ep != '\0') ||
+		    errno != 0)
+			return -1;
+		p = ep;
+		if (*p == ' ')
+			p++;
+	}
+	out->ppid = (pid_t)f[4];
+	out->pgid = (pid_t)f[5];
+	out->ticks = (uint64_t)(f[14] > 0 ? f[14] : 0) +
+	    (uint64_t)(f[15] > 0 ? f[15] : 0);
+	out->cticks = (uint64_t)(f[16] > 0 ? f[16] : 0) +
+	    (uint64_t)(f[17] > 0 ? f[17] : 0);
+	out->rss_kb = (uint64_t)(f[24] > 0 ? f[24] : 0) * page_kb;
+	return 0;
+}
+
 int
 procfs_usage(pid_t pid, struct procfs_usage *out)
 {
-	char			 buf[1024], *f, *p, *ep;
-	unsigned long long	 ut, st, rss;
-	long			 tck, page;
-	int			 i;
+	struct procfs_proc	pr;
+	char			buf[2048];
 
-	/* One read of /proc/PID/stat: this runs for every worker on every
-	 * sample and `workers` request, so no status or wchan here. */
+	/* One read of /proc/PID/stat: no status or wchan here. */
 	memset(out, 0, sizeof *out);
-	if ((f = procfs_stat_fields(pid, buf, sizeof buf)) == NULL)
+	if (pid <= 0 || procfs_read(pid, "stat", buf, sizeof buf) <= 0 ||
+	    procfs_parse_stat(buf, procfs_page_kb(), &pr) == -1)
 		return -1;
-	out->state = *f;
-	/* After state: ppid pgrp session tty tpgid flags minflt cminflt
-	 * majflt cmajflt utime stime (fields 4..15; state is 3). */
-	p = f;
-	for (i = 0; i < 11; i++) {
-		if ((p = strchr(p, ' ')) == NULL)
-			return -1;
-		p++;
-	}
-	errno = 0;
-	ut = strtoull(p, &ep, 10);
-	if (ep == p || *ep != ' ')
-		return -1;
-	p = ep + 1;
-	st = strtoull(p, &ep, 10);
-	if (ep == p || errno != 0)
-		return -1;
-	if ((tck = sysconf(_SC_CLK_TCK)) <= 0)
-		tck = 100;
-	out->cpu_s = (double)(ut + st) / (double)tck;
-	/* rss (field 24, in pages): ep is the blank before field 16. */
-	p = ep;
-	for (i = 0; i < 8 && p != NULL; i++)
-		if ((p = strchr(p + 1, ' ')) == NULL)
-			break;
-	if (p != NULL) {
-		rss = strtoull(p + 1, &ep, 10);
-		if ((page = sysconf(_SC_PAGESIZE)) <= 0)
-			page = 4096;
-		if (ep != p + 1)
-			out->rss_kb = rss * (unsigned long long)page / 1024;
-	}
+	out->state = pr.state;
+	out->rss_kb = pr.rss_kb;
+	out->cpu_s = procfs_seconds(pr.ticks);
+	out->procs = 1;
 	return 0;
+}
+
+int
+procfs_table_read(struct procfs_table *t)
+{
+	struct procfs_proc	 pr;
+	struct dirent		*de;
+	unsigned long		 page_kb = procfs_page_kb();
+	char			 buf[2048], *ep;
+	DIR			*d;
+	long			 pid;
+
+	t->n = 0;
+	if ((d = opendir("/proc")) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		pid = strtol(de->d_name, &ep, 10);
+		if (*ep != '\0' || pid <= 0 ||
+		    procfs_read((pid_t)pid, "stat", buf, sizeof buf) <= 0 ||
+		    procfs_parse_stat(buf, page_kb, &pr) == -1)
+			continue;	/* gone meanwhile */
+		if (t->n == t->cap) {
+			t->cap = t->cap ? t->cap * 2 : 256;
+			t->v = xreallocarray(t->v, t->cap, sizeof *t->v);
+		}
+		t->v[t->n++] = pr;
+	}
+	closedir(d);
+	return 0;
+}
+
+void
+procfs_table_free(struct procfs_table *t)
+{
+	free(t->v);
+	t->v = NULL;
+	t->n = t->cap = 0;
+}
+
+static int
+procfs_cmp_proc(const void *a, const void *b)
+{
+	pid_t	x = ((const struct procfs_proc *)a)->pid;
+	pid_t	y = ((const struct procfs_proc *)b)->pid;
+
+	return x < y ? -1 : x > y;
+}
+
+struct procfs_root {
+	pid_t	pid;
+	size_t	i;		/* index in roots[] */
+};
+
+static int
+procfs_cmp_root(const void *a, const void *b)
+{
+	pid_t	x = ((const struct procfs_root *)a)->pid;
+	pid_t	y = ((const struct procfs_root *)b)->pid;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The index in roots[] of the tree pid is the root of, or -1. */
+static long
+procfs_root_of(const struct procfs_root *r, size_t nr, pid_t pid)
+{
+	struct procfs_root	 key = { pid, 0 };
+	const struct procfs_root *hit;
+
+	if (pid <= 0)
+		return -1;
+	hit = bsearch(&key, r, nr, sizeof *r, procfs_cmp_root);
+	return hit != NULL ? (long)hit->i : -1;
+}
+
+/* The index in t of pid, or -1. */
+static long
+procfs_find(const struct procfs_table *t, pid_t pid)
+{
+	struct procfs_proc		 key;
+	const struct procfs_proc	*hit;
+
+	key.pid = pid;
+	hit = bsearch(&key, t->v, t->n, sizeof *t->v, procfs_cmp_proc);
+	return hit != NULL ? hit - t->v : -1;
+}
+
+/* Deeper trees than this are cut (and a pid-reuse loop in a snapshot is
+ * harmless). */
+#define PROCFS_MAX_DEPTH	256
+#define PROCFS_UNKNOWN		(-2)
+
+void
+procfs_tree_usage(struct procfs_table *t, const pid_t *roots, size_t n,
+    pid_t stop, struct procfs_usage *out)
+{
+	struct procfs_root	*r;
+	uint64_t		*ticks;
+	long			*owner, path[PROCFS_MAX_DEPTH], o, k;
+	size_t			 i, nr = 0, depth, j;
+
+	memset(out, 0, n * sizeof *out);
+	if (n == 0 || t->n == 0)
+		return;
+	r = xcalloc(n, sizeof *r);
+	for (i = 0; i < n; i++)
+		if (roots[i] > 0) {
+			r[nr].pid = roots[i];
+			r[nr++].i = i;
+		}
+	qsort(r, nr, sizeof *r, procfs_cmp_root);
+	qsort(t->v, t->n, sizeof *t->v, procfs_cmp_proc);
+	owner = xcalloc(t->n, sizeof *owner);
+	for (i = 0; i < t->n; i++)
+		owner[i] = PROCFS_UNKNOWN;
+	ticks = xcalloc(n, sizeof *ticks);
+
+	/*
+	 * Each process is the root's if it is the root or in the root's
+	 * process group, else its parent's; walk up until one is known and
+	 * remember the answer on the way down, so the whole table costs
+	 * O(n log n) however the trees are shaped.
+	 */
+	for (i = 0; i < t->n; i++) {
+		k = (long)i;
+		depth = 0;
+		o = -1;
+		while (owner[k] == PROCFS_UNKNOWN) {
+			const struct procfs_proc *pr = &t->v[k];
+
+			if ((o = procfs_root_of(r, nr, pr->pid)) >= 0 ||
+			    (o = procfs_root_of(r, nr, pr->pgid)) >= 0) {
+				owner[k] = o;
+				break;
+			}
+			if (pr->ppid <= 1 || pr->ppid == stop ||
+			    depth == PROCFS_MAX_DEPTH ||
+			    (o = procfs_find(t, pr->ppid)) < 0) {
+				owner[k] = o = -1;
+				break;
+			}
+			path[depth++] = k;
+			k = o;
+		}
+		o = owner[k];
+		for (j = 0; j < depth; j++)
+			owner[path[j]] = o;
+	}
+	for (i = 0; i < t->n; i++) {
+		if ((o = owner[i]) < 0)
+			continue;
+		out[o].rss_kb += t->v[i].rss_kb;
+		ticks[o] += t->v[i].ticks + t->v[i].cticks;
+		out[o].procs++;
+		if (t->v[i].pid == roots[o])
+			out[o].state = t->v[i].state;
+	}
+	for (i = 0; i < n; i++) {
+		/* A group without its leader is not the worker. */
+		if (out[i].state == 0)
+			memset(&out[i], 0, sizeof out[i]);
+		else
+			out[i].cpu_s = procfs_seconds(ticks[i]);
+	}
+	free(ticks);
+	free(owner);
+	free(r);
 }
 
 int

@@ -333,6 +333,18 @@ spawn_ctx_new(const struct gw_config *cfg, const int *fds, size_t nfds,
 }
 
 void
+spawn_ctx_close_listeners(struct spawn_ctx *c)
+{
+	size_t	i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nfds; i++)
+		close(c->fds[i]);
+	c->nfds = 0;
+}
+
+void
 spawn_ctx_free(struct spawn_ctx *c)
 {
 	size_t	i;

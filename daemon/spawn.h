@@ -25,6 +25,9 @@ struct spawn_ctx *spawn_ctx_new(const struct gw_config *, const int *fds,
 	     size_t nfds, const char *fdnames, const char *self_exe,
 	     char **err);
 void	 spawn_ctx_free(struct spawn_ctx *);
+/* Close the context's copies of the listening sockets: gwd is stopping
+ * and must stop holding them.  Later spawns would get no sockets. */
+void	 spawn_ctx_close_listeners(struct spawn_ctx *);
 /* The program workers run, for logs, and their --chdir (or NULL). */
 const char *spawn_ctx_path(const struct spawn_ctx *);
 const char *spawn_ctx_chdir(const struct spawn_ctx *);

@@ -637,6 +637,40 @@ on_notify(pid_t sender, const struct notify_msg *m, void *arg)
 
 static void	sample_arm(void);
 
+/*
+ * Memory and CPU of every live worker's whole process tree (its process
+ * group and its descendants), from one pass over /proc whatever the pool
+ * size.  Workers it found get rss_kb, cpu_s and sampled_at = now.
+ */
+static void
+sample_workers(uint64_t now)
+{
+	struct procfs_table	 t = { NULL, 0, 0 };
+	struct procfs_usage	*u;
+	pid_t			*roots;
+	size_t			 i;
+
+	roots = xcalloc(sup.pool.n + 1, sizeof *roots);
+	u = xcalloc(sup.pool.n + 1, sizeof *u);
+	for (i = 0; i < sup.pool.n; i++)
+		if (sup.pool.w[i]->state != WS_EXITED)
+			roots[i] = sup.pool.w[i]->pid;
+	if (procfs_table_read(&t) == 0)
+		procfs_tree_usage(&t, roots, sup.pool.n, sup.pid, u);
+	for (i = 0; i < sup.pool.n; i++) {
+		struct worker	*w = sup.pool.w[i];
+
+		if (roots[i] <= 0 || u[i].procs == 0)
+			continue;
+		w->rss_kb = u[i].rss_kb;
+		w->cpu_s = u[i].cpu_s;
+		w->sampled_at = now;
+	}
+	procfs_table_free(&t);
+	free(u);
+	free(roots);
+}
+
 /* Resident memory and CPU of every worker; feeds memory recycling. */
 static void
 sample_fire(evutil_socket_t fd, short what, void *arg)
@@ -651,29 +685,29 @@ sample_fire(evutil_socket_t fd, short what, void *arg)
 	struct pool_counts		 c;
 	struct procfs_usage		 u;
 	size_t				 n = 0;
+	uint64_t			 now;
 
 	ws = xcalloc(sup.pool.n + 1, sizeof *ws);
 	memset(&s, 0, sizeof s);
 	s.requests = UINT64_MAX;	/* NULL unless some worker reports */
+	now = gw_now_ms();
+	sample_workers(now);
 	for (i = 0; i < sup.pool.n; i++) {
 		struct worker	*w = sup.pool.w[i];
 
 		if (w->pid <= 0 || w->state == WS_EXITED ||
-		    procfs_usage(w->pid, &u) == -1)
+		    w->sampled_at != now)
 			continue;
-		w->rss_kb = u.rss_kb;
-		w->cpu_s = u.cpu_s;
-		w->sampled_at = gw_now_ms();
 		ws[n].worker_id = w->id;
 		ws[n].pid = w->pid;
 		ws[n].generation = w->generation;
 		ws[n].state = wstate_name(w->state);
-		ws[n].rss_kb = u.rss_kb;
-		ws[n].cpu_s = u.cpu_s;
+		ws[n].rss_kb = w->rss_kb;
+		ws[n].cpu_s = w->cpu_s;
 		ws[n].requests = w->reports_requests ? w->requests :
 		    UINT64_MAX;
-		s.workers_rss_kb += u.rss_kb;
-		s.workers_cpu_s += u.cpu_s;
+		s.workers_rss_kb += w->rss_kb;
+		s.workers_cpu_s += w->cpu_s;
 		if (w->reports_requests)
 			s.requests = (s.requests == UINT64_MAX ? 0 :
 			    s.requests) + w->requests;
@@ -854,6 +888,24 @@ sup_reload_cancel(sup_reload_cb done, void *arg)
 	sup.nwaiters = j;
 }
 
+/*
+ * A stopping gwd accepts no more: close every copy of the listening
+ * sockets the master holds (the set, and the spawn contexts' copies), so
+ * that once the workers have closed theirs too a new client is refused at
+ * once and retries elsewhere instead of waiting in a queue nobody serves.
+ * Connections already accepted are the workers' and finish.
+ */
+static void
+close_listeners(void)
+{
+	if (sup.ls->n > 0)
+		log_info("closing %zu listening socket%s", sup.ls->n,
+		    sup.ls->n == 1 ? "" : "s");
+	listeners_close(sup.ls);
+	spawn_ctx_close_listeners(sup.ctx);
+	spawn_ctx_close_listeners(sup.prev_ctx);
+}
+
 void
 sup_stop(int graceful)
 {
@@ -865,6 +917,7 @@ sup_stop(int graceful)
 		sdnotify("STOPPING=1");
 		if (sup.nwaiters > 0)
 			reload_finish(0, "gwd is shutting down", NULL);
+		close_listeners();
 	}
 	pool_shutdown(&sup.pool, !graceful);
 	process();
@@ -971,23 +1024,25 @@ sup_workers_json(void)
 	uint64_t	 fresh = sup.cfg->stats_interval_ms > 1000 ?
 			     sup.cfg->stats_interval_ms : 1000;
 
+	/* The last sample if it is recent: a scan of /proc on every
+	 * request would stall the loop.  Otherwise one scan for all. */
+	for (i = 0; i < sup.pool.n; i++) {
+		struct worker	*w = sup.pool.w[i];
+
+		if (w->state != WS_EXITED && w->pid > 0 &&
+		    (w->sampled_at == 0 || now - w->sampled_at > fresh)) {
+			sample_workers(now);
+			break;
+		}
+	}
 	for (i = 0; i < sup.pool.n; i++) {
 		struct worker		*w = sup.pool.w[i];
-		struct procfs_usage	 u;
 		int			 have;
 		json_t			*o;
 
 		if (w->state == WS_EXITED)
 			continue;
-		/* The last sample if it is recent: reading /proc for a
-		 * thousand workers on every request would stall the loop. */
 		have = w->sampled_at != 0 && now - w->sampled_at <= fresh;
-		if (!have && w->pid > 0 && procfs_usage(w->pid, &u) == 0) {
-			w->rss_kb = u.rss_kb;
-			w->cpu_s = u.cpu_s;
-			w->sampled_at = now;
-			have = 1;
-		}
 		o = json_object();
 		json_object_set_new(o, "id", json_integer(w->id));
 		json_object_set_new(o, "pid", w->pid > 0 ?

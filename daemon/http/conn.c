@@ -14,10 +14,12 @@
 #include "config.h"
 
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
+#include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
@@ -666,6 +668,21 @@ conn_read(struct conn *c)
 	}
 }
 
+/*
+ * Has the client still to receive some of what we wrote (bytes in the
+ * socket's send queue, unsent or unacknowledged)?  While draining, such a
+ * connection is not closed when it goes quiet: gwd exits after its last
+ * worker, and a container's network goes with it, so an answer is only
+ * finished once the client has it.
+ */
+static int
+conn_unsent(const struct conn *c)
+{
+	int	n = 0;
+
+	return ioctl(c->fd, SIOCOUTQ, &n) == 0 && n > 0;
+}
+
 /* After the last answer: half-close and read to EOF so no RST eats it. */
 static void
 conn_linger(struct http_server *s, struct conn *c)
@@ -816,7 +833,10 @@ conn_expire(struct http_server *s)
 			next = d;
 			break;
 		}
-		conn_close(s, c);
+		if (s->draining && conn_unsent(c))
+			conn_linger(s, c);	/* until the client has it all */
+		else
+			conn_close(s, c);
 	}
 	while ((c = s->header.head) != NULL && c->deadline <= s->now)
 		conn_timeout_header(s, c);
@@ -826,8 +846,14 @@ conn_expire(struct http_server *s)
 		conn_close(s, c);
 	if (c != NULL && c->deadline < next)
 		next = c->deadline;
-	while ((c = s->linger.head) != NULL && c->deadline <= s->now)
-		conn_close(s, c);
+	while ((c = s->linger.head) != NULL && c->deadline <= s->now) {
+		/* Draining: wait on while the client still reads our answer
+		 * (main.c's drain deadline bounds it). */
+		if (s->draining && conn_unsent(c))
+			list_put(s, c, &s->linger);
+		else
+			conn_close(s, c);
+	}
 	if (c != NULL && c->deadline < next)
 		next = c->deadline;
 	return next;

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -55,6 +56,8 @@ struct tw_opts {
 	const char	*report_fds;
 	uint64_t	 leak_per_s;
 	uint64_t	 leak_max;
+	uint64_t	 child_leak_per_s;	/* in a child */
+	uint64_t	 child_burn_ms;		/* CPU, in a child that exits */
 	uint64_t	 recycle_after;		/* 0: never */
 	int		 stopping;
 	uint64_t	 stopping_after_ms;
@@ -64,6 +67,7 @@ struct tw_opts {
 
 static volatile sig_atomic_t	 tw_got_term;
 static volatile sig_atomic_t	 tw_got_usr1;
+static volatile sig_atomic_t	 tw_got_chld;
 
 static const char	*tw_id = "?";
 static const char	*tw_gen = "?";
@@ -91,6 +95,13 @@ tw_on_usr1(int sig)
 	tw_got_usr1 = 1;
 }
 
+static void
+tw_on_chld(int sig)
+{
+	(void)sig;
+	tw_got_chld = 1;
+}
+
 static void __attribute__((noreturn))
 tw_usage(const char *msg)
 {
@@ -113,6 +124,10 @@ tw_usage(const char *msg)
 "  --report-fds FILE       write fds, env, mask, pgid to FILE.PID\n"
 "  --leak SIZE[/s]         grow resident memory by SIZE a second\n"
 "  --leak-max SIZE         stop growing there (default 1G)\n"
+"  --child-leak SIZE[/s]   a child (same process group) grows instead,\n"
+"                          up to --leak-max; its pid goes to\n"
+"                          $TW_STATE_DIR/grandchild.PID\n"
+"  --child-burn D          a child uses D of CPU time, exits, is reaped\n"
 "  --recycle-after N       send GWD_RECYCLE=1 after N requests\n"
 "  --stopping[=D]          D after READY send STOPPING=1 and exit 0\n"
 "  --no-ready              never send READY=1\n"
@@ -198,7 +213,8 @@ tw_parse(struct tw_opts *o, int argc, char **argv)
 {
 	enum { O_MODE = 256, O_BOOT, O_HB, O_HANG, O_EXIT, O_AFTER, O_CAR,
 	    O_CSIG, O_IGN, O_TDELAY, O_GC, O_GCPID, O_REPORT, O_LEAK,
-	    O_LEAKMAX, O_RECYCLE, O_STOPPING, O_NOREADY, O_PRINT };
+	    O_LEAKMAX, O_RECYCLE, O_STOPPING, O_NOREADY, O_PRINT, O_CLEAK,
+	    O_CBURN };
 	static const struct option longopts[] = {
 		{ "mode", required_argument, NULL, O_MODE },
 		{ "boot-delay", required_argument, NULL, O_BOOT },
@@ -215,6 +231,8 @@ tw_parse(struct tw_opts *o, int argc, char **argv)
 		{ "report-fds", required_argument, NULL, O_REPORT },
 		{ "leak", required_argument, NULL, O_LEAK },
 		{ "leak-max", required_argument, NULL, O_LEAKMAX },
+		{ "child-leak", required_argument, NULL, O_CLEAK },
+		{ "child-burn", required_argument, NULL, O_CBURN },
 		{ "recycle-after", required_argument, NULL, O_RECYCLE },
 		{ "stopping", optional_argument, NULL, O_STOPPING },
 		{ "no-ready", no_argument, NULL, O_NOREADY },
@@ -285,6 +303,12 @@ tw_parse(struct tw_opts *o, int argc, char **argv)
 			break;
 		case O_LEAKMAX:
 			o->leak_max = tw_size("--leak-max", optarg);
+			break;
+		case O_CLEAK:
+			o->child_leak_per_s = tw_size("--child-leak", optarg);
+			break;
+		case O_CBURN:
+			o->child_burn_ms = tw_duration("--child-burn", optarg);
 			break;
 		case O_RECYCLE:
 			if (parse_uint(optarg, 1, UINT32_MAX, &v, &err) == -1)
@@ -541,6 +565,80 @@ tw_min(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
+/* CPU time this process has used, in ms. */
+static uint64_t
+tw_cpu_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * A child of the worker, in its process group, that is not a worker: it
+ * lets go of the listeners and takes the default TERM.  Its pid goes to
+ * $TW_STATE_DIR/grandchild.PID, where the tests' cleanup finds it.
+ * Returns in the child (0) and in the worker (the pid).
+ */
+static pid_t
+tw_fork_child(void)
+{
+	char		 path[PATH_MAX];
+	const char	*dir;
+	pid_t		 pid;
+	int		 fd;
+
+	if ((pid = fork()) == -1) {
+		perror("testworker: fork");
+		exit(1);
+	}
+	if (pid == 0) {
+		for (fd = 3; fd < TW_MAX_FDS; fd++)
+			close(fd);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGCHLD, SIG_DFL);
+		return 0;
+	}
+	if ((dir = getenv("TW_STATE_DIR")) == NULL)
+		dir = "/tmp";
+	snprintf(path, sizeof path, "%s/grandchild.%ld", dir, (long)pid);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) != -1) {
+		dprintf(fd, "%ld\n", (long)pid);
+		close(fd);
+	}
+	return pid;
+}
+
+/* --child-leak: the memory grows in a child, the worker stays small. */
+static void
+tw_child_leak(uint64_t per_s, uint64_t max)
+{
+	uint64_t	leaked = 0;
+
+	if (tw_fork_child() != 0)
+		return;
+	for (;;) {
+		tw_leak(per_s, max, &leaked);
+		poll(NULL, 0, TW_LEAK_TICK_MS);
+	}
+}
+
+/* --child-burn: a child uses ms of CPU and exits; the worker reaps it,
+ * so its time moves to the worker's cutime and cstime. */
+static void
+tw_child_burn(uint64_t ms)
+{
+	volatile uint64_t	x = 0;
+
+	if (tw_fork_child() != 0)
+		return;
+	while (tw_cpu_ms() < ms)
+		x++;
+	_exit(0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -581,6 +679,10 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sa.sa_handler = tw_on_usr1;
 	sigaction(SIGUSR1, &sa, NULL);
+	if (o.child_burn_ms > 0) {
+		sa.sa_handler = tw_on_chld;
+		sigaction(SIGCHLD, &sa, NULL);
+	}
 
 	if ((s = getenv("LISTEN_FDS")) != NULL) {
 		nlisten = atoi(s);
@@ -597,6 +699,10 @@ main(int argc, char **argv)
 
 	if (o.grandchild)
 		tw_grandchild(o.grandchild_pidfile);
+	if (o.child_leak_per_s > 0)
+		tw_child_leak(o.child_leak_per_s, o.leak_max);
+	if (o.child_burn_ms > 0)
+		tw_child_burn(o.child_burn_ms);
 	if (o.crash && o.after_ms == 0 && o.crash_after_ready_ms == TW_NEVER)
 		goto crash;
 	if (o.crash && o.crash_after_ready_ms == TW_NEVER)
@@ -608,8 +714,21 @@ main(int argc, char **argv)
 
 	for (;;) {
 		now = tw_now_ms();
-		if (tw_got_term && term_exit == TW_NEVER)
+		if (tw_got_term && term_exit == TW_NEVER) {
 			term_exit = now + o.term_delay_ms;
+			/* No more accepting: let go of the listeners so that
+			 * new clients are refused once gwd has too. */
+			for (i = 0; i < nlisten; i++)
+				close(3 + i);
+			nlisten = 0;
+		}
+		if (tw_got_chld) {
+			/* Reap our children (--child-burn): their CPU time
+			 * becomes ours (cutime). */
+			tw_got_chld = 0;
+			while (waitpid(-1, NULL, WNOHANG) > 0)
+				;
+		}
 		if (tw_got_usr1) {
 			tw_got_usr1 = 0;
 			fprintf(stderr, "testworker[%ld]: USR1\n",
