@@ -55,6 +55,24 @@ slot_held(const struct pool *p, int id)
 	return 0;
 }
 
+/* A newer worker of w's slot is ready and not stopping: it serves in w's
+ * place even if it is itself being replaced already (it went over a limit
+ * as it became ready), so w may go. */
+static int
+newer_ready(const struct pool *p, const struct worker *w)
+{
+	size_t	i;
+
+	for (i = 0; i < p->n; i++) {
+		const struct worker	*x = p->w[i];
+
+		if (x != w && x->id == w->id && x->state == WS_READY &&
+		    x->stop_reason == R_NONE && x->spawned_at >= w->spawned_at)
+			return 1;
+	}
+	return 0;
+}
+
 /* Every slot 1..target has a ready current worker. */
 static int
 all_slots_ready(const struct pool *p)
@@ -293,7 +311,8 @@ plan_stops(struct pool *p, const struct pool_timing *t, uint64_t now,
 			    p->reload.surge)
 				go = surge_ready;
 			else
-				go = r != NULL && r->state == WS_READY;
+				go = (r != NULL && r->state == WS_READY) ||
+				    newer_ready(p, w);
 			if (go || w->state != WS_READY) {
 				w->stop_reason = w->retire;
 				if (w->retire == R_RELOAD)

@@ -858,19 +858,39 @@ check_invariants(uint64_t now, unsigned seed, int step)
 		    P.w[i]->deadline > now || P.w[i]->state == WS_EXITED,
 		    "seed %u step %d: worker %d's deadline has passed", seed,
 		    step, P.w[i]->id);
-	/* A slot has at most one worker that counts as its own. */
+	/* A slot has at most one worker that counts as its own, and at
+	 * most three not on their way out: an old one a surge reload keeps
+	 * until every slot is ready, a new one being recycled, and its
+	 * replacement.  More means replacements pile up. */
 	for (id = 1; id <= P.target; id++) {
-		int	n = 0;
+		int	n = 0, up = 0;
 
 		for (i = 0; i < P.n; i++) {
 			struct worker	*w = P.w[i];
 
-			if (w->id == (int)id && w->state < WS_DRAINING &&
-			    w->retire == R_NONE && w->stop_reason == R_NONE)
+			if (w->id != (int)id || w->state >= WS_DRAINING)
+				continue;
+			up++;
+			if (w->retire == R_NONE && w->stop_reason == R_NONE)
 				n++;
 		}
 		ck_assert_msg(n <= 1, "seed %u step %d: slot %u has %d "
 		    "workers", seed, step, id, n);
+		if (up > 3 && getenv("PLAN_DEBUG"))
+			for (i = 0; i < P.n; i++)
+				fprintf(stderr, " id %d gen %u st %d spawned "
+				    "%llu ready_at %llu retire %d stop %d rss "
+				    "%llu (gen %u reload %d surge %d)\n",
+				    P.w[i]->id, P.w[i]->generation,
+				    P.w[i]->state,
+				    (unsigned long long)P.w[i]->spawned_at,
+				    (unsigned long long)P.w[i]->ready_at,
+				    P.w[i]->retire, P.w[i]->stop_reason,
+				    (unsigned long long)P.w[i]->rss_kb,
+				    P.generation, P.reload.active,
+				    P.reload.surge);
+		ck_assert_msg(up <= 3, "seed %u step %d: slot %u has %d "
+		    "workers not stopping", seed, step, id, up);
 	}
 }
 
@@ -898,12 +918,18 @@ START_TEST(test_property_random_facts)
 		T.backoff_max_ms = 400 + rnd(3) * 2000;
 		T.max_worker_age_ms = rnd(3) == 0 ? 4000 : 0;
 		T.max_requests = rnd(3) == 0 ? 5 : 0;
+		T.max_worker_memory_kb = rnd(3) == 0 ? 1000 : 0;
 		run(now);
 		for (step = 0; step < 300; step++) {
 			struct worker	*w;
 			struct notify_msg m;
 			unsigned	 k;
 
+			/* A worker's memory, as the sampler reports it. */
+			if (T.max_worker_memory_kb > 0 &&
+			    (w = random_live()) != NULL)
+				w->rss_kb = rnd(2) ? 2 * T.max_worker_memory_kb :
+				    T.max_worker_memory_kb / 2;
 			switch (rnd(8)) {
 			case 0:
 			case 1:
