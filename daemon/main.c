@@ -20,6 +20,7 @@
 
 #include <event2/thread.h>
 
+#include "gw/paths.h"
 #include "gw/util.h"
 #include "instance.h"
 #include "launcher.h"
@@ -94,18 +95,6 @@ pidfile_write(const char *path)
 	return rc;
 }
 
-static char *
-main_self_exe(void)
-{
-	char	buf[4096];
-	ssize_t	n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-
-	if (n <= 0)
-		return NULL;
-	buf[n] = '\0';
-	return xstrdup(buf);
-}
-
 /*
  * The runtime directory's mode when gwd makes it: 0700, or 0711 when
  * workers run as another user and must reach the notify socket in it.
@@ -159,7 +148,7 @@ main(int argc, char **argv)
 		break;
 	}
 	/* The same checks for a start, --check-config and a reload. */
-	self = main_self_exe();
+	self = gw_self_exe();
 	rc = validate_config(cfg, self, &err);
 	free(self);
 	if (rc == -1) {

@@ -23,6 +23,7 @@
 #include "control.h"
 #include "events.h"
 #include "gw/parse.h"
+#include "gw/paths.h"
 #include "gw/util.h"
 #include "instance.h"
 #include "launcher.h"
@@ -1163,18 +1164,6 @@ signals_setup(void)
 	sup.nsigs = GW_ARRAY_LEN(sigs);
 }
 
-static char *
-self_exe(void)
-{
-	char	buf[4096];
-	ssize_t	n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-
-	if (n <= 0)
-		return NULL;
-	buf[n] = '\0';
-	return xstrdup(buf);
-}
-
 int
 supervisor_run(int argc, char **argv, struct gw_config *cfg,
     struct listeners *ls)
@@ -1191,7 +1180,7 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 	sup.pid = getpid();
 	sup.started_at = gw_wall_time();
 	sup.started_mono = gw_now_ms();
-	sup.self_exe = self_exe();
+	sup.self_exe = gw_self_exe();
 	timing_from(&sup.timing, cfg);
 	spawn_raise_fd_limit();
 
