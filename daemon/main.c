@@ -188,23 +188,12 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (listeners_adopt_env(&ls, &err) == -1 ||
-	    listeners_open(&ls, cfg, &err) == -1) {
-		main_error(cfg, 1, err);
-		free(err);
-		listeners_close(&ls);
-		instance_unlock();
-		config_free(cfg);
-		return 1;
-	}
+	    listeners_open(&ls, cfg, &err) == -1)
+		goto fail;
 	if (cfg->daemonize) {
 		if (launcher_detach() == -1) {
 			err = xasprintf("cannot detach: %s", strerror(errno));
-			main_error(cfg, 1, err);
-			free(err);
-			listeners_close(&ls);
-			instance_unlock();
-			config_free(cfg);
-			return 1;
+			goto fail;
 		}
 		instance_lock_setpid();
 	}
@@ -213,13 +202,7 @@ main(int argc, char **argv)
 		if (pidfile_write(pidfile) == -1) {
 			err = xasprintf("cannot write pid file %s: %s",
 			    pidfile, strerror(errno));
-			main_error(cfg, 1, err);
-			free(err);
-			free(pidfile);
-			listeners_close(&ls);
-			instance_unlock();
-			config_free(cfg);
-			return 1;
+			goto fail;
 		}
 	}
 	evthread_use_pthreads();
@@ -237,4 +220,13 @@ main(int argc, char **argv)
 	log_close();
 	libevent_global_shutdown();
 	return rc;
+
+fail:	/* After the lock, before the loop: undo what was done, say why. */
+	main_error(cfg, 1, err);
+	free(err);
+	free(pidfile);
+	listeners_close(&ls);
+	instance_unlock();
+	config_free(cfg);
+	return 1;
 }
