@@ -786,6 +786,23 @@ add_waiter(sup_reload_cb done, void *arg)
 	sup.waiters[sup.nwaiters++].arg = arg;
 }
 
+/* A reload refused before it began (the file does not load or cannot be
+ * applied): nothing changed; say so, and keep it as the last reload. */
+static void
+reload_refused(const char *err)
+{
+	json_t	*res;
+
+	log_error("reload: %s; nothing changed", err);
+	emit("config_error", NULL, NULL, json_pack("{s:s}", "error", err));
+	res = json_pack("{s:i, s:b, s:f, s:i, s:i, s:s}", "generation",
+	    (int)sup.pool.generation, "ok", 0, "duration_s", 0.0,
+	    "started", 0, "retired", 0, "error", err);
+	json_decref(sup.last_reload);
+	sup.last_reload = json_pack("{s:f, s:o}", "at", gw_wall_time(),
+	    "result", res);
+}
+
 int
 sup_reload(sup_reload_cb done, void *arg, char **err)
 {
@@ -807,18 +824,14 @@ sup_reload(sup_reload_cb done, void *arg, char **err)
 		return (int)sup.pool.generation;
 	}
 	if (config_load(sup.argc, sup.argv, &ncfg, &action, err) == -1) {
-		log_error("reload: %s; nothing changed", *err);
-		emit("config_error", NULL, NULL, json_pack("{s:s}", "error",
-		    *err));
+		reload_refused(*err);
 		return -1;
 	}
 	/* Everything that can refuse the file comes before the listeners
 	 * change, so that a refused reload changes nothing. */
 	if (validate_config(ncfg, sup.self_exe, err) == -1 ||
 	    listeners_update(sup.ls, ncfg, err) == -1) {
-		log_error("reload: %s; nothing changed", *err);
-		emit("config_error", NULL, NULL, json_pack("{s:s}", "error",
-		    *err));
+		reload_refused(*err);
 		config_free(ncfg);
 		return -1;
 	}
@@ -837,9 +850,7 @@ sup_reload(sup_reload_cb done, void *arg, char **err)
 			log_error("reload: cannot restore the binds: %s", rerr);
 			free(rerr);
 		}
-		log_error("reload: %s; nothing changed", *err);
-		emit("config_error", NULL, NULL, json_pack("{s:s}", "error",
-		    *err));
+		reload_refused(*err);
 		config_free(ncfg);
 		return -1;
 	}
