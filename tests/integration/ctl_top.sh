@@ -2,7 +2,8 @@
 # ctl_top: gwctl top.  Not on a terminal it prints one snapshot; live, in a
 # detached tmux session of fixed size (a private tmux server), it shows the
 # summary and one row per worker, follows a scale-up, sorts by memory on
-# `m`, cuts lines to the width after a resize, and leaves the terminal as
+# `m`, shows requests per second under load, cuts lines to the width after
+# a resize, and leaves the terminal as
 # it found it on `q`, on Ctrl-C and when gwd goes away (exit 3).
 . "$(dirname "$0")/lib.sh"
 
@@ -116,6 +117,22 @@ pane | grep -Eq '^ +ID +PID +GEN STATE +\*RSS' || fail "header: $(pane)"
 wait_for '[ "$(pane_ids)" = "4 3 2 1 " ]' 10 || fail "by memory: $(pane)"
 tm send-keys -t "$SESSION" i
 wait_for '[ "$(pane_ids)" = "1 2 3 4 " ]' 5 || fail "by id: $(pane)"
+
+# Requests per second, from the workers' GWD_REQUESTS reports: a little
+# load (bounded) makes the column a number; r sorts by it.
+( i=0; while [ $i -lt 150 ]; do
+	curl -s --max-time 1 -o /dev/null "http://127.0.0.1:$PORT/" || true
+	sleep 0.05; i=$((i + 1))
+done ) &
+LOAD_PID=$!
+track "$LOAD_PID"
+wait_for "pane | awk '\$4 == \"ready\" && \$7 ~ /^[0-9.]+\$/ && \$7 > 0 { f = 1 }
+    END { exit !f }'" 15 || fail "no req/s: $(pane)"
+tm send-keys -t "$SESSION" r
+wait_pane 'sort: req' 3
+pane | grep -Eq '^ +ID +PID .* +\*REQ/S' || fail "header: $(pane)"
+kill "$LOAD_PID" 2>/dev/null || true
+tm send-keys -t "$SESSION" i
 
 # A narrower window (SIGWINCH): every line is cut, none wraps.
 want=$(ctl top | sed -n 2p | cut -c1-50 | sed 's/ *$//')
