@@ -49,7 +49,7 @@ struct top {
 	json_t			*status;	/* the last answers, or NULL */
 	struct top_sample	 cur, view;	/* as received; sorted */
 	enum top_sort		 sort;
-	char			 error[512];	/* why the last refresh failed */
+	char			 error[512]; /* why the refresh failed */
 	uint64_t		 failing_since;	/* 0: the last one worked */
 	size_t			 cols, rows;
 	char			*frame;		/* the screen being built */
@@ -153,7 +153,7 @@ top_answer(struct top *t, json_int_t id, json_t **result)
  * last refresh) and take them in.  An exit status; t->error says why.
  */
 static int
-top_refresh(struct top *t, uint64_t timeout_ms)
+top_ask(struct top *t, uint64_t timeout_ms)
 {
 	static const char	 req[] = "{\"id\":1,\"cmd\":\"" GW_CMD_STATUS
 				     "\"}\n{\"id\":2,\"cmd\":\"" GW_CMD_WORKERS
@@ -196,6 +196,31 @@ top_refresh(struct top *t, uint64_t timeout_ms)
 	top_rows_free(&prev);
 	json_decref(workers);
 	return GWCTL_OK;
+}
+
+/*
+ * One refresh.  A connection kept from before may have been closed in the
+ * meantime (gwd restarted, or closed it as idle): then a fresh one gets a
+ * second chance before the refresh counts as failed.
+ */
+static int
+top_refresh(struct top *t, uint64_t timeout_ms)
+{
+	int	reused = t->connected, rc;
+
+	rc = top_ask(t, timeout_ms);
+	if (rc == GWCTL_UNREACHABLE && reused && !conn_stop) {
+		if (t->connected)
+			conn_close(&t->conn);
+		t->connected = 0;
+		rc = top_ask(t, timeout_ms);
+	}
+	/* Whatever is left unread on a failed connection is not ours. */
+	if (rc != GWCTL_OK && t->connected) {
+		conn_close(&t->conn);
+		t->connected = 0;
+	}
+	return rc;
 }
 
 /* The view: a sorted copy of the latest sample. */
@@ -298,6 +323,8 @@ top_draw(struct top *t, uint64_t bound)
 	line[i] = '\0';
 	top_rows_cut(line, t->cols);
 	top_line(t, "\033[7m", line, t->rows <= 3);
+	if (t->rows <= 3)
+		goto out;
 	body = t->rows - 3;
 	shown = t->view.n <= body ? t->view.n : body - 1;
 	for (i = 0; i < shown; i++) {
@@ -317,7 +344,7 @@ out:
 	(void)gw_write_all(STDOUT_FILENO, t->frame, t->frame_len);
 }
 
-/* ---- the loop -------------------------------------------------------------- */
+/* ---- the loop ---------------------------------------------------------- */
 
 static void
 top_signals(int on)
@@ -408,8 +435,11 @@ top_live(struct top *t)
 	term_size(STDOUT_FILENO, &t->cols, &t->rows);
 	top_draw(t, bound);
 	while (!top_quit) {
-		if (top_tstp && top_suspend(t) == -1)
-			break;
+		if (top_tstp) {
+			if (top_suspend(t) == -1)
+				break;
+			top_draw(t, bound);
+		}
 		if (top_winch) {
 			top_winch = 0;
 			term_size(STDOUT_FILENO, &t->cols, &t->rows);
@@ -425,7 +455,7 @@ top_live(struct top *t)
 				t->failing_since = 0;
 				top_resort(t);
 			} else if (rc == GWCTL_FAILED)
-				break;	/* gwd said no: retrying will not help */
+				break;	/* gwd said no: retrying cannot help */
 			else if (t->failing_since == 0)
 				t->failing_since = now;
 			else if (bound && now - t->failing_since >= bound)

@@ -46,7 +46,7 @@ static const struct {
 	[TOP_SORT_REQ] = { "req", 'r' },
 };
 
-/* ---- samples and rates ---------------------------------------------------- */
+/* ---- samples and rates -------------------------------------------------- */
 
 static long long
 top_int(json_t *o, const char *key)
@@ -178,7 +178,7 @@ top_rows_rates(const struct top_sample *prev, struct top_sample *cur)
 	}
 }
 
-/* ---- order ------------------------------------------------------------------ */
+/* ---- order -------------------------------------------------------------- */
 
 /* Larger first; unknown (negative) last. */
 static int
@@ -260,7 +260,7 @@ top_rows_sort_by_key(int ch)
 	return -1;
 }
 
-/* ---- lines -------------------------------------------------------------------- */
+/* ---- lines -------------------------------------------------------------- */
 
 /* How many bytes a UTF-8 sequence that starts with c has. */
 static size_t

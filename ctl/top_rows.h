@@ -41,7 +41,7 @@ struct top_counter {
 
 /* One worker; a double < 0 is unknown (null, or not measured yet). */
 struct top_worker {
-	long long		 id, pid, generation, restarts; /* -1: unknown */
+	long long		 id, pid, generation, restarts; /* or -1 */
 	char			 state[TOP_STATE_LEN];
 	char			 status[TOP_STATUS_LEN]; /* cleaned, or "-" */
 	double			 rss_kb, age_s;

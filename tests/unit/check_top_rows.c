@@ -47,7 +47,7 @@ START_TEST(test_rates)
 	    "]}");
 	ck_assert_double_eq_tol(s[2].w[0].cpu_pct, 25.0, 1e-9);
 	ck_assert_double_eq_tol(s[2].w[0].req_rate, 25.0, 1e-9);
-	/* Still for less than the step: the same rate (gwd samples in steps). */
+	/* Still for less than the step took: the same rate. */
 	sample(&s[3], &s[2], 104, "{\"workers\":[" W(1, 10, 2.0, 200, 1000)
 	    "]}");
 	ck_assert_double_eq_tol(s[3].w[0].cpu_pct, 25.0, 1e-9);
