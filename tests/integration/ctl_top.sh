@@ -60,9 +60,13 @@ $(pane)"
 }
 
 # Slot N holds N*6 MiB more than it starts with, so that the memory order
-# (largest first) is the reverse of the slot order.
+# (largest first) is the reverse of the slot order.  Slot 2, once ready,
+# says a STATUS= that would clear the screen and retitle the window.
 cat >"$T/worker.sh" <<EOF
 #!/bin/sh
+if [ "\$GWD_WORKER_ID" = 2 ]; then
+	(sleep 0.5; "$GWCTL" notify "STATUS=\$(printf 'x\\033[2J\\033]2;pwned\\007y')") &
+fi
 exec "$TW" --leak \$((GWD_WORKER_ID * 6))M --leak-max \$((GWD_WORKER_ID * 6))M
 EOF
 chmod +x "$T/worker.sh"
@@ -84,6 +88,12 @@ echo "$out" | sed -n 2p | grep -Eq '^ +\*ID +PID +GEN STATE +RSS +CPU% +REQ/S RE
 echo "$out" | sed -n 3p | grep -Eq '^ +1 +[0-9]+ +1 ready +[0-9.]+[KM] +- +- +0 +[0-9.]+m?s serving$' ||
     fail "row: $out"
 [ "$(ctl top --once | wc -l)" = 5 ] || fail "--once"
+# Worker text cannot drive the terminal (gwd blanks control characters;
+# gwctl would show them as '?').
+wait_for "ctl top | grep -q 'x.\\[2J.]2;pwned.y\$'" 10 ||
+    fail "hostile status: $(ctl top | cat -v)"
+ctl top | tr -d '\n' | LC_ALL=C grep -q '[[:cntrl:]]' &&
+    fail "control characters: $(ctl top | cat -v)"
 wait_for "[ \"\$(ctl top --sort mem | awk 'NR > 2 { printf \"%s \", \$1 }')\" = '3 2 1 ' ]" 10 ||
     fail "--sort mem: $(ctl top --sort mem)"
 rc=0; ctl top --sort bogus 2>/dev/null || rc=$?
@@ -104,6 +114,9 @@ wait_pane 'sort: id  keys: i id, m mem, c cpu, r req/s, q quit'
 [ "$(pane_ids)" = "1 2 3 " ] || fail "rows: $(pane)"
 [ "$(pane_flags)" = "1 0 0" ] ||
     fail "live: alternate/cursor/wrap are $(pane_flags), want 1 0 0"
+pane | grep -q 'x.\[2J.]2;pwned.y' || fail "hostile status: $(pane)"
+[ "$(tm display -p -t "$SESSION" '#{pane_title}')" != pwned ] ||
+    fail "a worker retitled the window"
 
 # A scale-up shows after a refresh.
 ctl scale 4 >/dev/null
