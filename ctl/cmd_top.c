@@ -309,9 +309,9 @@ top_draw(struct top *t, uint64_t bound)
 		snprintf(line, sizeof line, "%s  gwd unreachable (%s%s): %s",
 		    clock, bound ? "giving up in " : "", left, t->error);
 	} else
-		snprintf(line, sizeof line, "%s  %zu workers  sort: %s  keys: "
+		snprintf(line, sizeof line, "%s  %zu worker%s  sort: %s  keys: "
 		    "i id, m mem, c cpu, r req/s, q quit", clock, t->cur.n,
-		    top_rows_sort_name(t->sort));
+		    t->cur.n == 1 ? "" : "s", top_rows_sort_name(t->sort));
 	top_rows_cut(line, t->cols);
 	top_line(t, t->failing_since ? "\033[7m" : NULL, line, t->rows <= 2);
 	if (t->rows <= 2)
