@@ -381,29 +381,30 @@ top_suspend(struct top *t)
 	return 0;
 }
 
-/* Read what keys there are; 1 if one asks to quit. */
+/* Read what keys there are: -1 if one asks to quit, 1 if the view changed. */
 static int
 top_keys(struct top *t)
 {
 	char	buf[64];
 	ssize_t	n, i;
-	int	key;
+	int	key, changed = 0;
 
 	/* End of input or a terminal gone (EIO): nobody is watching. */
 	if ((n = read(STDIN_FILENO, buf, sizeof buf)) == 0)
-		return 1;
+		return -1;
 	if (n == -1)
-		return errno != EINTR && errno != EAGAIN;
+		return errno != EINTR && errno != EAGAIN ? -1 : 0;
 	for (i = 0; i < n; i++) {
 		if (buf[i] == 'q' || buf[i] == 'Q')
-			return 1;
+			return -1;
 		if ((key = top_rows_sort_by_key(buf[i])) != -1 &&
 		    key != (int)t->sort) {
 			t->sort = (enum top_sort)key;
 			top_resort(t);
+			changed = 1;
 		}
 	}
-	return 0;
+	return changed;
 }
 
 static int
@@ -411,7 +412,7 @@ top_live(struct top *t)
 {
 	struct pollfd	pfd = { .fd = STDIN_FILENO, .events = POLLIN };
 	uint64_t	bound, next = 0, now;
-	int		rc = GWCTL_OK, timeout;
+	int		rc = GWCTL_OK, timeout, keys;
 
 	bound = t->inv->timeout_set ? t->inv->timeout_ms : TOP_GIVE_UP_MS;
 	/*
@@ -464,8 +465,13 @@ top_live(struct top *t)
 			top_draw(t, bound);
 		}
 		timeout = (int)(next > now ? next - now : 0);
-		if (poll(&pfd, 1, timeout) > 0 && top_keys(t))
-			break;
+		if (poll(&pfd, 1, timeout) > 0) {
+			/* A key is answered at once, not at the refresh. */
+			if ((keys = top_keys(t)) == -1)
+				break;
+			if (keys == 1)
+				top_draw(t, bound);
+		}
 	}
 	term_leave();
 	top_signals(0);

@@ -121,15 +121,15 @@ pane | grep -q 'x.\[2J.]2;pwned.y' || fail "hostile status: $(pane)"
 # A scale-up shows after a refresh.
 ctl scale 4 >/dev/null
 wait_pane "ready 4/4  booting 0"
-wait_for '[ "$(pane_ids)" = "1 2 3 4 " ]' 5 || fail "after scale: $(pane)"
+wait_for '[ "$(pane_ids)" = "1 2 3 4 " ]' 10 || fail "after scale: $(pane)"
 
 # m sorts by memory, largest first; i by slot again.
 tm send-keys -t "$SESSION" m
-wait_pane 'sort: mem' 3
+wait_pane 'sort: mem' 10
 pane | grep -Eq '^ +ID +PID +GEN STATE +\*RSS' || fail "header: $(pane)"
 wait_for '[ "$(pane_ids)" = "4 3 2 1 " ]' 10 || fail "by memory: $(pane)"
 tm send-keys -t "$SESSION" i
-wait_for '[ "$(pane_ids)" = "1 2 3 4 " ]' 5 || fail "by id: $(pane)"
+wait_for '[ "$(pane_ids)" = "1 2 3 4 " ]' 10 || fail "by id: $(pane)"
 
 # Requests per second, from the workers' GWD_REQUESTS reports: a little
 # load (bounded) makes the column a number; r sorts by it.
@@ -142,7 +142,7 @@ track "$LOAD_PID"
 wait_for "pane | awk '\$4 == \"ready\" && \$7 ~ /^[0-9.]+\$/ && \$7 > 0 { f = 1 }
     END { exit !f }'" 15 || fail "no req/s: $(pane)"
 tm send-keys -t "$SESSION" r
-wait_pane 'sort: req' 3
+wait_pane 'sort: req' 10
 pane | grep -Eq '^ +ID +PID .* +\*REQ/S' || fail "header: $(pane)"
 kill "$LOAD_PID" 2>/dev/null || true
 tm send-keys -t "$SESSION" i
@@ -150,7 +150,7 @@ tm send-keys -t "$SESSION" i
 # A narrower window (SIGWINCH): every line is cut, none wraps.
 want=$(ctl top | sed -n 2p | cut -c1-50 | sed 's/ *$//')
 tm resize-window -t "$SESSION" -x 50 -y 30
-wait_for "[ \"\$(pane | sed -n 3p)\" = '$want' ]" 5 ||
+wait_for "[ \"\$(pane | sed -n 3p)\" = '$want' ]" 10 ||
     fail "not cut to 50 columns: $(pane)"
 pane | awk 'length($0) > 50 { exit 1 }' || fail "wider than 50: $(pane)"
 [ "$(pane_ids)" = "1 2 3 4 " ] || fail "rows wrapped: $(pane)"
@@ -168,11 +168,11 @@ top_exited intr 0
 
 # gwd goes away: top says so, keeps trying for --timeout, then exits 3
 # with the reason on the restored screen.
-run_top gone --timeout 3s
+run_top gone --timeout 5s
 wait_pane '^ +\*ID +PID'
 kill -TERM "$GWD_PID"
 wait_gwd_exit 10 || fail "gwd did not stop"
-wait_pane 'gwd unreachable \(giving up in ' 5
+wait_pane 'gwd unreachable \(giving up in ' 10
 top_exited gone 3
 pane | grep -q "gwctl: top: cannot connect to $CTL" ||
     fail "no reason after exit: $(pane)"
