@@ -38,8 +38,9 @@ class Application(BaseApplication):
     """A gunicorn application whose settings come from gwd_worker's
     options, not from gunicorn's command line or a config file."""
 
-    def __init__(self, spec, settings):
+    def __init__(self, spec, settings, root_path=""):
         self.spec = spec
+        self.settings_root_path = root_path
         self.settings = settings
         super().__init__()
 
@@ -48,7 +49,24 @@ class Application(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        return load_app(self.spec, "application")
+        app = load_app(self.spec, "application")
+        root = self.settings_root_path
+        return mount(app, root) if root else app
+
+
+def mount(app, root):
+    """APP served under the prefix ROOT: SCRIPT_NAME is ROOT, and ROOT is
+    taken off PATH_INFO when the request has it (a proxy that passes the
+    prefix on); a proxy that strips it works too."""
+    root = "/" + root.strip("/")
+
+    def mounted(environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path == root or path.startswith(root + "/"):
+            environ["PATH_INFO"] = path[len(root):]
+        environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + root
+        return app(environ, start_response)
+    return mounted
 
 
 class GwdThreadWorker(ThreadWorker):
@@ -173,10 +191,6 @@ class GwdThreadWorker(ThreadWorker):
 
 def serve(spec, sockets, opts, notifier, heartbeat):
     """Import SPEC, then serve it on SOCKETS until the stop signal."""
-    if opts.root_path:
-        # gunicorn takes the mount point from SCRIPT_NAME and strips it
-        # from PATH_INFO.
-        os.environ["SCRIPT_NAME"] = opts.root_path
     settings = {
         "threads": opts.threads,
         "worker_connections": opts.worker_connections,
@@ -190,7 +204,7 @@ def serve(spec, sockets, opts, notifier, heartbeat):
     }
     if opts.access_logformat:
         settings["access_log_format"] = opts.access_logformat
-    app = Application(spec, settings)
+    app = Application(spec, settings, opts.root_path)
     log = Logger(app.cfg)
     GwdThreadWorker.notifier = notifier
     GwdThreadWorker.heartbeat = heartbeat
