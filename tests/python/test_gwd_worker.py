@@ -339,6 +339,7 @@ class ServerTests:
     KIND = None
     SPEC = None
     OK = None
+    EXTRA = []
 
     def setUp(self):
         self.dir = tempfile.TemporaryDirectory()
@@ -354,7 +355,7 @@ class ServerTests:
         self.dir.cleanup()
 
     def start(self, *extra, **kw):
-        w = Worker(self, [self.KIND, self.SPEC] + list(extra),
+        w = Worker(self, [self.KIND, self.SPEC] + self.EXTRA + list(extra),
                    app_dir=self.dir.name, **kw)
         self.workers.append(w)
         return w
@@ -490,6 +491,12 @@ class AsgiTest(ServerTests, unittest.TestCase):
     ROOT_REQUEST = "/info"
     ROOT_PATH_INFO = "/info"
     FORWARDED_CLIENT = "10.1.2.3"   # uvicorn applies X-Forwarded-For
+
+
+@unittest.skipUnless(os.path.exists("/proc/self/fd"), "needs Linux /proc")
+class AsgiPlainTest(AsgiTest):
+    """uvicorn without uvloop and httptools: asyncio and h11."""
+    EXTRA = ["--loop", "asyncio", "--http", "h11"]
 
 
 @unittest.skipUnless(os.path.exists("/proc/self/fd"), "needs Linux /proc")

@@ -81,6 +81,14 @@ def parser():
     p.add_argument("--lifespan", default="auto",
                    choices=["auto", "on", "off"],
                    help="ASGI lifespan events (default auto)")
+    p.add_argument("--loop", default="auto",
+                   choices=["auto", "asyncio", "uvloop"],
+                   help="ASGI event loop (default auto: uvloop when "
+                   "installed)")
+    p.add_argument("--http", default="auto",
+                   choices=["auto", "h11", "httptools"],
+                   help="ASGI HTTP parser (default auto: httptools when "
+                   "installed)")
     p.add_argument("--limit-concurrency", type=int, metavar="N",
                    help="ASGI: answer 503 above N connections")
     return p

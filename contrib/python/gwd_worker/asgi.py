@@ -13,6 +13,7 @@ request (Server.shutdown below).
 import asyncio
 import logging
 import signal
+import sys
 import time
 
 from uvicorn.config import Config
@@ -50,15 +51,26 @@ def _close_after(cycle):
     cycle.send = send_close     # run_asgi looks self.send up when it runs
 
 
-class DrainingProtocol(AutoHTTPProtocol):
-    """uvicorn's HTTP protocol (httptools or h11), plus: once the server
-    drains, a request that arrives on a kept-alive connection is answered
-    with "Connection: close"."""
+def _drain_new_requests(protocol_class):
+    """From now on, every request is answered with "Connection: close".
+    uvicorn's protocols make a RequestResponseCycle (a global of their
+    module) for each request; the drain replaces that class in the
+    protocol's module, once, as the process is leaving, so that serving
+    costs nothing extra (uvloop keeps bound methods of the protocol, so
+    a hook on the instance would not be seen)."""
+    mod = sys.modules[protocol_class.__module__]
+    base = mod.RequestResponseCycle
+    if getattr(base, "gwd_closing_class", False):
+        return
 
-    def data_received(self, data):
-        super().data_received(data)
-        if getattr(self.server_state, "gwd_draining", False):
-            _close_after(self.cycle)
+    class ClosingCycle(base):
+        gwd_closing_class = True
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            _close_after(self)
+
+    mod.RequestResponseCycle = ClosingCycle
 
 
 def _idle(conn):
@@ -106,7 +118,7 @@ class GwdServer(Server):
         for sock in sockets or []:
             sock.close()
         state = self.server_state
-        state.gwd_draining = True
+        _drain_new_requests(self.config.http_protocol_class)
         for conn in list(state.connections):
             _close_after(conn.cycle)
         idle_deadline = time.monotonic() + min(
@@ -127,12 +139,24 @@ class GwdServer(Server):
             await self.lifespan.shutdown()
 
 
+def _protocol_class(name):
+    """uvicorn's HTTP protocol class: httptools (auto, when installed) or
+    h11."""
+    if name == "h11":
+        from uvicorn.protocols.http.h11_impl import H11Protocol
+        return H11Protocol
+    if name == "httptools":
+        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+        return HttpToolsProtocol
+    return AutoHTTPProtocol
+
+
 def serve(app, sockets, opts, notifier, heartbeat):
     """Run APP on SOCKETS until the stop signal; returns the exit status."""
     config = Config(
         app,
-        http=DrainingProtocol,
-        loop="auto",            # uvloop when installed
+        http=_protocol_class(opts.http),
+        loop=opts.loop,         # auto: uvloop when installed
         lifespan=opts.lifespan,
         proxy_headers=True,
         forwarded_allow_ips=opts.forwarded_allow_ips,
