@@ -126,9 +126,12 @@ done
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
 	echo "round $r"
-	run uvicorn "$P_UVI" "$U"
-	run gunicorn "$P_GUN" "$A"
-	run gwd "$P_GWD" "$G"
+	# the order rotates, so that no server always runs first or last
+	case $((r % 3)) in
+	1) run uvicorn "$P_UVI" "$U"; run gunicorn "$P_GUN" "$A"; run gwd "$P_GWD" "$G" ;;
+	2) run gunicorn "$P_GUN" "$A"; run gwd "$P_GWD" "$G"; run uvicorn "$P_UVI" "$U" ;;
+	0) run gwd "$P_GWD" "$G"; run uvicorn "$P_UVI" "$U"; run gunicorn "$P_GUN" "$A" ;;
+	esac
 	r=$((r + 1))
 done
 
@@ -144,3 +147,23 @@ echo "masters: gunicorn arbiter RSS $(rss_kb "$A") kB, CPU $(median "$T/res.guni
 echo "masters' CPU since start: gunicorn arbiter $(( $(ticks "$A") * 1000 / HZ )) ms," \
     "gwd master $(( $(ticks "$G") * 1000 / HZ )) ms" \
     "(over $(( $(date +%s) - T0 )) s)"
+
+# 10 reloads of gwd's pool under the same keep-alive load: no request may
+# fail.
+wrk -t2 -c100 -d30s --timeout 5s "http://127.0.0.1:$P_GWD/" >"$T/wrk.reload" 2>&1 &
+W=$!
+PIDS="$PIDS $W"
+sleep 1
+i=1
+t0=$(date +%s)
+while [ "$i" -le 10 ]; do
+	"$top_builddir/gwctl" -s "$T/run/bench.sock" reload --wait >/dev/null ||
+	    echo "bench: reload $i failed"
+	i=$((i + 1))
+done
+t1=$(date +%s)
+wait "$W"
+n=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$T/wrk.reload")
+errs=$(grep -E "Socket errors|Non-2xx" "$T/wrk.reload" | tr '\n' ' ')
+echo "reloads: 10 reloads of gwd -w 4 in $((t1 - t0)) s under wrk -t2 -c100 -d30s:" \
+    "$n requests, ${errs:-0 failed}"

@@ -7,6 +7,7 @@ pointer to gwd's.
 """
 
 import argparse
+import faulthandler
 import os
 import signal
 import sys
@@ -117,6 +118,10 @@ def main(argv=None):
     # ready workers; its default action would kill us, so until the
     # servers install their handlers it does nothing.
     signal.signal(signal.SIGUSR1, lambda signum, frame: None)
+    # gwd sends SIGABRT to a worker that missed its heartbeats: print
+    # every thread's Python stack (where it was stuck) to stderr, gwd's
+    # log, then die of it as before (also on SIGSEGV and the like).
+    faulthandler.enable(all_threads=True)
     try:
         opts = parse(sys.argv[1:] if argv is None else argv)
         sockets = listen_sockets()

@@ -18,6 +18,7 @@ request on each kept-alive connection is answered with "Connection:
 close", and the connections still idle after a second are closed.
 """
 
+import faulthandler
 import os
 import selectors
 import socket
@@ -76,6 +77,15 @@ class GwdThreadWorker(ThreadWorker):
     def init_process(self):
         self.last_progress = time.monotonic()
         super().init_process()
+
+    def init_signals(self):
+        super().init_signals()
+        # gunicorn put its own SIGABRT handler in place of faulthandler's
+        # (__main__): put it back, so that missed heartbeats print every
+        # thread's stack and kill the worker at once.  gunicorn's handler
+        # calls sys.exit, which waits for the stuck request threads.
+        faulthandler.disable()
+        faulthandler.enable(all_threads=True)
 
     def notify(self):
         """gunicorn's heartbeat, called by the serving loop: WATCHDOG=1
