@@ -111,7 +111,8 @@ median() {	# median of column $2 of file $1
 }
 
 echo "bench: python: $ROUNDS rounds of wrk -t2 -c100 -d${DUR}s," \
-    "$(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+    "$(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)," \
+    "$(ls /proc | grep -c '^[0-9]') processes on the host"
 echo "  $("$PY" -c 'import sys, uvicorn, fastapi, gunicorn
 try:
     import uvloop, httptools; x = "uvloop %s, httptools %s" % (uvloop.__version__, httptools.__version__)
