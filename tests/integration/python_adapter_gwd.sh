@@ -46,7 +46,7 @@ one() {
 	local kind=$1 spec=$2 first n
 	: >"$LOG"
 	PORT=$(free_port)
-	start_gwd -w 1 -b "127.0.0.1:$PORT" --readiness notify -t 2s \
+	start_gwd -w 1 -b "127.0.0.1:$PORT" --readiness notify -t 3s \
 	    --max-requests 30 --chdir "$T/app" \
 	    -e "PYTHONPATH=$top_srcdir/contrib/python" -- \
 	    "$PY" -m gwd_worker "$kind" "$spec"
@@ -65,7 +65,7 @@ one() {
 	first=$(ready_pids | tr -d ' ')
 	curl -s --max-time 8 "http://127.0.0.1:$PORT/hang" >/dev/null &
 	track $!
-	wait_log "pid $first, gen 1\\).*heartbeat timeout" 8 ||
+	wait_log "pid $first, gen 1\\).*heartbeat timeout" 10 ||
 	    fail "$kind: a stuck worker was not killed for missed heartbeats"
 	wait_log "pid $first, gen 1\) exited: timeout" 5 ||
 	    fail "$kind: the stuck worker's exit was not logged as timeout"
