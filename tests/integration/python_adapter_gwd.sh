@@ -12,6 +12,9 @@
 . "$(dirname "$0")/recipe_common.inc"
 
 PY=python3
+# no __pycache__ in the source tree (gwd passes it on to the workers)
+PYTHONDONTWRITEBYTECODE=1
+export PYTHONDONTWRITEBYTECODE
 for m in uvicorn gunicorn; do
 	"$PY" -c "import $m" 2>/dev/null ||
 	    skip "$PY cannot import $m (apt-get install python3-uvicorn gunicorn)"

@@ -17,6 +17,9 @@ done
 "$PY" -c 'import uvloop, httptools' 2>/dev/null ||
     echo "note: no uvloop/httptools: ASGI runs on asyncio and h11"
 GWD_PYTHON_SRC=$top_srcdir/contrib/python
+# no __pycache__ in the source tree
+PYTHONDONTWRITEBYTECODE=1
+export PYTHONDONTWRITEBYTECODE
 export GWD_PYTHON_SRC
 cd "$top_srcdir/tests/python"
 exec timeout 300 "$PY" -W ignore::ResourceWarning -m unittest -v test_gwd_worker
