@@ -656,7 +656,8 @@ sample_workers(uint64_t now)
 	for (i = 0; i < sup.pool.n; i++)
 		if (sup.pool.w[i]->state != WS_EXITED)
 			roots[i] = sup.pool.w[i]->pid;
-	if (procfs_table_read(&t) == 0)
+	/* gwd's own subtree: as subreaper it holds every worker's tree. */
+	if (procfs_table_read_tree(&t, sup.pid) == 0)
 		procfs_tree_usage(&t, roots, sup.pool.n, sup.pid, u);
 	for (i = 0; i < sup.pool.n; i++) {
 		struct worker	*w = sup.pool.w[i];
