@@ -880,7 +880,9 @@ sup_reload(sup_reload_cb done, void *arg, char **err)
 	log_info("reload: generation %u started (%s, %u workers)", gen,
 	    ncfg->reload_strategy == RELOAD_SURGE ? "surge" : "rolling",
 	    sup.pool.target);
-	sdnotify("RELOADING=1\nSTATUS=reloading to generation %u", gen);
+	/* MONOTONIC_USEC: systemd 253's Type=notify-reload wants it. */
+	sdnotify("RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading to "
+	    "generation %u", (unsigned long long)gw_now_ms() * 1000, gen);
 	emit("reload_start", NULL, NULL, json_pack("{s:s, s:i}", "strategy",
 	    ncfg->reload_strategy == RELOAD_SURGE ? "surge" : "rolling",
 	    "target", (int)sup.pool.target));
@@ -1257,7 +1259,6 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 	log_info("gwd stopped");
 	emit("master_stop", NULL, NULL, NULL);
 	stats_stop();
-	sdnotify("STOPPING=1");
 	control_stop();
 	notify_close();
 	for (i = 0; i < sup.nsigs; i++)
