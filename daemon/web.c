@@ -402,7 +402,7 @@ web_serve(struct web_sock *s, char **err)
 			return -1;
 		}
 		evhttp_set_max_headers_size(web.http, WEB_MAX_HEADERS);
-		evhttp_set_max_body_size(web.http, 0);
+		evhttp_set_max_body_size(web.http, WEB_MAX_BODY);
 		evhttp_set_timeout(web.http, WEB_TIMEOUT_S);
 		/* Every method reaches web_dispatch, which answers 405. */
 		evhttp_set_allowed_methods(web.http, EVHTTP_REQ_GET |

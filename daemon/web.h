@@ -10,8 +10,9 @@
  *
  * Bounds: at most WEB_MAX_CLIENTS connections that have sent a request
  * (the next request gets 503 and the connection is closed), request
- * headers of at most WEB_MAX_HEADERS bytes (413), no body, and
- * WEB_TIMEOUT_S seconds for a request to come in and an answer to go out.
+ * headers of at most WEB_MAX_HEADERS bytes and a body of at most
+ * WEB_MAX_BODY (413), and WEB_TIMEOUT_S seconds for a request to come in
+ * and an answer to go out.
  *
  * A Unix socket follows the control socket's rules: a stale socket file
  * is replaced, a live one or any other file refused; the file is made
@@ -28,6 +29,7 @@
 
 #define WEB_MAX_CLIENTS	64
 #define WEB_MAX_HEADERS	8192
+#define WEB_MAX_BODY	1024	/* GET needs none; a small one gets 405 */
 #define WEB_TIMEOUT_S	10
 
 /* A route's handler answers req itself (web_reply, or evhttp's calls). */
