@@ -32,7 +32,13 @@
 #define WEB_MAX_BODY	1024	/* GET needs none; a small one gets 405 */
 #define WEB_TIMEOUT_S	10
 
-/* A route's handler answers req itself (web_reply, or evhttp's calls). */
+/*
+ * A route's handler answers req itself (web_reply, or evhttp's calls),
+ * at once or later from the loop (after a stats query on the stats
+ * thread, say): evhttp keeps req until it is answered, even when its
+ * client has gone meanwhile, and the late answer is then dropped and req
+ * freed.  A handler must answer every req it was given exactly once.
+ */
 typedef void (*web_handler)(struct evhttp_request *req, void *arg);
 
 /*

@@ -1,8 +1,10 @@
 /*
  * check_metrics.c: the pieces of --metrics-bind that need no running
  * master: accept queues read from the kernel (sockdiag.c) on real
- * loopback and Unix sockets whose queues the test fills on purpose, and
- * the Prometheus text format (promtext.c).  A program of its own.
+ * loopback and Unix sockets whose queues the test fills on purpose, the
+ * Prometheus text format (promtext.c), and the HTTP server (web.c): its
+ * routes, late answers, a client gone before its answer, the address
+ * checks.  A program of its own.
  */
 #include "config.h"
 
@@ -23,8 +25,12 @@
 
 #include <event2/buffer.h>
 
+#include <event2/event.h>
+#include <event2/http.h>
+
 #include "promtext.h"
 #include "sockdiag.h"
+#include "web.h"
 
 #define NCLIENTS	5
 
@@ -265,6 +271,180 @@ START_TEST(prom_format)
 }
 END_TEST
 
+/* ---- web.c: a server on the loop, a client in this thread ---------- */
+
+static struct event_base	*wbase;
+static struct evhttp_request	*held;	/* a request answered later */
+static int			 answered;
+
+static void
+route_now(struct evhttp_request *req, void *arg)
+{
+	struct evbuffer	*b = evbuffer_new();
+
+	(void)arg;
+	evbuffer_add_printf(b, "now\n");
+	web_reply(req, 200, "OK", "text/plain", b);
+	evbuffer_free(b);
+}
+
+static void
+answer_later(evutil_socket_t fd, short what, void *arg)
+{
+	struct evbuffer	*b = evbuffer_new();
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	evbuffer_add_printf(b, "later\n");
+	web_reply(held, 200, "OK", "text/plain", b);
+	evbuffer_free(b);
+	held = NULL;
+	answered++;
+}
+
+/* Keep req and answer from a timer, like a stats query would. */
+static void
+route_later(struct evhttp_request *req, void *arg)
+{
+	struct timeval	tv = { 0, 100 * 1000 };
+
+	(void)arg;
+	held = req;
+	event_base_once(wbase, -1, EV_TIMEOUT, answer_later, NULL, &tv);
+}
+
+/* Run the loop for ms milliseconds. */
+static void
+web_run(unsigned ms)
+{
+	struct timeval	tv = { 0, (suseconds_t)ms * 1000 };
+
+	event_base_loopexit(wbase, &tv);
+	event_base_dispatch(wbase);
+}
+
+/* A client that sent req on 127.0.0.1:port (the kernel completes the
+ * handshake; the loop accepts when it runs). */
+static int
+web_client(int port, const char *req)
+{
+	struct sockaddr_in	in;
+	int			fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	memset(&in, 0, sizeof in);
+	in.sin_family = AF_INET;
+	in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	in.sin_port = htons((uint16_t)port);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&in, sizeof in), 0);
+	ck_assert_int_eq(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+	return fd;
+}
+
+static int
+free_port(void)
+{
+	struct sockaddr_in	in;
+	socklen_t		len = sizeof in;
+	int			fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	memset(&in, 0, sizeof in);
+	in.sin_family = AF_INET;
+	in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&in, sizeof in), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&in, &len), 0);
+	port = ntohs(in.sin_port);
+	close(fd);
+	return port;
+}
+
+START_TEST(web_routes_and_late_answers)
+{
+	struct gw_config	 cfg;
+	char			 addr[32], buf[512], *err = NULL;
+	int			 port = free_port(), c1, c2, c3;
+	ssize_t			 n;
+
+	memset(&cfg, 0, sizeof cfg);
+	snprintf(addr, sizeof addr, "127.0.0.1:%d", port);
+	cfg.metrics_bind = addr;
+	ck_assert_int_eq(web_check(&cfg, &err), 0);
+	wbase = event_base_new();
+	web_route("/now", route_now, NULL);
+	web_route("/later", route_later, NULL);
+	ck_assert_msg(web_start(wbase, &cfg, &err) == 0, "%s", err);
+	ck_assert_str_eq(web_address(), addr);
+
+	/* A client that leaves before its late answer: dropped, no harm. */
+	c1 = web_client(port, "GET /later HTTP/1.1\r\nHost: x\r\n\r\n");
+	web_run(30);
+	ck_assert_ptr_nonnull(held);
+	close(c1);
+	web_run(200);
+	ck_assert_int_eq(answered, 1);
+	/* One that waits gets it; another path answers at once; 404. */
+	c2 = web_client(port, "GET /later HTTP/1.1\r\nHost: x\r\n\r\n");
+	c3 = web_client(port, "GET /now HTTP/1.1\r\nHost: x\r\n\r\n"
+	    "GET /nothing HTTP/1.1\r\nHost: x\r\n\r\n");
+	web_run(250);
+	ck_assert_int_eq(answered, 2);
+	n = read(c2, buf, sizeof buf - 1);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	ck_assert_msg(strncmp(buf, "HTTP/1.1 200", 12) == 0 &&
+	    strstr(buf, "later") != NULL, "%s", buf);
+	n = read(c3, buf, sizeof buf - 1);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	ck_assert_msg(strstr(buf, "now") != NULL &&
+	    strstr(buf, "HTTP/1.1 404") != NULL, "%s", buf);
+	close(c2);
+	close(c3);
+	web_stop();
+	ck_assert_ptr_null(web_address());
+	event_base_free(wbase);
+}
+END_TEST
+
+START_TEST(web_check_refuses)
+{
+	struct gw_config	 cfg;
+	struct gw_bind		 b = { NULL, (char *)"127.0.0.1:8000" };
+	char			*err = NULL;
+
+	memset(&cfg, 0, sizeof cfg);
+	ck_assert_int_eq(web_check(&cfg, &err), 0);
+	cfg.metrics_bind = (char *)"none";
+	ck_assert_int_eq(web_check(&cfg, &err), 0);
+	cfg.metrics_bind = (char *)"fd://3";
+	ck_assert_int_eq(web_check(&cfg, &err), -1);
+	free(err);
+	cfg.metrics_bind = (char *)"host.example:80";
+	ck_assert_int_eq(web_check(&cfg, &err), -1);
+	free(err);
+	cfg.binds = &b;
+	cfg.nbinds = 1;
+	cfg.metrics_bind = (char *)"127.0.0.1:8000";
+	ck_assert_int_eq(web_check(&cfg, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "also a --bind"));
+	free(err);
+	cfg.metrics_bind = (char *)"unix:/tmp/x.sock";
+	ck_assert_int_eq(web_check(&cfg, &err), 0);
+}
+END_TEST
+
+static Suite *
+make_suite_web(void)
+{
+	Suite	*s = suite_create("web");
+	TCase	*tc = tcase_create("server");
+
+	tcase_add_test(tc, web_routes_and_late_answers);
+	tcase_add_test(tc, web_check_refuses);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
 static Suite *
 make_suite_sockdiag(void)
 {
@@ -300,6 +480,7 @@ main(void)
 
 	sr = srunner_create(make_suite_sockdiag());
 	srunner_add_suite(sr, make_suite_promtext());
+	srunner_add_suite(sr, make_suite_web());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
