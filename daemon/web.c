@@ -394,6 +394,8 @@ web_dispatch(struct evhttp_request *req, void *arg)
 static int
 web_serve(struct web_sock *s, char **err)
 {
+	char	*local;
+
 	if (web.http == NULL) {
 		web.http = evhttp_new(web.base);
 		if (web.http == NULL) {
@@ -417,7 +419,14 @@ web_serve(struct web_sock *s, char **err)
 		*err = xasprintf("metrics-bind: cannot serve %s", s->addr);
 		return -1;
 	}
-	log_info("metrics on http://%s/metrics", s->addr);
+	/* The address bound, which says the port when :0 was asked. */
+	local = listeners_local_addr(s->fd);
+	if (s->is_unix)
+		log_info("metrics on %s (GET /metrics)", s->addr);
+	else
+		log_info("metrics on http://%s/metrics", local != NULL ?
+		    local : s->addr);
+	free(local);
 	return 0;
 }
 
