@@ -19,7 +19,9 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/http.h>
+#include <event2/listener.h>
 #include <event2/keyvalq_struct.h>
 
 #include "gw/util.h"
@@ -52,9 +54,13 @@ static struct {
 	int				 prepared;	/* next is pending */
 	struct web_route		*routes;
 	size_t				 nroutes;
-	struct evhttp_connection	*conns[WEB_MAX_CLIENTS];
-	size_t				 nconns;
-	int				 busy_logged;
+	/* Connections: counted from accept to close (see web_bevcb). */
+	unsigned			 nconns;
+	struct bufferevent		**fresh;	/* accepted, not yet */
+	size_t				 nfresh, capfresh; /* given a closecb */
+	struct event			*fixup;
+	int				 paused;	/* accepting paused */
+	int				 full_logged;
 } web = { .cur = { .fd = -1 }, .next = { .fd = -1 } };
 
 /* Unset, empty or "none": no metrics address. */
@@ -316,40 +322,101 @@ web_text(struct evhttp_request *req, int code, const char *reason,
 	evbuffer_free(b);
 }
 
+/* Stop or resume accepting, by the count of open connections. */
+static void
+web_pace(void)
+{
+	struct evconnlistener	*lev;
+
+	if (web.bound == NULL ||
+	    (lev = evhttp_bound_socket_get_listener(web.bound)) == NULL)
+		return;
+	if (!web.paused && web.nconns >= WEB_MAX_CLIENTS) {
+		evconnlistener_disable(lev);
+		web.paused = 1;
+		if (!web.full_logged++)
+			log_warn("metrics: %d connections open; new ones wait",
+			    WEB_MAX_CLIENTS);
+	} else if (web.paused && web.nconns < WEB_MAX_CLIENTS) {
+		evconnlistener_enable(lev);
+		web.paused = 0;
+	}
+}
+
 static void
 web_conn_closed(struct evhttp_connection *c, void *arg)
 {
-	size_t	i;
-
+	(void)c;
 	(void)arg;
-	for (i = 0; i < web.nconns; i++)
-		if (web.conns[i] == c) {
-			web.conns[i] = web.conns[--web.nconns];
-			return;
-		}
+	if (web.nconns > 0)
+		web.nconns--;
+	if (web.nconns == 0)
+		web.full_logged = 0;
+	web_pace();
 }
 
 /*
- * Count the connection of req.  libevent 2.1 tells of a connection only
- * once it has sent a request, so the limit applies to those; one that
- * never sends one is closed by the timeout.  Returns 0, or -1 when full.
+ * The connections accepted since the last run: evhttp has set each one
+ * up by now, with its evhttp_connection as the callback argument of its
+ * bufferevent; give it our close callback, or uncount it if evhttp has
+ * already dropped it (its callbacks are cleared then).  Then release the
+ * reference web_bevcb took.
  */
-static int
-web_conn_track(struct evhttp_request *req)
+static void
+web_fixup(evutil_socket_t fd, short what, void *arg)
 {
-	struct evhttp_connection	*c = evhttp_request_get_connection(req);
-	size_t				 i;
+	bufferevent_event_cb	 ecb;
+	void			*cbarg;
+	size_t			 i;
 
-	if (c == NULL)
-		return 0;
-	for (i = 0; i < web.nconns; i++)
-		if (web.conns[i] == c)
-			return 0;
-	if (web.nconns >= WEB_MAX_CLIENTS)
-		return -1;
-	web.conns[web.nconns++] = c;
-	evhttp_connection_set_closecb(c, web_conn_closed, NULL);
-	return 0;
+	(void)fd;
+	(void)what;
+	(void)arg;
+	for (i = 0; i < web.nfresh; i++) {
+		struct bufferevent	*bev = web.fresh[i];
+
+		bufferevent_getcb(bev, NULL, NULL, &ecb, &cbarg);
+		if (ecb != NULL && cbarg != NULL)
+			evhttp_connection_set_closecb(cbarg, web_conn_closed,
+			    NULL);
+		else if (web.nconns > 0)
+			web.nconns--;
+		bufferevent_decref(bev);
+	}
+	web.nfresh = 0;
+	web_pace();
+}
+
+/*
+ * evhttp asks for the bufferevent of each connection it accepts.  This is
+ * the one place that sees every connection (libevent 2.1 has no
+ * connection limit of its own), so it counts them here and pauses
+ * accepting at WEB_MAX_CLIENTS: the next clients wait in the kernel's
+ * queue until one closes.  The close callback is set once evhttp has made
+ * the connection, from web_fixup in the same turn of the loop.
+ */
+static struct bufferevent *
+web_bevcb(struct event_base *base, void *arg)
+{
+	struct bufferevent	*bev;
+
+	(void)arg;
+	bev = bufferevent_socket_new(base, -1, 0);
+	if (bev == NULL)
+		return NULL;	/* evhttp tries its own */
+	/* Keep it until web_fixup, whatever evhttp does meanwhile. */
+	bufferevent_incref(bev);
+	if (web.nfresh == web.capfresh) {
+		web.capfresh = web.capfresh ? web.capfresh * 2 : 16;
+		web.fresh = xreallocarray(web.fresh, web.capfresh,
+		    sizeof *web.fresh);
+	}
+	web.fresh[web.nfresh++] = bev;
+	web.nconns++;
+	event_active(web.fixup, EV_TIMEOUT, 0);
+	/* Stops the accept loop that called us, too. */
+	web_pace();
+	return bev;
 }
 
 static void
@@ -361,17 +428,6 @@ web_dispatch(struct evhttp_request *req, void *arg)
 	size_t			 i;
 
 	(void)arg;
-	if (web_conn_track(req) == -1) {
-		if (!web.busy_logged++)
-			log_warn("metrics: more than %d connections; "
-			    "refusing more", WEB_MAX_CLIENTS);
-		evhttp_add_header(evhttp_request_get_output_headers(req),
-		    "Connection", "close");
-		web_text(req, 503, "Service Unavailable", "too many "
-		    "connections");
-		return;
-	}
-	web.busy_logged = 0;
 	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "Allow", "GET, HEAD");
@@ -413,7 +469,10 @@ web_serve(struct web_sock *s, char **err)
 		    EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |
 		    EVHTTP_REQ_PATCH);
 		evhttp_set_gencb(web.http, web_dispatch, NULL);
+		evhttp_set_bevcb(web.http, web_bevcb, NULL);
+		web.fixup = event_new(web.base, -1, 0, web_fixup, NULL);
 	}
+	web.paused = 0;
 	web.bound = evhttp_accept_socket_with_handle(web.http, s->fd);
 	if (web.bound == NULL) {
 		*err = xasprintf("metrics-bind: cannot serve %s", s->addr);
@@ -489,6 +548,7 @@ web_commit(void)
 		free(err);
 		web_sock_free(&web.cur, 1);
 	}
+	web_pace();	/* the old socket's clients may still fill it */
 }
 
 void
@@ -508,14 +568,22 @@ web_stop(void)
 	web_abort();
 	if (web.http != NULL) {
 		web_unlink(&web.cur);
+		/* Its close callbacks must not touch the listener it frees. */
+		web.bound = NULL;
+		web_fixup(-1, 0, NULL);
 		/* Frees the connections and closes the bound socket. */
 		evhttp_free(web.http);
 		web.http = NULL;
-		web.bound = NULL;
 		web_sock_free(&web.cur, 0);
+		event_free(web.fixup);
+		web.fixup = NULL;
 	} else
 		web_sock_free(&web.cur, 1);
 	web.nconns = 0;
+	web.paused = 0;
+	free(web.fresh);
+	web.fresh = NULL;
+	web.nfresh = web.capfresh = 0;
 	for (i = 0; i < web.nroutes; i++)
 		free(web.routes[i].path);
 	free(web.routes);

@@ -8,11 +8,14 @@
  * same way.  Every handler must answer at once from in-memory state: the
  * loop never waits for a handler.
  *
- * Bounds: at most WEB_MAX_CLIENTS connections that have sent a request
- * (the next request gets 503 and the connection is closed), request
- * headers of at most WEB_MAX_HEADERS bytes and a body of at most
- * WEB_MAX_BODY (413), and WEB_TIMEOUT_S seconds for a request to come in
- * and an answer to go out.
+ * Bounds: at most WEB_MAX_CLIENTS connections open at once, idle ones
+ * included (accepting pauses; the next clients wait in the kernel's
+ * queue of WEB_MAX_CLIENTS until one closes), request headers of at most
+ * WEB_MAX_HEADERS bytes and a body of at most WEB_MAX_BODY (413), and
+ * WEB_TIMEOUT_S seconds for a request to come in and an answer to go out.
+ * web.c counts connections through evhttp's bufferevent callback and
+ * their close callbacks: a route must not set a connection's close
+ * callback itself.
  *
  * A Unix socket follows the control socket's rules: a stale socket file
  * is replaced, a live one or any other file refused; the file is made

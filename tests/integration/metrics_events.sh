@@ -34,6 +34,7 @@ wait_metric 'gwd_worker_exits_total{reason="killed"}' 1 ||
 
 # A reload whose workers exit at boot: failed.
 sed -i "s|^command = .*|command = $TW --mode exit-at-boot|" "$C"
+wait_idle 60 || fail "a reload does not end"
 kill -HUP "$GWD_PID"
 wait_metric 'gwd_reloads_total{result="failed"}' 1 ||
     fail "failed reload not counted: $(grep reload "$MOUT")"
@@ -43,12 +44,14 @@ promtool_check "$MOUT"
 
 # An invalid file: refused, counted as invalid.
 echo "no-such-key = 1" >>"$C"
+wait_idle 60 || fail "a reload does not end"
 kill -HUP "$GWD_PID"
 wait_metric 'gwd_reloads_total{result="invalid"}' 1 || fail "invalid"
 sed -i '/no-such-key/d' "$C"
 
 # A good reload: ok, and the old workers exit for reload.
 sed -i "s|^command = .*|command = $TW|" "$C"
+wait_idle 60 || fail "a reload does not end"
 kill -HUP "$GWD_PID"
 wait_metric 'gwd_reloads_total{result="ok"}' 1 15 || fail "ok reload"
 wait_metric 'gwd_worker_exits_total{reason="reload"}' 2 || fail "reload exits"
@@ -58,6 +61,7 @@ wait_metric 'gwd_worker_exits_total{reason="reload"}' 2 || fail "reload exits"
 # Move the metrics to a Unix socket: the port closes, counters stay.
 MS=$T/run/m.sock
 sed -i "s|^metrics-bind = .*|metrics-bind = unix:$MS|" "$C"
+wait_idle 60 || fail "a reload does not end"
 kill -HUP "$GWD_PID"
 wait_metric 'gwd_reloads_total{result="ok"}' 2 15 "unix:$MS" ||
     fail "no metrics on unix:$MS after reload"
@@ -67,6 +71,7 @@ ss -Htln "sport = :$MPORT" | grep -q . && fail "old metrics port still open"
 
 # Remove it: the socket file goes.
 sed -i '/^metrics-bind/d' "$C"
+wait_idle 60 || fail "a reload does not end"
 kill -HUP "$GWD_PID"
 wait_for "[ ! -e '$MS' ]" 10 || fail "$MS not removed"
 
@@ -79,6 +84,7 @@ track "$HOLDER"
 wait_for "ss -Htln 'sport = :$MPORT' | grep -q ." 5 || fail "no holder"
 gen=$("$GWCTL" -s "$CTL" --json status | jq .generation)
 echo "metrics-bind = 127.0.0.1:$MPORT" >>"$C"
+wait_idle 60 || fail "a reload does not end"
 kill -HUP "$GWD_PID"
 wait_log "reload: metrics-bind: cannot bind 127.0.0.1:$MPORT" 5 ||
     fail "refused reload not logged"
@@ -88,6 +94,7 @@ kill "$HOLDER"
 wait "$HOLDER" 2>/dev/null || true
 
 # Back on TCP.
+wait_idle 60 || fail "a reload does not end"
 kill -HUP "$GWD_PID"
 wait_metric 'gwd_reloads_total{result="invalid"}' 2 10 ||
     fail "back on TCP: $(cat "$MOUT")"
