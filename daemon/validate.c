@@ -49,14 +49,23 @@ validate_binds(const struct gw_config *cfg, char **err)
 	return 0;
 }
 
-/* --metrics-bind: an address gwd could serve (web.h), not a --bind. */
+static int	validate_parent(const struct gw_config *, const char *,
+		    const char *, const char *, char **);
+
+/* --metrics-bind: an address gwd could serve (web.h), not a --bind, and
+ * for a Unix socket a directory to make it in. */
 static int
 validate_metrics(const struct gw_config *cfg, char **err)
 {
 	char	*msg = NULL, *what;
 
-	if (web_check(cfg, &msg) == 0)
+	if (web_check(cfg, &msg) == 0) {
+		if (cfg->metrics_bind != NULL &&
+		    strncmp(cfg->metrics_bind, "unix:", 5) == 0)
+			return validate_parent(cfg, "metrics-bind",
+			    cfg->metrics_bind + 5, "metrics socket", err);
 		return 0;
+	}
 	/* web_check says "metrics-bind: ..."; the origin names it. */
 	what = xstrdup(strncmp(msg, "metrics-bind: ", 14) == 0 ? msg + 14 :
 	    msg);

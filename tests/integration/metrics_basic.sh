@@ -12,7 +12,8 @@
 PORT=$(free_port)
 
 # --- refused configurations ---------------------------------------------
-for bad in "nohost" "fd://3" "example.com:80" "127.0.0.1:$PORT"; do
+for bad in "nohost" "fd://3" "example.com:80" "127.0.0.1:$PORT" \
+    "unix:$T/no/such/dir/m.sock"; do
 	rc=0
 	"$GWD" --name "$NAME" -b "127.0.0.1:$PORT" --metrics-bind "$bad" \
 	    --check-config >"$T/cc.out" 2>&1 || rc=$?
