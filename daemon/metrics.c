@@ -49,7 +49,7 @@ static struct {
 	uint64_t	 exits[NREASONS];
 	uint64_t	 reloads[RL_COUNT];
 	uint64_t	 retired_requests;	/* of workers that exited */
-	int		 requests_seen;		/* some worker reported */
+	int		 requests_seen;	/* some worker reported */
 	int		 diag_warned;
 } m;
 
@@ -200,46 +200,66 @@ metrics_pool(struct evbuffer *b, const struct pool *p, uint64_t now)
 	    p->failures);
 }
 
-/* The newest live worker of its slot: one series per slot id. */
-static int
-metrics_slot_head(const struct pool *p, const struct worker *w)
+/*
+ * The newest live worker of each slot, in pool order: one series per
+ * slot id, found in one pass (the pool may hold thousands).  Returns
+ * how many (new array in *out, caller frees).
+ */
+static size_t
+metrics_slot_heads(const struct pool *p, const struct worker ***out)
 {
-	size_t	i;
+	const struct worker	**best, **heads;
+	size_t			  i, n = 0;
+	int			  maxid = 0;
 
-	if (w->state == WS_EXITED || w->pid <= 0)
-		return 0;
+	for (i = 0; i < p->n; i++)
+		if (p->w[i]->id > maxid)
+			maxid = p->w[i]->id;
+	best = xcalloc((size_t)maxid + 1, sizeof *best);
+	heads = xcalloc(p->n + 1, sizeof *heads);
 	for (i = 0; i < p->n; i++) {
-		const struct worker	*o = p->w[i];
+		const struct worker	*w = p->w[i];
 
-		if (o != w && o->id == w->id && o->state != WS_EXITED &&
-		    o->pid > 0 && (o->spawned_at > w->spawned_at ||
-		    (o->spawned_at == w->spawned_at && o > w)))
-			return 0;
+		if (w->state == WS_EXITED || w->pid <= 0 || w->id < 0)
+			continue;
+		if (best[w->id] == NULL ||
+		    w->spawned_at >= best[w->id]->spawned_at)
+			best[w->id] = w;
 	}
-	return 1;
+	for (i = 0; i < p->n; i++)
+		if (p->w[i]->id >= 0 && best[p->w[i]->id] == p->w[i])
+			heads[n++] = p->w[i];
+	free(best);
+	*out = heads;
+	return n;
 }
 
 /* One family of per-worker samples; what() gives the value or -1. */
 typedef double (*metrics_worker_fn)(const struct worker *, uint64_t now,
     uint64_t fresh);
 
+struct worker_family {
+	const char		*name, *type, *help;
+	metrics_worker_fn	 what;
+};
+
 static void
-metrics_per_worker(struct evbuffer *b, const struct pool *p,
-    const char *name, const char *type, const char *help,
-    metrics_worker_fn what, uint64_t now, uint64_t fresh)
+metrics_per_worker(struct evbuffer *b, const struct worker **heads,
+    size_t nheads, const struct worker_family *f, uint64_t now,
+    uint64_t fresh)
 {
 	char	id[16];
 	double	v;
 	size_t	i;
 
-	prom_family(b, name, type, help);
-	for (i = 0; i < p->n; i++) {
-		const struct worker	*w = p->w[i];
+	prom_family(b, f->name, f->type, f->help);
+	for (i = 0; i < nheads; i++) {
+		const struct worker	*w = heads[i];
 
-		if (!metrics_slot_head(p, w) || (v = what(w, now, fresh)) < 0)
+		if ((v = f->what(w, now, fresh)) < 0)
 			continue;
 		snprintf(id, sizeof id, "%d", w->id);
-		prom_sample(b, name, v, "id", id, NULL);
+		prom_sample(b, f->name, v, "id", id, NULL);
 	}
 }
 
@@ -304,47 +324,52 @@ w_restarts(const struct worker *w, uint64_t now, uint64_t fresh)
 	return w->restarts;
 }
 
+/* The per-slot families after gwd_worker_state, in page order. */
+static const struct worker_family worker_families[] = {
+	{ "gwd_worker_generation", "gauge",
+	  "Generation of the newest worker of slot id.", w_generation },
+	{ "gwd_worker_rss_bytes", "gauge",
+	  "Resident memory of the worker's process tree, in bytes.", w_rss },
+	{ "gwd_worker_cpu_seconds_total", "counter",
+	  "CPU time of the worker's process tree, in seconds.", w_cpu },
+	{ "gwd_worker_requests_total", "counter",
+	  "Requests the worker reported (GWD_REQUESTS=).", w_requests },
+	{ "gwd_worker_age_seconds", "gauge",
+	  "Seconds since the worker was started.", w_age },
+	{ "gwd_worker_heartbeat_age_seconds", "gauge",
+	  "Seconds since the worker's last heartbeat (WATCHDOG=1).",
+	  w_heartbeat },
+	{ "gwd_worker_restarts_total", "counter",
+	  "Workers slot id had before this one.", w_restarts },
+};
+
 static void
 metrics_workers(struct evbuffer *b, const struct pool *p, uint64_t now,
     uint64_t fresh)
 {
-	char		 id[16];
-	double		 rss = 0, requests = (double)m.retired_requests;
-	size_t		 i, j;
+	const struct worker	**heads;
+	char			  id[16];
+	double			  rss = 0, requests;
+	size_t			  i, j, nheads;
 
+	requests = (double)m.retired_requests;
+	nheads = metrics_slot_heads(p, &heads);
 	prom_family(b, "gwd_worker_state", "gauge",
 	    "1 for the state the newest worker of slot id is in, 0 for the "
 	    "others.");
-	for (i = 0; i < p->n; i++) {
-		const struct worker	*w = p->w[i];
+	for (i = 0; i < nheads; i++) {
+		const struct worker	*w = heads[i];
 
-		if (!metrics_slot_head(p, w))
-			continue;
 		snprintf(id, sizeof id, "%d", w->id);
 		for (j = 0; j < GW_ARRAY_LEN(live_states); j++)
 			prom_sample(b, "gwd_worker_state",
 			    w->state == live_states[j] ? 1 : 0, "id", id,
 			    "state", wstate_name(live_states[j]), NULL);
 	}
-	metrics_per_worker(b, p, "gwd_worker_generation", "gauge",
-	    "Generation of the newest worker of slot id.", w_generation, now,
-	    fresh);
-	metrics_per_worker(b, p, "gwd_worker_rss_bytes", "gauge",
-	    "Resident memory of the worker's process tree, in bytes.", w_rss,
-	    now, fresh);
-	metrics_per_worker(b, p, "gwd_worker_cpu_seconds_total", "counter",
-	    "CPU time of the worker's process tree, in seconds.", w_cpu, now,
-	    fresh);
-	metrics_per_worker(b, p, "gwd_worker_requests_total", "counter",
-	    "Requests the worker reported (GWD_REQUESTS=).", w_requests, now,
-	    fresh);
-	metrics_per_worker(b, p, "gwd_worker_age_seconds", "gauge",
-	    "Seconds since the worker was started.", w_age, now, fresh);
-	metrics_per_worker(b, p, "gwd_worker_heartbeat_age_seconds", "gauge",
-	    "Seconds since the worker's last heartbeat (WATCHDOG=1).",
-	    w_heartbeat, now, fresh);
-	metrics_per_worker(b, p, "gwd_worker_restarts_total", "counter",
-	    "Workers slot id had before this one.", w_restarts, now, fresh);
+	for (i = 0; i < GW_ARRAY_LEN(worker_families); i++)
+		metrics_per_worker(b, heads, nheads, &worker_families[i], now,
+		    fresh);
+	free(heads);
 
 	/* Totals over every live worker, old ones being replaced too. */
 	for (i = 0; i < p->n; i++) {

@@ -32,9 +32,10 @@ prom_escape(struct evbuffer *b, const char *s)
 	const char	*p, *run = s;
 
 	for (p = s; *p != '\0'; p++) {
-		const char	*rep = *p == '\\' ? "\\\\" : *p == '"' ? "\\\"" :
-				    *p == '\n' ? "\\n" : NULL;
+		const char	*rep;
 
+		rep = *p == '\\' ? "\\\\" : *p == '"' ? "\\\"" :
+		    *p == '\n' ? "\\n" : NULL;
 		if (rep == NULL)
 			continue;
 		evbuffer_add(b, run, (size_t)(p - run));

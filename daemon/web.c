@@ -35,8 +35,8 @@ struct web_sock {
 	int	 fd;		/* -1: none */
 	int	 is_unix;
 	char	 path[108];
-	dev_t	 dev;		/* the socket file we made, so we never */
-	ino_t	 ino;		/* unlink someone else's */
+	dev_t	 dev;	/* the socket file we made, so we never */
+	ino_t	 ino;	/* unlink someone else's */
 };
 
 struct web_route {
@@ -51,15 +51,16 @@ static struct {
 	struct evhttp_bound_socket	*bound;
 	struct web_sock			 cur;
 	struct web_sock			 next;
-	int				 prepared;	/* next is pending */
+	int				 prepared; /* next is pending */
 	struct web_route		*routes;
 	size_t				 nroutes;
-	/* Connections: counted from accept to close (see web_bevcb). */
+	/* Connections: counted from accept to close (see web_bevcb);
+	 * fresh ones have no close callback yet (see web_fixup). */
 	unsigned			 nconns;
-	struct bufferevent		**fresh;	/* accepted, not yet */
-	size_t				 nfresh, capfresh; /* given a closecb */
+	struct bufferevent		**fresh;
+	size_t				 nfresh, capfresh;
 	struct event			*fixup;
-	int				 paused;	/* accepting paused */
+	int				 paused; /* accepting paused */
 	int				 full_logged;
 } web = { .cur = { .fd = -1 }, .next = { .fd = -1 } };
 
@@ -422,12 +423,14 @@ web_bevcb(struct event_base *base, void *arg)
 static void
 web_dispatch(struct evhttp_request *req, void *arg)
 {
-	const struct evhttp_uri	*uri = evhttp_request_get_evhttp_uri(req);
-	const char		*path = uri ? evhttp_uri_get_path(uri) : NULL;
+	const struct evhttp_uri	*uri;
+	const char		*path;
 	enum evhttp_cmd_type	 cmd = evhttp_request_get_command(req);
 	size_t			 i;
 
 	(void)arg;
+	uri = evhttp_request_get_evhttp_uri(req);
+	path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
 	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "Allow", "GET, HEAD");

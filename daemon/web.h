@@ -32,7 +32,7 @@
 
 #define WEB_MAX_CLIENTS	64
 #define WEB_MAX_HEADERS	8192
-#define WEB_MAX_BODY	1024	/* GET needs none; a small one gets 405 */
+#define WEB_MAX_BODY	1024	/* GET has none; a small one gets 405 */
 #define WEB_TIMEOUT_S	10
 
 /*
@@ -59,7 +59,8 @@ void	 web_route(const char *path, web_handler, void *arg);
  * Returns 0, or -1 with *err: "cannot bind metrics 127.0.0.1:9100:
  * Address already in use".
  */
-int	 web_start(struct event_base *, const struct gw_config *, char **err);
+int	 web_start(struct event_base *, const struct gw_config *,
+	     char **err);
 
 /*
  * Reload, in two steps so that a refused reload changes nothing:
