@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 PKGS="build-essential autoconf automake libtool pkg-config
 libevent-dev libjansson-dev libsqlite3-dev check
 sqlite3 curl socat jq wrk python3 procps util-linux psmisc iproute2
-valgrind systemd tmux
+valgrind systemd tmux prometheus
 gunicorn python3-uvicorn nodejs
 python3-uvloop python3-httptools python3-fastapi python3-flask python3-django"
 

@@ -548,6 +548,7 @@ config_free(struct gw_config *cfg)
 	free(cfg->control_group);
 	free(cfg->control_read_group);
 	free(cfg->stats_db);
+	free(cfg->metrics_bind);
 	free(cfg->static_dir);
 	free(cfg->access_log);
 	free(cfg);

@@ -100,6 +100,9 @@ struct gw_config {
 	uint64_t	 stats_interval_ms;
 	uint64_t	 stats_retention_ms;
 
+	/* Metrics (issue 11): HOST:PORT or unix:PATH; NULL or "none": off. */
+	char		*metrics_bind;
+
 	/* gwd-http (issue: gwd-http). */
 	uint64_t	 keep_alive_ms;
 	char		*static_dir;

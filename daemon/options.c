@@ -175,6 +175,10 @@ const struct option_def option_table[] = {
 	  F(stats_retention_ms), .def = "7d", .arg = "D",
 	  .help = "older rows are deleted (0: keep everything)",
 	  .max = MS_MAX },
+	{ .name = "metrics-bind", .type = OPT_STRING, .flags = OPT_NONE_OK,
+	  F(metrics_bind), .defhelp = "none", .arg = "ADDR|none",
+	  .help = "serve Prometheus metrics at http://ADDR/metrics: "
+	  "HOST:PORT or unix:PATH" },
 	{ .name = "backlog", .type = OPT_UINT, F(backlog), .def = "2048",
 	  .arg = "N", .help = "listen backlog", .min = 1, .max = 65535 },
 	{ .name = "reuse-port", .type = OPT_FLAG, F(reuse_port), .def = "no",

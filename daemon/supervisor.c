@@ -29,6 +29,7 @@
 #include "launcher.h"
 #include "listeners.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "output.h"
 #include "plan.h"
@@ -39,6 +40,7 @@
 #include "stats.h"
 #include "supervisor.h"
 #include "validate.h"
+#include "web.h"
 
 /* How far up the process tree a notify sender is traced to its worker. */
 #define NOTIFY_ANCESTORS	16
@@ -831,7 +833,13 @@ sup_reload(sup_reload_cb done, void *arg, char **err)
 	/* Everything that can refuse the file comes before the listeners
 	 * change, so that a refused reload changes nothing. */
 	if (validate_config(ncfg, sup.self_exe, err) == -1 ||
-	    listeners_update(sup.ls, ncfg, err) == -1) {
+	    web_prepare(ncfg, err) == -1) {
+		reload_refused(*err);
+		config_free(ncfg);
+		return -1;
+	}
+	if (listeners_update(sup.ls, ncfg, err) == -1) {
+		web_abort();
 		reload_refused(*err);
 		config_free(ncfg);
 		return -1;
@@ -847,6 +855,7 @@ sup_reload(sup_reload_cb done, void *arg, char **err)
 		char	*rerr = NULL;
 
 		/* Rare (out of fds): put the old binds back. */
+		web_abort();
 		if (listeners_update(sup.ls, sup.cfg, &rerr) == -1) {
 			log_error("reload: cannot restore the binds: %s", rerr);
 			free(rerr);
@@ -855,6 +864,7 @@ sup_reload(sup_reload_cb done, void *arg, char **err)
 		config_free(ncfg);
 		return -1;
 	}
+	web_commit();
 	if (ncfg->log_level != sup.cfg->log_level ||
 	    ncfg->log_format != sup.cfg->log_format ||
 	    (ncfg->log_file == NULL) != (sup.cfg->log_file == NULL) ||
@@ -1029,15 +1039,13 @@ sup_status_json(void)
 	return o;
 }
 
-json_t *
-sup_workers_json(void)
+uint64_t
+sup_refresh_usage(void)
 {
 	uint64_t	 now = gw_now_ms();
-	json_t		*arr = json_array();
-	size_t		 i;
-
 	uint64_t	 fresh = sup.cfg->stats_interval_ms > 1000 ?
 			     sup.cfg->stats_interval_ms : 1000;
+	size_t		 i;
 
 	/* The last sample if it is recent: a scan of /proc on every
 	 * request would stall the loop.  Otherwise one scan for all. */
@@ -1050,6 +1058,35 @@ sup_workers_json(void)
 			break;
 		}
 	}
+	return fresh;
+}
+
+const struct pool *
+supervisor_pool(void)
+{
+	return &sup.pool;
+}
+
+const struct listeners *
+supervisor_listeners(void)
+{
+	return sup.ls;
+}
+
+double
+supervisor_started_at(void)
+{
+	return sup.started_at;
+}
+
+json_t *
+sup_workers_json(void)
+{
+	uint64_t	 fresh = sup_refresh_usage();
+	uint64_t	 now = gw_now_ms();
+	json_t		*arr = json_array();
+	size_t		 i;
+
 	for (i = 0; i < sup.pool.n; i++) {
 		struct worker		*w = sup.pool.w[i];
 		int			 have;
@@ -1241,6 +1278,18 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 		notify_close();
 		return 1;
 	}
+	metrics_start();
+	web_route("/metrics", metrics_serve, NULL);
+	if (web_start(sup.base, cfg, &err) == -1) {
+		log_error("%s", err);
+		free(err);
+		web_stop();
+		metrics_stop();
+		control_stop();
+		spawn_ctx_free(sup.ctx);
+		notify_close();
+		return 1;
+	}
 	if (spawn_ctx_sets_ids(sup.ctx))
 		notify_set_shared(1);
 	pool_init(&sup.pool, cfg->workers, 1);
@@ -1260,6 +1309,8 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 	emit("master_stop", NULL, NULL, NULL);
 	stats_stop();
 	control_stop();
+	web_stop();
+	metrics_stop();
 	notify_close();
 	for (i = 0; i < sup.nsigs; i++)
 		event_free(sup.sigs[i]);

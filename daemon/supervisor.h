@@ -67,4 +67,21 @@ void	 sup_reopen_logs(void);
 json_t	*sup_status_json(void);
 json_t	*sup_workers_json(void);
 
+/*
+ * For the metrics page: the pool and the listeners (borrowed, read on
+ * the main thread only, valid until the loop runs again), and the unix
+ * time the master started.
+ */
+struct pool;
+const struct pool	*supervisor_pool(void);
+const struct listeners	*supervisor_listeners(void);
+double			 supervisor_started_at(void);
+/*
+ * Make the workers' rss_kb and cpu_s fresh: one scan of /proc for all of
+ * them if the last sample is older than the stats interval (at least
+ * 1 s), else nothing.  Returns the age limit in ms: a worker whose
+ * sampled_at is older than now minus that has no usage to show.
+ */
+uint64_t		 sup_refresh_usage(void);
+
 #endif

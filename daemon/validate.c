@@ -22,6 +22,7 @@
 #include "options.h"
 #include "spawn.h"
 #include "validate.h"
+#include "web.h"
 
 /* *err = "ORIGIN: msg", taking msg. */
 static int
@@ -47,6 +48,30 @@ validate_binds(const struct gw_config *cfg, char **err)
 		if (bind_parse(cfg->binds[i].addr, &ba, &msg) == -1)
 			return validate_fail(cfg, "bind", msg, err);
 	return 0;
+}
+
+static int	validate_parent(const struct gw_config *, const char *,
+		    const char *, const char *, char **);
+
+/* --metrics-bind: an address gwd could serve (web.h), not a --bind, and
+ * for a Unix socket a directory to make it in. */
+static int
+validate_metrics(const struct gw_config *cfg, char **err)
+{
+	char	*msg = NULL, *what;
+
+	if (web_check(cfg, &msg) == 0) {
+		if (cfg->metrics_bind != NULL &&
+		    strncmp(cfg->metrics_bind, "unix:", 5) == 0)
+			return validate_parent(cfg, "metrics-bind",
+			    cfg->metrics_bind + 5, "metrics socket", err);
+		return 0;
+	}
+	/* web_check says "metrics-bind: ..."; the origin names it. */
+	what = xstrdup(strncmp(msg, "metrics-bind: ", 14) == 0 ? msg + 14 :
+	    msg);
+	free(msg);
+	return validate_fail(cfg, "metrics-bind", what, err);
 }
 
 static int
@@ -246,7 +271,8 @@ validate_config(const struct gw_config *cfg, const char *self_exe,
 	int			 rc = -1;
 
 	*err = NULL;
-	if (validate_binds(cfg, err) == -1 || validate_groups(cfg, err) == -1)
+	if (validate_binds(cfg, err) == -1 || validate_groups(cfg, err) == -1 ||
+	    validate_metrics(cfg, err) == -1)
 		return -1;
 	if (spawn_resolve_ids(cfg, &ids, &msg) == -1)
 		return validate_fail(cfg, strstr(msg, "group") ? "group" :
