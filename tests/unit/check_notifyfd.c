@@ -72,7 +72,8 @@ END_TEST
 START_TEST(test_split_reads)
 {
 	struct notifyfd_framer	 f = { 0 };
-	const char		*s = "READY=1\nSTATUS=booting\n\nWATCHDOG=1\nGWD_";
+	const char		*s =
+	    "READY=1\nSTATUS=booting\n\nWATCHDOG=1\nGWD_";
 	size_t			 i;
 
 	reset();
@@ -85,7 +86,8 @@ START_TEST(test_split_reads)
 	feed(&f, "REQUESTS=5");
 	ck_assert_int_eq(nlines, 4);
 	feed(&f, "\n");
-	ck_assert_str_eq(got, "READY=1|STATUS=booting||WATCHDOG=1|GWD_REQUESTS=5");
+	ck_assert_str_eq(got,
+	    "READY=1|STATUS=booting||WATCHDOG=1|GWD_REQUESTS=5");
 	ck_assert_ptr_null(f.part);
 	notifyfd_framer_free(&f);
 }
