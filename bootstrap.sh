@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 PKGS="build-essential autoconf automake libtool pkg-config
 libevent-dev libjansson-dev libsqlite3-dev check
 sqlite3 curl socat jq wrk python3 procps util-linux psmisc iproute2
-valgrind
+valgrind systemd
 gunicorn python3-uvicorn nodejs"
 
 missing=""

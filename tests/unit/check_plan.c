@@ -180,10 +180,12 @@ START_TEST(test_notify_readiness_and_boot_timeout)
 	run(5000);
 	ck_assert_uint_eq(count(A_SIGNAL, SIGKILL), 1);
 	ck_assert_int_eq(slot(2)->state, WS_KILLING);
+	/* The failure counts when the kill is decided. */
+	ck_assert_uint_eq(P.failures, 1);
+	ck_assert_uint_eq(count(A_NOTE, N_BACKOFF), 1);
 	w = die(slot(2), KILLED(SIGKILL), 5001);
 	ck_assert_int_eq(w->exit_reason, R_BOOT_TIMEOUT);
 	ck_assert_uint_eq(P.failures, 1);
-	ck_assert_uint_eq(count(A_NOTE, N_BACKOFF), 1);
 }
 END_TEST
 
@@ -789,6 +791,93 @@ START_TEST(test_backoff_passed_while_probing)
 }
 END_TEST
 
+START_TEST(test_boot_timeout_backs_off_at_the_kill)
+{
+	struct worker	*w;
+
+	/* gwd -w 2 --readiness notify --boot-timeout 1s -- sleep 100 */
+	T.readiness_notify = 1;
+	T.boot_timeout_ms = 1000;
+	run(0);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 2);
+	run(1000);
+	ck_assert_uint_eq(count(A_SIGNAL, SIGKILL), 2);
+	ck_assert_uint_eq(P.failures, 2);	/* at the kill */
+	ck_assert_uint_eq(P.backoff_until, 1200);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 0);
+	die(slot(1) ? slot(1) : P.w[0], KILLED(SIGKILL), 1001);
+	die(P.w[1], KILLED(SIGKILL), 1001);
+	ck_assert_uint_eq(P.failures, 2);	/* not twice */
+	pool_gc(&P);
+	run(1001);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 0);
+	run(1200);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 1);	/* one probe */
+	w = find(A_SPAWN, 0)->w;
+	/* The probe times out: the other slot is not filled at the kill. */
+	run(2200);
+	ck_assert_uint_eq(count(A_SIGNAL, SIGKILL), 1);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 0);
+	ck_assert_uint_eq(P.backoff_until, 2600);
+	die(w, KILLED(SIGKILL), 2201);
+	pool_gc(&P);
+	run(2201);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 0);
+	run(2600);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 1);
+}
+END_TEST
+
+START_TEST(test_stable_neighbour_keeps_the_backoff)
+{
+	uint64_t	now = 0;
+	int		i;
+
+	/* Slot 1 has served for long; slot 2's worker keeps crashing at
+	 * boot.  The old worker proves nothing about the failing code: the
+	 * backoff keeps growing. */
+	run(0);
+	run(20000);
+	for (i = 1; i <= 4; i++) {
+		struct worker	*w = slot(2);
+
+		now = P.backoff_until > now ? P.backoff_until : now + 1;
+		run(now);
+		w = slot(2);
+		ck_assert_ptr_nonnull(w);
+		die(w, EXITED(1), now + 5);
+		ck_assert_uint_eq(P.failures, (unsigned)i);
+		pool_gc(&P);
+		run(now + 5);
+	}
+	ck_assert_uint_eq(P.backoff_until - (now + 5),
+	    pool_backoff_delay(4, T.backoff_max_ms));
+}
+END_TEST
+
+START_TEST(test_failed_reload_is_no_crash_loop)
+{
+	struct worker	*n1;
+
+	/* A new worker killed for its boot timeout fails the reload; its
+	 * exit is no failure of the generation that keeps serving. */
+	T.readiness_notify = 1;
+	T.boot_timeout_ms = 1000;
+	run(0);
+	notify(slot(1), "READY=1", 10);
+	notify(slot(2), "READY=1", 10);
+	pool_start_reload(&P, 0, 1, 100);
+	run(100);
+	n1 = find(A_SPAWN, 0)->w;
+	run(1100);
+	ck_assert_ptr_nonnull(find_note(N_RELOAD_FAILED));
+	die(n1, KILLED(SIGKILL), 1101);
+	ck_assert_uint_eq(P.failures, 0);
+	ck_assert_uint_eq(P.backoff_until, 0);
+	ck_assert_ptr_null(find_note(N_BACKOFF));
+}
+END_TEST
+
 /* ---- a property test: random facts on a fake clock ---------------------- */
 
 static uint64_t	rng;
@@ -1002,6 +1091,9 @@ make_suite_plan(void)
 	tcase_add_test(tc, test_reload_fails_within_grace);
 	tcase_add_test(tc, test_reload_fails_when_new_worker_crashes_later);
 	tcase_add_test(tc, test_backoff_passed_while_probing);
+	tcase_add_test(tc, test_boot_timeout_backs_off_at_the_kill);
+	tcase_add_test(tc, test_failed_reload_is_no_crash_loop);
+	tcase_add_test(tc, test_stable_neighbour_keeps_the_backoff);
 	tcase_add_test(tc, test_property_random_facts);
 	suite_add_tcase(s, tc);
 	return s;
