@@ -33,7 +33,7 @@ const net = require("net");
 
 // A connection with no request for this long after the stop signal is
 // closed; one that sends a request gets "Connection: close" instead.
-const IDLE_CLOSE_MS = 250;
+const IDLE_CLOSE_MS = 1000;
 const REQUESTS_EVERY_MS = 1000;
 
 const notifyFd = /^[0-9]+$/.test(process.env.GWD_NOTIFY_FD || "") ?

@@ -13,13 +13,13 @@ cp "$top_srcdir/contrib/node/gwd-worker.js" \
     "$top_srcdir/contrib/node/example.js" "$T/"
 
 PORT=$(free_port)
-start_gwd -w 2 -b "127.0.0.1:$PORT" --readiness notify --boot-timeout 10s \
-    --graceful-timeout 10s -- node example.js
+start_gwd -w 2 -b "127.0.0.1:$PORT" --readiness notify --boot-timeout 30s \
+    --graceful-timeout 20s -- node example.js
 wait_pool 2
 answers ok || fail "example.js: '$(get)'"
 first=$(ready_pids)
 
-wrk -t1 -c8 -d12s --timeout 5s "http://127.0.0.1:$PORT/" >"$T/wrk.out" 2>&1 &
+wrk -t1 -c8 -d12s --timeout 15s "http://127.0.0.1:$PORT/" >"$T/wrk.out" 2>&1 &
 WRK=$!
 track "$WRK"
 sleep 1
@@ -34,7 +34,7 @@ ctl scale 1 >/dev/null || fail "scale 1"
 wait_pool 1
 ctl scale 2 >/dev/null || fail "scale 2"
 wait_pool 2
-wait_for "! alive $WRK" 20 || fail "wrk did not end"
+wait_for "! alive $WRK" 60 || fail "wrk did not end"
 wait "$WRK" || fail "wrk failed: $(cat "$T/wrk.out")"
 cat "$T/wrk.out"
 n=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$T/wrk.out")
