@@ -27,12 +27,6 @@ cat >"$T/w.sh" <<'SH'
 [ -n "$GWD_NOTIFY_FD" ] || { echo "no GWD_NOTIFY_FD" >&2; exit 1; }
 [ "$GWD_NOTIFY_FD" = $((3 + LISTEN_FDS)) ] ||
     { echo "GWD_NOTIFY_FD=$GWD_NOTIFY_FD LISTEN_FDS=$LISTEN_FDS" >&2; exit 1; }
-mode=$1
-if [ "$mode" = once ]; then
-	echo WATCHDOG=1 >&$GWD_NOTIFY_FD
-	echo READY=1 >&$GWD_NOTIFY_FD
-	exec sleep 1000
-fi
 if [ "$GWD_WORKER_ID" = 1 ]; then
 	printf 'READY=1\nSTATUS=hello from %s\n' "$GWD_WORKER_ID" >&$GWD_NOTIFY_FD
 else
@@ -45,7 +39,7 @@ done
 SH
 chmod 755 "$T/w.sh"
 start_gwd -b "127.0.0.1:$PORT" -w 2 --readiness notify --timeout 1s \
-    --boot-timeout 5s -- "$T/w.sh" beat
+    --boot-timeout 5s -- "$T/w.sh"
 wait_for '[ "$(ready_count)" = 2 ]' 8 ||
     fail "workers not ready through the notify fd: $(wj '.workers')"
 [ "$(wj '.workers[] | select(.id == 1) | .status')" = "hello from 1" ] ||
@@ -86,7 +80,12 @@ rss=$(awk '/VmRSS/ { print $2 }' "/proc/$GWD_PID/status")
 "$GWCTL" -s "$CTL" stop >/dev/null
 wait_gwd_exit 10 || fail "gwd did not stop"
 : >"$LOG"
+# The worker is a bare `sh -c`, as a user would write it.
 start_gwd -b "127.0.0.1:$PORT" -w 1 --readiness notify --timeout 1s \
-    -- "$T/w.sh" once
+    -- sh -c 'echo WATCHDOG=1 >&$GWD_NOTIFY_FD
+echo READY=1 >&$GWD_NOTIFY_FD
+exec sleep 1000'
+wait_log 'worker 1 \(pid [0-9]+, gen 1\) ready' 6 ||
+    fail "sh -c 'echo READY=1 >&\$GWD_NOTIFY_FD' did not make it ready"
 wait_log 'heartbeat timeout' 6 || fail "a silent worker was not killed"
 log "ok"
