@@ -14,6 +14,9 @@
 #            an existing install
 #   gwd      gwd -w 2 --readiness notify -- node example.js
 #            (contrib/node/example.js, the module's example server)
+#   gwd-bare gwd -w 2 -- node bare.js: hello.js on fd 3, without the
+#            module (no readiness, heartbeats or graceful stop): what the
+#            module costs
 # Each round runs `wrk -t2 -c100 -dDURATION` against each in turn (the
 # servers interleave, so background load on a shared machine hits them
 # alike), then it prints the medians and the ratios gwd/cluster (target
@@ -99,6 +102,18 @@ if (cluster.isPrimary) {
     require("./hello.js");
 }
 JS
+cat >"$T/bare.js" <<'JS'
+// hello.js on the socket gwd hands over, and nothing else.
+const http = require("http");
+const body = Buffer.from("ok\n");
+http.createServer((req, res) => {
+    res.writeHead(200, {
+        "Content-Type": "text/plain",
+        "Content-Length": body.length,
+    });
+    res.end(body);
+}).listen({ fd: 3 });
+JS
 
 P_CL=$(freeport)
 PORT=$P_CL node "$T/cluster.js" 2>"$T/cluster.log" &
@@ -113,10 +128,16 @@ P_GWD=$(freeport)
     --name bench -- node "$top/contrib/node/example.js" 2>"$T/gwd.log" &
 G=$!
 PIDS="$PIDS $G"
+mkdir -m 0700 "$T/run2"
+P_BARE=$(freeport)
+RUNTIME_DIRECTORY=$T/run2 "$GWD" -w 2 -b "127.0.0.1:$P_BARE" --stats-db none \
+    --name benchbare -- node "$T/bare.js" 2>"$T/gwd-bare.log" &
+PIDS="$PIDS $!"
 
 up "$P_CL"
 up "$P_PM2"
 up "$P_GWD"
+up "$P_BARE"
 # pm2 answers once its first instance listens: wait for both.
 i=0
 while [ "$("$PM2" jlist 2>/dev/null | grep -o '"status":"online"' | wc -l)" -lt 2 ]; do
@@ -126,7 +147,7 @@ while [ "$("$PM2" jlist 2>/dev/null | grep -o '"status":"online"' | wc -l)" -lt 
 done
 sleep 2
 # Warm up every server (JIT, connection setup); not counted.
-for p in "$P_CL" "$P_PM2" "$P_GWD"; do
+for p in "$P_CL" "$P_PM2" "$P_GWD" "$P_BARE"; do
 	wrk -t2 -c100 -d2s "http://127.0.0.1:$p/" >/dev/null 2>&1
 done
 
@@ -148,6 +169,7 @@ while [ $r -le "$ROUNDS" ]; do
 	run cluster "$P_CL"
 	run pm2 "$P_PM2"
 	run gwd "$P_GWD"
+	run gwd-bare "$P_BARE"
 	r=$((r + 1))
 done
 
@@ -159,16 +181,19 @@ median() {
 c=$(median "$T/res.cluster")
 p=$(median "$T/res.pm2")
 g=$(median "$T/res.gwd")
+b=$(median "$T/res.gwd-bare")
 echo
 echo "| server | requests/s (median of $ROUNDS) |"
 echo "|---|---|"
 echo "| node cluster, 2 workers | $c |"
 echo "| pm2 start -i 2 | $p |"
 echo "| gwd -w 2 + gwd-worker.js | $g |"
+echo "| gwd -w 2 + a bare fd-3 server | $b |"
 echo
-awk -v g="$g" -v c="$c" -v p="$p" 'BEGIN {
+awk -v g="$g" -v c="$c" -v p="$p" -v b="$b" 'BEGIN {
 	printf "gwd/cluster = %.2fx (target >= 1.0)\n", g / c
 	printf "gwd/pm2     = %.2fx (target >= 1.2)\n", g / p
+	printf "gwd/gwd-bare = %.2fx (1.0: the module costs nothing)\n", g / b
 }'
 if grep -qE "exited|timeout|signal" "$T/gwd.log"; then
 	echo
