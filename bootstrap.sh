@@ -5,13 +5,16 @@
 set -eu
 cd "$(dirname "$0")"
 
-# Build tools and libraries, then what the tests and benchmarks use, then
-# the servers the recipe tests run (tests/integration/recipe_*.sh).
+# Build tools and libraries, then what the tests and benchmarks use (tmux:
+# the terminal gwctl top is tested in), then the servers the recipe tests
+# run (tests/integration/recipe_*.sh), and what the Python adapter
+# (contrib/python) serves with and is tested with.
 PKGS="build-essential autoconf automake libtool pkg-config
 libevent-dev libjansson-dev libsqlite3-dev check
 sqlite3 curl socat jq wrk python3 procps util-linux psmisc iproute2
-valgrind systemd
-gunicorn python3-uvicorn nodejs"
+valgrind systemd tmux
+gunicorn python3-uvicorn nodejs
+python3-uvloop python3-httptools python3-fastapi python3-flask python3-django"
 
 missing=""
 for p in $PKGS; do

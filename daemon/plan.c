@@ -177,6 +177,7 @@ plan_deadlines(struct pool *p, const struct pool_timing *t, uint64_t now,
 
 		/* Its grace is over: ready, and checked as ready below. */
 		if (w->proving && w->stop_reason == R_NONE &&
+		    w->state < WS_READY &&
 		    now >= w->proving_since + t->readiness_grace_ms)
 			pool_on_proven(p, w, now, a);
 		switch (w->state) {

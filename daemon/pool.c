@@ -217,7 +217,8 @@ pool_on_proven(struct pool *p, struct worker *w, uint64_t now,
     struct actions *a)
 {
 	(void)p;
-	if (w->proving && w->stop_reason == R_NONE)
+	if (w->proving && w->stop_reason == R_NONE &&
+	    (w->state == WS_SPAWNING || w->state == WS_BOOTING))
 		become_ready(w, now, a);
 }
 

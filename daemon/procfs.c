@@ -162,6 +162,88 @@ procfs_table_read(struct procfs_table *t)
 	return 0;
 }
 
+/* Add pid's stat to t; 0, or -1 if it is gone. */
+static int
+procfs_table_add(struct procfs_table *t, pid_t pid, unsigned long page_kb)
+{
+	struct procfs_proc	pr;
+	char			buf[2048];
+
+	if (procfs_read(pid, "stat", buf, sizeof buf) <= 0 ||
+	    procfs_parse_stat(buf, page_kb, &pr) == -1)
+		return -1;
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 256;
+		t->v = xreallocarray(t->v, t->cap, sizeof *t->v);
+	}
+	t->v[t->n++] = pr;
+	return 0;
+}
+
+/* Queue the children of every thread of pid (/proc/PID/task/TID/children:
+ * a child belongs to the thread that forked it).  A thread with more
+ * children than fit in one read (about 500) loses the rest: the tree is a
+ * measure, not an inventory. */
+static void
+procfs_push_children(pid_t pid, pid_t **q, size_t *qn, size_t *qcap)
+{
+	struct dirent	*de;
+	char		 path[64], buf[4096], *p, *ep;
+	DIR		*d;
+	long		 c;
+
+	snprintf(path, sizeof path, "/proc/%ld/task", (long)pid);
+	if ((d = opendir(path)) == NULL)
+		return;		/* gone meanwhile */
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof path, "task/%.20s/children", de->d_name);
+		if (procfs_read(pid, path, buf, sizeof buf) < 0)
+			continue;	/* the thread is gone */
+		for (p = buf; *p != '\0'; p = ep) {
+			c = strtol(p, &ep, 10);
+			if (ep == p)
+				break;
+			if (c > 0) {
+				if (*qn == *qcap) {
+					*qcap = *qcap ? *qcap * 2 : 64;
+					*q = xreallocarray(*q, *qcap,
+					    sizeof **q);
+				}
+				(*q)[(*qn)++] = (pid_t)c;
+			}
+		}
+	}
+	closedir(d);
+}
+
+int
+procfs_table_read_tree(struct procfs_table *t, pid_t root)
+{
+	unsigned long	 page_kb = procfs_page_kb();
+	pid_t		*q = NULL;
+	size_t		 qn = 0, qcap = 0, i;
+	char		 path[64];
+
+	/* Without CONFIG_PROC_CHILDREN: every process, as before. */
+	snprintf(path, sizeof path, "/proc/%ld/task/%ld/children",
+	    (long)getpid(), (long)getpid());
+	if (access(path, R_OK) == -1)
+		return procfs_table_read(t);
+	t->n = 0;
+	if (procfs_table_add(t, root, page_kb) == -1)
+		return -1;
+	procfs_push_children(root, &q, &qn, &qcap);
+	/* Breadth first; a pid seen twice (reused meanwhile) is read once
+	 * more at worst, and the tree walk below copes with it. */
+	for (i = 0; i < qn && i < PROCFS_TREE_MAX; i++)
+		if (procfs_table_add(t, q[i], page_kb) == 0)
+			procfs_push_children(q[i], &q, &qn, &qcap);
+	free(q);
+	return 0;
+}
+
 void
 procfs_table_free(struct procfs_table *t)
 {

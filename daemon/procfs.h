@@ -49,6 +49,16 @@ int	 procfs_parse_stat(const char *, unsigned long page_kb,
  * are.  0, or -1 if /proc cannot be read.
  */
 int	 procfs_table_read(struct procfs_table *);
+/*
+ * Read root and its descendants only, following
+ * /proc/PID/task/TID/children, into t (emptied first): gwd is its workers'
+ * subreaper, so their whole trees are below it, and the cost is that of
+ * the workers' processes, not of every process on the host.  At most
+ * PROCFS_TREE_MAX processes.  Falls back to procfs_table_read() on a
+ * kernel without children files.  0, or -1 if root is gone.
+ */
+#define PROCFS_TREE_MAX	(1 << 20)
+int	 procfs_table_read_tree(struct procfs_table *, pid_t root);
 void	 procfs_table_free(struct procfs_table *);
 /*
  * The usage of n process trees (pure; sorts t by pid).  out[i] sums every

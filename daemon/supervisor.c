@@ -693,7 +693,8 @@ sample_workers(uint64_t now)
 	for (i = 0; i < sup.pool.n; i++)
 		if (sup.pool.w[i]->state != WS_EXITED)
 			roots[i] = sup.pool.w[i]->pid;
-	if (procfs_table_read(&t) == 0)
+	/* gwd's own subtree: as subreaper it holds every worker's tree. */
+	if (procfs_table_read_tree(&t, sup.pid) == 0)
 		procfs_tree_usage(&t, roots, sup.pool.n, sup.pid, u);
 	for (i = 0; i < sup.pool.n; i++) {
 		struct worker	*w = sup.pool.w[i];
@@ -916,7 +917,9 @@ sup_reload(sup_reload_cb done, void *arg, char **err)
 	log_info("reload: generation %u started (%s, %u workers)", gen,
 	    ncfg->reload_strategy == RELOAD_SURGE ? "surge" : "rolling",
 	    sup.pool.target);
-	sdnotify("RELOADING=1\nSTATUS=reloading to generation %u", gen);
+	/* MONOTONIC_USEC: systemd 253's Type=notify-reload wants it. */
+	sdnotify("RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading to "
+	    "generation %u", (unsigned long long)gw_now_ms() * 1000, gen);
 	emit("reload_start", NULL, NULL, json_pack("{s:s, s:i}", "strategy",
 	    ncfg->reload_strategy == RELOAD_SURGE ? "surge" : "rolling",
 	    "target", (int)sup.pool.target));
@@ -1293,7 +1296,6 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 	log_info("gwd stopped");
 	emit("master_stop", NULL, NULL, NULL);
 	stats_stop();
-	sdnotify("STOPPING=1");
 	control_stop();
 	notify_close();
 	for (i = 0; i < sup.nsigs; i++)

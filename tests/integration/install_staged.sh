@@ -8,15 +8,21 @@
 
 command -v make >/dev/null || skip "no make"
 S=$T/stage
-make -s -C "$top_builddir" install DESTDIR="$S" >"$T/install.log" 2>&1 ||
+# A make of its own: under `make check` the parent's MAKEFLAGS would make
+# it print "Entering directory" into what we read.
+mk() {
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory \
+	    -C "$top_builddir" "$@"
+}
+mk install DESTDIR="$S" >"$T/install.log" 2>&1 ||
     fail "make install failed: $(tail -5 "$T/install.log")"
 prefix=$(sed -n 's/^prefix = //p' "$top_builddir/Makefile")
-sbindir=$(make -s -C "$top_builddir" -f Makefile -f - print-sbindir <<'MK' 2>/dev/null
+sbindir=$(mk -f Makefile -f - print-sbindir <<'MK' 2>/dev/null
 print-sbindir: ; @echo $(sbindir)
 MK
 )
 [ -n "$sbindir" ] || sbindir=$prefix/sbin
-unitdir=$(make -s -C "$top_builddir" -f Makefile -f - print-unitdir <<'MK' 2>/dev/null
+unitdir=$(mk -f Makefile -f - print-unitdir <<'MK' 2>/dev/null
 print-unitdir: ; @echo $(systemdsystemunitdir)
 MK
 )

@@ -891,6 +891,10 @@ rnd(unsigned n)
 	return (unsigned)(rng % n);
 }
 
+/* Pids the property test has reported dead: none may come back. */
+static pid_t	dead[8192];
+static size_t	ndead;
+
 static struct worker *
 random_live(void)
 {
@@ -947,6 +951,16 @@ check_invariants(uint64_t now, unsigned seed, int step)
 		    P.w[i]->deadline > now || P.w[i]->state == WS_EXITED,
 		    "seed %u step %d: worker %d's deadline has passed", seed,
 		    step, P.w[i]->id);
+	/* A worker reported dead stays dead. */
+	for (i = 0; i < P.n; i++) {
+		size_t	k;
+
+		for (k = 0; k < ndead; k++)
+			ck_assert_msg(P.w[i]->pid != dead[k] ||
+			    P.w[i]->state == WS_EXITED, "seed %u step %d: "
+			    "pid %ld is %s after its exit", seed, step,
+			    (long)dead[k], wstate_name(P.w[i]->state));
+	}
 	/* A slot has at most one worker that counts as its own, and at
 	 * most three not on their way out: an old one a surge reload keeps
 	 * until every slot is ready, a new one being recycled, and its
@@ -997,6 +1011,7 @@ START_TEST(test_property_random_facts)
 		uint64_t	now = 1000;
 
 		rng = seed * 2654435761ULL + 1;
+		ndead = 0;
 		pool_free(&P);
 		pool_init(&P, 1 + rnd(4), 1);
 		T.readiness_notify = (int)rnd(2);
@@ -1036,8 +1051,18 @@ START_TEST(test_property_random_facts)
 				break;
 			case 4:
 			case 5:
-				if ((w = random_live()) != NULL)
+				if ((w = random_live()) != NULL) {
+					if (ndead < GW_ARRAY_LEN(dead))
+						dead[ndead++] = w->pid;
 					die(w, statuses[rnd(6)], now);
+					/* The supervisor swaps the timing
+					 * back before it plans. */
+					if (find_note(N_RELOAD_FAILED)) {
+						T.readiness_notify = (int)rnd(2);
+						T.readiness_grace_ms = rnd(3) *
+						    500;
+					}
+				}
 				break;
 			case 6:
 				pool_set_target(&P, rnd(5));
@@ -1046,6 +1071,10 @@ START_TEST(test_property_random_facts)
 				if (!P.reload.active && P.mode == PM_RUNNING)
 					pool_start_reload(&P, (int)rnd(2),
 					    1 + rnd(2), now);
+				/* A reload, or its failure, brings other
+				 * timing: readiness and grace may change. */
+				T.readiness_notify = (int)rnd(2);
+				T.readiness_grace_ms = rnd(3) * 500;
 				break;
 			}
 			if (step == 280)
@@ -1094,6 +1123,12 @@ make_suite_plan(void)
 	tcase_add_test(tc, test_boot_timeout_backs_off_at_the_kill);
 	tcase_add_test(tc, test_failed_reload_is_no_crash_loop);
 	tcase_add_test(tc, test_stable_neighbour_keeps_the_backoff);
+	suite_add_tcase(s, tc);
+	/* Its own case: 90,000 random steps take a while under ASan on a
+	 * loaded machine, past Check's default 4 s. */
+	tc = tcase_create("plan_property");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_property_random_facts);
 	suite_add_tcase(s, tc);
 	return s;

@@ -230,10 +230,11 @@ burn(long ms)
 
 START_TEST(test_tree_real)
 {
-	struct procfs_table	 t = { NULL, 0, 0 };
-	struct procfs_usage	 tree, top;
+	struct procfs_table	 t = { NULL, 0, 0 }, mine = { NULL, 0, 0 };
+	struct procfs_usage	 tree, top, sub;
 	pid_t			 pid;
-	int			 p[2], status, rc;
+	int			 p[2], status, rc, subrc;
+	size_t			 k;
 	char			 c;
 
 	/*
@@ -282,12 +283,26 @@ START_TEST(test_tree_real)
 	rc = procfs_usage(pid, &top);
 	if (procfs_table_read(&t) == 0)
 		procfs_tree_usage(&t, &pid, 1, getpid(), &tree);
+	/* The same from our own subtree only. */
+	memset(&sub, 0, sizeof sub);
+	if ((subrc = procfs_table_read_tree(&mine, getpid())) == 0)
+		procfs_tree_usage(&mine, &pid, 1, getpid(), &sub);
 	/* Reap the tree before any assertion can end this test. */
 	kill(-pid, SIGKILL);
 	waitpid(pid, &status, 0);
 	ck_assert_int_eq(rc, 0);
 	ck_assert_uint_gt(t.n, 3);
 	ck_assert_uint_eq(tree.procs, 2);
+	/* The subtree holds us, the worker and its child, and nothing of
+	 * the rest of the host (pid 1, our parent). */
+	ck_assert_int_eq(subrc, 0);
+	ck_assert_uint_le(mine.n, 8);
+	ck_assert_uint_lt(mine.n, t.n);
+	ck_assert_uint_eq(sub.procs, 2);
+	ck_assert_uint_ge(sub.rss_kb, 32 * 1024);
+	for (k = 0; k < mine.n; k++)
+		ck_assert(mine.v[k].pid != 1 && mine.v[k].pid != getppid());
+	procfs_table_free(&mine);
 	/* The child's 32 MB count on top of the top process (whatever the
 	 * top holds: under ASan its shadow memory is large). */
 	ck_assert_uint_ge(tree.rss_kb, top.rss_kb + 32 * 1024);
