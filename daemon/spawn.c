@@ -63,7 +63,7 @@ reserved(const char *kv)
 	static const char *keys[] = { "LISTEN_FDS=", "LISTEN_PID=",
 	    "LISTEN_FDNAMES=", "NOTIFY_SOCKET=", "WATCHDOG_USEC=",
 	    "WATCHDOG_PID=", "GWD_WORKER_ID=", "GWD_GENERATION=",
-	    "GWD_MASTER_PID=", "GWD_NAME=" };
+	    "GWD_MASTER_PID=", "GWD_NAME=", "GWD_NOTIFY_FD=" };
 	size_t		 i;
 
 	for (i = 0; i < GW_ARRAY_LEN(keys); i++)
@@ -462,9 +462,9 @@ spawn_raise_fd_limit(void)
 /* The child side: only async-signal-safe calls from here to execve. */
 static void __attribute__((noreturn))
 child(const struct spawn_ctx *c, char **envp, char *listen_pid,
-    char *watchdog_pid, int *hi, int devnull, int outw, int errw)
+    char *watchdog_pid, int *hi, int devnull, int outw, int nfw, int errw)
 {
-	int		 base = 3 + (int)c->nfds, sig;
+	int		 base = 3 + (int)c->nfds + (nfw != -1), sig;
 	size_t		 i;
 	struct sigaction sa;
 	sigset_t	 none;
@@ -476,6 +476,8 @@ child(const struct spawn_ctx *c, char **envp, char *listen_pid,
 	if ((devnull = fcntl(devnull, F_DUPFD_CLOEXEC, base)) == -1)
 		child_fail(errw, SPAWN_STEP_FDS, errno);
 	if (outw != -1 && (outw = fcntl(outw, F_DUPFD_CLOEXEC, base)) == -1)
+		child_fail(errw, SPAWN_STEP_FDS, errno);
+	if (nfw != -1 && (nfw = fcntl(nfw, F_DUPFD_CLOEXEC, base)) == -1)
 		child_fail(errw, SPAWN_STEP_FDS, errno);
 	for (i = 0; i < c->nfds; i++)
 		if ((hi[i] = fcntl(c->fds[i], F_DUPFD_CLOEXEC, base)) == -1)
@@ -491,6 +493,9 @@ child(const struct spawn_ctx *c, char **envp, char *listen_pid,
 	for (i = 0; i < c->nfds; i++)
 		if (dup2(hi[i], 3 + (int)i) == -1)
 			child_fail(errw, SPAWN_STEP_FDS, errno);
+	/* The notify fd right after the listeners (GWD_NOTIFY_FD). */
+	if (nfw != -1 && dup2(nfw, 3 + (int)c->nfds) == -1)
+		child_fail(errw, SPAWN_STEP_FDS, errno);
 	/* Everything else closes at exec (the error pipe included). */
 	if (syscall(SYS_close_range, (unsigned)base, ~0U,
 	    CLOSE_RANGE_CLOEXEC) == -1) {
@@ -548,7 +553,7 @@ spawn_worker(const struct spawn_ctx *c, int id, unsigned gen,
     struct spawn_result *res)
 {
 	char	**envp, *lp, *wp = NULL;
-	int	 *hi, errp[2], outp[2] = { -1, -1 }, devnull, saved;
+	int	 *hi, errp[2], outp[2] = { -1, -1 }, nfp[2], devnull, saved;
 	size_t	  n = 0, i;
 	pid_t	  pid;
 	sigset_t  all, old;
@@ -575,8 +580,15 @@ spawn_worker(const struct spawn_ctx *c, int id, unsigned gen,
 		}
 		outp[0] = outp[1] = -1;
 	}
+	/* Likewise the notify fd: without it the worker still has the
+	 * notify socket. */
+	if (pipe2(nfp, O_CLOEXEC) == -1) {
+		log_warn("worker %d: no notify fd (GWD_NOTIFY_FD): %s", id,
+		    strerror(errno));
+		nfp[0] = nfp[1] = -1;
+	}
 
-	envp = xcalloc(c->nenv + 12, sizeof *envp);
+	envp = xcalloc(c->nenv + 13, sizeof *envp);
 	for (i = 0; i < c->nenv; i++)
 		envp[n++] = c->env[i];
 	envp[n++] = xasprintf("LISTEN_FDS=%zu", c->nfds);
@@ -592,6 +604,8 @@ spawn_worker(const struct spawn_ctx *c, int id, unsigned gen,
 	envp[n++] = xasprintf("GWD_GENERATION=%u", gen);
 	envp[n++] = xasprintf("GWD_MASTER_PID=%ld", (long)c->master);
 	envp[n++] = xasprintf("GWD_NAME=%s", c->name);
+	if (nfp[1] != -1)
+		envp[n++] = xasprintf("GWD_NOTIFY_FD=%zu", 3 + c->nfds);
 	envp[n] = NULL;
 	hi = xcalloc(c->nfds + 1, sizeof *hi);
 
@@ -601,7 +615,7 @@ spawn_worker(const struct spawn_ctx *c, int id, unsigned gen,
 	if (pid == 0)
 		child(c, envp, lp + strlen("LISTEN_PID="),
 		    wp ? wp + strlen("WATCHDOG_PID=") : NULL, hi, devnull,
-		    outp[1], errp[1]);
+		    outp[1], nfp[1], errp[1]);
 	saved = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 
@@ -613,10 +627,14 @@ spawn_worker(const struct spawn_ctx *c, int id, unsigned gen,
 	close(errp[1]);
 	if (outp[1] != -1)
 		close(outp[1]);
+	if (nfp[1] != -1)
+		close(nfp[1]);
 	if (pid == -1) {
 		close(errp[0]);
 		if (outp[0] != -1)
 			close(outp[0]);
+		if (nfp[0] != -1)
+			close(nfp[0]);
 		errno = saved;
 		return -1;
 	}
@@ -625,8 +643,11 @@ spawn_worker(const struct spawn_ctx *c, int id, unsigned gen,
 	gw_set_nonblock(errp[0], 1);
 	if (outp[0] != -1)
 		gw_set_nonblock(outp[0], 1);
+	if (nfp[0] != -1)
+		gw_set_nonblock(nfp[0], 1);
 	res->pid = pid;
 	res->errfd = errp[0];
 	res->outfd = outp[0];
+	res->notifyfd = nfp[0];
 	return 0;
 }

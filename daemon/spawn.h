@@ -82,6 +82,9 @@ struct spawn_result {
 	int	outfd;		/* read end of the worker's stderr (and stdout
 				   with --capture-output), or -1 if no pipe
 				   could be made */
+	int	notifyfd;	/* read end of the worker's notify fd
+				   (GWD_NOTIFY_FD), or -1 if no pipe could
+				   be made */
 };
 
 /* Fork and exec worker id of generation gen. Returns 0, or -1 with errno. */

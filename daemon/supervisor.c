@@ -31,6 +31,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "notify.h"
+#include "notifyfd.h"
 #include "output.h"
 #include "plan.h"
 #include "pool.h"
@@ -51,11 +52,13 @@ struct reload_waiter {
 };
 
 /* Per-worker executor state: the exec-error pipe until exec is known to
- * have worked, and the worker's output for as long as its record lives. */
+ * have worked, and the worker's output and notify fd for as long as its
+ * record lives. */
 struct wio {
 	struct event	*ev;
 	int		 fd;
 	struct output	*out;
+	struct notifyfd	*nfd;
 };
 
 static struct {
@@ -84,6 +87,7 @@ static struct {
 	json_t			*last_reload;
 	int			 exit_status;
 	int			 planning;
+	int			 reaping;	/* facts only, no planning */
 	int			 backoff_told;	/* in this run of execute() */
 } sup;
 
@@ -173,6 +177,7 @@ wio_free(struct worker *w)
 		return;
 	wio_close_errpipe(io);
 	output_detach(io->out);
+	notifyfd_detach(io->nfd);
 	free(io);
 	w->io = NULL;
 }
@@ -181,6 +186,12 @@ static struct output *
 wio_output(const struct worker *w)
 {
 	return w->io != NULL ? ((struct wio *)w->io)->out : NULL;
+}
+
+static struct notifyfd *
+wio_notifyfd(const struct worker *w)
+{
+	return w->io != NULL ? ((struct wio *)w->io)->nfd : NULL;
 }
 
 /* Read the exec-error pipe: EOF means exec succeeded, else the child
@@ -226,6 +237,8 @@ wio_read(evutil_socket_t fd, short what, void *arg)
 
 /* ---- carrying out actions ---------------------------------------------- */
 
+static void	on_notify_fd(const struct notify_msg *, void *);
+
 static void
 do_spawn(struct worker *w)
 {
@@ -246,6 +259,9 @@ do_spawn(struct worker *w)
 	if (r.outfd != -1)
 		io->out = output_start(sup.base, r.outfd, w->id, r.pid,
 		    sup.cfg->capture_output);
+	if (r.notifyfd != -1)
+		io->nfd = notifyfd_start(sup.base, r.notifyfd, on_notify_fd,
+		    w);
 	w->io = io;
 	pool_on_forked(&sup.pool, w, r.pid, gw_now_ms(), &sup.acts);
 }
@@ -591,8 +607,12 @@ reap(void)
 		if (w == NULL)
 			continue;	/* an orphan we adopted as subreaper */
 		wio_drain(w);
-		/* Its last words belong to the report of its exit. */
+		/* Its last words belong to the report of its exit, and its
+		 * last messages (STOPPING=1) come before it. */
 		output_drain(wio_output(w));
+		sup.reaping = 1;
+		notifyfd_drain(wio_notifyfd(w));
+		sup.reaping = 0;
 		pool_on_exit(&sup.pool, pid, status, gw_now_ms(), &sup.timing,
 		    &sup.acts);
 	}
@@ -616,11 +636,27 @@ sender_worker(pid_t pid)
 	return NULL;
 }
 
+/* A message from worker w, whichever way it came. */
+static void
+worker_notified(struct worker *w, const struct notify_msg *m)
+{
+	int	armed = w->last_heartbeat != 0;
+
+	pool_on_notify(&sup.pool, w, m, gw_now_ms(), &sup.timing, &sup.acts);
+	/* A plain heartbeat changes no decision until its deadline, and the
+	 * timer already covers that; anything else may.  While reaping, the
+	 * reaper plans once every exit is known. */
+	if (sup.reaping)
+		return;
+	if (m->ready || m->recycle || m->has_extend || m->has_requests ||
+	    m->stopping || (m->watchdog && !armed) || sup.acts.n > 0)
+		process();
+}
+
 static void
 on_notify(pid_t sender, const struct notify_msg *m, void *arg)
 {
 	struct worker	*w = sender_worker(sender);
-	int		 armed;
 
 	(void)arg;
 	if (w == NULL) {
@@ -629,13 +665,14 @@ on_notify(pid_t sender, const struct notify_msg *m, void *arg)
 		    "worker)", (long)sender);
 		return;
 	}
-	armed = w->last_heartbeat != 0;
-	pool_on_notify(&sup.pool, w, m, gw_now_ms(), &sup.timing, &sup.acts);
-	/* A plain heartbeat changes no decision until its deadline, and the
-	 * timer already covers that; anything else may. */
-	if (m->ready || m->recycle || m->has_extend || m->has_requests ||
-	    m->stopping || (m->watchdog && !armed) || sup.acts.n > 0)
-		process();
+	worker_notified(w, m);
+}
+
+/* A line on a worker's notify fd: the pipe says who sent it. */
+static void
+on_notify_fd(const struct notify_msg *m, void *arg)
+{
+	worker_notified(arg, m);
 }
 
 static void	sample_arm(void);
@@ -1321,6 +1358,7 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 	for (i = 0; i < sup.pool.n; i++)
 		wio_free(sup.pool.w[i]);
 	output_free_all();
+	notifyfd_free_all();
 	pool_free(&sup.pool);
 	actions_free(&sup.acts);
 	spawn_ctx_free(sup.ctx);

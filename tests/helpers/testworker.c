@@ -69,6 +69,8 @@ static volatile sig_atomic_t	 tw_got_term;
 static volatile sig_atomic_t	 tw_got_usr1;
 static volatile sig_atomic_t	 tw_got_chld;
 
+/* --notify-fd: messages go to $GWD_NOTIFY_FD as lines, not datagrams. */
+static int		 tw_nfd = -1;
 static const char	*tw_id = "?";
 static const char	*tw_gen = "?";
 
@@ -131,7 +133,8 @@ tw_usage(const char *msg)
 "  --recycle-after N       send GWD_RECYCLE=1 after N requests\n"
 "  --stopping[=D]          D after READY send STOPPING=1 and exit 0\n"
 "  --no-ready              never send READY=1\n"
-"  --print TEXT            print TEXT to stdout and stderr at start\n");
+"  --print TEXT            print TEXT to stdout and stderr at start\n"
+"  --notify-fd             notify through $GWD_NOTIFY_FD, a line a field\n");
 	exit(2);
 }
 
@@ -214,7 +217,7 @@ tw_parse(struct tw_opts *o, int argc, char **argv)
 	enum { O_MODE = 256, O_BOOT, O_HB, O_HANG, O_EXIT, O_AFTER, O_CAR,
 	    O_CSIG, O_IGN, O_TDELAY, O_GC, O_GCPID, O_REPORT, O_LEAK,
 	    O_LEAKMAX, O_RECYCLE, O_STOPPING, O_NOREADY, O_PRINT, O_CLEAK,
-	    O_CBURN };
+	    O_CBURN, O_NFD };
 	static const struct option longopts[] = {
 		{ "mode", required_argument, NULL, O_MODE },
 		{ "boot-delay", required_argument, NULL, O_BOOT },
@@ -237,6 +240,7 @@ tw_parse(struct tw_opts *o, int argc, char **argv)
 		{ "stopping", optional_argument, NULL, O_STOPPING },
 		{ "no-ready", no_argument, NULL, O_NOREADY },
 		{ "print", required_argument, NULL, O_PRINT },
+		{ "notify-fd", no_argument, NULL, O_NFD },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -327,6 +331,11 @@ tw_parse(struct tw_opts *o, int argc, char **argv)
 		case O_PRINT:
 			o->print = optarg;
 			break;
+		case O_NFD:
+			if (getenv("GWD_NOTIFY_FD") == NULL)
+				tw_usage("--notify-fd: GWD_NOTIFY_FD unset");
+			tw_nfd = atoi(getenv("GWD_NOTIFY_FD"));
+			break;
 		case 'h':
 			tw_usage(NULL);
 		default:
@@ -349,6 +358,15 @@ tw_parse(struct tw_opts *o, int argc, char **argv)
 static void
 tw_notify(const char *msg)
 {
+	if (tw_nfd != -1) {
+		char	line[4200];
+		int	n = snprintf(line, sizeof line, "%s\n", msg);
+
+		if (write(tw_nfd, line, (size_t)n) != n)
+			fprintf(stderr, "testworker[%ld]: notify fd %d: %s\n",
+			    (long)getpid(), tw_nfd, strerror(errno));
+		return;
+	}
 	if (notify_send(NULL, msg) == -1)
 		fprintf(stderr, "testworker[%ld]: notify %s: %s\n",
 		    (long)getpid(), msg, strerror(errno));

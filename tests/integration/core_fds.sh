@@ -1,8 +1,9 @@
 #!/bin/sh
 # core_fds: what a worker inherits is exactly the worker protocol: fd 0 is
-# /dev/null, 1 and 2 gwd's stderr, 3.. the listeners in --bind order and
-# nothing else (not even an fd gwd itself inherited); LISTEN_*, NOTIFY_SOCKET,
-# WATCHDOG_*, GWD_* set; an empty signal mask, default dispositions, its own
+# /dev/null, 1 and 2 gwd's stderr, 3.. the listeners in --bind order, the
+# notify fd right after them (GWD_NOTIFY_FD, a pipe), and nothing else (not
+# even an fd gwd itself inherited); LISTEN_*, NOTIFY_SOCKET, WATCHDOG_*,
+# GWD_* set; an empty signal mask, default dispositions, its own
 # process group.
 . "$(dirname "$0")/lib.sh"
 
@@ -24,8 +25,8 @@ w=$(workers_of)
 R=$T/tw/r.$w
 wait_for "[ -s $R ]" 5 || fail "worker $w wrote no report"
 
-[ "$(report_get "$R" fds)" = "0 1 2 3 4" ] ||
-    fail "worker fds are '$(report_get "$R" fds)', want '0 1 2 3 4'"
+[ "$(report_get "$R" fds)" = "0 1 2 3 4 5" ] ||
+    fail "worker fds are '$(report_get "$R" fds)', want '0 1 2 3 4 5'"
 [ "$(report_get "$R" fd.0)" = /dev/null ] || fail "fd 0 is $(report_get "$R" fd.0)"
 case $(report_get "$R" fd.3) in socket:*) ;; *) fail "fd 3 is not a socket" ;; esac
 case $(report_get "$R" fd.4) in socket:*) ;; *) fail "fd 4 is not a socket" ;; esac
@@ -38,6 +39,9 @@ ino4=$(report_get "$R" fd.4 | tr -dc 0-9)
 ss -Hxlne | grep -q " $ino4 " || ss -Hxlp | grep -q "$T/u.sock" ||
     fail "fd 4 is not the unix listener"
 
+case $(report_get "$R" fd.5) in pipe:*) ;; *) fail "fd 5 is not a pipe" ;; esac
+[ "$(report_env "$R" GWD_NOTIFY_FD)" = 5 ] ||
+    fail "GWD_NOTIFY_FD=$(report_env "$R" GWD_NOTIFY_FD), want 5"
 [ "$(report_env "$R" LISTEN_FDS)" = 2 ] || fail "LISTEN_FDS=$(report_env "$R" LISTEN_FDS)"
 [ "$(report_env "$R" LISTEN_PID)" = "$w" ] || fail "LISTEN_PID=$(report_env "$R" LISTEN_PID), pid $w"
 names=$(report_env "$R" LISTEN_FDNAMES)

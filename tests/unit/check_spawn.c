@@ -89,6 +89,7 @@ START_TEST(test_layout_and_environment)
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(out, sizeof out, "%s/out", dir);
 	snprintf(script, sizeof script, "echo to-stderr >&2; "
+	    "echo READY=1 >&$GWD_NOTIFY_FD; "
 	    "echo \"$$ $LISTEN_FDS $LISTEN_PID "
 	    "$GWD_WORKER_ID $GWD_GENERATION $WATCHDOG_USEC "
 	    "$(cut -d' ' -f5 /proc/$$/stat) $FOO\" > %s.tmp && mv %s.tmp %s; "
@@ -132,7 +133,27 @@ START_TEST(test_layout_and_environment)
 	ck_assert_int_eq(pgid, r.pid);		/* its own process group */
 	ck_assert_str_eq(foo, "bar baz");
 
-	/* After exec of sleep: exactly 0, 1, 2 and the listener at 3. */
+	/* The notify fd (GWD_NOTIFY_FD=4, after the one listener) is a
+	 * pipe to the master. */
+	ck_assert_int_ne(r.notifyfd, -1);
+	{
+		char	got[64] = "";
+		ssize_t	k = -1;
+		int	tries;
+
+		for (tries = 0; tries < 100 && k <= 0; tries++) {
+			k = read(r.notifyfd, got, sizeof got - 1);
+			if (k <= 0)
+				usleep(10000);
+		}
+		ck_assert_int_gt(k, 0);
+		got[k] = '\0';
+		ck_assert_str_eq(got, "READY=1\n");
+		close(r.notifyfd);
+	}
+
+	/* After exec of sleep: exactly 0, 1, 2, the listener at 3 and the
+	 * notify fd at 4. */
 	usleep(100000);
 	snprintf(fdpath, sizeof fdpath, "/proc/%ld/fd", (long)r.pid);
 	d = opendir(fdpath);
@@ -145,8 +166,8 @@ START_TEST(test_layout_and_environment)
 			max = atoi(de->d_name);
 	}
 	closedir(d);
-	ck_assert_int_eq(nfds, 4);
-	ck_assert_int_eq(max, 3);
+	ck_assert_int_eq(nfds, 5);
+	ck_assert_int_eq(max, 4);
 
 	/* The error pipe says nothing but EOF: exec succeeded. */
 	ck_assert_int_eq(read(r.errfd, &n, sizeof n), 0);
