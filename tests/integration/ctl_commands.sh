@@ -99,19 +99,20 @@ ctl config | grep -q "^control-socket = $CTL\$" || fail "config human"
 [ "$(ctl --json reopen-logs)" = '{}' ] || fail "reopen-logs --json"
 
 # events -f: the audit event and the scale it caused
-ctl events -f --timeout 3s >"$T/ev" 2>&1 &
+ctl events -f --timeout 5s >"$T/ev" 2>&1 &
 EVPID=$!
 track "$EVPID"
-sleep 0.5
+sleep 2
 ctl scale 3 >/dev/null
 wait "$EVPID" || fail "events -f exited $?"
 grep -Eq ' control +gen [0-9]+ \{"cmd":"scale","args":\{"workers":3\},"uid":[0-9]+,"pid":[0-9]+\}' "$T/ev" ||
     fail "no control event: $(cat "$T/ev")"
 grep -Eq ' scale ' "$T/ev" || fail "no scale event: $(cat "$T/ev")"
-ctl --json events -f --timeout 2s >"$T/evj" &
+ctl --json events -f --timeout 5s >"$T/evj" &
 EVPID=$!
 track "$EVPID"
-sleep 0.5
+# Time for the subscription to be in place on a loaded machine.
+sleep 2
 ctl ttou >/dev/null
 wait "$EVPID" || fail "events -f --json"
 jq -s -e 'map(select(.event == "control")) | .[0].detail.cmd == "ttou"' "$T/evj" \
