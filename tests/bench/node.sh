@@ -195,6 +195,26 @@ awk -v g="$g" -v c="$c" -v p="$p" -v b="$b" 'BEGIN {
 	printf "gwd/pm2     = %.2fx (target >= 1.2)\n", g / p
 	printf "gwd/gwd-bare = %.2fx (1.0: the module costs nothing)\n", g / b
 }'
+# 10 reloads of gwd's pool under the same keep-alive load: no request may
+# fail.
+wrk -t2 -c100 -d30s --timeout 5s "http://127.0.0.1:$P_GWD/" >"$T/wrk.reload" 2>&1 &
+W=$!
+PIDS="$PIDS $W"
+sleep 1
+i=1
+t0=$(date +%s)
+while [ "$i" -le 10 ]; do
+	"$top_builddir/gwctl" -n bench reload --wait >/dev/null ||
+	    echo "bench: reload $i failed"
+	i=$((i + 1))
+done
+t1=$(date +%s)
+wait "$W"
+n=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$T/wrk.reload")
+errs=$(grep -E "Socket errors|Non-2xx" "$T/wrk.reload" | tr '\n' ' ')
+echo
+echo "reloads: 10 reloads of gwd -w 2 + gwd-worker.js in $((t1 - t0)) s under" \
+    "wrk -t2 -c100 -d30s: $n requests, ${errs:-0 failed}"
 if grep -qE "exited|timeout|signal" "$T/gwd.log"; then
 	echo
 	echo "gwd's workers during the run:"

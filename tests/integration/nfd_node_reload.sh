@@ -1,6 +1,6 @@
 #!/bin/sh
-# nfd_node_reload: contrib/node/gwd-worker.js under keep-alive load (wrk,
-# 8 connections): 5 reloads, and a scale down and up, fail no request: no
+# nfd_node_reload: contrib/node/gwd-worker.js: reopen-logs does no harm;
+# under keep-alive load (wrk, 8 connections): 5 reloads, and a scale down and up, fail no request: no
 # socket error, no non-2xx answer.  Every old worker got the stop signal
 # while its connections were busy, so this is its graceful stop under
 # load; each exits 0.
@@ -18,6 +18,11 @@ start_gwd -w 2 -b "127.0.0.1:$PORT" --readiness notify --boot-timeout 30s \
 wait_pool 2
 answers ok || fail "example.js: '$(get)'"
 first=$(ready_pids)
+# reopen-logs does no harm: Node gets no SIGUSR1 (no debugger opens).
+ctl reopen-logs >/dev/null || fail "reopen-logs"
+sleep 0.5
+[ "$(ready_pids)" = "$first" ] || fail "reopen-logs changed the workers"
+answers ok || fail "after reopen-logs: '$(get)'"
 
 wrk -t1 -c8 -d12s --timeout 15s "http://127.0.0.1:$PORT/" >"$T/wrk.out" 2>&1 &
 WRK=$!
