@@ -166,10 +166,21 @@ echo "machine: $(nproc) CPUs, $(uname -r), load $(cut -d ' ' -f 1-3 /proc/loadav
 r=1
 while [ $r -le "$ROUNDS" ]; do
 	echo "round $r (load $(cut -d ' ' -f 1 /proc/loadavg))"
-	run cluster "$P_CL"
-	run pm2 "$P_PM2"
-	run gwd "$P_GWD"
-	run gwd-bare "$P_BARE"
+	# The order rotates each round: whoever runs right after another
+	# server finds the machine in a different state (a fixed order made
+	# the last one, gwd-bare, look 13% faster than gwd).
+	set -- "cluster $P_CL" "pm2 $P_PM2" "gwd $P_GWD" "gwd-bare $P_BARE"
+	k=1
+	while [ $k -lt $r ]; do
+		first=$1
+		shift
+		set -- "$@" "$first"
+		k=$((k + 1))
+	done
+	for server in "$@"; do
+		# shellcheck disable=SC2086
+		run $server
+	done
 	r=$((r + 1))
 done
 
