@@ -14,7 +14,7 @@
 # B. Heartbeat-timeout kill: two gwd side by side, quiet and loaded (the
 #    same scrape and polling), 64 workers each, --timeout 2s.  Slot 1's
 #    worker (Python) sends WATCHDOG=1 once, notes the time right after
-#    the send, and hangs: it is killed
+#    the send, and hangs (the 63 others are `sleep`): it is killed
 #    (SIGABRT) at that time + 2 s and replaced, and so is every
 #    replacement.  The latency, as in stats_replace.sh, is seen from
 #    outside: from the heartbeat deadline to the spawn of the replacement
@@ -53,12 +53,16 @@ ticks() {
 	sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
 }
 
-# The worker: slot 1 heartbeats once and hangs (case B); the others, and
-# every worker of case A, heartbeat every second.
+# The worker.  Case A: a test worker heartbeating every second.  Case B:
+# slot 1 heartbeats once and hangs; the others are `sleep`, which never
+# arms a heartbeat timeout (on this machine a stall of a few seconds can
+# make a heartbeating worker miss its deadline, and its replacement would
+# muddle the measure).
 cat >"$T/worker.sh" <<EOF
 #!/bin/sh
-if [ "\$HANG_SLOT1" = 1 ] && [ "\$GWD_WORKER_ID" = 1 ]; then
-	exec /usr/bin/python3 "$T/hang.py"
+if [ "\$HANG_SLOT1" = 1 ]; then
+	[ "\$GWD_WORKER_ID" = 1 ] && exec /usr/bin/python3 "$T/hang.py"
+	exec sleep 1000
 fi
 exec "$TW" --heartbeat 1s
 EOF
@@ -182,18 +186,20 @@ def children(pid):
         return set()
 
 def beats(c):
-    # pid -> the wall time of its one heartbeat
-    out = {}
+    # [(pid, wall time of its one heartbeat)] in the order they came
+    out = []
     try:
         for line in open(c["hb"]):
             p, t = line.split()
-            out[int(p)] = float(t)
+            out.append((int(p), float(t)))
     except OSError:
         pass
     return out
 
+# Note when each new child of each master appears.
 for c in cases:
     c["known"] = children(c["pid"])
+    c["born"] = {}
 end = time.time() + dur
 while time.time() < end:
     for c in cases:
@@ -201,17 +207,18 @@ while time.time() < end:
         new = kids - c["known"]
         if new:
             now = time.time()
-            b = beats(c)
-            # The hung worker that went: its deadline was beat + timeout.
-            for gone in c["known"] - kids:
-                if gone in b and gone not in c["done"]:
-                    c["done"].add(gone)
-                    print(c["name"], round((now - (b[gone] + timeout)) * 1e6),
-                          flush=True)
-            c["known"] = kids
-        elif len(kids) < len(c["known"]):
-            c["known"] = kids
+            for p in new:
+                c["born"][p] = now
+        c["known"] = kids
     time.sleep(0.0002)
+# Slot 1's workers one after the other: each one's replacement is the
+# next in its heartbeat file; its deadline was its beat + timeout.
+for c in cases:
+    b = beats(c)
+    for (victim, beat), (repl, _) in zip(b, b[1:]):
+        if repl in c["born"] and c["born"][repl] > beat:
+            print(c["name"], round((c["born"][repl] - (beat + timeout)) * 1e6),
+                  flush=True)
 PY
 q1=$(ticks "$(cat "$T/quiet.pid")")
 l1=$(ticks "$(cat "$T/loaded.pid")")
