@@ -5,13 +5,14 @@
 set -eu
 cd "$(dirname "$0")"
 
-# Build tools and libraries, then what the tests and benchmarks use
-# (chromium: the status page test, headless), then
-# the servers the recipe tests run (tests/integration/recipe_*.sh).
+# Build tools and libraries, then what the tests and benchmarks use (tmux:
+# the terminal gwctl top is tested in; chromium: the status page test,
+# headless), then the servers the recipe tests run
+# (tests/integration/recipe_*.sh).
 PKGS="build-essential autoconf automake libtool pkg-config
 libevent-dev libjansson-dev libsqlite3-dev check
 sqlite3 curl socat jq wrk python3 procps util-linux psmisc iproute2
-valgrind prometheus chromium
+valgrind systemd tmux prometheus chromium
 gunicorn python3-uvicorn nodejs"
 
 missing=""

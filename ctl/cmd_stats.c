@@ -77,10 +77,11 @@ gwctl_run_stats(struct gwctl_inv *inv)
 	}
 	if (lim != NULL) {
 		n = strtoll(lim, &end, 10);
-		if (lim[0] == '\0' || *end != '\0' || n < 1 || n > 100000) {
+		if (lim[0] == '\0' || *end != '\0' || n < 1 ||
+		    n > STATSDB_LIMIT_MAX) {
 			json_decref(args);
 			return gwctl_usage_error(inv, "--limit must be "
-			    "1..100000");
+			    "1..%d", STATSDB_LIMIT_MAX);
 		}
 		json_object_set_new(args, "limit", json_integer(n));
 	}

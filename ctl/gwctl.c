@@ -751,6 +751,8 @@ static const struct gwctl_cmd commands[] = {
 	    "state, generation, pool counts, paths" },
 	{ "workers", "ps", NULL, 0, 0, no_flags, run_workers,
 	    "one line per worker" },
+	{ "top", NULL, NULL, 0, 0, gwctl_top_flags, gwctl_run_top,
+	    "live view of the pool; q quits" },
 	{ "scale", NULL, "N|+K|-K", 1, 1, no_flags, run_scale,
 	    "set the pool size, or change it by K" },
 	{ "ttin", NULL, "[K]", 0, 1, no_flags, run_ttin,

@@ -73,4 +73,8 @@ int	 gwctl_usage_error(const struct gwctl_inv *, const char *fmt, ...)
 extern const struct gwctl_flag gwctl_stats_flags[];
 int	 gwctl_run_stats(struct gwctl_inv *);
 
+/* ctl/cmd_top.c */
+extern const struct gwctl_flag gwctl_top_flags[];
+int	 gwctl_run_top(struct gwctl_inv *);
+
 #endif

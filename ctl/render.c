@@ -57,17 +57,26 @@ render_time(char *buf, size_t len, json_t *v)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* Copy s, replacing control characters so a worker cannot drive the tty. */
+/*
+ * Copy s, replacing control characters so a worker cannot drive the tty:
+ * C0 and DEL, and the C1 range U+0080..U+009F (UTF-8 C2 80..C2 9F), where
+ * U+009B is a one-character CSI to some terminals.
+ */
 static void
 clean(char *buf, size_t len, const char *s)
 {
-	size_t	i;
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i, o;
 
-	for (i = 0; len > 0 && i < len - 1 && s[i] != '\0'; i++)
-		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ?
-		    '?' : s[i];
+	for (i = o = 0; len > 0 && o < len - 1 && u[i] != '\0'; i++, o++) {
+		if (u[i] == 0xc2 && u[i + 1] >= 0x80 && u[i + 1] <= 0x9f) {
+			buf[o] = '?';
+			i++;
+		} else
+			buf[o] = u[i] < 0x20 || u[i] == 0x7f ? '?' : s[i];
+	}
 	if (len > 0)
-		buf[i] = '\0';
+		buf[o] = '\0';
 }
 
 void

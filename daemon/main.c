@@ -20,6 +20,7 @@
 
 #include <event2/thread.h>
 
+#include "gw/paths.h"
 #include "gw/util.h"
 #include "instance.h"
 #include "launcher.h"
@@ -94,18 +95,6 @@ pidfile_write(const char *path)
 	return rc;
 }
 
-static char *
-main_self_exe(void)
-{
-	char	buf[4096];
-	ssize_t	n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-
-	if (n <= 0)
-		return NULL;
-	buf[n] = '\0';
-	return xstrdup(buf);
-}
-
 /*
  * The runtime directory's mode when gwd makes it: 0700, or 0711 when
  * workers run as another user and must reach the notify socket in it.
@@ -159,7 +148,7 @@ main(int argc, char **argv)
 		break;
 	}
 	/* The same checks for a start, --check-config and a reload. */
-	self = main_self_exe();
+	self = gw_self_exe();
 	rc = validate_config(cfg, self, &err);
 	free(self);
 	if (rc == -1) {
@@ -199,23 +188,12 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (listeners_adopt_env(&ls, &err) == -1 ||
-	    listeners_open(&ls, cfg, &err) == -1) {
-		main_error(cfg, 1, err);
-		free(err);
-		listeners_close(&ls);
-		instance_unlock();
-		config_free(cfg);
-		return 1;
-	}
+	    listeners_open(&ls, cfg, &err) == -1)
+		goto fail;
 	if (cfg->daemonize) {
 		if (launcher_detach() == -1) {
 			err = xasprintf("cannot detach: %s", strerror(errno));
-			main_error(cfg, 1, err);
-			free(err);
-			listeners_close(&ls);
-			instance_unlock();
-			config_free(cfg);
-			return 1;
+			goto fail;
 		}
 		instance_lock_setpid();
 	}
@@ -224,13 +202,7 @@ main(int argc, char **argv)
 		if (pidfile_write(pidfile) == -1) {
 			err = xasprintf("cannot write pid file %s: %s",
 			    pidfile, strerror(errno));
-			main_error(cfg, 1, err);
-			free(err);
-			free(pidfile);
-			listeners_close(&ls);
-			instance_unlock();
-			config_free(cfg);
-			return 1;
+			goto fail;
 		}
 	}
 	evthread_use_pthreads();
@@ -248,4 +220,13 @@ main(int argc, char **argv)
 	log_close();
 	libevent_global_shutdown();
 	return rc;
+
+fail:	/* After the lock, before the loop: undo what was done, say why. */
+	main_error(cfg, 1, err);
+	free(err);
+	free(pidfile);
+	listeners_close(&ls);
+	instance_unlock();
+	config_free(cfg);
+	return 1;
 }

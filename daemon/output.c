@@ -6,6 +6,7 @@
 
 #include <sys/uio.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -37,8 +38,9 @@ struct output {
 
 static struct output	*outputs;
 
-/* Make line valid UTF-8 without NUL bytes, in place: whatever is not
- * becomes '?', so that JSON and C strings can carry it. */
+/* Make line valid UTF-8 without control characters, in place: whatever
+ * is not becomes '?' (a tab a space), so that JSON, C strings and an
+ * operator's terminal can carry it. */
 static void
 utf8_clean(char *s, size_t len)
 {
@@ -47,8 +49,10 @@ utf8_clean(char *s, size_t len)
 	while (i < len) {
 		unsigned char	c = (unsigned char)s[i];
 
-		if (c == 0) {
-			s[i++] = '?';
+		/* NUL and control characters (a worker's colours, a
+		 * terminal title) would reach an operator's terminal. */
+		if (c < 0x20 || c == 0x7f) {
+			s[i++] = c == '\t' ? ' ' : '?';
 			continue;
 		}
 		n = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 && c >= 0xc2 ? 1 :
@@ -73,16 +77,40 @@ utf8_clean(char *s, size_t len)
 	}
 }
 
-/* Words that mark the line saying why a program failed. */
+/*
+ * Whether a line says why a program failed: its first word is an error's
+ * name followed by ':' or " [" (Python's "ModuleNotFoundError: ...",
+ * Node's "Error: ..." and "Error [ERR_...]: ...", Java's "...Exception:"),
+ * or "panic:", "fatal:", "error:" (Go, compilers, most CLIs).  A stack
+ * frame ("at emitErrorNT (node:net:1944:8)") is not.
+ */
 static int
 names_error(const char *line, size_t len)
 {
-	static const char *const words[] = { "Error", "error", "Exception",
-	    "panic", "fatal", "Fatal", "FATAL" };
-	size_t	i;
+	static const char *const ends[] = { "Error", "Exception", "Err" };
+	static const char *const words[] = { "panic", "fatal", "Fatal",
+	    "FATAL", "error", "ERROR" };
+	size_t	i = 0, start, n, k;
 
-	for (i = 0; i < GW_ARRAY_LEN(words); i++)
-		if (memmem(line, len, words[i], strlen(words[i])) != NULL)
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	start = i;
+	while (i < len && (isalnum((unsigned char)line[i]) || line[i] == '_' ||
+	    line[i] == '.' || line[i] == '$'))
+		i++;
+	n = i - start;
+	if (n == 0 || i == len || (line[i] != ':' && !(line[i] == ' ' &&
+	    i + 1 < len && line[i + 1] == '[')))
+		return 0;
+	for (k = 0; k < GW_ARRAY_LEN(ends); k++) {
+		size_t	m = strlen(ends[k]);
+
+		if (n >= m && memcmp(line + i - m, ends[k], m) == 0)
+			return 1;
+	}
+	for (k = 0; k < GW_ARRAY_LEN(words); k++)
+		if (n == strlen(words[k]) &&
+		    memcmp(line + start, words[k], n) == 0)
 			return 1;
 	return 0;
 }

@@ -31,7 +31,8 @@
 
 struct output;
 
-/* The kept lines: "line\nline\n", oldest first, made valid UTF-8; buf is
+/* The kept lines: "line\nline\n", oldest first, made valid UTF-8 without
+ * control characters; buf is
  * NULL until the first line and grows up to OUTPUT_TAIL_BYTES.  cause is
  * the newest line naming an error, or NULL.  Pure, so tests drive it. */
 struct output_tail {
@@ -45,10 +46,10 @@ struct output_tail {
  * longer than a quarter of that keeps its end. */
 void	 output_tail_add(struct output_tail *, const char *line, size_t len);
 json_t	*output_tail_to_json(const struct output_tail *);
-/* The line that says why the program failed: the newest that names an
- * error (Error, Exception, panic, fatal) if at most OUTPUT_CAUSE_LINES
- * followed it, else the newest that is not blank; NULL if none.  Cut to
- * fit buf. */
+/* The line that says why the program failed: the newest whose first word
+ * names an error ("ValueError:", "Error [ERR_X]:", "panic:", "fatal:") if
+ * at most OUTPUT_CAUSE_LINES followed it, else the newest that is not
+ * blank; NULL if none.  Cut to fit buf. */
 const char *output_tail_cause(const struct output_tail *, char *buf,
 	     size_t len);
 void	 output_tail_free(struct output_tail *);

@@ -146,6 +146,14 @@ plan_shutdown(struct pool *p, const struct pool_timing *t, uint64_t now,
 		actions_push(a, A_NOTE, NULL, 0, N_ALL_EXITED, NULL);
 }
 
+/* w, ready, may end a crash loop by staying up PLAN_STABLE_MS. */
+static int
+ends_crash_loop(const struct pool *p, const struct worker *w)
+{
+	return w->state == WS_READY && p->failures > 0 &&
+	    w->ready_at >= p->last_failure_at;
+}
+
 /* A new worker of the reload in progress is being killed for a timeout:
  * the reload fails now, not once the worker is gone, so that its end
  * never waits on a process that does not die. */
@@ -169,6 +177,7 @@ plan_deadlines(struct pool *p, const struct pool_timing *t, uint64_t now,
 
 		/* Its grace is over: ready, and checked as ready below. */
 		if (w->proving && w->stop_reason == R_NONE &&
+		    w->state < WS_READY &&
 		    now >= w->proving_since + t->readiness_grace_ms)
 			pool_on_proven(p, w, now, a);
 		switch (w->state) {
@@ -178,8 +187,11 @@ plan_deadlines(struct pool *p, const struct pool_timing *t, uint64_t now,
 				w->stop_reason = R_BOOT_TIMEOUT;
 				send_kill(w, SIGKILL, 0, now, a,
 				    "boot timeout");
+				/* A failure now, not at its exit: the slot
+				 * is not refilled past the backoff meanwhile. */
 				fail_reload(p, w, "a new worker did not "
 				    "become ready in time", a);
+				pool_count_failure(p, w, now, t, a);
 			}
 			break;
 		case WS_READY:
@@ -217,9 +229,11 @@ plan_deadlines(struct pool *p, const struct pool_timing *t, uint64_t now,
 		case WS_EXITED:
 			break;
 		}
-		/* A worker that has stayed up long enough ends a crash loop. */
-		if (w->state == WS_READY && p->failures > 0 &&
-		    now - w->ready_at >= PLAN_STABLE_MS) {
+		/* A worker that became ready since the last failure and has
+		 * stayed up long enough ends a crash loop (one that was ready
+		 * before proves nothing about the code that fails). */
+		if (ends_crash_loop(p, w) && now - w->ready_at >=
+		    PLAN_STABLE_MS) {
 			p->failures = 0;
 			p->backoff_until = 0;
 		}
@@ -435,7 +449,7 @@ plan_next_deadline(const struct pool *p, const struct pool_timing *t)
 			if (t->max_worker_age_ms > 0 && w->retire == R_NONE)
 				earliest(&best, w->ready_at +
 				    t->max_worker_age_ms);
-			if (p->failures > 0)
+			if (ends_crash_loop(p, w))
 				earliest(&best, w->ready_at + PLAN_STABLE_MS);
 			break;
 		case WS_EXITED:

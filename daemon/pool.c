@@ -217,7 +217,8 @@ pool_on_proven(struct pool *p, struct worker *w, uint64_t now,
     struct actions *a)
 {
 	(void)p;
-	if (w->proving && w->stop_reason == R_NONE)
+	if (w->proving && w->stop_reason == R_NONE &&
+	    (w->state == WS_SPAWNING || w->state == WS_BOOTING))
 		become_ready(w, now, a);
 }
 
@@ -250,9 +251,20 @@ count_failure(struct pool *p, uint64_t now, const struct pool_timing *t,
     struct actions *a)
 {
 	p->failures++;
+	p->last_failure_at = now;
 	p->backoff_until = now + pool_backoff_delay(p->failures,
 	    t->backoff_max_ms);
 	actions_push(a, A_NOTE, NULL, 0, N_BACKOFF, NULL);
+}
+
+void
+pool_count_failure(struct pool *p, struct worker *w, uint64_t now,
+    const struct pool_timing *t, struct actions *a)
+{
+	if (w->failure_told)
+		return;
+	w->failure_told = 1;
+	count_failure(p, now, t, a);
 }
 
 void
@@ -263,6 +275,8 @@ pool_reload_abort(struct pool *p, struct worker *failed, const char *why,
 
 	if (!p->reload.active)
 		return;
+	if (failed != NULL)
+		failed->failure_told = 1;	/* not a crash loop */
 	for (i = 0; i < p->n; i++) {
 		struct worker	*w = p->w[i];
 
@@ -388,7 +402,7 @@ pool_on_exit(struct pool *p, pid_t pid, int status, uint64_t now,
 	    pool_exit_is_failure(w))
 		pool_reload_abort(p, w, abort_reason(w), a);
 	else if (failure)
-		count_failure(p, now, t, a);
+		pool_count_failure(p, w, now, t, a);
 	return w;
 }
 

@@ -51,6 +51,8 @@ struct worker {
 	int		 stop_signal;	/* signal we sent, 0 = none */
 	int		 self_stopping;	/* sent STOPPING=1 */
 	int		 killed;	/* signalled by gwctl kill */
+	int		 failure_told;	/* its failure was counted (or failed
+					   its reload) when it was killed */
 	uint64_t	 requests;	/* GWD_REQUESTS */
 	int		 reports_requests; /* it sent GWD_REQUESTS once */
 	uint64_t	 request_limit;	/* recycle at this count, 0 = never */
@@ -80,6 +82,7 @@ struct pool {
 	int		  quick;	/* quick shutdown */
 	/* Crash-loop backoff. */
 	unsigned	  failures;	/* consecutive */
+	uint64_t	  last_failure_at; /* ms, when failures last grew */
 	uint64_t	  backoff_until; /* ms; 0 = none */
 	/* Per-slot replacement count (index = slot id). */
 	unsigned	 *slot_restarts;
@@ -180,6 +183,11 @@ void	 pool_on_proven(struct pool *, struct worker *, uint64_t now,
 /* Whether an exit of w, as classified, is a failure of its code: a crash,
  * a boot failure or timeout, a heartbeat timeout, or an unasked exit. */
 int	 pool_exit_is_failure(const struct worker *);
+/* w failed (crash loop): count it once, and back off.  Called at its exit,
+ * or earlier when the planner kills it for a boot timeout, so that no slot
+ * is refilled between the kill and the exit. */
+void	 pool_count_failure(struct pool *, struct worker *, uint64_t now,
+	     const struct pool_timing *, struct actions *);
 /* New workers of the reload in progress failed (w is the first that did,
  * why says how): the old generation keeps serving, the new is stopped. */
 void	 pool_reload_abort(struct pool *, struct worker *, const char *why,

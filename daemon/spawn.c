@@ -110,23 +110,38 @@ resolve(const char *argv0)
 	return xstrdup(argv0);	/* exec will report ENOENT */
 }
 
-/* gwd-http: next to our own binary (build tree) or in pkglibexecdir. */
+/*
+ * gwd-http: next to our own binary (the build tree), else in the
+ * configured pkglibexecdir, else in ../libexec/gwd beside our own sbin
+ * directory (an installed tree that was moved or staged with DESTDIR).
+ */
 static char *
 find_http(const char *self_exe)
 {
-	if (self_exe != NULL) {
-		const char	*slash = strrchr(self_exe, '/');
-		char		*cand;
+	const char	*slash;
+	char		*cand;
 
-		if (slash != NULL) {
-			cand = xasprintf("%.*s/gwd-http",
-			    (int)(slash - self_exe), self_exe);
-			if (access(cand, X_OK) == 0)
-				return cand;
+	if (self_exe == NULL || (slash = strrchr(self_exe, '/')) == NULL)
+		return xstrdup(PKGLIBEXECDIR "/gwd-http");
+	cand = xasprintf("%.*s/gwd-http", (int)(slash - self_exe), self_exe);
+	if (access(cand, X_OK) == 0)
+		return cand;
+	free(cand);
+	if (access(PKGLIBEXECDIR "/gwd-http", X_OK) == 0)
+		return xstrdup(PKGLIBEXECDIR "/gwd-http");
+	cand = xasprintf("%.*s/../libexec/gwd/gwd-http",
+	    (int)(slash - self_exe), self_exe);
+	if (access(cand, X_OK) == 0) {
+		char	*real = realpath(cand, NULL);	/* for the logs */
+
+		if (real != NULL) {
 			free(cand);
+			return real;
 		}
+		return cand;
 	}
-	return xstrdup(PKGLIBEXECDIR "/gwd-http");
+	free(cand);
+	return xstrdup(PKGLIBEXECDIR "/gwd-http");	/* exec says ENOENT */
 }
 
 static char **

@@ -23,6 +23,7 @@
 #include "control.h"
 #include "events.h"
 #include "gw/parse.h"
+#include "gw/paths.h"
 #include "gw/util.h"
 #include "instance.h"
 #include "launcher.h"
@@ -788,6 +789,23 @@ add_waiter(sup_reload_cb done, void *arg)
 	sup.waiters[sup.nwaiters++].arg = arg;
 }
 
+/* A reload refused before it began (the file does not load or cannot be
+ * applied): nothing changed; say so, and keep it as the last reload. */
+static void
+reload_refused(const char *err)
+{
+	json_t	*res;
+
+	log_error("reload: %s; nothing changed", err);
+	emit("config_error", NULL, NULL, json_pack("{s:s}", "error", err));
+	res = json_pack("{s:i, s:b, s:f, s:i, s:i, s:s}", "generation",
+	    (int)sup.pool.generation, "ok", 0, "duration_s", 0.0,
+	    "started", 0, "retired", 0, "error", err);
+	json_decref(sup.last_reload);
+	sup.last_reload = json_pack("{s:f, s:o}", "at", gw_wall_time(),
+	    "result", res);
+}
+
 int
 sup_reload(sup_reload_cb done, void *arg, char **err)
 {
@@ -809,26 +827,20 @@ sup_reload(sup_reload_cb done, void *arg, char **err)
 		return (int)sup.pool.generation;
 	}
 	if (config_load(sup.argc, sup.argv, &ncfg, &action, err) == -1) {
-		log_error("reload: %s; nothing changed", *err);
-		emit("config_error", NULL, NULL, json_pack("{s:s}", "error",
-		    *err));
+		reload_refused(*err);
 		return -1;
 	}
 	/* Everything that can refuse the file comes before the listeners
 	 * change, so that a refused reload changes nothing. */
 	if (validate_config(ncfg, sup.self_exe, err) == -1 ||
 	    web_prepare(ncfg, err) == -1) {
-		log_error("reload: %s; nothing changed", *err);
-		emit("config_error", NULL, NULL, json_pack("{s:s}", "error",
-		    *err));
+		reload_refused(*err);
 		config_free(ncfg);
 		return -1;
 	}
 	if (listeners_update(sup.ls, ncfg, err) == -1) {
 		web_abort();
-		log_error("reload: %s; nothing changed", *err);
-		emit("config_error", NULL, NULL, json_pack("{s:s}", "error",
-		    *err));
+		reload_refused(*err);
 		config_free(ncfg);
 		return -1;
 	}
@@ -848,9 +860,7 @@ sup_reload(sup_reload_cb done, void *arg, char **err)
 			log_error("reload: cannot restore the binds: %s", rerr);
 			free(rerr);
 		}
-		log_error("reload: %s; nothing changed", *err);
-		emit("config_error", NULL, NULL, json_pack("{s:s}", "error",
-		    *err));
+		reload_refused(*err);
 		config_free(ncfg);
 		return -1;
 	}
@@ -1203,18 +1213,6 @@ signals_setup(void)
 	sup.nsigs = GW_ARRAY_LEN(sigs);
 }
 
-static char *
-self_exe(void)
-{
-	char	buf[4096];
-	ssize_t	n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-
-	if (n <= 0)
-		return NULL;
-	buf[n] = '\0';
-	return xstrdup(buf);
-}
-
 int
 supervisor_run(int argc, char **argv, struct gw_config *cfg,
     struct listeners *ls)
@@ -1231,7 +1229,7 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 	sup.pid = getpid();
 	sup.started_at = gw_wall_time();
 	sup.started_mono = gw_now_ms();
-	sup.self_exe = self_exe();
+	sup.self_exe = gw_self_exe();
 	timing_from(&sup.timing, cfg);
 	spawn_raise_fd_limit();
 

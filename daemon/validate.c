@@ -19,6 +19,7 @@
 #include "instance.h"
 #include "listeners.h"
 #include "log.h"
+#include "options.h"
 #include "spawn.h"
 #include "validate.h"
 #include "web.h"
@@ -135,6 +136,16 @@ validate_parent(const struct gw_config *cfg, const char *key,
 		    "%s: %s is not a directory", what, path, dir), err);
 	free(dir);
 	return rc;
+}
+
+/* The value of key was given (command line or file), not derived. */
+static int
+validate_given(const struct gw_config *cfg, const char *key)
+{
+	const struct option_def	*o = options_find(key, strlen(key));
+
+	return o != NULL && cfg->origin != NULL &&
+	    cfg->origin[o - option_table] != NULL;
 }
 
 /* --chdir: a directory the workers can enter. */
@@ -274,6 +285,16 @@ validate_config(const struct gw_config *cfg, const char *self_exe,
 	    validate_parent(cfg, "access-log", cfg->access_log, "access log",
 	    err) == 0 &&
 	    validate_parent(cfg, "pid", cfg->pid_file, "pid file", err) == 0 &&
+	    /* gwd makes the directories of its default paths; a path the
+	     * user gave must be in a directory that exists, so that a typo
+	     * never creates /nonexistent. */
+	    (!validate_given(cfg, "stats-db") ||
+	    strcmp(cfg->stats_db, "none") == 0 ||
+	    validate_parent(cfg, "stats-db", cfg->stats_db, "stats database",
+	    err) == 0) &&
+	    (!validate_given(cfg, "control-socket") ||
+	    validate_parent(cfg, "control-socket", cfg->control_socket,
+	    "control socket", err) == 0) &&
 	    validate_notify_reach(cfg, &ids, err) == 0)
 		rc = 0;
 	spawn_ids_free(&ids);

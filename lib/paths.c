@@ -88,3 +88,15 @@ gw_default_stats_db(const char *name)
 	free(dir);
 	return res;
 }
+
+char *
+gw_self_exe(void)
+{
+	char	buf[4096];
+	ssize_t	n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	return xstrdup(buf);
+}

@@ -21,5 +21,7 @@ char	*gw_default_notify_socket(const char *name);
  * $XDG_STATE_HOME/gwd/NAME.db ($HOME/.local/state when unset).
  */
 char	*gw_default_stats_db(const char *name);
+/* The running program's own path (/proc/self/exe), or NULL. */
+char	*gw_self_exe(void);
 
 #endif

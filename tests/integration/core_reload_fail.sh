@@ -42,6 +42,10 @@ sleep 0.5
 alive "$GWD_PID" || fail "gwd died of an invalid configuration on reload"
 [ "$(workers_of | tr '\n' ' ')" = "$(echo "$old" | tr '\n' ' ')" ] ||
     fail "workers changed on an invalid reload"
+# The refused reload is the last reload, with its reason.
+"$GWCTL" -s "$CTL" status >"$T/st" || fail "gwctl status failed"
+grep -Eq '^last reload +generation 1 failed at .*no-such-key' "$T/st" ||
+    fail "a refused reload is not shown: $(grep 'last reload' "$T/st")"
 
 # A valid file that cannot be applied (no such user) with a new bind: the
 # reload is refused and the binds stay as they were.

@@ -64,6 +64,10 @@ wait_workers 2 10 || fail "pool is $(count_workers), want 2"
 
 # reload, with and without --wait
 [ "$(ctl --json reload | jq .generation)" = 2 ] || fail "reload"
+# A reload asked for while one runs joins it: let generation 2 finish (its
+# workers prove themselves for --readiness-grace first).
+wait_for "ctl --json status | jq -e '.state == \"running\" and .generation == 2' >/dev/null" 10 ||
+    fail "reload to generation 2 did not finish"
 r=$(ctl --json reload --wait)
 has_keys "$r" generation ok duration_s started retired error
 [ "$(echo "$r" | jq .ok)" = true ] || fail "reload --wait: $r"

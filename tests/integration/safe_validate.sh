@@ -64,6 +64,10 @@ log-file $T/nonexistent/gwd.log
 access-log $T/nonexistent/access.log
 pid $T/nonexistent/gwd.pid
 static $T/nonexistent
+stats-db $T/nonexistent/gwd.db
+control-socket $T/nonexistent/gwd.sock
 LIST
+# A typo in a path never creates it.
+[ ! -e "$T/nonexistent" ] || fail "$T/nonexistent was created"
 http_get "$PORT" | grep -q '^worker ' || fail "the old workers do not serve"
 log "ok"

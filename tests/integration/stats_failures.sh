@@ -1,6 +1,6 @@
 #!/bin/sh
-# stats_failures.sh: a database directory that cannot be created and a
-# corrupt file: gwd logs once, keeps supervising, shows the trouble in
+# stats_failures.sh: a given --stats-db in a missing directory (refused),
+# a default database directory that cannot be created and a corrupt file: gwd logs once, keeps supervising, shows the trouble in
 # status and leaves the file alone.  And --stats-db none: no file at all.
 . "$(dirname "$0")/stats_common.inc"
 
@@ -23,10 +23,19 @@ check_failing() {
 	[ "$(stats_field queued)" -ge 1 ] || fail "nothing queued"
 }
 
-# 1. The directory cannot be created (a file is in the way).
+# 1. A --stats-db given in a directory that does not exist is refused at
+# start (a typo must not create directories); gwd makes the directory only
+# of its default path, and when it cannot (a file is in the way), it
+# supervises without statistics.
 : >"$T/file"
-DB_BAD="$T/file/sub/stats.db"
-start_gwd --stats-db "$DB_BAD" --stats-interval 1s --workers 2 \
+rc=0
+"$GWD" --name stats-test --control-socket "$SOCK" \
+    --stats-db "$T/nodir/stats.db" -- sleep 300 2>"$T/err" || rc=$?
+[ "$rc" = 2 ] || fail "--stats-db in a missing directory: exit $rc, not 2"
+grep -q "stats-db: .*directory $T/nodir" "$T/err" ||
+	fail "--stats-db in a missing directory: $(cat "$T/err")"
+[ ! -e "$T/nodir" ] || fail "$T/nodir was created"
+STATE_DIRECTORY=$T/file/sub start_gwd --stats-interval 1s --workers 2 \
     --readiness spawn -- sleep 300
 check_failing "no directory" "cannot create directory"
 ctl stats >/dev/null 2>"$T/err" && fail "stats answered without a database"

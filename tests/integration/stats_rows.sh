@@ -90,6 +90,13 @@ grep -q "spawns" "$T/sum2.txt" || fail "summary without daemon"
 "$GWCTL" stats --db "$DB" --json --events --since 1h |
 	json 'j["rows"][-1]["event"]' | grep -qx master_stop ||
 	fail "last event is not master_stop"
+# gwctl takes the row limit the database takes (gwd-stats(5)), no more.
+"$GWCTL" stats --db "$DB" --events --limit 10000 >/dev/null ||
+	fail "--limit 10000 refused"
+rc=0
+"$GWCTL" stats --db "$DB" --events --limit 10001 >/dev/null 2>"$T/lim" || rc=$?
+[ "$rc" -eq 2 ] && grep -q '1\.\.10000' "$T/lim" ||
+	fail "--limit 10001: exit $rc, $(cat "$T/lim")"
 [ "$(q 'PRAGMA user_version')" -ge 2 ] || fail "schema version"
 [ "$(q 'PRAGMA journal_mode')" = wal ] || fail "not WAL"
 echo "PASS"

@@ -26,6 +26,7 @@ main(void)
 		make_suite_paths,
 		make_suite_http_parser,
 		make_suite_http_path,
+		make_suite_top_rows,
 	};
 	SRunner	*sr;
 	size_t	 i;

@@ -91,6 +91,27 @@ START_TEST(test_tail_cause_names_the_error)
 		ck_assert_str_eq(output_tail_cause(&t, buf, sizeof buf),
 		    "served /");
 	}
+	/* A stack frame that mentions an error is no cause; a Node error
+	 * with a code is, and so are Go's panic and a Java exception. */
+	output_tail_free(&t);
+	add(&t, "Error [ERR_MODULE_NOT_FOUND]: Cannot find package 'x'");
+	add(&t, "    at emitErrorNT (node:net:1944:8)");
+	add(&t, "Node.js v20.20.2");
+	ck_assert_str_eq(output_tail_cause(&t, buf, sizeof buf),
+	    "Error [ERR_MODULE_NOT_FOUND]: Cannot find package 'x'");
+	add(&t, "panic: runtime error: index out of range [3] with length 1");
+	add(&t, "goroutine 1 [running]:");
+	ck_assert_str_eq(output_tail_cause(&t, buf, sizeof buf),
+	    "panic: runtime error: index out of range [3] with length 1");
+	add(&t, "java.lang.IllegalStateException: no config");
+	add(&t, "\tat App.main(App.java:3)");
+	ck_assert_str_eq(output_tail_cause(&t, buf, sizeof buf),
+	    "java.lang.IllegalStateException: no config");
+	output_tail_free(&t);
+	add(&t, "listening, errors: 0");
+	add(&t, "    at emitErrorNT (node:net:1944:8)");
+	ck_assert_str_eq(output_tail_cause(&t, buf, sizeof buf),
+	    "    at emitErrorNT (node:net:1944:8)");
 	/* Without an error word, the newest line that is not blank. */
 	output_tail_free(&t);
 	add(&t, "listening");
@@ -115,6 +136,10 @@ START_TEST(test_tail_is_valid_utf8)
 	    "Error \xe2\x82", 27);
 	ck_assert_str_eq(output_tail_cause(&t, buf, sizeof buf),
 	    "caf\xc3\xa9 ??x ? ?? ??? Error ??");
+	/* A worker's colours never reach the operator's terminal. */
+	add(&t, "\x1b[31mred\x1b[0m\tand a tab");
+	ck_assert_str_eq(output_tail_cause(&t, buf, sizeof buf),
+	    "?[31mred?[0m and a tab");
 	j = output_tail_to_json(&t);
 	dump = json_dumps(j, 0);
 	ck_assert_ptr_nonnull(dump);

@@ -71,6 +71,18 @@ START_TEST(test_stats_db)
 }
 END_TEST
 
+START_TEST(test_self_exe)
+{
+	char	*self = gw_self_exe();
+
+	/* The test program itself, by its absolute path. */
+	ck_assert_ptr_nonnull(self);
+	ck_assert_int_eq(self[0], '/');
+	ck_assert_ptr_nonnull(strstr(self, "check_unit"));
+	free(self);
+}
+END_TEST
+
 Suite *
 make_suite_paths(void)
 {
@@ -79,6 +91,7 @@ make_suite_paths(void)
 
 	tcase_add_test(tc, test_runtime_dir);
 	tcase_add_test(tc, test_stats_db);
+	tcase_add_test(tc, test_self_exe);
 	suite_add_tcase(s, tc);
 	return s;
 }

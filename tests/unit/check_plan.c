@@ -180,10 +180,12 @@ START_TEST(test_notify_readiness_and_boot_timeout)
 	run(5000);
 	ck_assert_uint_eq(count(A_SIGNAL, SIGKILL), 1);
 	ck_assert_int_eq(slot(2)->state, WS_KILLING);
+	/* The failure counts when the kill is decided. */
+	ck_assert_uint_eq(P.failures, 1);
+	ck_assert_uint_eq(count(A_NOTE, N_BACKOFF), 1);
 	w = die(slot(2), KILLED(SIGKILL), 5001);
 	ck_assert_int_eq(w->exit_reason, R_BOOT_TIMEOUT);
 	ck_assert_uint_eq(P.failures, 1);
-	ck_assert_uint_eq(count(A_NOTE, N_BACKOFF), 1);
 }
 END_TEST
 
@@ -789,6 +791,93 @@ START_TEST(test_backoff_passed_while_probing)
 }
 END_TEST
 
+START_TEST(test_boot_timeout_backs_off_at_the_kill)
+{
+	struct worker	*w;
+
+	/* gwd -w 2 --readiness notify --boot-timeout 1s -- sleep 100 */
+	T.readiness_notify = 1;
+	T.boot_timeout_ms = 1000;
+	run(0);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 2);
+	run(1000);
+	ck_assert_uint_eq(count(A_SIGNAL, SIGKILL), 2);
+	ck_assert_uint_eq(P.failures, 2);	/* at the kill */
+	ck_assert_uint_eq(P.backoff_until, 1200);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 0);
+	die(slot(1) ? slot(1) : P.w[0], KILLED(SIGKILL), 1001);
+	die(P.w[1], KILLED(SIGKILL), 1001);
+	ck_assert_uint_eq(P.failures, 2);	/* not twice */
+	pool_gc(&P);
+	run(1001);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 0);
+	run(1200);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 1);	/* one probe */
+	w = find(A_SPAWN, 0)->w;
+	/* The probe times out: the other slot is not filled at the kill. */
+	run(2200);
+	ck_assert_uint_eq(count(A_SIGNAL, SIGKILL), 1);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 0);
+	ck_assert_uint_eq(P.backoff_until, 2600);
+	die(w, KILLED(SIGKILL), 2201);
+	pool_gc(&P);
+	run(2201);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 0);
+	run(2600);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 1);
+}
+END_TEST
+
+START_TEST(test_stable_neighbour_keeps_the_backoff)
+{
+	uint64_t	now = 0;
+	int		i;
+
+	/* Slot 1 has served for long; slot 2's worker keeps crashing at
+	 * boot.  The old worker proves nothing about the failing code: the
+	 * backoff keeps growing. */
+	run(0);
+	run(20000);
+	for (i = 1; i <= 4; i++) {
+		struct worker	*w = slot(2);
+
+		now = P.backoff_until > now ? P.backoff_until : now + 1;
+		run(now);
+		w = slot(2);
+		ck_assert_ptr_nonnull(w);
+		die(w, EXITED(1), now + 5);
+		ck_assert_uint_eq(P.failures, (unsigned)i);
+		pool_gc(&P);
+		run(now + 5);
+	}
+	ck_assert_uint_eq(P.backoff_until - (now + 5),
+	    pool_backoff_delay(4, T.backoff_max_ms));
+}
+END_TEST
+
+START_TEST(test_failed_reload_is_no_crash_loop)
+{
+	struct worker	*n1;
+
+	/* A new worker killed for its boot timeout fails the reload; its
+	 * exit is no failure of the generation that keeps serving. */
+	T.readiness_notify = 1;
+	T.boot_timeout_ms = 1000;
+	run(0);
+	notify(slot(1), "READY=1", 10);
+	notify(slot(2), "READY=1", 10);
+	pool_start_reload(&P, 0, 1, 100);
+	run(100);
+	n1 = find(A_SPAWN, 0)->w;
+	run(1100);
+	ck_assert_ptr_nonnull(find_note(N_RELOAD_FAILED));
+	die(n1, KILLED(SIGKILL), 1101);
+	ck_assert_uint_eq(P.failures, 0);
+	ck_assert_uint_eq(P.backoff_until, 0);
+	ck_assert_ptr_null(find_note(N_BACKOFF));
+}
+END_TEST
+
 /* ---- a property test: random facts on a fake clock ---------------------- */
 
 static uint64_t	rng;
@@ -801,6 +890,10 @@ rnd(unsigned n)
 	rng ^= rng << 17;
 	return (unsigned)(rng % n);
 }
+
+/* Pids the property test has reported dead: none may come back. */
+static pid_t	dead[8192];
+static size_t	ndead;
 
 static struct worker *
 random_live(void)
@@ -858,6 +951,16 @@ check_invariants(uint64_t now, unsigned seed, int step)
 		    P.w[i]->deadline > now || P.w[i]->state == WS_EXITED,
 		    "seed %u step %d: worker %d's deadline has passed", seed,
 		    step, P.w[i]->id);
+	/* A worker reported dead stays dead. */
+	for (i = 0; i < P.n; i++) {
+		size_t	k;
+
+		for (k = 0; k < ndead; k++)
+			ck_assert_msg(P.w[i]->pid != dead[k] ||
+			    P.w[i]->state == WS_EXITED, "seed %u step %d: "
+			    "pid %ld is %s after its exit", seed, step,
+			    (long)dead[k], wstate_name(P.w[i]->state));
+	}
 	/* A slot has at most one worker that counts as its own, and at
 	 * most three not on their way out: an old one a surge reload keeps
 	 * until every slot is ready, a new one being recycled, and its
@@ -908,6 +1011,7 @@ START_TEST(test_property_random_facts)
 		uint64_t	now = 1000;
 
 		rng = seed * 2654435761ULL + 1;
+		ndead = 0;
 		pool_free(&P);
 		pool_init(&P, 1 + rnd(4), 1);
 		T.readiness_notify = (int)rnd(2);
@@ -947,8 +1051,18 @@ START_TEST(test_property_random_facts)
 				break;
 			case 4:
 			case 5:
-				if ((w = random_live()) != NULL)
+				if ((w = random_live()) != NULL) {
+					if (ndead < GW_ARRAY_LEN(dead))
+						dead[ndead++] = w->pid;
 					die(w, statuses[rnd(6)], now);
+					/* The supervisor swaps the timing
+					 * back before it plans. */
+					if (find_note(N_RELOAD_FAILED)) {
+						T.readiness_notify = (int)rnd(2);
+						T.readiness_grace_ms = rnd(3) *
+						    500;
+					}
+				}
 				break;
 			case 6:
 				pool_set_target(&P, rnd(5));
@@ -957,6 +1071,10 @@ START_TEST(test_property_random_facts)
 				if (!P.reload.active && P.mode == PM_RUNNING)
 					pool_start_reload(&P, (int)rnd(2),
 					    1 + rnd(2), now);
+				/* A reload, or its failure, brings other
+				 * timing: readiness and grace may change. */
+				T.readiness_notify = (int)rnd(2);
+				T.readiness_grace_ms = rnd(3) * 500;
 				break;
 			}
 			if (step == 280)
@@ -1002,6 +1120,15 @@ make_suite_plan(void)
 	tcase_add_test(tc, test_reload_fails_within_grace);
 	tcase_add_test(tc, test_reload_fails_when_new_worker_crashes_later);
 	tcase_add_test(tc, test_backoff_passed_while_probing);
+	tcase_add_test(tc, test_boot_timeout_backs_off_at_the_kill);
+	tcase_add_test(tc, test_failed_reload_is_no_crash_loop);
+	tcase_add_test(tc, test_stable_neighbour_keeps_the_backoff);
+	suite_add_tcase(s, tc);
+	/* Its own case: 90,000 random steps take a while under ASan on a
+	 * loaded machine, past Check's default 4 s. */
+	tc = tcase_create("plan_property");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_property_random_facts);
 	suite_add_tcase(s, tc);
 	return s;

@@ -21,5 +21,6 @@ Suite	*make_suite_render(void);
 Suite	*make_suite_paths(void);
 Suite	*make_suite_http_parser(void);
 Suite	*make_suite_http_path(void);
+Suite	*make_suite_top_rows(void);
 
 #endif
