@@ -41,7 +41,8 @@ static const struct {
 	{ "1h", 3600 }, { "24h", 86400 }, { "7d", 7 * 86400 },
 };
 
-static unsigned	page_pending;	/* history queries on the stats thread */
+/* History queries on the stats thread now. */
+static unsigned	page_pending;
 
 static void
 page_reply(struct evhttp_request *req, int code, const char *reason,
@@ -128,9 +129,10 @@ page_history_done(json_t *result, const char *code, const char *message,
 static const char *
 page_range_arg(struct evhttp_request *req, struct evkeyvalq *q)
 {
-	const struct evhttp_uri	*uri = evhttp_request_get_evhttp_uri(req);
+	const struct evhttp_uri	*uri;
 	const char		*query;
 
+	uri = evhttp_request_get_evhttp_uri(req);
 	query = uri != NULL ? evhttp_uri_get_query(uri) : NULL;
 	if (query == NULL || evhttp_parse_query_str(query, q) == -1)
 		return NULL;

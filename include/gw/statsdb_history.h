@@ -10,8 +10,9 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
-#define STATSDB_HISTORY_POINTS		500	/* default and ... */
-#define STATSDB_HISTORY_POINTS_MAX	1000	/* ... most points per series */
+/* Points per series: the default, and the most that may be asked. */
+#define STATSDB_HISTORY_POINTS		500
+#define STATSDB_HISTORY_POINTS_MAX	1000
 
 /*
  * args (borrowed, may be NULL): since, until (unix seconds; negative =

@@ -69,11 +69,12 @@ exit_at(double ts, const char *reason)
 static json_t *
 history(const char *args_json)
 {
-	json_t		*args = args_json ? json_loads(args_json, 0, NULL) :
-			    NULL, *res;
+	json_t		*args = NULL, *res;
 	const char	*code;
 	char		*msg;
 
+	if (args_json != NULL)
+		args = json_loads(args_json, 0, NULL);
 	res = statsdb_history_at(db, args, NOW, &code, &msg);
 	ck_assert_msg(res != NULL, "%s: %s", code, msg ? msg : "");
 	json_decref(args);
