@@ -5,8 +5,9 @@
 # <script> to stderr, samples every second); chromium loads / with live
 # data and the test checks the DOM: one row per worker, the charts drawn
 # with data, the workers' text shown as text (no element made of it), no
-# script error; then a screenshot (kept with KEEP_SHOT=FILE), and any
-# console message fails the test.  Skipped when chromium is missing.
+# script error; the same for 7 d picked by the URL (#7d); then a
+# screenshot (kept with KEEP_SHOT=FILE).  Any console message fails the
+# test.  Skipped when chromium is missing.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/metrics_common.inc"
 
@@ -108,6 +109,24 @@ if grep -E 'CONSOLE|Uncaught|Refused to|Content Security Policy' \
     "$T/chrome.log" >"$T/console.txt"; then
 	fail "console messages: $(head -5 "$T/console.txt")"
 fi
+
+# --- the 7 d range, picked by the URL's fragment -------------------------
+chrome --virtual-time-budget=5000 --enable-logging=stderr --v=0 \
+    --dump-dom "${URL}#7d" >"$T/dom7.html" 2>"$T/chrome7.log" ||
+	fail "chromium --dump-dom #7d failed: $(tail -5 "$T/chrome7.log")"
+grep -q 'data-range="7d"' "$T/dom7.html" || fail "#7d did not pick 7 d"
+grep -q '<button data-r="7d" class="on">' "$T/dom7.html" ||
+    fail "the 7 d button is not on"
+grep -q 'one per 20m9s' "$T/dom7.html" || fail "7 d: not 500 points of 20m9s"
+grep -q 'id="exit-step">per 1h0m' "$T/dom7.html" || fail "7 d: exits not per hour"
+grep -q 'id="page-error"' "$T/dom7.html" && fail "7 d: script error"
+DOM=$T/dom7.html
+for c in chart-ready chart-rss chart-exits; do
+	n=$(chart "$c")
+	[ -n "$n" ] && [ "$n" -gt 0 ] || fail "7 d: $c has no data points ($n)"
+done
+grep -E 'CONSOLE|Uncaught|Refused to' "$T/chrome7.log" >"$T/console7.txt" &&
+    fail "7 d: console messages: $(head -5 "$T/console7.txt")"
 
 # --- a screenshot -------------------------------------------------------
 chrome --virtual-time-budget=5000 --hide-scrollbars --window-size=1280,900 \
