@@ -6,13 +6,14 @@ set -eu
 cd "$(dirname "$0")"
 
 # Build tools and libraries, then what the tests and benchmarks use (tmux:
-# the terminal gwctl top is tested in), then the servers the recipe tests
-# run (tests/integration/recipe_*.sh), and what the Python adapter
+# the terminal gwctl top is tested in; chromium: the status page test,
+# headless), then the servers the recipe tests run
+# (tests/integration/recipe_*.sh), and what the Python adapter
 # (contrib/python) serves with and is tested with.
 PKGS="build-essential autoconf automake libtool pkg-config
 libevent-dev libjansson-dev libsqlite3-dev check
 sqlite3 curl socat jq wrk python3 procps util-linux psmisc iproute2
-valgrind systemd tmux prometheus
+valgrind systemd tmux prometheus chromium
 gunicorn python3-uvicorn nodejs
 python3-uvloop python3-httptools python3-fastapi python3-flask python3-django"
 

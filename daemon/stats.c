@@ -55,6 +55,7 @@ struct stats_q {
 	int			 state;
 	int			 cancelled;
 	json_t			*args;		/* owned */
+	stats_query_fn		 fn;		/* statsdb_query, ... */
 	uint64_t		 want;		/* written before it runs */
 	stats_query_cb		 done;
 	void			*arg;
@@ -369,7 +370,7 @@ stats_run_query(struct stats_q *q)
 		free(err);
 		return;
 	}
-	q->result = statsdb_query(db, q->args, &q->code, &q->message);
+	q->result = q->fn(db, q->args, &q->code, &q->message);
 	if (db != wr.db)
 		statsdb_close(db);
 }
@@ -842,6 +843,13 @@ stats_status_json(void)
 void
 stats_query(json_t *args, stats_query_cb done, void *arg)
 {
+	stats_query_with(statsdb_query, args, done, arg);
+}
+
+void
+stats_query_with(stats_query_fn fn, json_t *args, stats_query_cb done,
+    void *arg)
+{
 	struct stats_q	*q;
 
 	if (!st.enabled && st.base == NULL) {
@@ -851,6 +859,7 @@ stats_query(json_t *args, stats_query_cb done, void *arg)
 	}
 	q = xcalloc(1, sizeof *q);
 	q->args = args ? json_deep_copy(args) : NULL;
+	q->fn = fn;
 	q->done = done;
 	q->arg = arg;
 	q->state = Q_PENDING;

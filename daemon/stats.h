@@ -72,6 +72,15 @@ json_t	*stats_status_json(void);
 typedef void (*stats_query_cb)(json_t *result, const char *code,
     const char *message, void *arg);
 void	 stats_query(json_t *args, stats_query_cb done, void *arg);
+/*
+ * The same for another query of the database with statsdb_query()'s
+ * signature (statsdb_history(), say): fn runs on the stats thread.
+ */
+struct sqlite3;
+typedef json_t *(*stats_query_fn)(struct sqlite3 *, json_t *args,
+    const char **code, char **message);
+void	 stats_query_with(stats_query_fn, json_t *args, stats_query_cb done,
+	     void *arg);
 void	 stats_query_cancel(void *arg);
 
 /*

@@ -30,6 +30,7 @@
 #include "listeners.h"
 #include "log.h"
 #include "metrics.h"
+#include "page.h"
 #include "notify.h"
 #include "notifyfd.h"
 #include "output.h"
@@ -1317,6 +1318,7 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 	}
 	metrics_start();
 	web_route("/metrics", metrics_serve, NULL);
+	page_start();
 	if (web_start(sup.base, cfg, &err) == -1) {
 		log_error("%s", err);
 		free(err);

@@ -95,7 +95,7 @@ expect() {	# expect CODE CURL-ARGS...: the answer has status CODE
 expect 200 -I "http://127.0.0.1:$MPORT/metrics"
 expect 405 -X POST -d x "http://127.0.0.1:$MPORT/metrics"
 expect 405 -X DELETE "http://127.0.0.1:$MPORT/metrics"
-expect 404 "http://127.0.0.1:$MPORT/"
+expect 404 "http://127.0.0.1:$MPORT/nothing-here"	# / is the status page
 expect 404 "http://127.0.0.1:$MPORT/metrics/x"
 
 # Garbage, a huge header, and a client that says nothing: an error or a
