@@ -599,6 +599,21 @@ tw_cpu_ms(void)
  * $TW_STATE_DIR/grandchild.PID, where the tests' cleanup finds it.
  * Returns in the child (0) and in the worker (the pid).
  */
+/* The mask while waiting: what it was before the loop blocked its
+ * signals. */
+static sigset_t	tw_waitmask;
+
+/* poll(2) that lets the loop's signals in only while it waits. */
+static int
+tw_wait(struct pollfd *pfd, nfds_t n, int timeout_ms)
+{
+	struct timespec	ts;
+
+	ts.tv_sec = timeout_ms / 1000;
+	ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000;
+	return ppoll(pfd, n, timeout_ms < 0 ? NULL : &ts, &tw_waitmask);
+}
+
 static pid_t
 tw_fork_child(void)
 {
@@ -616,6 +631,7 @@ tw_fork_child(void)
 			close(fd);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGCHLD, SIG_DFL);
+		sigprocmask(SIG_SETMASK, &tw_waitmask, NULL);
 		return 0;
 	}
 	if ((dir = getenv("TW_STATE_DIR")) == NULL)
@@ -662,6 +678,7 @@ main(int argc, char **argv)
 {
 	struct tw_opts	 o;
 	struct sigaction sa;
+	sigset_t	 blocked;
 	struct pollfd	 pfd[TW_MAX_FDS];
 	unsigned long long nreq = 0;
 	uint64_t	 start, now, ready_at = TW_NEVER, next_hb = TW_NEVER;
@@ -730,6 +747,14 @@ main(int argc, char **argv)
 	if (o.leak_per_s > 0)
 		next_leak = start;
 
+	/* The signals the loop waits for stay blocked but while it waits
+	 * (ppoll, sigsuspend): one that comes between the check of its flag
+	 * and the wait is never missed. */
+	sigemptyset(&blocked);
+	sigaddset(&blocked, SIGTERM);
+	sigaddset(&blocked, SIGUSR1);
+	sigaddset(&blocked, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &blocked, &tw_waitmask);
 	for (;;) {
 		now = tw_now_ms();
 		if (tw_got_term && term_exit == TW_NEVER) {
@@ -776,7 +801,7 @@ main(int argc, char **argv)
 			hung = 1;
 			tw_notify("STATUS=hung");
 			while (!tw_got_term)
-				pause();
+				sigsuspend(&tw_waitmask);
 			continue;
 		}
 		if (now >= next_hb) {
@@ -801,7 +826,7 @@ main(int argc, char **argv)
 		/* Serve only once ready and until asked to stop. */
 		if (o.serve && ready_at != TW_NEVER && term_exit == TW_NEVER &&
 		    nlisten > 0) {
-			if (poll(pfd, (nfds_t)nlisten, timeout) <= 0)
+			if (tw_wait(pfd, (nfds_t)nlisten, timeout) <= 0)
 				continue;
 			for (i = 0; i < nlisten; i++) {
 				int cfd;
@@ -824,7 +849,7 @@ main(int argc, char **argv)
 				}
 			}
 		} else
-			poll(NULL, 0, timeout);
+			(void)tw_wait(NULL, 0, timeout);
 	}
 
 crash:
