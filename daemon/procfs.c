@@ -131,37 +131,6 @@ procfs_usage(pid_t pid, struct procfs_usage *out)
 	return 0;
 }
 
-int
-procfs_table_read(struct procfs_table *t)
-{
-	struct procfs_proc	 pr;
-	struct dirent		*de;
-	unsigned long		 page_kb = procfs_page_kb();
-	char			 buf[2048], *ep;
-	DIR			*d;
-	long			 pid;
-
-	t->n = 0;
-	if ((d = opendir("/proc")) == NULL)
-		return -1;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		pid = strtol(de->d_name, &ep, 10);
-		if (*ep != '\0' || pid <= 0 ||
-		    procfs_read((pid_t)pid, "stat", buf, sizeof buf) <= 0 ||
-		    procfs_parse_stat(buf, page_kb, &pr) == -1)
-			continue;	/* gone meanwhile */
-		if (t->n == t->cap) {
-			t->cap = t->cap ? t->cap * 2 : 256;
-			t->v = xreallocarray(t->v, t->cap, sizeof *t->v);
-		}
-		t->v[t->n++] = pr;
-	}
-	closedir(d);
-	return 0;
-}
-
 /* Add pid's stat to t; 0, or -1 if it is gone. */
 static int
 procfs_table_add(struct procfs_table *t, pid_t pid, unsigned long page_kb)
@@ -177,6 +146,29 @@ procfs_table_add(struct procfs_table *t, pid_t pid, unsigned long page_kb)
 		t->v = xreallocarray(t->v, t->cap, sizeof *t->v);
 	}
 	t->v[t->n++] = pr;
+	return 0;
+}
+
+int
+procfs_table_read(struct procfs_table *t)
+{
+	struct dirent	*de;
+	unsigned long	 page_kb = procfs_page_kb();
+	char		*ep;
+	DIR		*d;
+	long		 pid;
+
+	t->n = 0;
+	if ((d = opendir("/proc")) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		pid = strtol(de->d_name, &ep, 10);
+		if (*ep == '\0' && pid > 0)	/* gone meanwhile: skipped */
+			(void)procfs_table_add(t, (pid_t)pid, page_kb);
+	}
+	closedir(d);
 	return 0;
 }
 
