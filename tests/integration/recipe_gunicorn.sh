@@ -13,29 +13,18 @@ command -v gunicorn >/dev/null 2>&1 || skip "no gunicorn (apt-get install gunico
 documented README.md "--readiness notify -- gunicorn --workers 1 --preload app:wsgi"
 documented man/gwd-worker.7 "gunicorn --workers 1 --preload app:wsgi"
 
-write_app() {
-	cat >"$T/app.py" <<APP
-$2
-def wsgi(environ, start_response):
-    body = b"$1\n"
-    start_response("200 OK", [("Content-Type", "text/plain"),
-                              ("Content-Length", str(len(body)))])
-    return [body]
-APP
-}
-
-write_app "gunicorn v1" ""
+write_wsgi_app "gunicorn v1" ""
 PORT=$(free_port)
 start_gwd -w 2 -b "127.0.0.1:$PORT" --readiness notify -- \
     gunicorn --workers 1 --preload app:wsgi
 wait_pool 2
 answers "gunicorn v1" || fail "first request: '$(get)'"
 
-write_app "gunicorn v2" "import no_such_module_gwd_recipe"
+write_wsgi_app "gunicorn v2" "import no_such_module_gwd_recipe"
 reload_must_fail "gunicorn v1" \
     "exited 1: ModuleNotFoundError: No module named 'no_such_module_gwd_recipe'"
 
-write_app "gunicorn v2" ""
+write_wsgi_app "gunicorn v2" ""
 reload_must_pass "gunicorn v2" 2
 stop_gracefully 15
 log "ok"

@@ -12,32 +12,18 @@ python3 -c 'import uvicorn.workers' 2>/dev/null ||
     skip "no uvicorn for python3 (apt-get install python3-uvicorn)"
 documented man/gwd-worker.7 "gunicorn --workers 1 --preload -k uvicorn.workers.UvicornWorker app:asgi"
 
-write_app() {
-	cat >"$T/app.py" <<APP
-$2
-async def asgi(scope, receive, send):
-    if scope["type"] != "http":
-        return
-    body = b"$1\n"
-    await send({"type": "http.response.start", "status": 200,
-                "headers": [(b"content-type", b"text/plain"),
-                            (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})
-APP
-}
-
-write_app "gunicorn asgi v1" ""
+write_asgi_app "gunicorn asgi v1" ""
 PORT=$(free_port)
 start_gwd -w 2 -b "127.0.0.1:$PORT" --readiness notify -- \
     gunicorn --workers 1 --preload -k uvicorn.workers.UvicornWorker app:asgi
 wait_pool 2
 answers "gunicorn asgi v1" || fail "first request: '$(get)'"
 
-write_app "gunicorn asgi v2" "import no_such_module_gwd_recipe"
+write_asgi_app "gunicorn asgi v2" "import no_such_module_gwd_recipe"
 reload_must_fail "gunicorn asgi v1" \
     "exited 1: ModuleNotFoundError: No module named 'no_such_module_gwd_recipe'"
 
-write_app "gunicorn asgi v2" ""
+write_asgi_app "gunicorn asgi v2" ""
 reload_must_pass "gunicorn asgi v2" 2
 stop_gracefully 15
 log "ok"

@@ -13,18 +13,7 @@ ADAPTER=$top_srcdir/contrib/adapters/python_app.py
 documented README.md "python3 contrib/adapters/python_app.py app:wsgi"
 documented man/gwd-worker.7 "python3 contrib/adapters/python_app.py app:wsgi"
 
-write_app() {
-	cat >"$T/app.py" <<APP
-$2
-def wsgi(environ, start_response):
-    body = b"$1\n"
-    start_response("200 OK", [("Content-Type", "text/plain"),
-                              ("Content-Length", str(len(body)))])
-    return [body]
-APP
-}
-
-write_app "python_app v1" ""
+write_wsgi_app "python_app v1" ""
 PORT=$(free_port)
 # The README's recipe, with the application's MODULE:CALLABLE.
 start_gwd -w 2 -b "127.0.0.1:$PORT" --readiness notify -t 10s -- \
@@ -48,11 +37,11 @@ for p in $pids; do
 	log "ok: idle worker $p used $used ticks in 3 s"
 done
 
-write_app "python_app v2" "import no_such_module_gwd_recipe"
+write_wsgi_app "python_app v2" "import no_such_module_gwd_recipe"
 reload_must_fail "python_app v1" \
     "exited 1: ModuleNotFoundError: No module named 'no_such_module_gwd_recipe'"
 
-write_app "python_app v2" ""
+write_wsgi_app "python_app v2" ""
 reload_must_pass "python_app v2" 2
 stop_gracefully 10
 log "ok"

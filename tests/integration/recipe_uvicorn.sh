@@ -13,33 +13,18 @@ python3 -c 'import uvicorn' 2>/dev/null ||
 documented README.md "--readiness-grace 3s -- python3 -m uvicorn --fd 3 app:asgi"
 documented man/gwd-worker.7 "--readiness-grace 3s -- python3 -m uvicorn --fd 3 app:asgi"
 
-# A plain ASGI application (FastAPI's app object is one too).
-write_app() {
-	cat >"$T/app.py" <<APP
-$2
-async def asgi(scope, receive, send):
-    if scope["type"] != "http":
-        return
-    body = b"$1\n"
-    await send({"type": "http.response.start", "status": 200,
-                "headers": [(b"content-type", b"text/plain"),
-                            (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})
-APP
-}
-
-write_app "uvicorn v1" ""
+write_asgi_app "uvicorn v1" ""
 PORT=$(free_port)
 start_gwd -w 2 -b "127.0.0.1:$PORT" --readiness-grace 3s -- \
     python3 -m uvicorn --fd 3 app:asgi
 wait_pool 2
 answers "uvicorn v1" || fail "first request: '$(get)'"
 
-write_app "uvicorn v2" "import no_such_module_gwd_recipe"
+write_asgi_app "uvicorn v2" "import no_such_module_gwd_recipe"
 reload_must_fail "uvicorn v1" \
     "exited 1: ModuleNotFoundError: No module named 'no_such_module_gwd_recipe'"
 
-write_app "uvicorn v2" ""
+write_asgi_app "uvicorn v2" ""
 reload_must_pass "uvicorn v2" 2
 stop_gracefully 15
 log "ok"
