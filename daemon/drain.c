@@ -57,6 +57,12 @@ drain_active(void)
 	return drain.active;
 }
 
+int
+drain_ran(void)
+{
+	return drain.used;
+}
+
 uint64_t
 drain_left_ms(void)
 {

@@ -25,6 +25,9 @@ int	 drain_begin(struct event_base *, uint64_t delay_ms,
 /* Is a drain running now? */
 int	 drain_active(void);
 
+/* Has a drain begun in this run (running or over)? */
+int	 drain_ran(void);
+
 /* Milliseconds left of the running drain (0 if none). */
 uint64_t drain_left_ms(void);
 

@@ -863,7 +863,11 @@ sup_reload(sup_reload_cb done, void *arg, char **err)
 	}
 	/* New workers would start only to be stopped: refuse (drain.h). */
 	if (drain_active()) {
-		*err = xstrdup("gwd is draining before it stops");
+		char	d[32];
+
+		format_duration(d, sizeof d, drain_left_ms());
+		*err = xasprintf("gwd is draining: it stops in %s", d);
+		log_warn("reload refused: %s", *err);
 		return -1;
 	}
 	if (sup.pool.reload.active) {
@@ -1018,7 +1022,8 @@ stop_workers(int graceful)
 	if (sup.pool.mode == PM_RUNNING) {
 		log_info("%s shutdown: stopping %zu workers",
 		    graceful ? "graceful" : "quick", sup.pool.n);
-		sdnotify("STOPPING=1");
+		if (!drain_ran())	/* it said so when it began */
+			sdnotify("STOPPING=1");
 		if (sup.nwaiters > 0)
 			reload_finish(0, "gwd is shutting down", NULL);
 		close_listeners();
