@@ -25,6 +25,16 @@ health() {
 	    echo $?
 }
 
+# Bash completion knows the command and its flag.
+if command -v bash >/dev/null; then
+	c=$top_srcdir/contrib/bash-completion/gwctl
+	got=$(bash -c '. "$1"; COMP_WORDS=(gwctl heal); COMP_CWORD=1; _gwctl
+	    echo "${COMPREPLY[*]}"; COMP_WORDS=(gwctl health --l); COMP_CWORD=2
+	    _gwctl; echo "${COMPREPLY[*]}"' _ "$c")
+	[ "$got" = "health
+--live" ] || fail "bash completion: $got"
+fi
+
 # Slot 2 never becomes ready: 1 of 2 required, for as long as we like.
 cat >"$T/w.sh" <<SH
 #!/bin/sh
