@@ -5,14 +5,11 @@
  */
 #include "config.h"
 
-#include <sys/queue.h>
-
 #include <stdio.h>
 #include <string.h>
 
 #include <event2/buffer.h>
 #include <event2/http.h>
-#include <event2/keyvalq_struct.h>
 
 #include "drain.h"
 #include "gw/parse.h"
@@ -105,29 +102,27 @@ health_livez(struct evhttp_request *req, void *arg)
 	evbuffer_free(b);
 }
 
-/* Was ?verbose (with or without a value) given? */
+/* Is "verbose" one of the query's parameters (with or without a value)?
+ * evhttp_parse_query_str refuses a parameter without '=', so look
+ * ourselves. */
 static int
 health_verbose(struct evhttp_request *req)
 {
 	const struct evhttp_uri	*uri = evhttp_request_get_evhttp_uri(req);
 	const char		*q = uri != NULL ?
 				    evhttp_uri_get_query(uri) : NULL;
-	struct evkeyvalq	 kv;
-	int			 v;
+	size_t			 n;
 
-	if (q == NULL)
-		return 0;
-	/* "?verbose" alone has no '=', which evhttp_parse_query_str
-	 * refuses in strict builds: test for it first. */
-	if (strcmp(q, "verbose") == 0)
-		return 1;
-	memset(&kv, 0, sizeof kv);
-	TAILQ_INIT(&kv);
-	if (evhttp_parse_query_str(q, &kv) == -1)
-		return 0;
-	v = evhttp_find_header(&kv, "verbose") != NULL;
-	evhttp_clear_headers(&kv);
-	return v;
+	while (q != NULL && *q != '\0') {
+		n = strcspn(q, "&");
+		if (n >= 7 && strncmp(q, "verbose", 7) == 0 &&
+		    (n == 7 || q[7] == '='))
+			return 1;
+		q += n;
+		if (*q == '&')
+			q++;
+	}
+	return 0;
 }
 
 /* 200 "ok", or 503 and the one-line reason; ?verbose adds the counts. */
