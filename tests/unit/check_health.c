@@ -2,7 +2,8 @@
  * check_health.c: the readiness rule of health.h (health_eval and
  * health_state) on pools built by hand: min-ready against the target,
  * target 0, draining and stopping first, backoff's reason, workers of
- * any generation, and the `health` result's shape.
+ * any generation, and the `health` result's shape.  And drain.c: at most
+ * one drain a run, done() once its timer fires, none without a delay.
  */
 #include "config.h"
 
@@ -10,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
+
+#include "drain.h"
 #include "health.h"
 #include "pool.h"
 
@@ -171,6 +175,41 @@ START_TEST(test_json)
 }
 END_TEST
 
+static int	drained;
+
+static void
+on_drained(void)
+{
+	drained++;
+}
+
+START_TEST(test_drain)
+{
+	struct event_base	*base = event_base_new();
+
+	ck_assert_ptr_nonnull(base);
+	/* No delay: nothing to wait for, the caller stops at once. */
+	ck_assert_int_eq(drain_begin(base, 0, on_drained), -1);
+	ck_assert(!drain_active());
+	ck_assert(!drain_ran());
+	ck_assert_int_eq(drain_begin(base, 30, on_drained), 0);
+	ck_assert(drain_active());
+	ck_assert(drain_ran());
+	ck_assert_uint_le(drain_left_ms(), 30);
+	/* A second request does not start another: it ends this one. */
+	ck_assert_int_eq(drain_begin(base, 30, on_drained), -1);
+	event_base_dispatch(base);	/* returns once the timer has fired */
+	ck_assert_int_eq(drained, 1);
+	ck_assert(!drain_active());
+	ck_assert_uint_eq(drain_left_ms(), 0);
+	/* Once per run, even after it ended. */
+	ck_assert_int_eq(drain_begin(base, 30, on_drained), -1);
+	drain_end();
+	drain_end();
+	event_base_free(base);
+}
+END_TEST
+
 static Suite *
 make_suite_health(void)
 {
@@ -184,6 +223,9 @@ make_suite_health(void)
 	tcase_add_test(tc, test_backoff);
 	tcase_add_test(tc, test_any_generation);
 	tcase_add_test(tc, test_json);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("drain");
+	tcase_add_test(tc, test_drain);
 	suite_add_tcase(s, tc);
 	return s;
 }
