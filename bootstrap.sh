@@ -16,6 +16,8 @@ sqlite3 curl socat jq wrk python3 procps util-linux psmisc iproute2
 valgrind systemd tmux prometheus chromium
 gunicorn python3-uvicorn nodejs
 python3-uvloop python3-httptools python3-fastapi python3-flask python3-django"
+# The Kubernetes manifest test parses YAML (tests/integration/k8s_manifest.sh).
+PKGS="$PKGS python3-yaml"
 
 missing=""
 for p in $PKGS; do

@@ -536,6 +536,43 @@ run_ping(struct gwctl_inv *inv)
 	return GWCTL_OK;
 }
 
+/*
+ * health: gwd's readiness as an exit status, for HEALTHCHECK CMD and
+ * scripts: 0 ready, 1 not ready (the reason on stderr), 3 unreachable.
+ * --live: 0 whenever the master answers at all, even with an error.
+ */
+static int
+run_health(struct gwctl_inv *inv)
+{
+	json_t		*result;
+	char		 reason[256];
+	int		 live = gwctl_flag(inv, "--live") != NULL, rc, ready;
+
+	rc = gwctl_call(inv, GW_CMD_HEALTH, NULL, &result);
+	if (live && rc == GWCTL_FAILED)
+		return GWCTL_OK;	/* it answered: the loop runs */
+	if (rc != GWCTL_OK)
+		return rc;
+	ready = json_is_true(json_object_get(result, "ready"));
+	if (inv->json)
+		gwctl_print_json(result);
+	else if (live)
+		printf("live\n");
+	else if (ready)
+		printf("ready: %lld of %lld workers ready\n",
+		    (long long)json_integer_value(json_object_get(result,
+		    "ready_workers")),
+		    (long long)json_integer_value(json_object_get(result,
+		    "target")));
+	if (!ready && !live) {
+		render_scalar(reason, sizeof reason,
+		    json_object_get(result, "reason"));
+		fprintf(stderr, "%s: health: %s\n", progname, reason);
+	}
+	json_decref(result);
+	return ready || live ? GWCTL_OK : GWCTL_FAILED;
+}
+
 static int
 run_version(struct gwctl_inv *inv)
 {
@@ -739,6 +776,10 @@ static const struct gwctl_flag stop_flags[] = {
 	    "has not by --timeout" },
 	{ NULL, 0, NULL, NULL }
 };
+static const struct gwctl_flag health_flags[] = {
+	{ "--live", 'l', NULL, "exit 0 if gwd answers at all, ready or not" },
+	{ NULL, 0, NULL, NULL }
+};
 static const struct gwctl_flag events_flags[] = {
 	{ "--follow", 'f', NULL, "print events as they happen, until "
 	    "interrupted" },
@@ -773,6 +814,8 @@ static const struct gwctl_cmd commands[] = {
 	    "history from the stats database" },
 	{ "events", NULL, NULL, 0, 0, events_flags, run_events,
 	    "recent events; -f follows them live" },
+	{ "health", NULL, NULL, 0, 0, health_flags, run_health,
+	    "exit 0 if ready for traffic, 1 if not (and why)" },
 	{ "ping", NULL, NULL, 0, 0, no_flags, run_ping,
 	    "check that gwd answers" },
 	{ "version", NULL, NULL, 0, 0, no_flags, run_version,

@@ -420,6 +420,16 @@ c_subscribe(struct cmd_ctx *ctx, json_t *args, struct cmd_reply *r)
 	return CMD_OK;
 }
 
+/* Ready for traffic?  The same rule as /readyz (health.h). */
+static enum cmd_status
+c_health(struct cmd_ctx *ctx, json_t *args, struct cmd_reply *r)
+{
+	(void)ctx;
+	(void)args;
+	r->result = sup_health_json();
+	return CMD_OK;
+}
+
 /* ---- the table ---------------------------------------------------------- */
 
 static const struct command table[] = {
@@ -436,6 +446,7 @@ static const struct command table[] = {
 	{ GW_CMD_CONFIG,	1, v_none,	c_config },
 	{ GW_CMD_REOPEN_LOGS,	0, v_none,	c_reopen_logs },
 	{ GW_CMD_SUBSCRIBE,	1, v_none,	c_subscribe },
+	{ GW_CMD_HEALTH,	1, v_none,	c_health },
 };
 
 const struct command *

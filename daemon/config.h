@@ -103,6 +103,11 @@ struct gw_config {
 	/* Metrics (issue 11): HOST:PORT or unix:PATH; NULL or "none": off. */
 	char		*metrics_bind;
 
+	/* Health and drain (issue 10): workers ready for /readyz, and the
+	 * not-ready time before a graceful stop (0: none). */
+	unsigned	 ready_min_workers;
+	uint64_t	 drain_delay_ms;
+
 	/* gwd-http (issue: gwd-http). */
 	uint64_t	 keep_alive_ms;
 	char		*static_dir;

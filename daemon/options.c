@@ -179,6 +179,14 @@ const struct option_def option_table[] = {
 	  F(metrics_bind), .defhelp = "none", .arg = "ADDR|none",
 	  .help = "serve Prometheus metrics at http://ADDR/metrics: "
 	  "HOST:PORT or unix:PATH" },
+	{ .name = "ready-min-workers", .type = OPT_UINT,
+	  F(ready_min_workers), .def = "1", .arg = "N",
+	  .help = "/readyz and gwctl health: ready once N workers are "
+	  "(at most the pool target)", .min = 1, .max = 4096 },
+	{ .name = "drain-delay", .type = OPT_DURATION, F(drain_delay_ms),
+	  .def = "0", .arg = "D",
+	  .help = "on a graceful stop, report not ready and keep serving "
+	  "for D first", .max = MS_MAX },
 	{ .name = "backlog", .type = OPT_UINT, F(backlog), .def = "2048",
 	  .arg = "N", .help = "listen backlog", .min = 1, .max = 65535 },
 	{ .name = "reuse-port", .type = OPT_FLAG, F(reuse_port), .def = "no",

@@ -21,10 +21,12 @@
 #include <event2/event.h>
 
 #include "control.h"
+#include "drain.h"
 #include "events.h"
 #include "gw/parse.h"
 #include "gw/paths.h"
 #include "gw/util.h"
+#include "health.h"
 #include "instance.h"
 #include "launcher.h"
 #include "listeners.h"
@@ -859,6 +861,15 @@ sup_reload(sup_reload_cb done, void *arg, char **err)
 		*err = xstrdup("gwd is shutting down");
 		return -1;
 	}
+	/* New workers would start only to be stopped: refuse (drain.h). */
+	if (drain_active()) {
+		char	d[32];
+
+		format_duration(d, sizeof d, drain_left_ms());
+		*err = xasprintf("gwd is draining: it stops in %s", d);
+		log_warn("reload refused: %s", *err);
+		return -1;
+	}
 	if (sup.pool.reload.active) {
 		/* One at a time: join the one in progress. */
 		add_waiter(done, arg);
@@ -969,15 +980,50 @@ close_listeners(void)
 	spawn_ctx_close_listeners(sup.prev_ctx);
 }
 
+static void	stop_workers(int graceful);
+
+/* The drain delay is over: the graceful stop it put off. */
+static void
+drain_done(void)
+{
+	log_info("drain delay over");
+	stop_workers(1);
+}
+
+/*
+ * The first graceful stop with --drain-delay only begins the drain: not
+ * ready at once, serving and supervising as usual until drain_done.  A
+ * second one, or a quick one, ends it and stops now.
+ */
 void
 sup_stop(int graceful)
+{
+	char	d[32];
+
+	if (graceful && sup.pool.mode == PM_RUNNING &&
+	    drain_begin(sup.base, sup.cfg->drain_delay_ms, drain_done) == 0) {
+		format_duration(d, sizeof d, sup.cfg->drain_delay_ms);
+		log_info("draining: not ready, stopping in %s (a second "
+		    "SIGTERM stops now)", d);
+		sdnotify("STOPPING=1\nSTATUS=draining");
+		return;
+	}
+	if (drain_active())
+		log_info("drain ended early");
+	drain_end();
+	stop_workers(graceful);
+}
+
+static void
+stop_workers(int graceful)
 {
 	if (sup.pool.mode == PM_STOPPING && (graceful || sup.pool.quick))
 		return;
 	if (sup.pool.mode == PM_RUNNING) {
 		log_info("%s shutdown: stopping %zu workers",
 		    graceful ? "graceful" : "quick", sup.pool.n);
-		sdnotify("STOPPING=1");
+		if (!drain_ran())	/* it said so when it began */
+			sdnotify("STOPPING=1");
 		if (sup.nwaiters > 0)
 			reload_finish(0, "gwd is shutting down", NULL);
 		close_listeners();
@@ -1024,13 +1070,7 @@ sup_reopen_logs(void)
 static const char *
 pool_state(uint64_t now)
 {
-	if (sup.pool.mode == PM_STOPPING)
-		return "stopping";
-	if (sup.pool.reload.active)
-		return "reloading";
-	if (sup.pool.backoff_until > now)
-		return "backoff";
-	return "running";
+	return health_state(&sup.pool, drain_active(), now);
 }
 
 json_t *
@@ -1075,6 +1115,15 @@ sup_status_json(void)
 	json_object_set_new(o, "spawns_total",
 	    json_integer((json_int_t)sup.pool.spawns_total));
 	return o;
+}
+
+json_t *
+sup_health_json(void)
+{
+	struct health	h;
+
+	health_now(&h);
+	return health_json(&h);
 }
 
 uint64_t
@@ -1319,6 +1368,7 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 	metrics_start();
 	web_route("/metrics", metrics_serve, NULL);
 	page_start();
+	health_start();
 	if (web_start(sup.base, cfg, &err) == -1) {
 		log_error("%s", err);
 		free(err);
@@ -1344,6 +1394,7 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 	launcher_done(0, NULL);	/* serving: gwd -D's launcher may return */
 	event_base_dispatch(sup.base);
 
+	drain_end();
 	log_info("gwd stopped");
 	emit("master_stop", NULL, NULL, NULL);
 	stats_stop();

@@ -66,6 +66,8 @@ void	 sup_reopen_logs(void);
 /* `status` and `workers` results (new references). */
 json_t	*sup_status_json(void);
 json_t	*sup_workers_json(void);
+/* The `health` result (new reference): health.h's rule, now. */
+json_t	*sup_health_json(void);
 
 /*
  * For the metrics page: the pool and the listeners (borrowed, read on

@@ -262,6 +262,22 @@ validate_notify_reach(const struct gw_config *cfg,
 	return 0;
 }
 
+/*
+ * --ready-min-workers above the configured pool size could never be met
+ * at that size: refuse it rather than start a gwd that reports not ready
+ * for ever.  (A later scale below it lowers what is required instead:
+ * see health.h.)
+ */
+static int
+validate_ready_min(const struct gw_config *cfg, char **err)
+{
+	if (cfg->ready_min_workers <= cfg->workers)
+		return 0;
+	return validate_fail(cfg, "ready-min-workers", xasprintf("%u is "
+	    "more than workers (%u): gwd could never be ready",
+	    cfg->ready_min_workers, cfg->workers), err);
+}
+
 int
 validate_config(const struct gw_config *cfg, const char *self_exe,
     char **err)
@@ -272,7 +288,8 @@ validate_config(const struct gw_config *cfg, const char *self_exe,
 
 	*err = NULL;
 	if (validate_binds(cfg, err) == -1 || validate_groups(cfg, err) == -1 ||
-	    validate_metrics(cfg, err) == -1)
+	    validate_metrics(cfg, err) == -1 ||
+	    validate_ready_min(cfg, err) == -1)
 		return -1;
 	if (spawn_resolve_ids(cfg, &ids, &msg) == -1)
 		return validate_fail(cfg, strstr(msg, "group") ? "group" :

@@ -34,6 +34,7 @@
 #define GW_CMD_UPGRADE		"upgrade"
 #define GW_CMD_STATS		"stats"
 #define GW_CMD_SUBSCRIBE	"subscribe"
+#define GW_CMD_HEALTH		"health"
 
 /* Error codes. */
 #define GW_ERR_BAD_REQUEST	"bad_request"
@@ -49,7 +50,7 @@
 /* What --control-read-group peers may use. */
 #define GW_READ_ONLY_COMMANDS \
 	GW_CMD_PING, GW_CMD_VERSION, GW_CMD_STATUS, GW_CMD_WORKERS, \
-	GW_CMD_CONFIG, GW_CMD_STATS, GW_CMD_SUBSCRIBE
+	GW_CMD_CONFIG, GW_CMD_STATS, GW_CMD_SUBSCRIBE, GW_CMD_HEALTH
 
 /* Is cmd one of GW_READ_ONLY_COMMANDS? */
 static inline int

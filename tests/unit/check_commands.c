@@ -140,7 +140,7 @@ START_TEST(test_table)
 {
 	static const char *all[] = { "ping", "version", "status", "workers",
 	    "scale", "ttin", "ttou", "reload", "stop", "kill", "config",
-	    "reopen_logs", "subscribe" };
+	    "reopen_logs", "subscribe", "health" };
 	const struct command	*t;
 	size_t			 i, n;
 
@@ -158,6 +158,7 @@ START_TEST(test_table)
 		ck_assert_msg(t[i].read_only == gw_cmd_is_read_only(t[i].name),
 		    "%s", t[i].name);
 	ck_assert(gw_cmd_is_read_only("stats"));
+	ck_assert(gw_cmd_is_read_only("health"));
 	ck_assert(!gw_cmd_is_read_only("scale"));
 }
 END_TEST

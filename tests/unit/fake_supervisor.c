@@ -168,3 +168,11 @@ sup_workers_json(void)
 {
 	return json_pack("{s:[{s:i, s:i}]}", "workers", "id", 1, "pid", 100);
 }
+
+json_t *
+sup_health_json(void)
+{
+	return json_pack("{s:b, s:b, s:i, s:i, s:i, s:s, s:s}", "live", 1,
+	    "ready", 0, "ready_workers", 1, "min_ready", 2, "target", 4,
+	    "state", "running", "reason", "1 of 2 required workers ready");
+}
