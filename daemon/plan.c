@@ -386,7 +386,9 @@ plan_spawns(struct pool *p, const struct pool_timing *t, uint64_t now,
 		}
 		spawned++;
 		w = pool_add(p, (int)id, now);
-		w->deadline = now + t->boot_timeout_ms;
+		/* --boot-timeout 0: no limit, so no deadline. */
+		w->deadline = t->boot_timeout_ms > 0 ?
+		    now + t->boot_timeout_ms : 0;
 		if (t->max_requests > 0)
 			w->request_limit = t->max_requests +
 			    jitter(p->spawns_total, t->max_requests_jitter);

@@ -189,6 +189,26 @@ START_TEST(test_notify_readiness_and_boot_timeout)
 }
 END_TEST
 
+/* --boot-timeout 0 means no limit: a booting worker is never killed. */
+START_TEST(test_boot_timeout_zero_is_no_limit)
+{
+	T.readiness_notify = 1;
+	T.boot_timeout_ms = 0;
+	P.target = 1;
+	/* Not at 0 on the fake clock, where now + 0 reads as no deadline. */
+	run(1000);
+	ck_assert_int_eq(slot(1)->state, WS_BOOTING);
+	ck_assert_uint_eq(slot(1)->deadline, 0);
+	run(1001);
+	ck_assert_uint_eq(count(A_SIGNAL, 0), 0);
+	run(3600 * 1000);
+	ck_assert_uint_eq(count(A_SIGNAL, 0), 0);
+	ck_assert_int_eq(slot(1)->state, WS_BOOTING);
+	notify(slot(1), "READY=1", 3600 * 1000 + 1);
+	ck_assert_int_eq(slot(1)->state, WS_READY);
+}
+END_TEST
+
 START_TEST(test_extend_timeout)
 {
 	struct worker	*w;
@@ -1097,6 +1117,7 @@ make_suite_plan(void)
 	tcase_add_test(tc, test_spawn_to_target);
 	tcase_add_test(tc, test_big_pool_fills_in_batches);
 	tcase_add_test(tc, test_notify_readiness_and_boot_timeout);
+	tcase_add_test(tc, test_boot_timeout_zero_is_no_limit);
 	tcase_add_test(tc, test_extend_timeout);
 	tcase_add_test(tc, test_heartbeat_timeout);
 	tcase_add_test(tc, test_crash_and_exit_reasons);
