@@ -31,6 +31,7 @@ enum opt_type {
 	OPT_BIND,	/* appends to binds: [NAME=]ADDR */
 	OPT_ENV,	/* merges into env by KEY: KEY=VALUE */
 	OPT_COMMAND,	/* char ** from split_words */
+	OPT_HOOK,	/* appends to hooks: EVENT=CMD */
 	OPT_CONFIG,	/* -c: command line only */
 	OPT_ACTION	/* --check-config, --help, --version */
 };
@@ -79,6 +80,8 @@ int		 options_set(struct gw_config *, const struct option_def *,
 		     const char *value, char **msg);
 /* Remove every bind (the command line's replace the file's). */
 void		 options_clear_binds(struct gw_config *);
+/* Remove every hook (likewise). */
+void		 options_clear_hooks(struct gw_config *);
 
 /*
  * The value of a scalar option as the file would say it (new string), or
