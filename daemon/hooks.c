@@ -53,6 +53,7 @@ struct hook_proc {
 	char			 line[HOOKS_LINE_MAX];
 	size_t			 linelen;
 	uint64_t		 started;	/* ms, monotonic */
+	uint64_t		 limit_ms;	/* --hook-timeout at its start */
 	int			 timed_out;	/* SIGTERM sent */
 	int			 killed;	/* SIGKILL sent */
 	struct hook_group	*group;
@@ -213,9 +214,9 @@ hook_timer_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	if (!h->timed_out) {
-		format_duration(d, sizeof d, gw_now_ms() - h->started);
-		log_warn("hook %s (pid %ld) still running after %s: sending "
-		    "SIGTERM", h->event, (long)h->pid, d);
+		format_duration(d, sizeof d, h->limit_ms);
+		log_warn("hook %s (pid %ld) still running at its time limit "
+		    "(%s): sending SIGTERM", h->event, (long)h->pid, d);
 		h->timed_out = 1;
 		if (kill(-h->pid, SIGTERM) == -1)
 			(void)kill(h->pid, SIGTERM);
@@ -297,7 +298,8 @@ hook_start(const struct gw_hook *hook, const struct hook_facts *f,
 	    hook_output_cb, h);
 	event_add(h->outev, NULL);
 	h->timer = evtimer_new(hk.base, hook_timer_cb, h);
-	hook_arm(h, hk.config()->hook_timeout_ms);
+	h->limit_ms = hk.config()->hook_timeout_ms;
+	hook_arm(h, h->limit_ms);
 	h->next = hk.procs;
 	hk.procs = h;
 	hk.running++;
