@@ -737,6 +737,39 @@ options_format(const struct gw_config *cfg, const struct option_def *o)
 	}
 }
 
+char *
+options_words_text(char *const *argv)
+{
+	char		*s = xstrdup(""), *t, *w, *q;
+	const char	*p;
+	size_t		 i;
+
+	for (i = 0; argv[i] != NULL; i++) {
+		p = argv[i];
+		if (*p != '\0' && strpbrk(p, " \t\n'\"\\#$`") == NULL)
+			w = xstrdup(p);
+		else {
+			/* Single quotes; a quote inside becomes '\''. */
+			w = q = xmalloc(strlen(p) * 4 + 3);
+			*q++ = '\'';
+			for (; *p != '\0'; p++) {
+				if (*p == '\'') {
+					memcpy(q, "'\\''", 4);
+					q += 4;
+				} else
+					*q++ = *p;
+			}
+			*q++ = '\'';
+			*q = '\0';
+		}
+		t = xasprintf("%s%s%s", s, i > 0 ? " " : "", w);
+		free(s);
+		free(w);
+		s = t;
+	}
+	return s;
+}
+
 /* A JSON string even from bytes that are not UTF-8 (env values may be). */
 static json_t *
 options_json_string(const char *s)
@@ -786,16 +819,15 @@ options_to_json(const struct gw_config *cfg, const struct option_def *o)
 			    options_json_string(cfg->env.v[i]));
 		return arr;
 	case OPT_HOOK:
+		/* "EVENT=CMD" as the file says it, like "NAME=ADDR" binds. */
 		arr = json_array();
 		for (i = 0; i < cfg->nhooks; i++) {
-			json_t	*cmd = json_array();
-			size_t	 j;
+			char	*cmd = options_words_text(cfg->hooks[i].argv);
 
-			for (j = 0; cfg->hooks[i].argv[j] != NULL; j++)
-				json_array_append_new(cmd,
-				    options_json_string(cfg->hooks[i].argv[j]));
-			json_array_append_new(arr, json_pack("{s:s, s:o}",
-			    "event", cfg->hooks[i].event, "command", cmd));
+			s = xasprintf("%s=%s", cfg->hooks[i].event, cmd);
+			json_array_append_new(arr, options_json_string(s));
+			free(cmd);
+			free(s);
 		}
 		return arr;
 	case OPT_COMMAND:

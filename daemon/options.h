@@ -93,6 +93,10 @@ char		*options_format(const struct gw_config *,
 json_t		*options_to_json(const struct gw_config *,
 		     const struct option_def *);
 
+/* Words as one line that split_words() reads back the same (new
+ * string): plain words as they are, others in single quotes. */
+char		*options_words_text(char *const *argv);
+
 /* Workers for "auto": 2 x usable CPUs + 1, at most 4096. */
 unsigned	 options_auto_workers(void);
 

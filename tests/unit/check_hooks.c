@@ -9,6 +9,7 @@
 #include "gw/parse.h"
 #include "gw/util.h"
 #include "hooks.h"
+#include "options.h"
 #include "suites.h"
 #include "validate.h"
 
@@ -73,7 +74,9 @@ END_TEST
 START_TEST(test_parse_command_line)
 {
 	struct gw_config	*cfg;
-	char			*err;
+	char			*err, *text, **words;
+	const char		*perr;
+	json_t			*j;
 
 	cfg = load2(&err, "--hook", "ready=/bin/echo 'a b' c", "--hook",
 	    "worker_exit=true");
@@ -87,6 +90,25 @@ START_TEST(test_parse_command_line)
 	ck_assert_str_eq(cfg->hooks[0].origin, "--hook");
 	ck_assert_str_eq(cfg->hooks[1].event, "worker_exit");
 	ck_assert_uint_eq(cfg->hook_timeout_ms, 30000);
+	/* The `config` command: "EVENT=CMD" strings that split back. */
+	j = config_to_json(cfg);
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(j,
+	    "hook"), 0)), "ready=/bin/echo 'a b' c");
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(j,
+	    "hook"), 1)), "worker_exit=true");
+	json_decref(j);
+	config_free(cfg);
+	cfg = load2(&err, "--hook", "stop=/bin/x \"it's\" '' $HOME", NULL,
+	    NULL);
+	ck_assert_msg(cfg != NULL, "%s", err);
+	text = options_words_text(cfg->hooks[0].argv);
+	ck_assert_str_eq(text, "/bin/x 'it'\\''s' '' '$HOME'");
+	ck_assert_int_eq(split_words(text, &words, &perr), 4);
+	ck_assert_str_eq(words[1], "it's");
+	ck_assert_str_eq(words[2], "");
+	ck_assert_str_eq(words[3], "$HOME");
+	free_words(words);
+	free(text);
 	config_free(cfg);
 }
 END_TEST
