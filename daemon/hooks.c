@@ -41,7 +41,7 @@ struct hook_proc {
 	struct hook_proc	*next;
 	pid_t			 pid;
 	char			*event;
-	char			*cmd;		/* as text, for logs and events */
+	char			*cmd;		/* text, for logs and events */
 	char			*path;		/* what execve got */
 	int			 worker_id;	/* of the event, 0 = none */
 	pid_t			 worker_pid;
@@ -53,7 +53,7 @@ struct hook_proc {
 	char			 line[HOOKS_LINE_MAX];
 	size_t			 linelen;
 	uint64_t		 started;	/* ms, monotonic */
-	uint64_t		 limit_ms;	/* --hook-timeout at its start */
+	uint64_t		 limit_ms;	/* --hook-timeout at start */
 	int			 timed_out;	/* SIGTERM sent */
 	int			 killed;	/* SIGKILL sent */
 	struct hook_group	*group;
