@@ -79,7 +79,8 @@ struct event_base;
  */
 void	 hooks_start(struct event_base *,
 	     const struct gw_config *(*config)(void));
-/* gwd exits: forget the hooks still running (they die with gwd). */
+/* gwd exits: forget the hooks still running (they die with gwd); their
+ * done callbacks are not called. */
 void	 hooks_stop(void);
 
 /*
