@@ -206,6 +206,11 @@ config_set_origin(struct gw_config *cfg, const struct option_def *o,
 {
 	size_t	i = (size_t)(o - option_table);
 
+	/* Each hook keeps its own place: validation names the one that
+	 * cannot run. */
+	if (o->type == OPT_HOOK && cfg->nhooks > 0 &&
+	    cfg->hooks[cfg->nhooks - 1].origin == NULL)
+		cfg->hooks[cfg->nhooks - 1].origin = xstrdup(where);
 	free(cfg->origin[i]);
 	cfg->origin[i] = where;
 }
@@ -464,7 +469,7 @@ config_load(int argc, char **argv, struct gw_config **out,
 	struct gw_config	*cfg;
 	char			*msg = NULL;
 	size_t			 i, n;
-	int			 cli_binds = 0, rc;
+	int			 cli_binds = 0, cli_hooks = 0, rc;
 
 	*out = NULL;
 	*err = NULL;
@@ -489,6 +494,8 @@ config_load(int argc, char **argv, struct gw_config **out,
 		/* The command line's binds replace the file's. */
 		if (o->type == OPT_BIND && !cli_binds++)
 			options_clear_binds(cfg);
+		if (o->type == OPT_HOOK && !cli_hooks++)
+			options_clear_hooks(cfg);
 		if (options_set(cfg, o, cli.v[i].value, &msg) == -1) {
 			*err = xasprintf("--%s: %s", o->name, msg);
 			free(msg);
@@ -527,6 +534,7 @@ config_free(struct gw_config *cfg)
 	if (cfg == NULL)
 		return;
 	options_clear_binds(cfg);
+	options_clear_hooks(cfg);
 	if (cfg->origin != NULL)
 		for (i = 0; i < option_count; i++)
 			free(cfg->origin[i]);
@@ -737,6 +745,20 @@ config_print(FILE *f, const struct gw_config *cfg)
 			for (j = 0; j < cfg->env.n; j++)
 				config_print_value(f, o->name, cfg->env.v[j]);
 			if (cfg->env.n == 0)
+				fprintf(f, "# %s (not set)\n", o->name);
+			break;
+		case OPT_HOOK:
+			for (j = 0; j < cfg->nhooks; j++) {
+				char	*cmd = config_command_text(
+				    cfg->hooks[j].argv);
+
+				v = xasprintf("%s=%s", cfg->hooks[j].event,
+				    cmd);
+				config_print_value(f, o->name, v);
+				free(cmd);
+				free(v);
+			}
+			if (cfg->nhooks == 0)
 				fprintf(f, "# %s (not set)\n", o->name);
 			break;
 		case OPT_COMMAND:

@@ -36,6 +36,13 @@ struct gw_strlist {
 	size_t	  n;
 };
 
+/* One --hook EVENT=CMD (hooks.h has the events). */
+struct gw_hook {
+	char	 *event;	/* one of hooks_events[] */
+	char	**argv;		/* CMD split into words, NULL-terminated */
+	char	 *origin;	/* "FILE:LINE" or "--hook", for messages */
+};
+
 struct gw_config {
 	/* Where it came from. */
 	char		*config_file;	/* -c FILE, or NULL */
@@ -107,6 +114,10 @@ struct gw_config {
 	 * not-ready time before a graceful stop (0: none). */
 	unsigned	 ready_min_workers;
 	uint64_t	 drain_delay_ms;
+	/* Hooks (SPEC section 13): run in order of this list. */
+	struct gw_hook	*hooks;
+	size_t		 nhooks;
+	uint64_t	 hook_timeout_ms;
 
 	/* gwd-http (issue: gwd-http). */
 	uint64_t	 keep_alive_ms;

@@ -15,6 +15,7 @@
 #include "gw/parse.h"
 #include "gw/paths.h"
 #include "gw/util.h"
+#include "hooks.h"
 #include "listeners.h"
 #include "log.h"
 #include "options.h"
@@ -191,6 +192,15 @@ const struct option_def option_table[] = {
 	  .arg = "N", .help = "listen backlog", .min = 1, .max = 65535 },
 	{ .name = "reuse-port", .type = OPT_FLAG, F(reuse_port), .def = "no",
 	  .help = "SO_REUSEPORT on TCP binds" },
+	{ .name = "hook", .type = OPT_HOOK, NOFIELD, .defhelp = "none",
+	  .arg = "EVENT=CMD",
+	  .help = "repeatable: run CMD (words, no shell) when EVENT happens: "
+	  "ready, reload, worker_exit, worker_timeout, scale, backoff, "
+	  "stop" },
+	{ .name = "hook-timeout", .type = OPT_DURATION, F(hook_timeout_ms),
+	  .def = "30s", .arg = "D",
+	  .help = "a hook still running after D gets SIGTERM, then SIGKILL",
+	  .min = 1, .max = MS_MAX },
 	{ .name = "check-config", .type = OPT_ACTION, .flags = OPT_CLI_ONLY,
 	  NOFIELD, .action = CONFIG_CHECK,
 	  .help = "validate, print the effective configuration, exit" },
@@ -416,6 +426,55 @@ options_clear_binds(struct gw_config *cfg)
 	cfg->nbinds = 0;
 }
 
+void
+options_clear_hooks(struct gw_config *cfg)
+{
+	size_t	i;
+
+	for (i = 0; i < cfg->nhooks; i++) {
+		free(cfg->hooks[i].event);
+		free_words(cfg->hooks[i].argv);
+		free(cfg->hooks[i].origin);
+	}
+	free(cfg->hooks);
+	cfg->hooks = NULL;
+	cfg->nhooks = 0;
+}
+
+/* EVENT=CMD: a known event, and a command split like --command. */
+static int
+options_set_hook(struct gw_config *cfg, const char *v, char **msg)
+{
+	const char	*eq = strchr(v, '='), *perr;
+	char		*event, **words;
+
+	if (eq == NULL || eq == v)
+		return options_fail(msg, "%s: expected EVENT=CMD", v);
+	event = xstrndup(v, (size_t)(eq - v));
+	if (hooks_event_index(event) == -1) {
+		*msg = xasprintf("unknown event '%s': expected one of %s",
+		    event, HOOKS_EVENT_LIST);
+		free(event);
+		return -1;
+	}
+	if (split_words(eq + 1, &words, &perr) == -1) {
+		free(event);
+		return options_fail(msg, "%s", perr);
+	}
+	if (words[0] == NULL) {
+		free(event);
+		free_words(words);
+		return options_fail(msg, "%s", "empty command");
+	}
+	cfg->hooks = xreallocarray(cfg->hooks, cfg->nhooks + 1,
+	    sizeof *cfg->hooks);
+	cfg->hooks[cfg->nhooks].event = event;
+	cfg->hooks[cfg->nhooks].argv = words;
+	cfg->hooks[cfg->nhooks].origin = NULL;	/* set by config.c */
+	cfg->nhooks++;
+	return 0;
+}
+
 static int
 options_set_env(struct gw_config *cfg, const char *v, char **msg)
 {
@@ -593,6 +652,8 @@ options_set(struct gw_config *cfg, const struct option_def *o,
 		return options_set_bind(cfg, v, msg);
 	case OPT_ENV:
 		return options_set_env(cfg, v, msg);
+	case OPT_HOOK:
+		return options_set_hook(cfg, v, msg);
 	case OPT_COMMAND:
 		if (split_words(v, &words, &perr) == -1)
 			return options_fail(msg, "%s", perr);
@@ -684,6 +745,39 @@ options_format(const struct gw_config *cfg, const struct option_def *o)
 	}
 }
 
+char *
+options_words_text(char *const *argv)
+{
+	char		*s = xstrdup(""), *t, *w, *q;
+	const char	*p;
+	size_t		 i;
+
+	for (i = 0; argv[i] != NULL; i++) {
+		p = argv[i];
+		if (*p != '\0' && strpbrk(p, " \t\n'\"\\#$`") == NULL)
+			w = xstrdup(p);
+		else {
+			/* Single quotes; a quote inside becomes '\''. */
+			w = q = xmalloc(strlen(p) * 4 + 3);
+			*q++ = '\'';
+			for (; *p != '\0'; p++) {
+				if (*p == '\'') {
+					memcpy(q, "'\\''", 4);
+					q += 4;
+				} else
+					*q++ = *p;
+			}
+			*q++ = '\'';
+			*q = '\0';
+		}
+		t = xasprintf("%s%s%s", s, i > 0 ? " " : "", w);
+		free(s);
+		free(w);
+		s = t;
+	}
+	return s;
+}
+
 /* A JSON string even from bytes that are not UTF-8 (env values may be). */
 static json_t *
 options_json_string(const char *s)
@@ -731,6 +825,18 @@ options_to_json(const struct gw_config *cfg, const struct option_def *o)
 		for (i = 0; i < cfg->env.n; i++)
 			json_array_append_new(arr,
 			    options_json_string(cfg->env.v[i]));
+		return arr;
+	case OPT_HOOK:
+		/* "EVENT=CMD" as the file says it, like "NAME=ADDR" binds. */
+		arr = json_array();
+		for (i = 0; i < cfg->nhooks; i++) {
+			char	*cmd = options_words_text(cfg->hooks[i].argv);
+
+			s = xasprintf("%s=%s", cfg->hooks[i].event, cmd);
+			json_array_append_new(arr, options_json_string(s));
+			free(cmd);
+			free(s);
+		}
 		return arr;
 	case OPT_COMMAND:
 		if (cfg->command == NULL)

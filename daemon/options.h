@@ -31,6 +31,7 @@ enum opt_type {
 	OPT_BIND,	/* appends to binds: [NAME=]ADDR */
 	OPT_ENV,	/* merges into env by KEY: KEY=VALUE */
 	OPT_COMMAND,	/* char ** from split_words */
+	OPT_HOOK,	/* appends to hooks: EVENT=CMD */
 	OPT_CONFIG,	/* -c: command line only */
 	OPT_ACTION	/* --check-config, --help, --version */
 };
@@ -79,6 +80,8 @@ int		 options_set(struct gw_config *, const struct option_def *,
 		     const char *value, char **msg);
 /* Remove every bind (the command line's replace the file's). */
 void		 options_clear_binds(struct gw_config *);
+/* Remove every hook (likewise). */
+void		 options_clear_hooks(struct gw_config *);
 
 /*
  * The value of a scalar option as the file would say it (new string), or
@@ -89,6 +92,10 @@ char		*options_format(const struct gw_config *,
 /* The value as JSON (new reference; null when unset). */
 json_t		*options_to_json(const struct gw_config *,
 		     const struct option_def *);
+
+/* Words as one line that split_words() reads back the same (new
+ * string): plain words as they are, others in single quotes. */
+char		*options_words_text(char *const *argv);
 
 /* Workers for "auto": 2 x usable CPUs + 1, at most 4096. */
 unsigned	 options_auto_workers(void);

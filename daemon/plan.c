@@ -112,6 +112,46 @@ send_kill(struct worker *w, int sig, uint64_t deadline, uint64_t now,
 	actions_push(a, A_SIGNAL, w, sig, N_KILL, why);
 }
 
+/*
+ * Kill a hung worker (why: for the log; reason: GWD_REASON).  With a
+ * worker_timeout hook the kill waits: the worker goes to killing unsignalled
+ * and dumping, so that a stack dumper sees it as it hung, until the hook
+ * ends (pool_on_dump_done) or its time limit passes.
+ */
+static void
+kill_hung(struct worker *w, int sig, const struct pool_timing *t,
+    uint64_t now, struct actions *a, const char *why, const char *reason)
+{
+	if (t->dump_hook && !w->dumped && w->pid > 0) {
+		if (w->state != WS_KILLING) {
+			w->state = WS_KILLING;
+			w->state_since = now;
+		}
+		w->dumped = 1;
+		w->dumping = 1;
+		w->dump_sig = sig;
+		w->dump_why = why;
+		w->deadline = now + t->hook_timeout_ms;
+		actions_push(a, A_NOTE, w, sig, N_DUMP, reason);
+		return;
+	}
+	send_kill(w, sig, sig == SIGABRT ? now + PLAN_ABORT_GRACE_MS : 0, now,
+	    a, why);
+}
+
+/* The hook has looked, or ran out of time (or a quick stop cannot wait):
+ * the kill it held back. */
+static void
+kill_after_dump(struct worker *w, uint64_t now, struct actions *a)
+{
+	int	sig = w->dump_sig;
+
+	w->dump_sig = 0;
+	w->dumping = 0;
+	send_kill(w, sig, sig == SIGABRT ? now + PLAN_ABORT_GRACE_MS : 0, now,
+	    a, w->dump_why);
+}
+
 static void
 plan_shutdown(struct pool *p, const struct pool_timing *t, uint64_t now,
     struct actions *a)
@@ -138,9 +178,17 @@ plan_shutdown(struct pool *p, const struct pool_timing *t, uint64_t now,
 		    w->deadline > now + PLAN_QUICK_MS) {
 			/* A quick stop after a graceful one shortens it. */
 			send_stop(w, SIGINT, now + PLAN_QUICK_MS, now, a);
-		} else if (w->deadline != 0 && now >= w->deadline)
-			send_kill(w, SIGKILL, 0, now, a,
-			    "did not stop in time");
+		} else if (w->dump_sig != 0) {
+			if (!w->dumping || now >= w->deadline || p->quick)
+				kill_after_dump(w, now, a);
+		} else if (w->deadline != 0 && now >= w->deadline) {
+			if (w->state == WS_DRAINING && !p->quick)
+				kill_hung(w, SIGKILL, t, now, a,
+				    "did not stop in time", "graceful_timeout");
+			else
+				send_kill(w, SIGKILL, 0, now, a,
+				    "did not stop in time");
+		}
 	}
 	if (left == 0)
 		actions_push(a, A_NOTE, NULL, 0, N_ALL_EXITED, NULL);
@@ -185,8 +233,8 @@ plan_deadlines(struct pool *p, const struct pool_timing *t, uint64_t now,
 		case WS_BOOTING:
 			if (w->deadline != 0 && now >= w->deadline) {
 				w->stop_reason = R_BOOT_TIMEOUT;
-				send_kill(w, SIGKILL, 0, now, a,
-				    "boot timeout");
+				kill_hung(w, SIGKILL, t, now, a, "boot timeout",
+				    "boot_timeout");
 				/* A failure now, not at its exit: the slot
 				 * is not refilled past the backoff meanwhile. */
 				fail_reload(p, w, "a new worker did not "
@@ -198,8 +246,8 @@ plan_deadlines(struct pool *p, const struct pool_timing *t, uint64_t now,
 			if (t->timeout_ms > 0 && w->last_heartbeat != 0 &&
 			    now >= w->last_heartbeat + t->timeout_ms) {
 				w->stop_reason = R_TIMEOUT;
-				send_kill(w, SIGABRT, now + PLAN_ABORT_GRACE_MS,
-				    now, a, "heartbeat timeout");
+				kill_hung(w, SIGABRT, t, now, a,
+				    "heartbeat timeout", "timeout");
 				fail_reload(p, w, "a new worker missed its "
 				    "heartbeat", a);
 				break;
@@ -218,11 +266,14 @@ plan_deadlines(struct pool *p, const struct pool_timing *t, uint64_t now,
 			break;
 		case WS_DRAINING:
 			if (w->deadline != 0 && now >= w->deadline)
-				send_kill(w, SIGKILL, 0, now, a,
-				    "graceful timeout");
+				kill_hung(w, SIGKILL, t, now, a,
+				    "graceful timeout", "graceful_timeout");
 			break;
 		case WS_KILLING:
-			if (w->deadline != 0 && now >= w->deadline)
+			if (w->dump_sig != 0) {
+				if (!w->dumping || now >= w->deadline)
+					kill_after_dump(w, now, a);
+			} else if (w->deadline != 0 && now >= w->deadline)
 				send_kill(w, SIGKILL, 0, now, a,
 				    "still running after SIGABRT");
 			break;

@@ -440,6 +440,16 @@ pool_on_notify(struct pool *p, struct worker *w, const struct notify_msg *m,
 		    R_RECYCLE_REQUESTED;
 }
 
+void
+pool_on_dump_done(struct pool *p, struct worker *w, uint64_t now)
+{
+	(void)p;
+	if (w == NULL || w->state != WS_KILLING || !w->dumping)
+		return;
+	w->dumping = 0;
+	w->deadline = now;	/* the planner sends the kill now */
+}
+
 unsigned
 pool_set_target(struct pool *p, unsigned target)
 {

@@ -11,7 +11,10 @@
  * Worker states (SPEC section 5):
  *   spawning -> booting -> ready -> draining -> (killing) -> exited
  * spawning: forked, exec not yet confirmed; booting: exec'd, not ready;
- * draining: asked to stop gracefully; killing: SIGABRT/SIGKILL sent.
+ * draining: asked to stop gracefully; killing: SIGABRT/SIGKILL sent, or,
+ * with a worker_timeout hook, about to be (dumping: the hook looks at the
+ * hung worker first, and the kill waits for it, at most the hook time
+ * limit).
  */
 #ifndef GWD_POOL_H
 #define GWD_POOL_H
@@ -67,6 +70,12 @@ struct worker {
 	int		 exit_status;	/* -1 = none */
 	int		 exit_signal;	/* 0 = none */
 	enum reason	 exit_reason;
+	/* worker_timeout hook: the kill it holds back (0 = none), and
+	 * whether the hook still runs.  deadline is then the hook's limit. */
+	int		 dump_sig;
+	int		 dumping;
+	int		 dumped;	/* it had its hook: never twice */
+	const char	*dump_why;	/* static: "heartbeat timeout", ... */
 	char		 kill_wchan[64]; /* what it was doing when killed */
 	char		 kill_state;	/* its /proc state then, 0 = unknown */
 	void		*io;		/* the executor's per-worker state */
@@ -112,6 +121,9 @@ enum note_kind {
 	N_RELOAD_DONE,
 	N_RELOAD_FAILED, /* w: the worker that failed it, text: how */
 	N_POOL_FULL,	/* the pool reached its target for the first time */
+	N_DUMP,		/* run the worker_timeout hook for w, then report
+			   pool_on_dump_done; text: GWD_REASON, sig: the
+			   signal that waits */
 	N_ALL_EXITED	/* stopping and nothing is left: exit */
 };
 
@@ -149,6 +161,10 @@ struct pool_timing {
 	/* How long a worker must stay alive after its readiness signal
 	 * (exec, or READY=1) before it counts as ready; 0 = at once. */
 	uint64_t	readiness_grace_ms;
+	/* A worker_timeout hook is configured: a hung worker is looked at
+	 * (N_DUMP) before its kill, for at most hook_timeout_ms. */
+	int		dump_hook;
+	uint64_t	hook_timeout_ms;
 };
 
 void	 actions_push(struct actions *, enum action_kind, struct worker *,
@@ -206,6 +222,10 @@ struct notify_msg;
 void	 pool_on_notify(struct pool *, struct worker *,
 	     const struct notify_msg *, uint64_t now,
 	     const struct pool_timing *, struct actions *);
+
+/* The worker_timeout hook of w has ended (or could not run): the kill it
+ * held back is due now.  Nothing if w is not dumping (it exited). */
+void	 pool_on_dump_done(struct pool *, struct worker *, uint64_t now);
 
 /* Requests from signals and control commands. */
 unsigned pool_set_target(struct pool *, unsigned);

@@ -89,8 +89,8 @@ env_put(struct spawn_ctx *c, const char *kv)
 }
 
 /* The path execve gets: argv0 itself if it has a slash, else from PATH. */
-static char *
-resolve(const char *argv0)
+char *
+spawn_resolve(const char *argv0)
 {
 	const char	*path = getenv("PATH"), *p;
 
@@ -270,7 +270,7 @@ char *
 spawn_program(const struct gw_config *cfg, const char *self_exe)
 {
 	if (cfg->command != NULL && cfg->command[0] != NULL)
-		return resolve(cfg->command[0]);
+		return spawn_resolve(cfg->command[0]);
 	return find_http(self_exe);
 }
 
@@ -313,7 +313,7 @@ spawn_ctx_new(const struct gw_config *cfg, const int *fds, size_t nfds,
 		c->argv = xcalloc(i + 1, sizeof *c->argv);
 		for (i = 0; cfg->command[i] != NULL; i++)
 			c->argv[i] = xstrdup(cfg->command[i]);
-		c->path = resolve(c->argv[0]);
+		c->path = spawn_resolve(c->argv[0]);
 	} else {
 		c->path = find_http(self_exe);
 		c->argv = http_argv(cfg, c->path);
@@ -442,6 +442,53 @@ child_fail(int errfd, int step, int err)
 	_exit(127);
 }
 
+/*
+ * The child's steps every process gwd starts takes (workers and hooks):
+ * its own process group (gwd signals the group), death with the master,
+ * and every signal back to its default.  Async-signal-safe.
+ */
+static void
+child_detach(int errw, pid_t master)
+{
+	struct sigaction sa;
+	int		 sig;
+
+	if (setpgid(0, 0) == -1)
+		child_fail(errw, SPAWN_STEP_SETPGID, errno);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
+		child_fail(errw, SPAWN_STEP_PDEATHSIG, errno);
+	if (getppid() != master)	/* the master died before prctl */
+		_exit(127);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	for (sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		/* glibc refuses its own real-time signals (32, 33), which an
+		 * ignoring parent may have left ignored: ask the kernel. */
+		if (sigaction(sig, &sa, NULL) == -1) {
+			struct { void *h; unsigned long f; void *r;
+			    unsigned long m; } ksa = { SIG_DFL, 0, NULL, 0 };
+
+			(void)syscall(SYS_rt_sigaction, sig, &ksa, NULL,
+			    sizeof ksa.m);
+		}
+	}
+}
+
+/* Everything from base up closes at exec (the error pipe included). */
+static void
+child_cloexec_from(int base, int errw)
+{
+	int	fd;
+
+	if (syscall(SYS_close_range, (unsigned)base, ~0U,
+	    CLOSE_RANGE_CLOEXEC) == -1)
+		for (fd = base; fd < 65536; fd++)
+			if (fd != errw)
+				(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
 /* The fd limit workers get: the one gwd was started with. */
 static struct rlimit	worker_nofile;
 static int		worker_nofile_set;
@@ -464,9 +511,8 @@ static void __attribute__((noreturn))
 child(const struct spawn_ctx *c, char **envp, char *listen_pid,
     char *watchdog_pid, int *hi, int devnull, int outw, int nfw, int errw)
 {
-	int		 base = 3 + (int)c->nfds + (nfw != -1), sig;
+	int		 base = 3 + (int)c->nfds + (nfw != -1);
 	size_t		 i;
-	struct sigaction sa;
 	sigset_t	 none;
 
 	/* Lift every fd we need above the target range first. */
@@ -497,36 +543,9 @@ child(const struct spawn_ctx *c, char **envp, char *listen_pid,
 	if (nfw != -1 && dup2(nfw, 3 + (int)c->nfds) == -1)
 		child_fail(errw, SPAWN_STEP_FDS, errno);
 	/* Everything else closes at exec (the error pipe included). */
-	if (syscall(SYS_close_range, (unsigned)base, ~0U,
-	    CLOSE_RANGE_CLOEXEC) == -1) {
-		int	fd;
+	child_cloexec_from(base, errw);
 
-		for (fd = base; fd < 65536; fd++)
-			if (fd != errw)
-				(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
-	}
-
-	if (setpgid(0, 0) == -1)
-		child_fail(errw, SPAWN_STEP_SETPGID, errno);
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
-		child_fail(errw, SPAWN_STEP_PDEATHSIG, errno);
-	if (getppid() != c->master)	/* the master died before prctl */
-		_exit(127);
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = SIG_DFL;
-	for (sig = 1; sig < NSIG; sig++) {
-		if (sig == SIGKILL || sig == SIGSTOP)
-			continue;
-		/* glibc refuses its own real-time signals (32, 33), which an
-		 * ignoring parent may have left ignored: ask the kernel. */
-		if (sigaction(sig, &sa, NULL) == -1) {
-			struct { void *h; unsigned long f; void *r;
-			    unsigned long m; } ksa = { SIG_DFL, 0, NULL, 0 };
-
-			(void)syscall(SYS_rt_sigaction, sig, &ksa, NULL,
-			    sizeof ksa.m);
-		}
-	}
+	child_detach(errw, c->master);
 	sigemptyset(&none);
 	if (worker_nofile_set &&
 	    setrlimit(RLIMIT_NOFILE, &worker_nofile) == -1)
@@ -649,5 +668,84 @@ spawn_worker(const struct spawn_ctx *c, int id, unsigned gen,
 	res->errfd = errp[0];
 	res->outfd = outp[0];
 	res->notifyfd = nfp[0];
+	return 0;
+}
+
+/* The child side of spawn_command: stdin /dev/null, stdout and stderr
+ * the pipe; only async-signal-safe calls. */
+static void __attribute__((noreturn))
+command_child(const char *path, char *const argv[], char *const envp[],
+    pid_t master, int devnull, int outw, int errw)
+{
+	sigset_t	none;
+
+	if ((errw = fcntl(errw, F_DUPFD_CLOEXEC, 3)) == -1)
+		_exit(127);
+	if ((devnull = fcntl(devnull, F_DUPFD_CLOEXEC, 3)) == -1 ||
+	    (outw = fcntl(outw, F_DUPFD_CLOEXEC, 3)) == -1)
+		child_fail(errw, SPAWN_STEP_FDS, errno);
+	if (dup2(devnull, 0) == -1 || dup2(outw, 1) == -1 ||
+	    dup2(outw, 2) == -1)
+		child_fail(errw, SPAWN_STEP_FDS, errno);
+	child_cloexec_from(3, errw);
+	child_detach(errw, master);
+	if (worker_nofile_set &&
+	    setrlimit(RLIMIT_NOFILE, &worker_nofile) == -1)
+		child_fail(errw, SPAWN_STEP_FDS, errno);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execve(path, argv, envp);
+	child_fail(errw, SPAWN_STEP_EXEC, errno);
+}
+
+int
+spawn_command(const char *path, char *const argv[], char *const envp[],
+    struct spawn_result *res)
+{
+	int		 errp[2], outp[2], devnull, saved;
+	pid_t		 pid, master = getpid();
+	sigset_t	 all, old;
+
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (devnull == -1)
+		return -1;
+	if (pipe2(errp, O_CLOEXEC) == -1) {
+		saved = errno;
+		close(devnull);
+		errno = saved;
+		return -1;
+	}
+	if (pipe2(outp, O_CLOEXEC) == -1) {
+		saved = errno;
+		close(devnull);
+		close(errp[0]);
+		close(errp[1]);
+		errno = saved;
+		return -1;
+	}
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid = fork();
+	if (pid == 0)
+		command_child(path, argv, envp, master, devnull, outp[1],
+		    errp[1]);
+	saved = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(devnull);
+	close(errp[1]);
+	close(outp[1]);
+	if (pid == -1) {
+		close(errp[0]);
+		close(outp[0]);
+		errno = saved;
+		return -1;
+	}
+	(void)setpgid(pid, pid);
+	gw_set_nonblock(errp[0], 1);
+	gw_set_nonblock(outp[0], 1);
+	res->pid = pid;
+	res->errfd = errp[0];
+	res->outfd = outp[0];
+	res->notifyfd = -1;
 	return 0;
 }

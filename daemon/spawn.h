@@ -53,6 +53,9 @@ struct spawn_ids {
 int	 spawn_resolve_ids(const struct gw_config *, struct spawn_ids *,
 	     char **err);
 void	 spawn_ids_free(struct spawn_ids *);
+/* The path execve gets for argv0: itself if it has a slash, else the
+ * first executable match in PATH, else argv0 (new string). */
+char	*spawn_resolve(const char *argv0);
 /* The path execve gets for cfg's workers (new string). */
 char	*spawn_program(const struct gw_config *, const char *self_exe);
 
@@ -90,5 +93,17 @@ struct spawn_result {
 /* Fork and exec worker id of generation gen. Returns 0, or -1 with errno. */
 int	 spawn_worker(const struct spawn_ctx *, int id, unsigned gen,
 	     struct spawn_result *);
+
+/*
+ * Fork and exec a helper command (a hook) with the same ritual as a
+ * worker, as gwd's own user and in gwd's directory: path as from
+ * spawn_resolve, argv and envp ready (NULL-terminated, borrowed), stdin
+ * /dev/null, stdout and stderr into one pipe (res->outfd, non-blocking),
+ * its own process group, SIGKILL when gwd dies.  res->errfd reports a
+ * failure before exec as a struct spawn_error, EOF once exec worked;
+ * res->notifyfd is -1.  Returns 0, or -1 with errno (no child).
+ */
+int	 spawn_command(const char *path, char *const argv[],
+	     char *const envp[], struct spawn_result *);
 
 #endif

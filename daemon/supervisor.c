@@ -27,6 +27,7 @@
 #include "gw/paths.h"
 #include "gw/util.h"
 #include "health.h"
+#include "hooks.h"
 #include "instance.h"
 #include "launcher.h"
 #include "listeners.h"
@@ -112,6 +113,8 @@ supervisor_config(void)
 static void
 timing_from(struct pool_timing *t, const struct gw_config *c)
 {
+	size_t	i;
+
 	memset(t, 0, sizeof *t);
 	t->boot_timeout_ms = c->boot_timeout_ms;
 	t->timeout_ms = c->timeout_ms;
@@ -124,6 +127,10 @@ timing_from(struct pool_timing *t, const struct gw_config *c)
 	t->stop_signal = c->stop_signal;
 	t->readiness_notify = c->readiness == READINESS_NOTIFY;
 	t->readiness_grace_ms = c->readiness_grace_ms;
+	t->hook_timeout_ms = c->hook_timeout_ms;
+	for (i = 0; i < c->nhooks; i++)
+		if (strcmp(c->hooks[i].event, "worker_timeout") == 0)
+			t->dump_hook = 1;
 }
 
 /* Unix time of a monotonic timestamp, past or future. */
@@ -460,6 +467,73 @@ reload_finish(int ok, const char *why, const struct worker *w)
 	free(error);
 }
 
+/* The worker_timeout hook of a hung worker ended: its kill is due. */
+struct dump_ref {
+	int	id;
+	pid_t	pid;
+};
+
+static void
+dump_done(void *arg)
+{
+	struct dump_ref	*r = arg;
+	struct worker	*w = pool_find_pid(&sup.pool, r->pid);
+
+	/* Only from the reaper, which plans once every exit is known. */
+	if (w != NULL && w->id == r->id)
+		pool_on_dump_done(&sup.pool, w, gw_now_ms());
+	free(r);
+}
+
+/* Run the worker_timeout hook while w is still alive and unsignalled. */
+static void
+do_dump(struct worker *w, int sig, const char *reason, uint64_t now)
+{
+	struct hook_facts	 f;
+	struct dump_ref		*r = xcalloc(1, sizeof *r);
+
+	if (w->stop_reason == R_TIMEOUT || w->stop_reason == R_BOOT_TIMEOUT)
+		capture_wchan(w);
+	log_warn("%s %s: running the worker_timeout hook before SIG%s%s%s",
+	    worker_label(w), w->dump_why, signal_name(sig),
+	    w->kill_wchan[0] ? "; it is in " : "", w->kill_wchan);
+	memset(&f, 0, sizeof f);
+	f.event = "worker_timeout";
+	f.generation = w->generation;
+	f.worker_id = w->id;
+	f.worker_pid = w->pid;
+	f.reason = reason;
+	f.exit_status = -1;
+	r->id = w->id;
+	r->pid = w->pid;
+	if (hooks_run(&f, dump_done, r) == 0) {
+		/* None could start: the kill goes on at once. */
+		free(r);
+		pool_on_dump_done(&sup.pool, w, now);
+	}
+}
+
+/* gwd stops once its last hooks (the stop hook) have ended. */
+static void
+loop_exit(void *arg)
+{
+	(void)arg;
+	event_base_loopexit(sup.base, NULL);
+}
+
+/* Hooks of an event the stream does not carry (ready, stop). */
+static void
+hook_event(const char *event)
+{
+	struct hook_facts	f;
+
+	memset(&f, 0, sizeof f);
+	f.event = event;
+	f.generation = sup.pool.generation;
+	f.exit_status = -1;
+	(void)hooks_run(&f, NULL, NULL);
+}
+
 static void
 do_note(const struct action *a, uint64_t now)
 {
@@ -518,9 +592,13 @@ do_note(const struct action *a, uint64_t now)
 		log_info("pool ready: %u workers of generation %u",
 		    sup.pool.target, sup.pool.generation);
 		sdnotify("READY=1\nSTATUS=%u workers ready", sup.pool.target);
+		hook_event("ready");
+		break;
+	case N_DUMP:
+		do_dump(w, a->sig, a->text, now);
 		break;
 	case N_ALL_EXITED:
-		event_base_loopexit(sup.base, NULL);
+		hooks_when_idle(loop_exit, NULL);
 		break;
 	}
 }
@@ -607,6 +685,8 @@ reap(void)
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		struct worker	*w = pool_find_pid(&sup.pool, pid);
 
+		if (w == NULL && hooks_reaped(pid, status))
+			continue;
 		if (w == NULL)
 			continue;	/* an orphan we adopted as subreaper */
 		wio_drain(w);
@@ -1006,6 +1086,7 @@ sup_stop(int graceful)
 		log_info("draining: not ready, stopping in %s (a second "
 		    "SIGTERM stops now)", d);
 		sdnotify("STOPPING=1\nSTATUS=draining");
+		hook_event("stop");
 		return;
 	}
 	if (drain_active())
@@ -1022,8 +1103,10 @@ stop_workers(int graceful)
 	if (sup.pool.mode == PM_RUNNING) {
 		log_info("%s shutdown: stopping %zu workers",
 		    graceful ? "graceful" : "quick", sup.pool.n);
-		if (!drain_ran())	/* it said so when it began */
+		if (!drain_ran()) {	/* else it said so when it began */
 			sdnotify("STOPPING=1");
+			hook_event("stop");
+		}
 		if (sup.nwaiters > 0)
 			reload_finish(0, "gwd is shutting down", NULL);
 		close_listeners();
@@ -1384,6 +1467,7 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 	pool_init(&sup.pool, cfg->workers, 1);
 
 	stats_start(sup.base, cfg->stats_db, cfg->stats_retention_ms);
+	hooks_start(sup.base, supervisor_config);
 	log_info("gwd %s starting: %u workers of %s, pid %ld",
 	    PACKAGE_VERSION, cfg->workers, spawn_ctx_path(sup.ctx),
 	    (long)sup.pid);
@@ -1397,6 +1481,7 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 	drain_end();
 	log_info("gwd stopped");
 	emit("master_stop", NULL, NULL, NULL);
+	hooks_stop();
 	stats_stop();
 	control_stop();
 	web_stop();

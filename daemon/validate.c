@@ -218,6 +218,47 @@ validate_program(const struct gw_config *cfg, const struct spawn_ids *ids,
 	return rc;
 }
 
+/*
+ * Every hook's program exists and gwd itself can run it (hooks run as
+ * gwd's user, in gwd's directory): a hook that can never run is refused
+ * now rather than failing at the moment it is needed.
+ */
+static int
+validate_hooks(const struct gw_config *cfg, char **err)
+{
+	struct stat	 st;
+	char		*path, *why = NULL, *where;
+	size_t		 i;
+
+	for (i = 0; i < cfg->nhooks && why == NULL; i++) {
+		const struct gw_hook	*h = &cfg->hooks[i];
+
+		path = spawn_resolve(h->argv[0]);
+		if (strchr(path, '/') == NULL)
+			why = xasprintf("%s: not found in PATH", path);
+		else if (stat(path, &st) == -1)
+			why = xasprintf("cannot run %s: %s", path,
+			    strerror(errno));
+		else if (!S_ISREG(st.st_mode))
+			why = xasprintf("cannot run %s: not a regular file",
+			    path);
+		else if (access(path, X_OK) == -1)
+			why = xasprintf("cannot run %s: %s", path,
+			    strerror(errno));
+		free(path);
+		if (why == NULL)
+			continue;
+		where = h->origin == NULL ? xstrdup("hook") :
+		    h->origin[0] == '-' ? xstrdup(h->origin) :
+		    xasprintf("%s: hook", h->origin);
+		*err = xasprintf("%s: %s: %s", where, h->event, why);
+		free(where);
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 validate_static(const struct gw_config *cfg, char **err)
 {
@@ -297,6 +338,7 @@ validate_config(const struct gw_config *cfg, const char *self_exe,
 	if (validate_chdir(cfg, &ids, err) == 0 &&
 	    validate_program(cfg, &ids, self_exe, err) == 0 &&
 	    validate_static(cfg, err) == 0 &&
+	    validate_hooks(cfg, err) == 0 &&
 	    validate_parent(cfg, "log-file", cfg->log_file, "log file",
 	    err) == 0 &&
 	    validate_parent(cfg, "access-log", cfg->access_log, "access log",

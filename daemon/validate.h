@@ -14,9 +14,10 @@
  * What never can work: binds that do not parse, an unknown user or group
  * (workers' or the control socket's), a --chdir that is not a directory
  * the workers can enter, a worker program that does not exist or is not
- * executable, a log, access log or pid file in a directory that does not
- * exist, a --static that is not a directory, and a notify socket that
- * workers of another user could not reach with --readiness notify.
+ * executable, a hook whose program gwd cannot find or run, a log, access
+ * log or pid file in a directory that does not exist, a --static that
+ * is not a directory, and a notify socket that workers of another user
+ * could not reach with --readiness notify.
  * self_exe locates gwd-http (may be NULL).  Returns 0, or -1 with *err
  * set (caller frees).  Warnings (a notify socket out of reach with
  * --readiness spawn) are logged.

@@ -27,6 +27,7 @@ main(void)
 		make_suite_http_parser,
 		make_suite_http_path,
 		make_suite_top_rows,
+		make_suite_hooks,
 	};
 	SRunner	*sr;
 	size_t	 i;

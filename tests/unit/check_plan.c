@@ -898,6 +898,199 @@ START_TEST(test_failed_reload_is_no_crash_loop)
 }
 END_TEST
 
+/* ---- worker_timeout: the hook looks before the kill --------------------- */
+
+/* A worker whose heartbeat stopped, with a worker_timeout hook: ready at
+ * 0, last heartbeat at 100000, timeout 3 s, hook limit 5 s. */
+static struct worker *
+hung_worker(void)
+{
+	struct worker	*w;
+
+	T.timeout_ms = 3000;
+	T.dump_hook = 1;
+	T.hook_timeout_ms = 5000;
+	P.target = 1;
+	run(0);
+	w = slot(1);
+	notify(w, "WATCHDOG=1", 100000);
+	return w;
+}
+
+START_TEST(test_dump_kill_waits_for_hook)
+{
+	struct worker	*w = hung_worker();
+	struct action	*d;
+
+	run(103000);
+	/* No signal yet: the hook runs first, with the worker as it hung. */
+	ck_assert_uint_eq(count(A_SIGNAL, 0), 0);
+	ck_assert_ptr_nonnull(d = find_note(N_DUMP));
+	ck_assert_ptr_eq(d->w, w);
+	ck_assert_int_eq(d->sig, SIGABRT);
+	ck_assert_str_eq(d->text, "timeout");
+	ck_assert_int_eq(w->state, WS_KILLING);
+	ck_assert_int_eq(w->dumping, 1);
+	ck_assert_uint_eq(plan_next_deadline(&P, &T), 108000);
+	/* Meanwhile: no kill, and the slot is not refilled. */
+	run(107000);
+	ck_assert_uint_eq(count(A_SIGNAL, 0), 0);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 0);
+	ck_assert_uint_eq(count(A_NOTE, N_DUMP), 0);
+	/* The hook is done: SIGABRT now, SIGKILL a second later. */
+	pool_on_dump_done(&P, w, 107500);
+	ck_assert_uint_eq(plan_next_deadline(&P, &T), 107500);
+	run(107500);
+	ck_assert_uint_eq(count(A_SIGNAL, SIGABRT), 1);
+	ck_assert_int_eq(w->dumping, 0);
+	ck_assert_uint_eq(plan_next_deadline(&P, &T), 108500);
+	run(108500);
+	ck_assert_uint_eq(count(A_SIGNAL, SIGKILL), 1);
+	w = die(w, KILLED(SIGKILL), 108501);
+	ck_assert_int_eq(w->exit_reason, R_TIMEOUT);
+	pool_gc(&P);
+	run(108502);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 1);
+	/* Once per worker: no second hook for the same worker. */
+	ck_assert_uint_eq(count(A_NOTE, N_DUMP), 0);
+}
+END_TEST
+
+START_TEST(test_dump_hook_hangs)
+{
+	struct worker	*w = hung_worker();
+
+	run(103000);
+	ck_assert_uint_eq(count(A_NOTE, N_DUMP), 1);
+	run(107999);
+	ck_assert_uint_eq(count(A_SIGNAL, 0), 0);
+	/* The hook's time limit: the kill goes on without it. */
+	run(108000);
+	ck_assert_uint_eq(count(A_SIGNAL, SIGABRT), 1);
+	ck_assert_int_eq(w->dumping, 0);
+	/* Its end, later, changes nothing. */
+	pool_on_dump_done(&P, w, 108100);
+	run(108100);
+	ck_assert_uint_eq(count(A_SIGNAL, 0), 0);
+	run(109000);
+	ck_assert_uint_eq(count(A_SIGNAL, SIGKILL), 1);
+}
+END_TEST
+
+START_TEST(test_dump_worker_exits_during_hook)
+{
+	struct worker	*w = hung_worker();
+
+	run(103000);
+	ck_assert_uint_eq(count(A_NOTE, N_DUMP), 1);
+	/* It dies by itself (or the dumper killed it) while the hook runs. */
+	w = die(w, KILLED(SIGSEGV), 104000);
+	ck_assert_int_eq(w->state, WS_EXITED);
+	ck_assert_int_eq(w->exit_reason, R_TIMEOUT);
+	ck_assert_uint_eq(count(A_NOTE, N_EXIT), 1);
+	pool_gc(&P);
+	/* The hook ends: its worker is gone, nothing to kill. */
+	pool_on_dump_done(&P, pool_find_pid(&P, 1000), 104500);
+	run(104500);
+	ck_assert_uint_eq(count(A_SIGNAL, 0), 0);
+	ck_assert_uint_eq(count(A_SPAWN, 0), 1);
+	ck_assert_int_eq(slot(1)->state, WS_READY);
+}
+END_TEST
+
+START_TEST(test_dump_boot_and_graceful_timeouts)
+{
+	struct worker	*w;
+	struct action	*d;
+
+	T.readiness_notify = 1;
+	T.boot_timeout_ms = 2000;
+	T.dump_hook = 1;
+	T.hook_timeout_ms = 5000;
+	P.target = 2;
+	run(0);
+	notify(slot(1), "READY=1", 100);
+	run(2000);
+	/* Slot 2 never became ready: its boot timeout waits for the hook,
+	 * but counts as a failure at once (no refill meanwhile). */
+	ck_assert_ptr_nonnull(d = find_note(N_DUMP));
+	ck_assert_str_eq(d->text, "boot_timeout");
+	ck_assert_int_eq(d->sig, SIGKILL);
+	ck_assert_uint_eq(count(A_SIGNAL, 0), 0);
+	ck_assert_uint_eq(P.failures, 1);
+	w = slot(2);
+	pool_on_dump_done(&P, w, 2500);
+	run(2500);
+	ck_assert_uint_eq(count(A_SIGNAL, SIGKILL), 1);
+	ck_assert_int_eq(die(w, KILLED(SIGKILL), 2501)->exit_reason,
+	    R_BOOT_TIMEOUT);
+	pool_gc(&P);
+
+	/* Slot 1 is scaled away and ignores SIGTERM. */
+	pool_set_target(&P, 0);
+	run(3000);
+	ck_assert_uint_eq(count(A_SIGNAL, SIGTERM), 1);
+	w = slot(1);
+	run(3000 + 30000);
+	ck_assert_ptr_nonnull(d = find_note(N_DUMP));
+	ck_assert_str_eq(d->text, "graceful_timeout");
+	ck_assert_uint_eq(count(A_SIGNAL, 0), 0);
+	run(3000 + 30000 + 5000);
+	ck_assert_uint_eq(count(A_SIGNAL, SIGKILL), 1);
+	ck_assert_int_eq(die(w, KILLED(SIGKILL), 38001)->exit_reason,
+	    R_SCALE);
+}
+END_TEST
+
+START_TEST(test_dump_at_shutdown)
+{
+	struct action	*d;
+
+	T.dump_hook = 1;
+	T.hook_timeout_ms = 5000;
+	P.target = 1;
+	run(0);
+	pool_shutdown(&P, 0);
+	run(10);
+	ck_assert_uint_eq(count(A_SIGNAL, SIGTERM), 1);
+	run(30010);
+	ck_assert_ptr_nonnull(d = find_note(N_DUMP));
+	ck_assert_str_eq(d->text, "graceful_timeout");
+	ck_assert_uint_eq(count(A_SIGNAL, 0), 0);
+	pool_on_dump_done(&P, slot(1), 31000);
+	run(31000);
+	ck_assert_uint_eq(count(A_SIGNAL, SIGKILL), 1);
+	/* A quick stop never waits for a hook. */
+	teardown();
+	setup();
+	T.dump_hook = 1;
+	T.hook_timeout_ms = 5000;
+	P.target = 1;
+	T.timeout_ms = 1000;
+	run(0);
+	notify(slot(1), "WATCHDOG=1", 10);
+	run(1010);
+	ck_assert_uint_eq(count(A_NOTE, N_DUMP), 1);
+	pool_shutdown(&P, 1);
+	run(1011);
+	ck_assert_uint_eq(count(A_SIGNAL, SIGABRT), 1);
+}
+END_TEST
+
+/* Without a worker_timeout hook nothing waits. */
+START_TEST(test_dump_none_configured)
+{
+	T.hook_timeout_ms = 5000;
+	T.timeout_ms = 3000;
+	P.target = 1;
+	run(0);
+	notify(slot(1), "WATCHDOG=1", 100000);
+	run(103000);
+	ck_assert_uint_eq(count(A_NOTE, N_DUMP), 0);
+	ck_assert_uint_eq(count(A_SIGNAL, SIGABRT), 1);
+}
+END_TEST
+
 /* ---- a property test: random facts on a fake clock ---------------------- */
 
 static uint64_t	rng;
@@ -1043,6 +1236,8 @@ START_TEST(test_property_random_facts)
 		T.max_worker_age_ms = rnd(3) == 0 ? 4000 : 0;
 		T.max_requests = rnd(3) == 0 ? 5 : 0;
 		T.max_worker_memory_kb = rnd(3) == 0 ? 1000 : 0;
+		T.dump_hook = (int)rnd(2);
+		T.hook_timeout_ms = 300 + rnd(3) * 1000;
 		run(now);
 		for (step = 0; step < 300; step++) {
 			struct worker	*w;
@@ -1054,7 +1249,7 @@ START_TEST(test_property_random_facts)
 			    (w = random_live()) != NULL)
 				w->rss_kb = rnd(2) ? 2 * T.max_worker_memory_kb :
 				    T.max_worker_memory_kb / 2;
-			switch (rnd(8)) {
+			switch (rnd(9)) {
 			case 0:
 			case 1:
 				now += rnd(2500);
@@ -1095,6 +1290,15 @@ START_TEST(test_property_random_facts)
 				 * timing: readiness and grace may change. */
 				T.readiness_notify = (int)rnd(2);
 				T.readiness_grace_ms = rnd(3) * 500;
+				break;
+			case 8:
+				/* A worker_timeout hook ends. */
+				for (k = 0; k < P.n; k++)
+					if (P.w[k]->dumping) {
+						pool_on_dump_done(&P, P.w[k],
+						    now);
+						break;
+					}
 				break;
 			}
 			if (step == 280)
@@ -1144,6 +1348,12 @@ make_suite_plan(void)
 	tcase_add_test(tc, test_boot_timeout_backs_off_at_the_kill);
 	tcase_add_test(tc, test_failed_reload_is_no_crash_loop);
 	tcase_add_test(tc, test_stable_neighbour_keeps_the_backoff);
+	tcase_add_test(tc, test_dump_kill_waits_for_hook);
+	tcase_add_test(tc, test_dump_hook_hangs);
+	tcase_add_test(tc, test_dump_worker_exits_during_hook);
+	tcase_add_test(tc, test_dump_boot_and_graceful_timeouts);
+	tcase_add_test(tc, test_dump_at_shutdown);
+	tcase_add_test(tc, test_dump_none_configured);
 	suite_add_tcase(s, tc);
 	/* Its own case: 90,000 random steps take a while under ASan on a
 	 * loaded machine, past Check's default 4 s. */

@@ -22,5 +22,6 @@ Suite	*make_suite_paths(void);
 Suite	*make_suite_http_parser(void);
 Suite	*make_suite_http_path(void);
 Suite	*make_suite_top_rows(void);
+Suite	*make_suite_hooks(void);
 
 #endif
