@@ -961,5 +961,5 @@ listeners_adopt_env(struct listeners *ls, char **err)
 	}
 	free(namebuf);
 	listeners_unset_env();
-	return (int)n;
+	return (int)(ls->n - base);
 }

@@ -143,7 +143,10 @@ void	 listeners_fdstore(struct listeners *);
  * Socket activation: if LISTEN_PID is our pid, adopt fds 3 .. 3+LISTEN_FDS-1
  * (they must be listening stream sockets), named from LISTEN_FDNAMES.
  * LISTEN_PID, LISTEN_FDS and LISTEN_FDNAMES are removed from the
- * environment in every case.  Returns the number adopted, or -1 with *err.
+ * environment in every case.  Two fds of one socket (a socket unit's that
+ * was also in the fd store) are adopted once, under the socket unit's
+ * name, and the copy is taken out of the store.  Returns the number
+ * adopted, or -1 with *err.
  */
 int	 listeners_adopt_env(struct listeners *, char **err);
 

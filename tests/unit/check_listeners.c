@@ -691,6 +691,49 @@ START_TEST(test_adopt_env)
 }
 END_TEST
 
+/* One socket twice in LISTEN_FDS, from the store and from a socket unit. */
+static int
+adopt_dup_child(void)
+{
+	struct listeners	 ls = { NULL, 0 };
+	char			 pid[32], *err = NULL;
+	int			 a;
+
+	a = fcntl(tcp_listen_any(), F_DUPFD, 10);
+	if (dup2(a, 3) != 3 || dup2(a, 4) != 4)
+		return 1;
+	close(a);
+	snprintf(pid, sizeof pid, "%d", (int)getpid());
+	setenv("LISTEN_PID", pid, 1);
+	setenv("LISTEN_FDS", "2", 1);
+	setenv("LISTEN_FDNAMES", "gwd-127.0.0.1_1:web", 1);
+	if (listeners_adopt_env(&ls, &err) != 1)
+		return 2;
+	if (ls.n != 1 || ls.v[0].fd != 3 || ls.v[0].name == NULL ||
+	    strcmp(ls.v[0].name, "web") != 0)
+		return 3;
+	if (fcntl(4, F_GETFD) != -1)
+		return 4;
+	listeners_close(&ls);
+	return 0;
+}
+
+START_TEST(test_adopt_env_dup)
+{
+	pid_t	pid;
+	int	status;
+
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		_exit(adopt_dup_child());
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_msg(WEXITSTATUS(status) == 0, "step %d failed",
+	    WEXITSTATUS(status));
+}
+END_TEST
+
 /* The fd store names: prefixed, no ':', printable, at most 255 bytes. */
 START_TEST(test_store_name)
 {
@@ -841,6 +884,7 @@ make_suite_listeners(void)
 	tcase_add_test(tc, test_fd_adopt);
 	tcase_add_test(tc, test_update);
 	tcase_add_test(tc, test_adopt_env);
+	tcase_add_test(tc, test_adopt_env_dup);
 	tcase_add_test(tc, test_store_name);
 	tcase_add_test(tc, test_store_match);
 	tcase_add_test(tc, test_open_takes_back);
