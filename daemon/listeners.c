@@ -566,7 +566,7 @@ listeners_open(struct listeners *ls, const struct gw_config *cfg,
 {
 	struct listener	*nv;
 	ssize_t		*match;
-	char		*taken;
+	char		*taken, *kept;
 	size_t		 n = 0, base, i, j, rest = 0;
 	int		 rc = 0;
 
@@ -599,6 +599,7 @@ listeners_open(struct listeners *ls, const struct gw_config *cfg,
 				taken[j] = 0;
 	}
 	nv = xcalloc(ls->n + cfg->nbinds + 1, sizeof *nv);
+	kept = xcalloc(ls->n + cfg->nbinds + 1, 1);
 	for (j = 0; j < ls->n; j++)
 		if (!taken[j])
 			nv[n++] = ls->v[j];
@@ -609,24 +610,20 @@ listeners_open(struct listeners *ls, const struct gw_config *cfg,
 		if (match[i] != -1) {
 			nv[n] = ls->v[match[i]];
 			listeners_take_back(&nv[n], &cfg->binds[i]);
-			n++;
+			kept[n++] = 1;
 			continue;
 		}
 		if (listeners_open_one(ls, &cfg->binds[i], cfg, 1, &nv[n],
 		    err) == -1) {
-			/* Close what this call bound; adopted fds were not
-			 * ours to open, and taken-back ones stay. */
+			/* Close what this call bound; fd:// sockets were
+			 * not ours to open, and taken-back ones stay. */
 			for (j = n; j > base; j--) {
 				struct listener	*l = &nv[j - 1];
 
-				if (l->flags & LISTENER_ADOPTED) {
-					if (!(l->flags & LISTENER_ACTIVATED))
-						listeners_free_one(l, 0);
+				if (kept[j - 1])
 					continue;
-				}
-				if (l->stored != NULL)
-					continue;
-				listeners_free_one(l, 1);
+				listeners_free_one(l,
+				    !(l->flags & LISTENER_ADOPTED));
 			}
 			/* Keep only what is still open. */
 			for (i = 0, j = 0; j < n; j++)
@@ -647,6 +644,7 @@ listeners_open(struct listeners *ls, const struct gw_config *cfg,
 	}
 	free(match);
 	free(taken);
+	free(kept);
 	return rc;
 }
 

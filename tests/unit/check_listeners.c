@@ -867,6 +867,38 @@ START_TEST(test_open_takes_back)
 }
 END_TEST
 
+/* A bind that fails leaves the sockets taken back in the set, open. */
+START_TEST(test_open_takes_back_fail)
+{
+	struct gw_config	*cfg;
+	struct listeners	 ls = { NULL, 0 };
+	char			*local, *blocked, *err = NULL, *sname;
+	int			 stored, busy;
+
+	stored = tcp_listen_any();
+	busy = tcp_listen_any();
+	local = listeners_local_addr(stored);
+	blocked = listeners_local_addr(busy);
+	sname = listeners_store_name(NULL, local);
+	ck_assert_int_eq(listeners_add_fd(&ls, sname, "fd://c", stored,
+	    LISTENER_ACTIVATED | LISTENER_ADOPTED, &err), 0);
+	cfg = cfg_with("-b", local, "-b", blocked, NULL);
+	ck_assert_int_eq(listeners_open(&ls, cfg, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "Address already in use"));
+	free(err);
+	ck_assert_uint_eq(ls.n, 1);
+	ck_assert_int_eq(ls.v[0].fd, stored);
+	ck_assert_int_ne(fcntl(stored, F_GETFD), -1);
+	listeners_close(&ls);
+	ck_assert_int_eq(fcntl(stored, F_GETFD), -1);
+	close(busy);
+	config_free(cfg);
+	free(sname);
+	free(blocked);
+	free(local);
+}
+END_TEST
+
 Suite *
 make_suite_listeners(void)
 {
@@ -888,6 +920,7 @@ make_suite_listeners(void)
 	tcase_add_test(tc, test_store_name);
 	tcase_add_test(tc, test_store_match);
 	tcase_add_test(tc, test_open_takes_back);
+	tcase_add_test(tc, test_open_takes_back_fail);
 	suite_add_tcase(s, tc);
 	return s;
 }
