@@ -836,9 +836,10 @@ listeners_to_json(const struct listeners *ls)
 
 	for (i = 0; i < ls->n; i++) {
 		local = listeners_local_addr(ls->v[i].fd);
-		o = json_pack("{s:s?, s:s, s:i, s:s?}",
+		o = json_pack("{s:s?, s:s, s:i, s:s?, s:s?}",
 		    "name", ls->v[i].name, "addr", ls->v[i].addr,
-		    "fd", ls->v[i].fd, "local", local);
+		    "fd", ls->v[i].fd, "local", local,
+		    "fdstore", ls->v[i].stored);
 		free(local);
 		json_array_append_new(arr, o);
 	}

@@ -106,7 +106,10 @@ void	 listeners_close(struct listeners *);
 
 /* "web:admin:unknown" for LISTEN_FDNAMES (new string). */
 char	*listeners_fdnames(const struct listeners *);
-/* [{name, addr, fd, local}]; local is the bound address (new reference). */
+/*
+ * [{name, addr, fd, local, fdstore}]; local is the bound address, fdstore
+ * its name in systemd's fd store or null (new reference).
+ */
 json_t	*listeners_to_json(const struct listeners *);
 /* The bound address of fd: "127.0.0.1:8000", "[::]:8000", "unix:/p". */
 char	*listeners_local_addr(int fd);

@@ -113,6 +113,9 @@ wait_for "grep -q '^env.LISTEN_FDNAMES=' '$f'" 5 || fail "report $f incomplete"
 [ "$(jq -r '.binds[0].local' "$T/st")" = "127.0.0.1:$P1" ] &&
 [ "$(jq -r '.binds[1].local' "$T/st")" = "127.0.0.1:$P2" ] ||
     fail "bind order after the restart: $(jq -c .binds "$T/st")"
+[ "$(jq -r '[.binds[].fdstore] | join(" ")' "$T/st")" = \
+    "gwd-web gwd-127.0.0.1_$P2" ] ||
+    fail "status does not show the store names: $(jq -c .binds "$T/st")"
 
 # Restart again with a configuration that drops port P2 and adds P3: the
 # stored P2 socket is closed and leaves the store, P3 is bound and stored.

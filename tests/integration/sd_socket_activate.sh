@@ -44,7 +44,8 @@ ino=$(readlink "/proc/$GWD_PID/fd/3")
 "$GWCTL" -s "$CTL" --json status >"$T/st" || fail "gwctl status"
 [ "$(jq -r '.binds | length' "$T/st")" = 1 ] &&
 [ "$(jq -r '.binds[0].name' "$T/st")" = web ] &&
-[ "$(jq -r '.binds[0].local' "$T/st")" = "127.0.0.1:$P1" ] ||
+[ "$(jq -r '.binds[0].local' "$T/st")" = "127.0.0.1:$P1" ] &&
+[ "$(jq -r '.binds[0].fdstore' "$T/st")" = null ] ||
     fail "status binds: $(jq -c .binds "$T/st")"
 "$GWCTL" -s "$CTL" status | grep -q '^binds .*fd://3' ||
     fail "gwctl status: $("$GWCTL" -s "$CTL" status)"
