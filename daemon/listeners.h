@@ -64,7 +64,7 @@ struct listener {
 	unsigned flags;		/* LISTENER_* */
 	dev_t	 dev;		/* LISTENER_UNLINK: the file we made, so we */
 	ino_t	 ino;		/* never unlink someone else's socket */
-	char	*stored;	/* FDNAME it has in systemd's fd store, or NULL */
+	char	*stored;	/* its FDNAME in systemd's fd store, or NULL */
 };
 
 struct listeners {
@@ -78,12 +78,12 @@ struct listeners {
  * default bind).  An inherited socket whose address a bind asks for
  * (listeners_match()) is taken in that bind's place, in --bind order,
  * instead of binding anew; an inherited socket with a store name that no
- * bind wants is closed and removed from the fd store.  If a bind fails,
- * the inherited sockets taken so far stay in the set.  SO_REUSEADDR, SO_REUSEPORT with --reuse-port, listen()
- * with --backlog.  A stale Unix socket file (nobody accepts on it) is
- * replaced; a live socket or any other file is not.  On failure, closes
- * what it opened, leaves the set as it was and returns -1 with *err like
- * "cannot bind 127.0.0.1:8000: Address already in use".
+ * bind wants is closed and removed from the fd store.  SO_REUSEADDR,
+ * SO_REUSEPORT with --reuse-port, listen() with --backlog.  A stale Unix
+ * socket file (nobody accepts on it) is replaced; a live socket or any
+ * other file is not.  On failure, closes what it opened (the inherited
+ * sockets it took in a bind's place stay in the set, open) and returns -1
+ * with *err like "cannot bind 127.0.0.1:8000: Address already in use".
  */
 int	 listeners_open(struct listeners *, const struct gw_config *,
 	     char **err);
