@@ -18,8 +18,9 @@ P2=$(free_port)
 P3=$(free_port)
 D=$T/sd
 mkdir "$D"
+U=$T/app.sock
 python3 "$FS" "$D" "$GWD" --name "$NAME" -b "web=127.0.0.1:$P1" \
-    -b "127.0.0.1:$P2" -w 2 --readiness notify -- "$TW" \
+    -b "127.0.0.1:$P2" -b "unix:$U" -w 2 --readiness notify -- "$TW" \
     --report-fds "$T/tw/r" >>"$LOG" 2>&1 &
 SD=$!
 track "$SD"
@@ -27,7 +28,7 @@ wait_for "[ -s '$D/pid' ]" 5 || fail "fake systemd started no gwd"
 GWD_PID=$(cat "$D/pid")
 track "$GWD_PID"
 wait_for "grep -q 'READY=1' '$D/msgs'" 10 || fail "no READY=1: $(cat "$LOG")"
-wait_for "[ \$(wc -l <'$D/store') -eq 2 ]" 5 ||
+wait_for "[ \$(wc -l <'$D/store') -eq 3 ]" 5 ||
     fail "store: $(cat "$D/store" 2>/dev/null); msgs: $(cat "$D/msgs")"
 grep -q "^gwd-web [0-9]* 127.0.0.1:$P1\$" "$D/store" ||
     fail "bind web not stored as gwd-web: $(cat "$D/store")"
@@ -37,6 +38,8 @@ grep -q "FDSTORE=1|FDNAME=gwd-web|FDPOLL=0 +1fd" "$D/msgs" ||
     fail "FDSTORE message: $(grep FDSTORE "$D/msgs")"
 INO1=$(awk '$1 == "gwd-web" { print $2 }' "$D/store")
 INO2=$(awk -v n="gwd-127.0.0.1_$P2" '$1 == n { print $2 }' "$D/store")
+INO3=$(awk -v n="gwd-unix_$U" '$1 == n { print $2 }' "$D/store")
+[ -n "$INO3" ] || fail "unix bind not stored: $(cat "$D/store")"
 
 # SIGKILL: gwd cannot hand anything over, its workers die with it.
 OLDW=$(children_of "$GWD_PID")
@@ -99,26 +102,31 @@ log_has "bind 127.0.0.1:$P1: taken from the fd store" ||
 ls -l "/proc/$GWD_PID/fd" >"$T/fds"
 grep -q "socket:\[$INO1\]" "$T/fds" || fail "socket $INO1 of web not adopted"
 grep -q "socket:\[$INO2\]" "$T/fds" || fail "socket $INO2 not adopted"
+grep -q "socket:\[$INO3\]" "$T/fds" || fail "unix socket $INO3 not adopted"
+# The Unix socket's file still leads to it (SIGKILL unlinked nothing).
+curl -s --max-time 5 --unix-socket "$U" http://x/ | grep -q '^worker ' ||
+    fail "no answer on $U after the restart"
 # Nothing stored twice: the new gwd knows they are in the store already.
 sed -n '/^RESTART/,$p' "$D/msgs" | grep 'FDSTORE' &&
     fail "stored again after the restart: $(sed -n '/^RESTART/,$p' "$D/msgs")"
-[ "$(wc -l <"$D/store")" -eq 2 ] || fail "store: $(cat "$D/store")"
+[ "$(wc -l <"$D/store")" -eq 3 ] || fail "store: $(cat "$D/store")"
 # Workers get --bind order and the binds' names, as after a fresh start.
 wait_for "ls '$T'/tw/r.* >/dev/null 2>&1" 10 || fail "no worker report"
 f=$(ls "$T"/tw/r.* | head -1)
 wait_for "grep -q '^env.LISTEN_FDNAMES=' '$f'" 5 || fail "report $f incomplete"
-[ "$(report_env "$f" LISTEN_FDNAMES)" = "web:unknown" ] ||
+[ "$(report_env "$f" LISTEN_FDNAMES)" = "web:unknown:unknown" ] ||
     fail "workers' LISTEN_FDNAMES: $(report_env "$f" LISTEN_FDNAMES)"
 "$GWCTL" -s "$CTL" --json status >"$T/st" || fail "gwctl status"
 [ "$(jq -r '.binds[0].local' "$T/st")" = "127.0.0.1:$P1" ] &&
 [ "$(jq -r '.binds[1].local' "$T/st")" = "127.0.0.1:$P2" ] ||
     fail "bind order after the restart: $(jq -c .binds "$T/st")"
 [ "$(jq -r '[.binds[].fdstore] | join(" ")' "$T/st")" = \
-    "gwd-web gwd-127.0.0.1_$P2" ] ||
+    "gwd-web gwd-127.0.0.1_$P2 gwd-unix_$U" ] ||
     fail "status does not show the store names: $(jq -c .binds "$T/st")"
 
-# Restart again with a configuration that drops port P2 and adds P3: the
-# stored P2 socket is closed and leaves the store, P3 is bound and stored.
+# Restart again with a configuration that drops port P2 and the Unix
+# socket and adds P3: the stored P2 and Unix sockets are closed and leave
+# the store, P3 is bound and stored.
 printf '%s\n' "$GWD" --name "$NAME" -b "web=127.0.0.1:$P1" \
     -b "127.0.0.1:$P3" -w 1 --readiness notify -- "$TW" >"$D/args2"
 kill -KILL "$GWD_PID"
@@ -131,6 +139,8 @@ wait_for "grep -q \"FDSTOREREMOVE=1|FDNAME=gwd-127.0.0.1_$P2\" '$D/msgs'" 10 ||
     fail "stale stored socket not removed: $(sed -n '/^RESTART/,$p' "$D/msgs")"
 wait_for "grep -q '^gwd-127.0.0.1_$P3 ' '$D/store'" 10 ||
     fail "new bind not stored: $(cat "$D/store")"
+grep -q "FDSTOREREMOVE=1|FDNAME=gwd-unix_$U" "$D/msgs" ||
+    fail "stale Unix socket not removed: $(sed -n '/^RESTART/,$p' "$D/msgs")"
 [ "$(wc -l <"$D/store")" -eq 2 ] || fail "store: $(cat "$D/store")"
 wait_for "http_get $P3 | grep -q '^worker '" 10 || fail "P3 does not answer"
 wait_for "! http_get $P2 >/dev/null" 5 || fail "the dropped port P2 still answers"
