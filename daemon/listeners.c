@@ -26,6 +26,11 @@
 #include "gw/parse.h"
 #include "gw/util.h"
 #include "listeners.h"
+#include "log.h"
+#include "sdnotify.h"
+
+#define STORE_PREFIX	"gwd-"
+#define STORE_NAME_MAX	255	/* systemd's limit on an FDNAME */
 
 #define BIND_SYNTAX \
 	"expected HOST:PORT, [V6]:PORT, :PORT, unix:PATH or fd://N"
@@ -394,49 +399,288 @@ listeners_free_one(struct listener *l, int close_it)
 	}
 	free(l->name);
 	free(l->addr);
-	l->name = l->addr = NULL;
+	free(l->stored);
+	l->name = l->addr = l->stored = NULL;
 	l->fd = -1;
 }
 
-static int
-listeners_have_activated(const struct listeners *ls)
+char *
+listeners_store_name(const char *name, const char *addr)
 {
-	size_t	i;
+	const char	*src = addr;
+	char		*s, *p;
+	size_t		 len;
 
-	for (i = 0; i < ls->n; i++)
-		if (ls->v[i].flags & LISTENER_ACTIVATED)
-			return 1;
-	return 0;
+	if (name != NULL && strlen(STORE_PREFIX) + strlen(name) <=
+	    STORE_NAME_MAX)
+		src = name;
+	len = strlen(STORE_PREFIX) + strlen(src);
+	if (len > STORE_NAME_MAX)
+		len = STORE_NAME_MAX;
+	s = xmalloc(len + 1);
+	snprintf(s, len + 1, "%s%s", STORE_PREFIX, src);
+	for (p = s; *p != '\0'; p++)
+		if (*p == ':' || *p <= ' ' || *p > '~')
+			*p = '_';
+	return s;
+}
+
+int
+listeners_is_store_name(const char *fdname)
+{
+	return fdname != NULL &&
+	    strncmp(fdname, STORE_PREFIX, strlen(STORE_PREFIX)) == 0;
+}
+
+/* host as getnameinfo(NI_NUMERICHOST) writes it, or "" if not numeric. */
+static void
+listeners_canon_host(const char *host, char *out, size_t outsz)
+{
+	struct addrinfo	 hints, *res;
+
+	out[0] = '\0';
+	memset(&hints, 0, sizeof hints);
+	hints.ai_flags = AI_NUMERICHOST;
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(host, NULL, &hints, &res) != 0)
+		return;
+	if (getnameinfo(res->ai_addr, res->ai_addrlen, out, (socklen_t)outsz,
+	    NULL, 0, NI_NUMERICHOST) != 0)
+		out[0] = '\0';
+	else if (res->ai_family == AF_INET6) {
+		char	tmp[NI_MAXHOST];
+
+		snprintf(tmp, sizeof tmp, "[%s]", out);
+		gw_strlcpy(out, tmp, outsz);
+	}
+	freeaddrinfo(res);
+}
+
+int
+listeners_match(const char *bind_spec, const char *name, const char *local,
+    const char *fdname)
+{
+	struct bind_addr	 ba;
+	char			 host[NI_MAXHOST + 2], *err = NULL, *want;
+	const char		*colon;
+	size_t			 hlen;
+	int			 ok;
+
+	if (local == NULL || bind_parse(bind_spec, &ba, &err) == -1) {
+		free(err);
+		return 0;
+	}
+	if (ba.kind == BIND_UNIX)
+		return strncmp(local, "unix:", 5) == 0 &&
+		    strcmp(local + 5, ba.path) == 0;
+	if (ba.kind != BIND_INET || (colon = strrchr(local, ':')) == NULL)
+		return 0;
+	hlen = (size_t)(colon - local);
+	if (strcmp(ba.port, "0") == 0) {
+		/* Any free port: only our own stored socket says which. */
+		want = listeners_store_name(name, bind_spec);
+		ok = fdname != NULL && strcmp(fdname, want) == 0;
+		free(want);
+		if (!ok)
+			return 0;
+	} else if (strcmp(colon + 1, ba.port) != 0)
+		return 0;
+	if (ba.host[0] == '\0')	/* all addresses: dual-stack or v4 */
+		return (hlen == 4 && strncmp(local, "[::]", 4) == 0) ||
+		    (hlen == 7 && strncmp(local, "0.0.0.0", 7) == 0);
+	listeners_canon_host(ba.host, host, sizeof host);
+	return host[0] != '\0' && strlen(host) == hlen &&
+	    strncmp(local, host, hlen) == 0;
+}
+
+/*
+ * Turn an inherited socket into the listener of bind b.  One from our own
+ * fd store is ours again (its Unix socket file too); one from a socket
+ * unit stays adopted, keeps its FileDescriptorName= unless the bind
+ * names it, and is not stored (its unit keeps it).
+ */
+static void
+listeners_take_back(struct listener *l, const struct gw_bind *b)
+{
+	struct bind_addr	 ba;
+	struct stat		 st;
+	char			*err = NULL;
+	int			 ours = listeners_is_store_name(l->name);
+
+	log_info("bind %s: taken from %s (%s), not bound anew", b->addr,
+	    ours ? "the fd store" : "socket activation",
+	    l->name != NULL ? l->name : l->addr);
+	free(l->addr);
+	l->addr = xstrdup(b->addr);
+	if (ours) {
+		l->stored = l->name;
+		l->name = NULL;
+		l->flags = 0;
+		if (bind_parse(b->addr, &ba, &err) == 0 &&
+		    ba.kind == BIND_UNIX && lstat(ba.path, &st) == 0 &&
+		    S_ISSOCK(st.st_mode)) {
+			l->flags |= LISTENER_UNLINK;
+			l->dev = st.st_dev;
+			l->ino = st.st_ino;
+		}
+		free(err);
+	} else
+		l->flags = LISTENER_ADOPTED;
+	if (b->name != NULL || ours) {
+		free(l->name);
+		l->name = b->name != NULL ? xstrdup(b->name) : NULL;
+	}
+}
+
+/* For each bind, the index of the inherited socket it matches, or -1. */
+static void
+listeners_claim(const struct listeners *ls, const struct gw_config *cfg,
+    ssize_t *match, char *taken)
+{
+	char	**local;
+	size_t	  i, j;
+
+	local = xcalloc(ls->n + 1, sizeof *local);
+	for (j = 0; j < ls->n; j++)
+		if (ls->v[j].flags & LISTENER_ACTIVATED)
+			local[j] = listeners_local_addr(ls->v[j].fd);
+	for (i = 0; i < cfg->nbinds; i++) {
+		match[i] = -1;
+		for (j = 0; j < ls->n; j++)
+			if (local[j] != NULL && !taken[j] &&
+			    listeners_match(cfg->binds[i].addr,
+			    cfg->binds[i].name, local[j], ls->v[j].name)) {
+				match[i] = (ssize_t)j;
+				taken[j] = 1;
+				break;
+			}
+	}
+	for (j = 0; j < ls->n; j++)
+		free(local[j]);
+	free(local);
 }
 
 int
 listeners_open(struct listeners *ls, const struct gw_config *cfg,
     char **err)
 {
-	size_t	base = ls->n, i;
+	struct listener	*nv;
+	ssize_t		*match;
+	char		*taken, *kept;
+	size_t		 n = 0, base, i, j, rest = 0;
+	int		 rc = 0;
 
-	if (cfg->binds_default && listeners_have_activated(ls))
-		return 0;
-	ls->v = xreallocarray(ls->v, ls->n + cfg->nbinds + 1, sizeof *ls->v);
+	match = xcalloc(cfg->nbinds + 1, sizeof *match);
+	taken = xcalloc(ls->n + 1, 1);
+	listeners_claim(ls, cfg, match, taken);
+	/* A stored socket no bind wants any more: the configuration
+	 * dropped it while gwd was down. */
+	for (j = 0; j < ls->n; j++) {
+		struct listener	*l = &ls->v[j];
+
+		if (taken[j] || !(l->flags & LISTENER_ACTIVATED) ||
+		    !listeners_is_store_name(l->name)) {
+			rest += !taken[j];
+			continue;
+		}
+		log_info("fd store: %s (%s) matches no bind: closed",
+		    l->name, l->addr);
+		if (sdnotify_fdstore_remove(l->name) == -1)
+			log_warn("cannot remove %s from the fd store: %s",
+			    l->name, strerror(errno));
+		listeners_free_one(l, 1);
+		taken[j] = 2;
+	}
+	if (cfg->binds_default && rest > 0) {
+		/* Socket activation replaces the default bind. */
+		memset(match, 0xff, (cfg->nbinds + 1) * sizeof *match);
+		for (j = 0; j < ls->n; j++)
+			if (taken[j] == 1)
+				taken[j] = 0;
+	}
+	nv = xcalloc(ls->n + cfg->nbinds + 1, sizeof *nv);
+	kept = xcalloc(ls->n + cfg->nbinds + 1, 1);
+	for (j = 0; j < ls->n; j++)
+		if (!taken[j])
+			nv[n++] = ls->v[j];
+	base = n;
 	for (i = 0; i < cfg->nbinds; i++) {
-		if (listeners_open_one(ls, &cfg->binds[i], cfg, 1,
-		    &ls->v[ls->n], err) == -1) {
-			/* Adopted fds were not ours to open: leave them. */
-			while (ls->n > base) {
-				struct listener	*l = &ls->v[--ls->n];
+		if (cfg->binds_default && rest > 0)
+			break;
+		if (match[i] != -1) {
+			nv[n] = ls->v[match[i]];
+			listeners_take_back(&nv[n], &cfg->binds[i]);
+			kept[n++] = 1;
+			continue;
+		}
+		if (listeners_open_one(ls, &cfg->binds[i], cfg, 1, &nv[n],
+		    err) == -1) {
+			/* Close what this call bound; fd:// sockets were
+			 * not ours to open, and taken-back ones stay. */
+			for (j = n; j > base; j--) {
+				struct listener	*l = &nv[j - 1];
 
+				if (kept[j - 1])
+					continue;
 				listeners_free_one(l,
 				    !(l->flags & LISTENER_ADOPTED));
 			}
-			if (ls->n == 0) {
-				free(ls->v);
-				ls->v = NULL;
-			}
-			return -1;
+			/* Keep only what is still open. */
+			for (i = 0, j = 0; j < n; j++)
+				if (nv[j].fd != -1)
+					nv[i++] = nv[j];
+			n = i;
+			rc = -1;
+			break;
 		}
-		ls->n++;
+		n++;
 	}
-	return 0;
+	free(ls->v);
+	ls->v = nv;
+	ls->n = n;
+	if (n == 0) {
+		free(ls->v);
+		ls->v = NULL;
+	}
+	free(match);
+	free(taken);
+	free(kept);
+	return rc;
+}
+
+void
+listeners_fdstore(struct listeners *ls)
+{
+	struct listener	*l;
+	char		*want;
+	size_t		 i;
+
+	if (!sdnotify_enabled())
+		return;
+	for (i = 0; i < ls->n; i++) {
+		l = &ls->v[i];
+		if (l->flags & (LISTENER_ACTIVATED | LISTENER_ADOPTED))
+			continue;
+		want = listeners_store_name(l->name, l->addr);
+		if (l->stored != NULL && strcmp(l->stored, want) == 0) {
+			/* Already there: systemd would ignore a copy. */
+			free(want);
+			continue;
+		}
+		if (l->stored != NULL) {
+			(void)sdnotify_fdstore_remove(l->stored);
+			free(l->stored);
+			l->stored = NULL;
+		}
+		if (sdnotify_fdstore(l->fd, want) == -1) {
+			log_warn("cannot give %s to the fd store: %s "
+			    "(it will not outlive gwd)", l->addr,
+			    strerror(errno));
+			free(want);
+			continue;
+		}
+		l->stored = want;
+	}
 }
 
 int
@@ -455,6 +699,7 @@ listeners_update(struct listeners *ls, const struct gw_config *newcfg,
 		nv[n] = ls->v[i];
 		nv[n].name = ls->v[i].name ? xstrdup(ls->v[i].name) : NULL;
 		nv[n].addr = xstrdup(ls->v[i].addr);
+		nv[n].stored = NULL;
 		n++;
 		used[i] = 1;
 	}
@@ -472,6 +717,8 @@ listeners_update(struct listeners *ls, const struct gw_config *newcfg,
 			nv[n] = ls->v[j];
 			nv[n].name = b->name ? xstrdup(b->name) : NULL;
 			nv[n].addr = xstrdup(b->addr);
+			nv[n].stored = ls->v[j].stored ?
+			    xstrdup(ls->v[j].stored) : NULL;
 			used[j] = 2;
 			n++;
 			continue;
@@ -493,8 +740,14 @@ listeners_update(struct listeners *ls, const struct gw_config *newcfg,
 		}
 		n++;
 	}
-	for (j = 0; j < ls->n; j++)
+	for (j = 0; j < ls->n; j++) {
+		/* A removed bind must not come back with the next gwd. */
+		if (!used[j] && ls->v[j].stored != NULL &&
+		    sdnotify_fdstore_remove(ls->v[j].stored) == -1)
+			log_warn("cannot remove %s from the fd store: %s",
+			    ls->v[j].addr, strerror(errno));
 		listeners_free_one(&ls->v[j], !used[j]);
+	}
 	for (i = 0; i < n; i++)
 		if (!(nv[i].flags & LISTENER_ADOPTED))
 			(void)listen(nv[i].fd, (int)newcfg->backlog);
@@ -510,8 +763,11 @@ listeners_close(struct listeners *ls)
 {
 	size_t	i;
 
-	for (i = 0; i < ls->n; i++)
+	for (i = 0; i < ls->n; i++) {
+		if (ls->v[i].stored != NULL)
+			ls->v[i].flags &= ~LISTENER_UNLINK;
 		listeners_free_one(&ls->v[i], 1);
+	}
 	free(ls->v);
 	ls->v = NULL;
 	ls->n = 0;
@@ -580,9 +836,10 @@ listeners_to_json(const struct listeners *ls)
 
 	for (i = 0; i < ls->n; i++) {
 		local = listeners_local_addr(ls->v[i].fd);
-		o = json_pack("{s:s?, s:s, s:i, s:s?}",
+		o = json_pack("{s:s?, s:s, s:i, s:s?, s:s?}",
 		    "name", ls->v[i].name, "addr", ls->v[i].addr,
-		    "fd", ls->v[i].fd, "local", local);
+		    "fd", ls->v[i].fd, "local", local,
+		    "fdstore", ls->v[i].stored);
 		free(local);
 		json_array_append_new(arr, o);
 	}
@@ -617,6 +874,40 @@ listeners_unset_env(void)
 	unsetenv("LISTEN_PID");
 	unsetenv("LISTEN_FDS");
 	unsetenv("LISTEN_FDNAMES");
+}
+
+/*
+ * A socket unit's socket that was also stored comes twice (systemd only
+ * dedups within the store): keep one fd, under the unit's name, and take
+ * the copy out of the store, where it need not be.
+ */
+static void
+listeners_dedup_last(struct listeners *ls, size_t base)
+{
+	struct listener	*last = &ls->v[ls->n - 1], *l;
+	struct stat	 a, b;
+	size_t		 i;
+	char		*keep;
+
+	if (fstat(last->fd, &a) == -1)
+		return;
+	for (i = base; i + 1 < ls->n; i++) {
+		l = &ls->v[i];
+		if (fstat(l->fd, &b) == -1 || a.st_dev != b.st_dev ||
+		    a.st_ino != b.st_ino)
+			continue;
+		if (listeners_is_store_name(l->name) &&
+		    !listeners_is_store_name(last->name)) {
+			keep = l->name;
+			l->name = last->name;
+			last->name = keep;
+		}
+		if (listeners_is_store_name(last->name))
+			(void)sdnotify_fdstore_remove(last->name);
+		listeners_free_one(last, 1);
+		ls->n--;
+		return;
+	}
 }
 
 int
@@ -665,8 +956,9 @@ listeners_adopt_env(struct listeners *ls, char **err)
 			return -1;
 		}
 		free(addr);
+		listeners_dedup_last(ls, base);
 	}
 	free(namebuf);
 	listeners_unset_env();
-	return (int)n;
+	return (int)(ls->n - base);
 }

@@ -197,6 +197,8 @@ main(int argc, char **argv)
 		}
 		instance_lock_setpid();
 	}
+	/* From the pid systemd watches (NotifyAccess=main): after detach. */
+	listeners_fdstore(&ls);
 	if (cfg->pid_file != NULL) {
 		pidfile = xstrdup(cfg->pid_file);
 		if (pidfile_write(pidfile) == -1) {

@@ -49,3 +49,35 @@ sdnotify_watchdog_ms(void)
 {
 	return sd_watchdog_ms;
 }
+
+int
+sdnotify_enabled(void)
+{
+	return sd_socket != NULL;
+}
+
+/*
+ * FDPOLL=0: a listening socket never hangs up, and the store must keep it
+ * until FDSTOREREMOVE whatever happens to it (systemd 252 ignores the key).
+ */
+int
+sdnotify_fdstore(int fd, const char *name)
+{
+	char	buf[320];
+
+	if (sd_socket == NULL)
+		return 0;
+	snprintf(buf, sizeof buf, "FDSTORE=1\nFDNAME=%s\nFDPOLL=0", name);
+	return notify_send_fd(sd_socket, buf, fd);
+}
+
+int
+sdnotify_fdstore_remove(const char *name)
+{
+	char	buf[320];
+
+	if (sd_socket == NULL)
+		return 0;
+	snprintf(buf, sizeof buf, "FDSTOREREMOVE=1\nFDNAME=%s", name);
+	return notify_send(sd_socket, buf);
+}

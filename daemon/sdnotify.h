@@ -14,4 +14,18 @@ void	 sdnotify(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* systemd's watchdog interval for gwd itself in ms, or 0. */
 uint64_t sdnotify_watchdog_ms(void);
 
+/* Is there a service manager (NOTIFY_SOCKET was set)? */
+int	 sdnotify_enabled(void);
+/*
+ * The service manager's file descriptor store (sd_notify(3) FDSTORE=1,
+ * FDNAME=, FDSTOREREMOVE=1): give it a copy of fd under name (the caller
+ * keeps its own fd), or drop every stored fd of that name.  name: 1 to 255
+ * printable ASCII characters without ':'.  Without a service manager both
+ * do nothing and return 0; otherwise 0, or -1 with errno from sendmsg.
+ * systemd ignores a copy of an fd it already stores (keeping the first
+ * name), so renaming takes a remove first.
+ */
+int	 sdnotify_fdstore(int fd, const char *name);
+int	 sdnotify_fdstore_remove(const char *name);
+
 #endif

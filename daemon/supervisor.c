@@ -989,11 +989,13 @@ sup_reload(sup_reload_cb done, void *arg, char **err)
 			log_error("reload: cannot restore the binds: %s", rerr);
 			free(rerr);
 		}
+		listeners_fdstore(sup.ls);
 		reload_refused(*err);
 		config_free(ncfg);
 		return -1;
 	}
 	web_commit();
+	listeners_fdstore(sup.ls);
 	if (ncfg->log_level != sup.cfg->log_level ||
 	    ncfg->log_format != sup.cfg->log_format ||
 	    (ncfg->log_file == NULL) != (sup.cfg->log_file == NULL) ||

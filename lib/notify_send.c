@@ -84,6 +84,12 @@ notify_send(const char *path, const char *msg)
 }
 
 int
+notify_send_fd(const char *path, const char *msg, int fd)
+{
+	return send_with_fd(path, msg, fd);
+}
+
+int
 notify_send_barrier(const char *path, const char *msg, int timeout_ms)
 {
 	struct pollfd	pfd;

@@ -14,6 +14,12 @@
 int	 notify_send(const char *path, const char *msg);
 
 /*
+ * Like notify_send, with a copy of fd passed in SCM_RIGHTS (the caller
+ * keeps fd open and owns it).  For FDSTORE=1 (sd_pid_notify_with_fds(3)).
+ */
+int	 notify_send_fd(const char *path, const char *msg, int fd);
+
+/*
  * Like notify_send, then wait up to timeout_ms until the receiver has
  * processed the datagram (systemd's barrier: a pipe's write end travels
  * with the message and the receiver closes it when done).  For senders

@@ -29,7 +29,8 @@ MK
 for f in "$sbindir/gwd" "$prefix/bin/gwctl" "$prefix/libexec/gwd/gwd-http" \
     "$prefix/share/man/man8/gwd.8" "$prefix/share/man/man1/gwctl.1" \
     "$prefix/share/man/man7/gwd-worker.7" \
-    "$prefix/share/bash-completion/completions/gwctl" "$unitdir/gwd@.service"; do
+    "$prefix/share/bash-completion/completions/gwctl" "$unitdir/gwd@.service" \
+    "$unitdir/gwd.service" "$unitdir/gwd.socket"; do
 	[ -e "$S$f" ] || fail "not installed: $f ($(cd "$S" && find . -type f | head -20))"
 done
 # Nothing outside the prefix (but the unit, wherever it was configured).
@@ -38,8 +39,14 @@ outside=$(cd "$S" && find . -type f | sed 's|^\.||' | grep -v "^$prefix/" |
 [ -z "$outside" ] || fail "installed outside $prefix: $outside"
 
 U=$S$unitdir/gwd@.service
-grep -q "^ExecStart=$sbindir/gwd " "$U" || fail "unit: $(grep ExecStart "$U")"
-grep -q '@[a-z]*dir@' "$U" && fail "unit keeps a placeholder: $(grep '@' "$U")"
+U1=$S$unitdir/gwd.service
+for u in "$U" "$U1"; do
+	grep -q "^ExecStart=$sbindir/gwd " "$u" || fail "unit: $(grep ExecStart "$u")"
+	grep -q "^ExecReload=$prefix/bin/gwctl .*reload --wait\$" "$u" ||
+	    fail "unit: $(grep ExecReload "$u")"
+	grep -q '@[a-z]*dir@' "$u" && fail "unit keeps a placeholder: $(grep '@' "$u")"
+	grep -q '^FileDescriptorStoreMax=[1-9]' "$u" || fail "$u: no fd store"
+done
 if command -v systemd-analyze >/dev/null; then
 	# verify the unit against the staged tree: the paths it names exist.
 	mkdir -p "$T/units"
@@ -49,6 +56,13 @@ if command -v systemd-analyze >/dev/null; then
 	systemd-analyze verify --man=no "$T/units/gwd@test.service" >"$T/verify" 2>&1 ||
 	    fail "systemd-analyze verify: $(cat "$T/verify")"
 	grep -i 'gwd@test' "$T/verify" && fail "verify warns: $(cat "$T/verify")"
+	# gwd.service and the gwd.socket that activates it, together.
+	sed "s|$prefix/|$S$prefix/|g" "$U1" >"$T/units/gwd.service"
+	cp "$S$unitdir/gwd.socket" "$T/units/gwd.socket"
+	systemd-analyze verify --man=no "$T/units/gwd.service" \
+	    "$T/units/gwd.socket" >"$T/verify" 2>&1 ||
+	    fail "systemd-analyze verify: $(cat "$T/verify")"
+	grep -i 'gwd\.s' "$T/verify" && fail "verify warns: $(cat "$T/verify")"
 else
 	log "systemd-analyze missing: unit not verified"
 fi

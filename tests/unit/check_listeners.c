@@ -691,6 +691,216 @@ START_TEST(test_adopt_env)
 }
 END_TEST
 
+/* One socket twice in LISTEN_FDS, from the store and from a socket unit. */
+static int
+adopt_dup_child(void)
+{
+	struct listeners	 ls = { NULL, 0 };
+	char			 pid[32], *err = NULL;
+	int			 a;
+
+	a = fcntl(tcp_listen_any(), F_DUPFD, 10);
+	if (dup2(a, 3) != 3 || dup2(a, 4) != 4)
+		return 1;
+	close(a);
+	snprintf(pid, sizeof pid, "%d", (int)getpid());
+	setenv("LISTEN_PID", pid, 1);
+	setenv("LISTEN_FDS", "2", 1);
+	setenv("LISTEN_FDNAMES", "gwd-127.0.0.1_1:web", 1);
+	if (listeners_adopt_env(&ls, &err) != 1)
+		return 2;
+	if (ls.n != 1 || ls.v[0].fd != 3 || ls.v[0].name == NULL ||
+	    strcmp(ls.v[0].name, "web") != 0)
+		return 3;
+	if (fcntl(4, F_GETFD) != -1)
+		return 4;
+	listeners_close(&ls);
+	return 0;
+}
+
+START_TEST(test_adopt_env_dup)
+{
+	pid_t	pid;
+	int	status;
+
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		_exit(adopt_dup_child());
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_msg(WEXITSTATUS(status) == 0, "step %d failed",
+	    WEXITSTATUS(status));
+}
+END_TEST
+
+/* The fd store names: prefixed, no ':', printable, at most 255 bytes. */
+START_TEST(test_store_name)
+{
+	static const struct {
+		const char	*name, *addr, *want;
+	} c[] = {
+		{ "web", "127.0.0.1:8000", "gwd-web" },
+		{ NULL, "127.0.0.1:8000", "gwd-127.0.0.1_8000" },
+		{ NULL, "[::1]:80", "gwd-[__1]_80" },
+		{ NULL, ":8000", "gwd-_8000" },
+		{ NULL, "unix:/run/a b.sock", "gwd-unix_/run/a_b.sock" },
+	};
+	char	 longname[300], *s;
+	size_t	 i;
+
+	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
+		s = listeners_store_name(c[i].name, c[i].addr);
+		ck_assert_str_eq(s, c[i].want);
+		ck_assert(listeners_is_store_name(s));
+		free(s);
+	}
+	/* A NAME= too long with the prefix: the address names it. */
+	memset(longname, 'x', 253);
+	longname[253] = '\0';
+	s = listeners_store_name(longname, "127.0.0.1:80");
+	ck_assert_str_eq(s, "gwd-127.0.0.1_80");
+	free(s);
+	longname[251] = '\0';
+	s = listeners_store_name(longname, "127.0.0.1:80");
+	ck_assert_uint_eq(strlen(s), 255);
+	free(s);
+	ck_assert(!listeners_is_store_name("web"));
+	ck_assert(!listeners_is_store_name("gwd.socket"));
+	ck_assert(!listeners_is_store_name(NULL));
+}
+END_TEST
+
+/* Which inherited socket (local address, FDNAME) a bind takes back. */
+START_TEST(test_store_match)
+{
+	static const struct {
+		const char	*bind, *name, *local, *fdname;
+		int		 want;
+	} c[] = {
+		{ "127.0.0.1:8000", NULL, "127.0.0.1:8000", NULL, 1 },
+		{ "127.0.0.1:8000", NULL, "127.0.0.1:8001", NULL, 0 },
+		{ "127.0.0.1:8000", NULL, "127.0.0.2:8000", NULL, 0 },
+		{ "localhost:8000", NULL, "127.0.0.1:8000", "web", 1 },
+		{ ":8000", NULL, "[::]:8000", NULL, 1 },
+		{ ":8000", NULL, "0.0.0.0:8000", NULL, 1 },
+		{ ":8000", NULL, "127.0.0.1:8000", NULL, 0 },
+		{ "[::1]:80", NULL, "[::1]:80", NULL, 1 },
+		{ "[0:0::1]:80", NULL, "[::1]:80", NULL, 1 },
+		{ "[::1]:80", NULL, "127.0.0.1:80", NULL, 0 },
+		{ "unix:/a/s", NULL, "unix:/a/s", NULL, 1 },
+		{ "unix:/a/s", NULL, "unix:/a/t", NULL, 0 },
+		{ "unix:/a/s", NULL, "127.0.0.1:80", NULL, 0 },
+		/* Port 0 is any port: only our own name tells. */
+		{ "127.0.0.1:0", NULL, "127.0.0.1:41000", "gwd-127.0.0.1_0",
+		    1 },
+		{ "127.0.0.1:0", "web", "127.0.0.1:41000", "gwd-web", 1 },
+		{ "127.0.0.1:0", NULL, "127.0.0.1:41000", "web", 0 },
+		{ "127.0.0.1:0", NULL, "127.0.0.1:41000", NULL, 0 },
+		{ "127.0.0.1:0", NULL, "127.0.0.2:41000", "gwd-127.0.0.1_0",
+		    0 },
+		{ "fd://3", NULL, "127.0.0.1:80", NULL, 0 },
+		{ "127.0.0.1:80", NULL, NULL, NULL, 0 },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof c / sizeof c[0]; i++)
+		ck_assert_msg(listeners_match(c[i].bind, c[i].name, c[i].local,
+		    c[i].fdname) == c[i].want, "case %zu: %s ~ %s", i,
+		    c[i].bind, c[i].local != NULL ? c[i].local : "NULL");
+}
+END_TEST
+
+/*
+ * listeners_open() with inherited sockets: the one at a bind's address is
+ * taken in its place, in --bind order and as ours again; a foreign one
+ * (socket unit) that no bind wants stays in front; a stored one that no
+ * bind wants is closed.
+ */
+START_TEST(test_open_takes_back)
+{
+	struct gw_config	*cfg;
+	struct listeners	 ls = { NULL, 0 };
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen = sizeof ss;
+	char			*local, *err = NULL, *spec, *sname;
+	int			 stored, stale, unit, c;
+
+	stored = tcp_listen_any();
+	stale = tcp_listen_any();
+	ck_assert_int_eq(getsockname(stale, (struct sockaddr *)&ss, &sslen), 0);
+	unit = tcp_listen_any();
+	local = listeners_local_addr(stored);
+	ck_assert_ptr_nonnull(local);
+	sname = listeners_store_name(NULL, local);
+	ck_assert_int_eq(listeners_add_fd(&ls, "gwd-127.0.0.1_1", "fd://a",
+	    stale, LISTENER_ACTIVATED | LISTENER_ADOPTED, &err), 0);
+	ck_assert_int_eq(listeners_add_fd(&ls, "unit", "fd://b", unit,
+	    LISTENER_ACTIVATED | LISTENER_ADOPTED, &err), 0);
+	ck_assert_int_eq(listeners_add_fd(&ls, sname, "fd://c", stored,
+	    LISTENER_ACTIVATED | LISTENER_ADOPTED, &err), 0);
+	spec = xasprintf("api=%s", local);
+	cfg = cfg_with("-b", "127.0.0.1:0", "-b", spec, NULL);
+	ck_assert_msg(listeners_open(&ls, cfg, &err) == 0, "%s", err);
+	ck_assert_uint_eq(ls.n, 3);
+	/* The socket unit's, as socket activation always had it. */
+	ck_assert_int_eq(ls.v[0].fd, unit);
+	ck_assert_str_eq(ls.v[0].name, "unit");
+	ck_assert(ls.v[0].flags & LISTENER_ACTIVATED);
+	/* --bind order: the new bind, then the stored socket in its place. */
+	ck_assert_str_eq(ls.v[1].addr, "127.0.0.1:0");
+	ck_assert_ptr_null(ls.v[1].stored);
+	ck_assert_int_eq(ls.v[2].fd, stored);
+	ck_assert_str_eq(ls.v[2].addr, local);
+	ck_assert_str_eq(ls.v[2].name, "api");
+	ck_assert_str_eq(ls.v[2].stored, sname);
+	ck_assert_uint_eq(ls.v[2].flags, 0);
+	/* The stale one is closed (its fd number may be reused). */
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_eq(connect(c, (struct sockaddr *)&ss, sslen), -1);
+	ck_assert_int_eq(errno, ECONNREFUSED);
+	close(c);
+	listeners_close(&ls);
+	ck_assert_int_eq(fcntl(stored, F_GETFD), -1);
+	config_free(cfg);
+	free(spec);
+	free(sname);
+	free(local);
+}
+END_TEST
+
+/* A bind that fails leaves the sockets taken back in the set, open. */
+START_TEST(test_open_takes_back_fail)
+{
+	struct gw_config	*cfg;
+	struct listeners	 ls = { NULL, 0 };
+	char			*local, *blocked, *err = NULL, *sname;
+	int			 stored, busy;
+
+	stored = tcp_listen_any();
+	busy = tcp_listen_any();
+	local = listeners_local_addr(stored);
+	blocked = listeners_local_addr(busy);
+	sname = listeners_store_name(NULL, local);
+	ck_assert_int_eq(listeners_add_fd(&ls, sname, "fd://c", stored,
+	    LISTENER_ACTIVATED | LISTENER_ADOPTED, &err), 0);
+	cfg = cfg_with("-b", local, "-b", blocked, NULL);
+	ck_assert_int_eq(listeners_open(&ls, cfg, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "Address already in use"));
+	free(err);
+	ck_assert_uint_eq(ls.n, 1);
+	ck_assert_int_eq(ls.v[0].fd, stored);
+	ck_assert_int_ne(fcntl(stored, F_GETFD), -1);
+	listeners_close(&ls);
+	ck_assert_int_eq(fcntl(stored, F_GETFD), -1);
+	close(busy);
+	config_free(cfg);
+	free(sname);
+	free(blocked);
+	free(local);
+}
+END_TEST
+
 Suite *
 make_suite_listeners(void)
 {
@@ -708,6 +918,11 @@ make_suite_listeners(void)
 	tcase_add_test(tc, test_fd_adopt);
 	tcase_add_test(tc, test_update);
 	tcase_add_test(tc, test_adopt_env);
+	tcase_add_test(tc, test_adopt_env_dup);
+	tcase_add_test(tc, test_store_name);
+	tcase_add_test(tc, test_store_match);
+	tcase_add_test(tc, test_open_takes_back);
+	tcase_add_test(tc, test_open_takes_back_fail);
 	suite_add_tcase(s, tc);
 	return s;
 }
