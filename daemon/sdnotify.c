@@ -49,3 +49,25 @@ sdnotify_watchdog_ms(void)
 {
 	return sd_watchdog_ms;
 }
+
+void
+sdnotify_export_env(int export)
+{
+	char	buf[32];
+
+	if (!export) {
+		unsetenv("NOTIFY_SOCKET");
+		unsetenv("WATCHDOG_USEC");
+		unsetenv("WATCHDOG_PID");
+		return;
+	}
+	if (sd_socket != NULL)
+		setenv("NOTIFY_SOCKET", sd_socket, 1);
+	if (sd_watchdog_ms != 0) {
+		snprintf(buf, sizeof buf, "%llu",
+		    (unsigned long long)sd_watchdog_ms * 1000);
+		setenv("WATCHDOG_USEC", buf, 1);
+		snprintf(buf, sizeof buf, "%ld", (long)getpid());
+		setenv("WATCHDOG_PID", buf, 1);
+	}
+}

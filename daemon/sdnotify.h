@@ -14,4 +14,11 @@ void	 sdnotify(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* systemd's watchdog interval for gwd itself in ms, or 0. */
 uint64_t sdnotify_watchdog_ms(void);
 
+/*
+ * In-place upgrade: put NOTIFY_SOCKET, WATCHDOG_USEC and WATCHDOG_PID
+ * back into the environment for the new image (sdnotify_init took them
+ * out), or (restore = 0, the exec failed) take them out again.
+ */
+void	 sdnotify_export_env(int export);
+
 #endif

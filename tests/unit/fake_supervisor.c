@@ -10,6 +10,7 @@
 
 #include <event2/event.h>
 
+#include "gw/protocol.h"
 #include "gw/util.h"
 
 #include "fake_supervisor.h"
@@ -167,4 +168,24 @@ json_t *
 sup_workers_json(void)
 {
 	return json_pack("{s:[{s:i, s:i}]}", "workers", "id", 1, "pid", 100);
+}
+
+/* No exec in unit tests: every upgrade is refused as if the binary were
+ * missing. */
+int
+sup_upgrade(const char *binary, struct ctl_client *client,
+    sup_upgrade_cb failed, void *arg, const char **code, char **err)
+{
+	(void)client;
+	(void)failed;
+	(void)arg;
+	*code = GW_ERR_INVALID_ARGUMENT;
+	*err = xasprintf("%s: no such file", binary ? binary : "gwd");
+	return -1;
+}
+
+void
+sup_upgrade_cancel(void *arg)
+{
+	(void)arg;
 }
