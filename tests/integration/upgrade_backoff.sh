@@ -1,0 +1,2 @@
+#!/bin/sh
+echo SKIP: not written; exit 77
