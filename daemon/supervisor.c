@@ -1383,8 +1383,23 @@ upgrade_checked(int ok, const char *version, const char *why, void *arg)
 	upgrade_exec(version);
 }
 
+static int	upgrade_start(const char *, struct ctl_client *,
+		    sup_upgrade_cb, void *, const char **, char **);
+
 int
 sup_upgrade(const char *binary, struct ctl_client *client,
+    sup_upgrade_cb failed, void *arg, const char **code, char **err)
+{
+	if (upgrade_start(binary, client, failed, arg, code, err) == -1) {
+		log_error("upgrade refused: %s", *err);
+		return -1;
+	}
+	return 0;
+}
+
+/* sup_upgrade: refuse what cannot work now, else start the check. */
+static int
+upgrade_start(const char *binary, struct ctl_client *client,
     sup_upgrade_cb failed, void *arg, const char **code, char **err)
 {
 	struct gw_config	*ncfg;
@@ -1610,10 +1625,8 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 		const char	*code;
 		char		*err = NULL;
 
-		if (sup_upgrade(NULL, NULL, NULL, NULL, &code, &err) == -1) {
-			log_error("SIGUSR2: upgrade refused: %s", err);
-			free(err);
-		}
+		if (sup_upgrade(NULL, NULL, NULL, NULL, &code, &err) == -1)
+			free(err);	/* logged */
 		break;
 	}
 	case SIGWINCH:

@@ -1,2 +1,97 @@
 #!/bin/sh
-echo SKIP: not written; exit 77
+# upgrade_fail: upgrades that must not happen leave the old image serving.
+# A missing binary, a file that is not executable, a program that exits 1,
+# one that is not gwd, and one that never answers are refused with
+# `gwctl upgrade` exiting 1 and naming the cause; the master keeps its pid,
+# its version and its workers and answers gwctl.  An upgrade during a
+# reload, after the configuration file changed, or while gwd stops gets
+# `conflict`.
+. "$(dirname "$0")/lib.sh"
+
+command -v jq >/dev/null 2>&1 || skip "jq not installed"
+ctl() { "$GWCTL" -s "$CTL" "$@"; }
+pids() { ctl --json workers | jq -r '[.workers[].pid] | sort | join(" ")'; }
+ready() { [ "$(ctl --json status | jq .workers.ready)" = "$1" ]; }
+code() { ctl call "$1" | jq -r .error.code; }
+
+PORT=$(free_port)
+cat >"$T/gwd.conf" <<CONF
+workers = 2
+readiness = notify
+graceful-timeout = 10s
+CONF
+start_gwd -c "$T/gwd.conf" -b "127.0.0.1:$PORT" -- "$TW" --mode serve \
+    --boot-delay 2s --term-delay 3s
+wait_for "ready 2" 10 || fail "the pool did not become ready"
+PIDS0=$(pids)
+VER=$("$GWD" --version | cut -d' ' -f2)
+
+# still_serving WHAT: nothing changed.
+still_serving() {
+	alive "$GWD_PID" || fail "$1: gwd is gone"
+	[ "$(ctl --json status | jq -r .version)" = "$VER" ] ||
+	    fail "$1: the version changed"
+	[ "$(ctl --json status | jq -r .pid)" = "$GWD_PID" ] ||
+	    fail "$1: the pid changed"
+	[ "$(ctl --json status | jq -r .upgraded_at)" = null ] ||
+	    fail "$1: upgraded_at is set"
+	[ "$(pids)" = "$PIDS0" ] || fail "$1: the workers changed"
+}
+
+# refused BINARY WHY: gwctl upgrade exits 1 and says WHY.
+refused() {
+	local rc=0 out
+	out=$(ctl upgrade --binary "$1" 2>&1) || rc=$?
+	log "$out"
+	[ "$rc" = 1 ] || fail "upgrade to $1: exit $rc ($out)"
+	echo "$out" | grep -q -- "$2" || fail "upgrade to $1: '$out' lacks '$2'"
+	still_serving "$1"
+}
+
+refused "$T/missing" "No such file or directory"
+cp "$GWD" "$T/noexec"
+chmod 644 "$T/noexec"
+refused "$T/noexec" "Permission denied"
+printf '#!/bin/sh\nexit 1\n' >"$T/exit1"
+chmod 755 "$T/exit1"
+refused "$T/exit1" "exited 1"
+printf '#!/bin/sh\necho hello\n' >"$T/notgwd"
+chmod 755 "$T/notgwd"
+refused "$T/notgwd" "not a gwd binary"
+printf '#!/bin/sh\nexec sleep 30\n' >"$T/hang"
+chmod 755 "$T/hang"
+refused "$T/hang" "did not answer within 5 s"
+refused "$T" "not a regular file"
+log_has 'upgrade refused: .*missing: No such file' ||
+    fail "no log line for the failed upgrade"
+
+# The configuration file changed: the workers run the old one.
+echo "workers = 3" >>"$T/gwd.conf"
+[ "$(code '{"cmd":"upgrade"}')" = conflict ] ||
+    fail "upgrade with a changed configuration file: not conflict"
+ctl upgrade 2>&1 | grep -q "configuration file changed" ||
+    fail "the conflict does not name the configuration file"
+still_serving "changed file"
+sed -i '$d' "$T/gwd.conf"
+
+# During a reload: the new workers take 2 s to boot.
+kill -HUP "$GWD_PID"
+wait_for '[ "$(ctl --json status | jq -r .state)" = reloading ]' 5 ||
+    fail "no reload running"
+[ "$(code '{"cmd":"upgrade"}')" = conflict ] ||
+    fail "upgrade during a reload: not conflict"
+ctl upgrade 2>&1 | grep -q "reload is running" ||
+    fail "the conflict does not name the reload"
+wait_for '[ "$(ctl --json status | jq -r .state)" = running ]' 20 ||
+    fail "the reload did not end"
+PIDS0=$(pids)
+
+# While stopping (workers take 3 s to go).
+ctl stop >/dev/null
+wait_for '[ "$(ctl --json status | jq -r .state)" = stopping ]' 5 ||
+    fail "not stopping"
+[ "$(code '{"cmd":"upgrade"}')" = conflict ] ||
+    fail "upgrade while stopping: not conflict"
+wait_gwd_exit 15 || fail "gwd did not exit"
+[ "$GWD_STATUS" = 0 ] || fail "gwd exited $GWD_STATUS"
+log "ok"
