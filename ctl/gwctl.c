@@ -386,12 +386,15 @@ run_upgrade(struct gwctl_inv *inv)
 		return rc;
 	if (inv->json)
 		gwctl_print_json(result);
-	else
+	else {
+		const char	*v;
+
+		v = json_string_value(json_object_get(result, "version"));
 		printf("upgraded to gwd %s (pid %lld, %lld workers adopted)\n",
-		    json_string_value(json_object_get(result, "version")) ?: "?",
-		    (long long)json_integer_value(json_object_get(result,
-		    "pid")), (long long)json_integer_value(json_object_get(
-		    result, "workers")));
+		    v != NULL ? v : "?", (long long)json_integer_value(
+		    json_object_get(result, "pid")), (long long)
+		    json_integer_value(json_object_get(result, "workers")));
+	}
 	json_decref(result);
 	return GWCTL_OK;
 }

@@ -79,7 +79,7 @@ static struct {
 	gid_t			 gid, read_gid;
 	unsigned		 idle_ms;
 	int			 emfile_logged;
-	int			 inherited;	/* from an upgrade, or -1 */
+	int			 inherited;	/* from an upgrade; -1 */
 } ctl = { .fd = -1, .inherited = -1, .idle_ms = GW_CTL_IDLE_TIMEOUT_S * 1000 };
 
 static void	client_process(struct ctl_client *);

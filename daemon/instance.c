@@ -307,7 +307,8 @@ instance_lock_adopt(const char *path, int fd, char **err)
 	}
 	if (fd < 0 || fstat(fd, &a) == -1 || stat(path, &b) == -1 ||
 	    a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
-		*err = xasprintf("the inherited lock fd %d is not %s", fd, path);
+		*err = xasprintf("the inherited lock fd %d is not %s", fd,
+		    path);
 		return -1;
 	}
 	/* Our own open file description: this succeeds at once. */

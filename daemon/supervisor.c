@@ -1281,8 +1281,9 @@ upgrade_state_json(uint64_t dropped, uint64_t written)
 	json_array_foreach(json_object_get(pool, "workers"), i, v) {
 		const struct worker	*w = sup.pool.w[i];
 		const struct wio	*io = w->io;
-		json_t			*tail = output_tail_json(wio_output(w));
+		json_t			*tail;
 
+		tail = output_tail_json(wio_output(w));
 		json_object_set_new(v, "io", json_pack("{s:i, s:i, s:i}",
 		    "err", io != NULL ? io->fd : -1,
 		    "out", output_fd(wio_output(w)),

@@ -80,8 +80,8 @@ worker_to_json(const struct worker *w)
 json_t *
 upgrade_pool_to_json(const struct pool *p)
 {
-	json_t	*o = json_object(), *ws = json_array(), *slots = json_array();
-	json_t	*r;
+	json_t	*o = json_object(), *ws = json_array();
+	json_t	*slots = json_array(), *r;
 	size_t	 i;
 
 	for (i = 0; i < p->n; i++)
@@ -564,7 +564,8 @@ int
 upgrade_check_start(struct event_base *base, const char *binary,
     upgrade_check_cb done, void *arg, char **err)
 {
-	char		*argv[] = { (char *)binary, (char *)"--version", NULL };
+	char		*argv[] = { (char *)binary, (char *)"--version",
+			    NULL };
 	char		*envp[] = { NULL };
 	struct timeval	 tv = { UPGRADE_CHECK_MS / 1000,
 			     (UPGRADE_CHECK_MS % 1000) * 1000 };

@@ -156,7 +156,7 @@ END_TEST
 START_TEST(test_pool_refused)
 {
 	static const struct {
-		const char	*key;	/* in worker 1, removed or spoilt */
+		const char	*key;	/* in worker 1: removed, spoilt */
 		int		 spoil;
 		const char	*want;
 	} cases[] = {
@@ -172,7 +172,8 @@ START_TEST(test_pool_refused)
 	make_pool(&a);
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		json_t	*j = upgrade_pool_to_json(&a);
-		json_t	*w = json_array_get(json_object_get(j, "workers"), 1);
+		json_t	*ws = json_object_get(j, "workers");
+		json_t	*w = json_array_get(ws, 1);
 		char	*err = NULL;
 
 		if (cases[i].spoil == 0)
