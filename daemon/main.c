@@ -173,6 +173,9 @@ main(int argc, char **argv)
 		return 0;
 	case CONFIG_VERSION:
 		printf("gwd %s\n", GWD_VERSION);
+		/* Asked by a master about to exec us (upgrade.h). */
+		if (getenv(UPGRADE_CHECK_ENV) != NULL)
+			printf("upgrade-format %d\n", UPGRADE_FORMAT);
 		config_free(cfg);
 		return 0;
 	case CONFIG_CHECK:

@@ -488,7 +488,8 @@ check_answer(int ok, const char *version, const char *why)
 static void
 check_judge(void)
 {
-	char	 why[200], *v, *nl;
+	char	 why[200], *v, *nl, *fmt;
+	long	 format;
 
 	chk.out[chk.len] = '\0';
 	if (WIFSIGNALED(chk.status)) {
@@ -513,8 +514,25 @@ check_judge(void)
 		return;
 	}
 	v = chk.out + 4;
-	if ((nl = strchr(v, '\n')) != NULL)
+	fmt = NULL;
+	if ((nl = strchr(v, '\n')) != NULL) {
 		*nl = '\0';
+		fmt = strstr(nl + 1, "upgrade-format ");
+	}
+	if (fmt == NULL) {
+		snprintf(why, sizeof why, "gwd %.32s cannot adopt a running "
+		    "master (no in-place upgrade)", v);
+		check_answer(0, NULL, why);
+		return;
+	}
+	format = strtol(fmt + strlen("upgrade-format "), NULL, 10);
+	if (format != UPGRADE_FORMAT) {
+		snprintf(why, sizeof why, "gwd %.32s reads upgrade state "
+		    "format %ld, this gwd writes %d", v, format,
+		    UPGRADE_FORMAT);
+		check_answer(0, NULL, why);
+		return;
+	}
 	check_answer(1, v, NULL);
 }
 
@@ -566,7 +584,7 @@ upgrade_check_start(struct event_base *base, const char *binary,
 {
 	char		*argv[] = { (char *)binary, (char *)"--version",
 			    NULL };
-	char		*envp[] = { NULL };
+	char		*envp[] = { (char *)UPGRADE_CHECK_ENV "=1", NULL };
 	struct timeval	 tv = { UPGRADE_CHECK_MS / 1000,
 			     (UPGRADE_CHECK_MS % 1000) * 1000 };
 	sigset_t	 none;

@@ -35,6 +35,9 @@
 #define UPGRADE_FORMAT		1
 /* The environment variable that names the memfd in the new image. */
 #define UPGRADE_ENV		"GWD_UPGRADE_FD"
+/* Set in the environment of the --version check: the candidate then
+ * also prints "upgrade-format N", the state format it reads. */
+#define UPGRADE_CHECK_ENV	"GWD_UPGRADE_CHECK"
 /* How long the candidate binary has to answer --version (ms). */
 #define UPGRADE_CHECK_MS	5000
 
@@ -96,9 +99,11 @@ int	 upgrade_get_fd(const json_t *obj, const char *key);
 
 /*
  * Start checking binary: fork a child that runs `binary --version` with
- * stdout to a pipe.  done is called once, from the event loop: with
- * ok = 1 and the version ("0.2.0") if it printed "gwd VERSION" and exited
- * 0 within UPGRADE_CHECK_MS, else ok = 0 and why.  Both strings are
+ * UPGRADE_CHECK_ENV=1 and stdout to a pipe.  done is called once, from
+ * the event loop: with ok = 1 and the version ("0.2.0") if it printed
+ * "gwd VERSION" and "upgrade-format UPGRADE_FORMAT" and exited 0 within
+ * UPGRADE_CHECK_MS, else ok = 0 and why (a gwd without in-place upgrade,
+ * or with another state format, could not adopt the workers).  Both strings are
  * borrowed for the call.  Returns 0, or -1 with *err (nothing started).
  * The child is reaped by the supervisor's reaper, which hands its status
  * to upgrade_check_reaped().

@@ -1,7 +1,8 @@
 #!/bin/sh
 # upgrade_fail: upgrades that must not happen leave the old image serving.
 # A missing binary, a file that is not executable, a program that exits 1,
-# one that is not gwd, and one that never answers are refused with
+# one that is not gwd, a gwd without in-place upgrade or with another
+# state format, and one that never answers are refused with
 # `gwctl upgrade` exiting 1 and naming the cause; the master keeps its pid,
 # its version and its workers and answers gwctl.  An upgrade during a
 # reload, after the configuration file changed, or while gwd stops gets
@@ -58,6 +59,14 @@ refused "$T/exit1" "exited 1"
 printf '#!/bin/sh\necho hello\n' >"$T/notgwd"
 chmod 755 "$T/notgwd"
 refused "$T/notgwd" "not a gwd binary"
+# A gwd from before in-place upgrades, or with another state format,
+# could not adopt the workers.
+printf '#!/bin/sh\necho gwd 0.0.1\n' >"$T/oldgwd"
+chmod 755 "$T/oldgwd"
+refused "$T/oldgwd" "gwd 0.0.1 cannot adopt a running master"
+printf '#!/bin/sh\necho gwd 9.9\necho upgrade-format 2\n' >"$T/format2"
+chmod 755 "$T/format2"
+refused "$T/format2" "gwd 9.9 reads upgrade state format 2"
 printf '#!/bin/sh\nexec sleep 30\n' >"$T/hang"
 chmod 755 "$T/hang"
 refused "$T/hang" "did not answer within 5 s"
