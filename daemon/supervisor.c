@@ -1254,6 +1254,7 @@ upgrade_keep_fds(json_t *st, int keep)
 	}
 	(void)upgrade_fd_keep(upgrade_get_fd(st, "control_fd"), keep);
 	(void)upgrade_fd_keep(upgrade_get_fd(st, "notify_fd"), keep);
+	(void)upgrade_fd_keep(upgrade_get_fd(st, "web_fd"), keep);
 	(void)upgrade_fd_keep(upgrade_get_fd(json_object_get(st, "lock"),
 	    "fd"), keep);
 	(void)upgrade_fd_keep(upgrade_get_fd(json_object_get(st, "client"),
@@ -1303,6 +1304,7 @@ upgrade_state_json(uint64_t dropped, uint64_t written)
 	json_object_set_new(st, "listeners", ls);
 	json_object_set_new(st, "control_fd", json_integer(control_fd()));
 	json_object_set_new(st, "notify_fd", json_integer(notify_fd()));
+	json_object_set_new(st, "web_fd", json_integer(web_fd()));
 	json_object_set_new(st, "lock", json_pack("{s:s?, s:i}", "path",
 	    instance_lock_path(), "fd", instance_lock_fd()));
 	json_object_set_new(st, "client", sup.up.client == NULL ? json_null() :
@@ -1692,6 +1694,7 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 	if (upgrade_state() != NULL) {
 		notify_inherit(upgrade_get_fd(upgrade_state(), "notify_fd"));
 		control_inherit(upgrade_get_fd(upgrade_state(), "control_fd"));
+		web_inherit(upgrade_get_fd(upgrade_state(), "web_fd"));
 	}
 	if (notify_open(sup.base, cfg->notify_socket, on_notify, NULL,
 	    &err) == -1) {

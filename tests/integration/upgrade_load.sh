@@ -4,7 +4,8 @@
 # keep-alive client) hammers them, the master is upgraded twice: with
 # `gwctl upgrade` to the same binary, then with `gwctl upgrade --binary`
 # to gwd-next (the same sources, version "-next").  No request may fail;
-# the master keeps its pid and pid file, the workers their pids; gwctl,
+# the master keeps its pid and pid file, the workers their pids, the
+# metrics address answers every scrape; gwctl,
 # the stats database and the supervision (a killed worker is replaced in
 # its slot) go on in the new image.
 . "$(dirname "$0")/lib.sh"
@@ -22,9 +23,11 @@ pids() { ctl --json workers | jq -r '[.workers[].pid] | sort | join(" ")'; }
 ready() { [ "$(ctl --json status | jq .workers.ready)" = "$1" ]; }
 
 PORT=$(free_port)
+MPORT=$(free_port)
 DB=$T/state/$NAME.db
 start_gwd -b "127.0.0.1:$PORT" -w 4 --pid "$T/gwd.pid" \
-    --stats-interval 1s --keep-alive 5s --graceful-timeout 10s
+    --stats-interval 1s --keep-alive 5s --graceful-timeout 10s \
+    --metrics-bind "127.0.0.1:$MPORT"
 wait_for "ready 4" 10 || fail "the pool did not become ready"
 PIDS0=$(pids)
 PIDFILE0=$(cat "$T/gwd.pid")
@@ -59,6 +62,28 @@ PY
 fi
 LOADPID=$!
 track "$LOADPID"
+# Scrapes on new connections all along: the metrics socket survives too.
+python3 - "$MPORT" "$DURATION" >"$T/scrape.out" 2>&1 <<'PY' &
+import http.client, sys, time
+port, end = int(sys.argv[1]), time.time() + float(sys.argv[2])
+n = bad = 0
+while time.time() < end:
+    try:
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        c.request("GET", "/metrics")
+        r = c.getresponse()
+        r.read()
+        c.close()
+        n += 1
+        bad += r.status != 200
+    except Exception as e:
+        print("error:", e)
+        bad += 1
+    time.sleep(0.01)
+print("%d scrapes, %d failed" % (n, bad))
+PY
+SCRAPEPID=$!
+track "$SCRAPEPID"
 sleep 1.5
 
 # 1. The same binary, the path gwd was started as.
@@ -85,6 +110,12 @@ alive "$GWD_PID" || fail "gwd is gone"
 
 wait "$LOADPID" || true
 cat "$T/load.out"
+wait "$SCRAPEPID" || true
+cat "$T/scrape.out"
+grep -q '^[0-9]* scrapes, 0 failed$' "$T/scrape.out" ||
+    fail "metrics scrapes failed across the upgrades"
+curl -s "http://127.0.0.1:$MPORT/metrics" |
+    grep -q "gwd_info{version=\"$NEXT\"" || fail "gwd_info is not $NEXT"
 if grep -q 'requests in' "$T/load.out" && grep -q Latency "$T/load.out"; then
 	n=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$T/load.out")
 	! grep -q "Socket errors" "$T/load.out" ||
