@@ -2,7 +2,8 @@
 # upgrade_fail: upgrades that must not happen leave the old image serving.
 # A missing binary, a file that is not executable, a program that exits 1,
 # one that is not gwd, a gwd without in-place upgrade or with another
-# state format, and one that never answers are refused with
+# state format, and one that never answers are refused, and so is an exec
+# that fails after the check, all with
 # `gwctl upgrade` exiting 1 and naming the cause; the master keeps its pid,
 # its version and its workers and answers gwctl.  An upgrade during a
 # reload, after the configuration file changed, or while gwd stops gets
@@ -22,7 +23,7 @@ readiness = notify
 graceful-timeout = 10s
 CONF
 start_gwd -c "$T/gwd.conf" -b "127.0.0.1:$PORT" -- "$TW" --mode serve \
-    --boot-delay 2s --term-delay 3s
+    --boot-delay 2s --term-delay 3s --report-fds "$T/tw/r"
 wait_for "ready 2" 10 || fail "the pool did not become ready"
 PIDS0=$(pids)
 VER=$("$GWD" --version | cut -d' ' -f2)
@@ -94,6 +95,25 @@ ctl upgrade 2>&1 | grep -q "reload is running" ||
 wait_for '[ "$(ctl --json status | jq -r .state)" = running ]' 20 ||
     fail "the reload did not end"
 PIDS0=$(pids)
+
+# The check passes but exec fails (the file is gone by then): the old
+# image takes everything back.  Its signals work (TTIN adds a worker),
+# and the fds it had kept for the exec are close-on-exec again: the new
+# worker has the same fds as the first ones.
+printf '#!/bin/sh\necho gwd 9.9\necho upgrade-format 1\nrm -f "$0"\n' \
+    >"$T/vanish"
+chmod 755 "$T/vanish"
+refused "$T/vanish" "cannot exec $T/vanish: No such file or directory"
+log_has "upgrade: exec $T/vanish" || fail "no exec was tried"
+[ "$(ctl --json status | jq -r .stats.state)" = ok ] ||
+    fail "the stats writer did not come back: $(ctl --json status | jq .stats)"
+first=$(ls "$T"/tw/r.* | head -n 1)
+kill -TTIN "$GWD_PID"
+wait_for "ready 3" 10 || fail "TTIN after the failed exec"
+new=$(ls -t "$T"/tw/r.* | head -n 1)
+[ "$(report_get "$new" fds)" = "$(report_get "$first" fds)" ] ||
+    fail "after the failed exec a worker inherits fds '$(report_get "$new" fds)', not '$(report_get "$first" fds)'"
+ctl --json stats >/dev/null || fail "stats after the failed exec"
 
 # While stopping (workers take 3 s to go).
 ctl stop >/dev/null
