@@ -24,8 +24,14 @@ before=$(ctl --json status | jq -c '{backoff_until, failures, spawns_total}')
 log "before: $before"
 [ "$(echo "$before" | jq -r '.backoff_until | type')" = number ] ||
     fail "not in backoff: $before"
-out=$(ctl upgrade) || fail "upgrade failed: $out"
+# --json, and a relative --binary (gwctl makes it absolute).
+out=$(cd "$(dirname "$GWD")" && ctl --json upgrade --binary "./$(basename "$GWD")") ||
+    fail "upgrade failed: $out"
 log "$out"
+VER=$("$GWD" --version | cut -d' ' -f2)
+[ "$(echo "$out" | jq -c '[.version, .previous_version, .pid, .workers,
+    (.upgraded_at | type)]')" = "[\"$VER\",\"$VER\",$GWD_PID,0,\"number\"]" ] ||
+    fail "unexpected answer: $out"
 after=$(ctl --json status | jq -c '{backoff_until, failures, spawns_total}')
 log "after:  $after"
 # backoff_until is monotonic time shown as unix time: equal to the ms.
