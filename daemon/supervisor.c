@@ -1236,31 +1236,6 @@ upgrade_fail(const char *code, const char *fmt, ...)
 	memset(&sup.up, 0, sizeof sup.up);
 }
 
-/* Every fd the new image needs, in one list (cloexec cleared / set). */
-static void
-upgrade_keep_fds(json_t *st, int keep)
-{
-	json_t	*v, *io;
-	size_t	 i;
-
-	json_array_foreach(json_object_get(st, "listeners"), i, v)
-		(void)upgrade_fd_keep(upgrade_get_fd(v, "fd"), keep);
-	json_array_foreach(json_object_get(json_object_get(st, "pool"),
-	    "workers"), i, v) {
-		io = json_object_get(v, "io");
-		(void)upgrade_fd_keep(upgrade_get_fd(io, "err"), keep);
-		(void)upgrade_fd_keep(upgrade_get_fd(io, "out"), keep);
-		(void)upgrade_fd_keep(upgrade_get_fd(io, "notify"), keep);
-	}
-	(void)upgrade_fd_keep(upgrade_get_fd(st, "control_fd"), keep);
-	(void)upgrade_fd_keep(upgrade_get_fd(st, "notify_fd"), keep);
-	(void)upgrade_fd_keep(upgrade_get_fd(st, "web_fd"), keep);
-	(void)upgrade_fd_keep(upgrade_get_fd(json_object_get(st, "lock"),
-	    "fd"), keep);
-	(void)upgrade_fd_keep(upgrade_get_fd(json_object_get(st, "client"),
-	    "fd"), keep);
-}
-
 /* The state document: what the new image needs to carry on (new ref). */
 static json_t *
 upgrade_state_json(uint64_t dropped, uint64_t written)
@@ -1342,7 +1317,7 @@ upgrade_exec(const char *version)
 		free(err);
 		return;
 	}
-	upgrade_keep_fds(st, 1);
+	upgrade_state_keep_fds(st, 1);
 	snprintf(buf, sizeof buf, "%d", fd);
 	setenv(UPGRADE_ENV, buf, 1);
 	sdnotify_export_env(1);
@@ -1356,7 +1331,7 @@ upgrade_exec(const char *version)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	sdnotify_export_env(0);
 	unsetenv(UPGRADE_ENV);
-	upgrade_keep_fds(st, 0);
+	upgrade_state_keep_fds(st, 0);
 	close(fd);
 	json_decref(st);
 	stats_start(sup.base, sup.cfg->stats_db, sup.cfg->stats_retention_ms);

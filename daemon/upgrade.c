@@ -436,6 +436,30 @@ upgrade_fd_keep(int fd, int keep)
 	return gw_set_cloexec(fd, !keep);
 }
 
+void
+upgrade_state_keep_fds(const json_t *st, int keep)
+{
+	json_t	*v, *io;
+	size_t	 i;
+
+	json_array_foreach(json_object_get(st, "listeners"), i, v)
+		(void)upgrade_fd_keep(upgrade_get_fd(v, "fd"), keep);
+	json_array_foreach(json_object_get(json_object_get(st, "pool"),
+	    "workers"), i, v) {
+		io = json_object_get(v, "io");
+		(void)upgrade_fd_keep(upgrade_get_fd(io, "err"), keep);
+		(void)upgrade_fd_keep(upgrade_get_fd(io, "out"), keep);
+		(void)upgrade_fd_keep(upgrade_get_fd(io, "notify"), keep);
+	}
+	(void)upgrade_fd_keep(upgrade_get_fd(st, "control_fd"), keep);
+	(void)upgrade_fd_keep(upgrade_get_fd(st, "notify_fd"), keep);
+	(void)upgrade_fd_keep(upgrade_get_fd(st, "web_fd"), keep);
+	(void)upgrade_fd_keep(upgrade_get_fd(json_object_get(st, "lock"),
+	    "fd"), keep);
+	(void)upgrade_fd_keep(upgrade_get_fd(json_object_get(st, "client"),
+	    "fd"), keep);
+}
+
 int
 upgrade_get_fd(const json_t *obj, const char *key)
 {

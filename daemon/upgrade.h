@@ -94,6 +94,12 @@ void	 upgrade_state_free(void);
 /* Clear (keep = 1) or set (keep = 0) FD_CLOEXEC on fd; -1 if fd < 0 or
  * fcntl fails. */
 int	 upgrade_fd_keep(int fd, int keep);
+/*
+ * Every fd the state document names (listeners, control, notify and
+ * metrics sockets, the lock, the waiting client, each worker's pipes):
+ * upgrade_fd_keep(fd, keep) on each, before exec and, if it failed, after.
+ */
+void	 upgrade_state_keep_fds(const json_t *state, int keep);
 /* The integer member key of obj, or -1 (borrowed obj). */
 int	 upgrade_get_fd(const json_t *obj, const char *key);
 

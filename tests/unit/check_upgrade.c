@@ -236,6 +236,44 @@ START_TEST(test_state_memfd)
 }
 END_TEST
 
+/* Every fd the document names loses close-on-exec, and gets it back. */
+START_TEST(test_keep_fds)
+{
+	int	 p[2], q[2], r[2], s[2], i;
+	json_t	*st;
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(q, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(r, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(s, O_CLOEXEC), 0);
+	st = json_pack("{s:[{s:i}], s:{s:[{s:{s:i, s:i, s:i}}]}, s:i, s:i, "
+	    "s:i, s:{s:i}, s:{s:i}}",
+	    "listeners", "fd", p[0],
+	    "pool", "workers", "io", "err", p[1], "out", q[0], "notify", q[1],
+	    "control_fd", r[0], "notify_fd", r[1], "web_fd", s[0],
+	    "lock", "fd", s[1], "client", "fd", -1);
+	upgrade_state_keep_fds(st, 1);
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(fcntl(p[i], F_GETFD) & FD_CLOEXEC, 0);
+		ck_assert_int_eq(fcntl(q[i], F_GETFD) & FD_CLOEXEC, 0);
+		ck_assert_int_eq(fcntl(r[i], F_GETFD) & FD_CLOEXEC, 0);
+		ck_assert_int_eq(fcntl(s[i], F_GETFD) & FD_CLOEXEC, 0);
+	}
+	upgrade_state_keep_fds(st, 0);
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_ne(fcntl(p[i], F_GETFD) & FD_CLOEXEC, 0);
+		ck_assert_int_ne(fcntl(q[i], F_GETFD) & FD_CLOEXEC, 0);
+		ck_assert_int_ne(fcntl(r[i], F_GETFD) & FD_CLOEXEC, 0);
+		ck_assert_int_ne(fcntl(s[i], F_GETFD) & FD_CLOEXEC, 0);
+		close(p[i]);
+		close(q[i]);
+		close(r[i]);
+		close(s[i]);
+	}
+	json_decref(st);
+}
+END_TEST
+
 START_TEST(test_self_path)
 {
 	char	cwd[4096], *want;
@@ -268,6 +306,7 @@ main(void)
 	tcase_add_test(tc, test_pool_carries_on);
 	tcase_add_test(tc, test_pool_refused);
 	tcase_add_test(tc, test_state_memfd);
+	tcase_add_test(tc, test_keep_fds);
 	tcase_add_test(tc, test_self_path);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
