@@ -360,6 +360,45 @@ run_reload(struct gwctl_inv *inv)
 	return rc;
 }
 
+/* How long the daemon may take: its --version check of the binary (5 s
+ * at most), the stats writer's flush (2 s at most), exec and adoption. */
+#define UPGRADE_TIMEOUT_MS	30000
+
+static int
+run_upgrade(struct gwctl_inv *inv)
+{
+	const char	*bin = gwctl_flag(inv, "--binary");
+	json_t		*args = json_object(), *result;
+	char		 cwd[4096];
+	int		 rc;
+
+	if (bin != NULL) {
+		/* gwd resolves nothing against its own directory. */
+		if (bin[0] != '/' && getcwd(cwd, sizeof cwd) != NULL)
+			json_object_set_new(args, "binary",
+			    json_pack("s++", cwd, "/", bin));
+		else
+			json_object_set_new(args, "binary", json_string(bin));
+	}
+	if (!inv->timeout_set)
+		inv->timeout_ms = UPGRADE_TIMEOUT_MS;
+	if ((rc = gwctl_call(inv, GW_CMD_UPGRADE, args, &result)) != GWCTL_OK)
+		return rc;
+	if (inv->json)
+		gwctl_print_json(result);
+	else {
+		const char	*v;
+
+		v = json_string_value(json_object_get(result, "version"));
+		printf("upgraded to gwd %s (pid %lld, %lld workers adopted)\n",
+		    v != NULL ? v : "?", (long long)json_integer_value(
+		    json_object_get(result, "pid")), (long long)
+		    json_integer_value(json_object_get(result, "workers")));
+	}
+	json_decref(result);
+	return GWCTL_OK;
+}
+
 /* Is pid gone (or a zombie)?  Read from /proc: kill(pid, 0) would call a
  * zombie alive, and fails with EPERM on another user's gwd. */
 static int
@@ -770,6 +809,11 @@ static const struct gwctl_flag reload_flags[] = {
 	    "it failed" },
 	{ NULL, 0, NULL, NULL }
 };
+static const struct gwctl_flag upgrade_flags[] = {
+	{ "--binary", 'b', "PATH", "the gwd binary to run (default: the path "
+	    "gwd was started as)" },
+	{ NULL, 0, NULL, NULL }
+};
 static const struct gwctl_flag stop_flags[] = {
 	{ "--quick", 'q', NULL, "SIGINT now, SIGKILL after 2 s" },
 	{ "--wait", 'w', NULL, "return once gwd has exited; exit 1 if it "
@@ -810,6 +854,8 @@ static const struct gwctl_cmd commands[] = {
 	    "the effective configuration, as a file" },
 	{ "reopen-logs", NULL, NULL, 0, 0, no_flags, run_reopen_logs,
 	    "reopen log files (like SIGUSR1)" },
+	{ "upgrade", NULL, NULL, 0, 0, upgrade_flags, run_upgrade,
+	    "re-execute gwd in place (like SIGUSR2), keeping the workers" },
 	{ "stats", NULL, NULL, 0, 0, gwctl_stats_flags, gwctl_run_stats,
 	    "history from the stats database" },
 	{ "events", NULL, NULL, 0, 0, events_flags, run_events,

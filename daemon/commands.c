@@ -23,6 +23,7 @@
 #include "events.h"
 #include "log.h"
 #include "supervisor.h"
+#include "upgrade.h"
 #include "stats.h"
 
 /* ---- validation helpers ------------------------------------------------- */
@@ -239,7 +240,7 @@ c_version(struct cmd_ctx *ctx, json_t *args, struct cmd_reply *r)
 {
 	(void)ctx;
 	(void)args;
-	r->result = json_pack("{s:s, s:i}", "version", PACKAGE_VERSION,
+	r->result = json_pack("{s:s, s:i}", "version", GWD_VERSION,
 	    "protocol", GW_PROTOCOL_VERSION);
 	return CMD_OK;
 }
@@ -432,6 +433,43 @@ c_health(struct cmd_ctx *ctx, json_t *args, struct cmd_reply *r)
 
 /* ---- the table ---------------------------------------------------------- */
 
+static const struct arg_spec upgrade_args[] = {
+	{ "binary", ARG_STRING, 0, 0 },
+};
+
+static int
+v_upgrade(json_t *args, char **message)
+{
+	return args_check(args, upgrade_args, GW_ARRAY_LEN(upgrade_args),
+	    message);
+}
+
+/* The upgrade failed in this image (else the new image answers). */
+static void
+upgrade_failed(const char *code, const char *message, void *arg)
+{
+	struct cmd_ctx	*ctx = arg;
+
+	ctx->upgrade_pending = 0;
+	control_answer(ctx->client, NULL, code, message);
+}
+
+static enum cmd_status
+c_upgrade(struct cmd_ctx *ctx, json_t *args, struct cmd_reply *r)
+{
+	const char	*binary = json_string_value(json_object_get(args,
+			    "binary"));
+	char		*err = NULL;
+
+	if (sup_upgrade(binary, ctx->client, upgrade_failed, ctx, &r->code,
+	    &err) == -1) {
+		r->message = err;
+		return CMD_ERROR;
+	}
+	ctx->upgrade_pending = 1;
+	return CMD_ASYNC;
+}
+
 static const struct command table[] = {
 	{ GW_CMD_PING,		1, v_none,	c_ping },
 	{ GW_CMD_VERSION,	1, v_none,	c_version },
@@ -447,6 +485,7 @@ static const struct command table[] = {
 	{ GW_CMD_REOPEN_LOGS,	0, v_none,	c_reopen_logs },
 	{ GW_CMD_SUBSCRIBE,	1, v_none,	c_subscribe },
 	{ GW_CMD_HEALTH,	1, v_none,	c_health },
+	{ GW_CMD_UPGRADE,	0, v_upgrade,	c_upgrade },
 };
 
 const struct command *
@@ -475,6 +514,10 @@ commands_cancel(struct cmd_ctx *ctx)
 	if (ctx->reload_pending) {
 		sup_reload_cancel(reload_done, ctx);
 		ctx->reload_pending = 0;
+	}
+	if (ctx->upgrade_pending) {
+		sup_upgrade_cancel(ctx);
+		ctx->upgrade_pending = 0;
 	}
 	if (ctx->stats_pending) {
 		stats_query_cancel(ctx);

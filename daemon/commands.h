@@ -32,6 +32,7 @@ struct cmd_ctx {
 	int		 reload_pending;	/* waiting for sup_reload's cb */
 	int		 stats_pending;		/* waiting for stats_query */
 	int		 subscribed;		/* on the event stream */
+	int		 upgrade_pending;	/* waiting for sup_upgrade */
 };
 
 enum cmd_status {

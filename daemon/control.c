@@ -79,7 +79,8 @@ static struct {
 	gid_t			 gid, read_gid;
 	unsigned		 idle_ms;
 	int			 emfile_logged;
-} ctl = { .fd = -1, .idle_ms = GW_CTL_IDLE_TIMEOUT_S * 1000 };
+	int			 inherited;	/* from an upgrade; -1 */
+} ctl = { .fd = -1, .inherited = -1, .idle_ms = GW_CTL_IDLE_TIMEOUT_S * 1000 };
 
 static void	client_process(struct ctl_client *);
 static void	client_free(struct ctl_client *);
@@ -828,7 +829,19 @@ control_start(struct event_base *base, const struct gw_config *cfg,
 	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
 		signal(SIGPIPE, SIG_IGN);
 
-	if ((fd = create_socket(cfg, err)) == -1)
+	if (ctl.inherited != -1) {
+		struct stat	st;
+
+		/* An upgrade kept it: already bound, listening, chmod'ed. */
+		fd = ctl.inherited;
+		ctl.inherited = -1;
+		(void)gw_set_cloexec(fd, 1);
+		(void)gw_set_nonblock(fd, 1);
+		if (stat(cfg->control_socket, &st) == 0) {
+			ctl.dev = st.st_dev;
+			ctl.ino = st.st_ino;
+		}
+	} else if ((fd = create_socket(cfg, err)) == -1)
 		return -1;
 	ctl.fd = fd;
 	ctl.base = base;
@@ -926,4 +939,46 @@ void
 control_set_idle_timeout_ms(unsigned ms)
 {
 	ctl.idle_ms = ms;
+}
+
+void
+control_inherit(int fd)
+{
+	ctl.inherited = fd;
+}
+
+int
+control_fd(void)
+{
+	return ctl.fd;
+}
+
+int
+control_client_fd(struct ctl_client *c)
+{
+	return bufferevent_getfd(c->bev);
+}
+
+json_t *
+control_client_id(struct ctl_client *c)
+{
+	return c->pending_id;
+}
+
+void
+control_answer_fd(int fd, json_t *id, json_t *result, const char *code,
+    const char *message)
+{
+	json_t	*o = reply_new(id, result, code, message);
+	char	*s = json_dumps(o, JSON_COMPACT);
+
+	json_decref(o);
+	if (s != NULL) {
+		/* The client waits for this one line: its socket buffer is
+		 * empty, so this does not block. */
+		(void)send(fd, s, strlen(s), MSG_NOSIGNAL | MSG_DONTWAIT);
+		(void)send(fd, "\n", 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+		free(s);
+	}
+	close(fd);
 }

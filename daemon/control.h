@@ -49,6 +49,21 @@ void	 control_answer(struct ctl_client *, json_t *result,
  * client that does not read is disconnected rather than buffered forever. */
 void	 control_push(struct ctl_client *, json_t *obj);
 
+/*
+ * In-place upgrade.  control_inherit(fd) before control_start() makes it
+ * adopt fd (the listening socket kept across exec) instead of creating
+ * the socket.  control_fd() is the listening fd (-1 if none);
+ * control_client_fd() and control_client_id() give a client's socket and
+ * the id of the request it waits on (borrowed), for the new image to
+ * answer with control_answer_fd(), which sends one reply line (result
+ * stolen) and closes fd.
+ */
+void	 control_inherit(int fd);
+int	 control_fd(void);
+int	 control_client_fd(struct ctl_client *);
+json_t	*control_client_id(struct ctl_client *);
+void	 control_answer_fd(int fd, json_t *id, json_t *result,
+	     const char *code, const char *message);
 /* Tests only: shorten the idle timeout. */
 void	 control_set_idle_timeout_ms(unsigned ms);
 

@@ -295,3 +295,38 @@ instance_reach(const char *path, uid_t uid, gid_t gid, const gid_t *groups,
 	free(p);
 	return rc;
 }
+
+int
+instance_lock_adopt(const char *path, int fd, char **err)
+{
+	struct stat	a, b;
+
+	if (lk.fd != -1) {
+		*err = xstrdup("the instance lock is already held");
+		return -1;
+	}
+	if (fd < 0 || fstat(fd, &a) == -1 || stat(path, &b) == -1 ||
+	    a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
+		*err = xasprintf("the inherited lock fd %d is not %s", fd,
+		    path);
+		return -1;
+	}
+	/* Our own open file description: this succeeds at once. */
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		*err = xasprintf("cannot keep the lock %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	lk.fd = fd;
+	lk.path = xstrdup(path);
+	lk.dev = a.st_dev;
+	lk.ino = a.st_ino;
+	return 0;
+}
+
+int
+instance_lock_fd(void)
+{
+	return lk.fd;
+}

@@ -34,6 +34,14 @@ void	 instance_dir_share(void);
  * the instance runs, else the system error.  One lock per process.
  */
 int	 instance_lock(const char *path, char **err);
+/*
+ * In-place upgrade: the lock fd (path) was kept open across exec; hold it
+ * again without taking a new lock, which would conflict with it.
+ * Returns 0, or -1 with *err if fd is not a lock on path.
+ */
+int	 instance_lock_adopt(const char *path, int fd, char **err);
+/* The lock's fd, or -1 (for the upgrade hand-over). */
+int	 instance_lock_fd(void);
 /* Write our pid into the lock file again (after --daemon forked). */
 void	 instance_lock_setpid(void);
 /* Remove the lock file if it is still ours, and release the lock. */

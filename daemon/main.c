@@ -28,6 +28,7 @@
 #include "log.h"
 #include "sdnotify.h"
 #include "supervisor.h"
+#include "upgrade.h"
 #include "validate.h"
 
 /* Refuse to start if the pid file names a live process. */
@@ -105,6 +106,35 @@ main_dir_mode(const struct gw_config *cfg)
 	return cfg->user != NULL || cfg->group != NULL ? 0711 : 0700;
 }
 
+/* The listening sockets the old image kept open across exec, in order. */
+static int
+main_adopt_listeners(struct listeners *ls, char **err)
+{
+	json_t	*v;
+	size_t	 i;
+
+	json_array_foreach(json_object_get(upgrade_state(), "listeners"), i,
+	    v) {
+		int		 fd = upgrade_get_fd(v, "fd");
+		const char	*stored = json_string_value(json_object_get(v,
+				    "fdstore"));
+
+		if (listeners_add_fd(ls, json_string_value(json_object_get(v,
+		    "name")), json_string_value(json_object_get(v, "addr")),
+		    fd, (unsigned)upgrade_get_fd(v, "flags"), err) == -1)
+			return -1;
+		(void)gw_set_cloexec(fd, 1);
+		ls->v[ls->n - 1].dev = (dev_t)json_integer_value(
+		    json_object_get(v, "dev"));
+		ls->v[ls->n - 1].ino = (ino_t)json_integer_value(
+		    json_object_get(v, "ino"));
+		/* Already in systemd's fd store under this name. */
+		ls->v[ls->n - 1].stored = stored != NULL ? xstrdup(stored) :
+		    NULL;
+	}
+	return 0;
+}
+
 /* An error before the master runs: to stderr, to the log file if there
  * is one, and to the launcher when detached. */
 static void
@@ -123,8 +153,15 @@ main(int argc, char **argv)
 	struct listeners	 ls = { NULL, 0 };
 	enum config_action	 action;
 	char			*err = NULL, *pidfile = NULL, *self, *lock;
-	int			 rc;
+	int			 rc, upgraded;
 
+	upgrade_set_self(argv[0]);
+	/* An in-place upgrade: the old image left its state in a memfd. */
+	if ((upgraded = upgrade_take_env(&err)) == -1) {
+		fprintf(stderr, "gwd: upgrade: %s\n", err);
+		free(err);
+		return 1;
+	}
 	sdnotify_init();
 	if (config_load(argc, argv, &cfg, &action, &err) == -1) {
 		fprintf(stderr, "gwd: %s\n", err);
@@ -140,7 +177,10 @@ main(int argc, char **argv)
 		config_free(cfg);
 		return 0;
 	case CONFIG_VERSION:
-		printf("gwd %s\n", PACKAGE_VERSION);
+		printf("gwd %s\n", GWD_VERSION);
+		/* Asked by a master about to exec us (upgrade.h). */
+		if (getenv(UPGRADE_CHECK_ENV) != NULL)
+			printf("upgrade-format %d\n", UPGRADE_FORMAT);
 		config_free(cfg);
 		return 0;
 	case CONFIG_CHECK:
@@ -173,8 +213,16 @@ main(int argc, char **argv)
 	/* Nothing of the instance's is created, replaced or removed before
 	 * it holds its lock; the directory itself is only made if missing. */
 	lock = xasprintf("%s/%s.lock", cfg->runtime_dir, cfg->name);
-	if (instance_dir(cfg->runtime_dir, main_dir_mode(cfg), &err) == -1 ||
-	    instance_lock(lock, &err) == -1) {
+	if (upgraded) {
+		json_t	*l = json_object_get(upgrade_state(), "lock");
+
+		rc = instance_lock_adopt(lock, upgrade_get_fd(l, "fd"), &err);
+	} else if (instance_dir(cfg->runtime_dir, main_dir_mode(cfg),
+	    &err) == -1)
+		rc = -1;
+	else
+		rc = instance_lock(lock, &err);
+	if (rc == -1) {
 		main_error(cfg, 1, err);
 		free(err);
 		free(lock);
@@ -187,10 +235,14 @@ main(int argc, char **argv)
 		config_free(cfg);
 		return 1;
 	}
-	if (listeners_adopt_env(&ls, &err) == -1 ||
+	if (upgraded) {
+		if (main_adopt_listeners(&ls, &err) == -1)
+			goto fail;
+	} else if (listeners_adopt_env(&ls, &err) == -1 ||
 	    listeners_open(&ls, cfg, &err) == -1)
 		goto fail;
-	if (cfg->daemonize) {
+	/* An upgraded master is detached already (and keeps its pid). */
+	if (cfg->daemonize && !upgraded) {
 		if (launcher_detach() == -1) {
 			err = xasprintf("cannot detach: %s", strerror(errno));
 			goto fail;

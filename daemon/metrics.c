@@ -29,6 +29,7 @@
 #include "sockdiag.h"
 #include "stats.h"
 #include "supervisor.h"
+#include "upgrade.h"
 #include "web.h"
 
 /* Exit reasons of SPEC section 5, in enum reason order after R_NONE. */
@@ -161,7 +162,7 @@ metrics_pool(struct evbuffer *b, const struct pool *p, uint64_t now)
 		counts[p->w[i]->state]++;
 	prom_family(b, "gwd_info", "gauge",
 	    "Always 1: the version of gwd and the instance name.");
-	prom_sample(b, "gwd_info", 1, "version", PACKAGE_VERSION, "name",
+	prom_sample(b, "gwd_info", 1, "version", GWD_VERSION, "name",
 	    supervisor_config()->name, NULL);
 	metrics_gauge(b, "gwd_generation",
 	    "The generation new workers get (bumped by each reload).",

@@ -35,7 +35,8 @@ static struct {
 	int		 shared;	/* mode 0666: workers of another user */
 	int		 ifd;		/* inotify on the socket's directory */
 	struct event	*iev;
-} ns = { .fd = -1, .ifd = -1 };
+	int		 inherited;	/* from an upgrade, or -1 */
+} ns = { .fd = -1, .ifd = -1, .inherited = -1 };
 
 static int
 parse_u64(const char *v, size_t len, uint64_t *out)
@@ -372,7 +373,14 @@ notify_open(struct event_base *base, const char *path, notify_cb cb,
 		*err = xasprintf("%s exists and is not a socket", path);
 		return -1;
 	}
-	if ((fd = notify_bind(path, ns.shared, &st, err)) == -1)
+	if (ns.inherited != -1) {
+		/* An upgrade kept it bound: workers keep sending to it. */
+		fd = ns.inherited;
+		ns.inherited = -1;
+		(void)gw_set_cloexec(fd, 1);
+		if (lstat(path, &st) == -1)
+			memset(&st, 0, sizeof st);
+	} else if ((fd = notify_bind(path, ns.shared, &st, err)) == -1)
 		return -1;
 	ns.fd = fd;
 	ns.dev = st.st_dev;
@@ -434,4 +442,16 @@ void
 notify_count_drop(void)
 {
 	ns.dropped++;
+}
+
+void
+notify_inherit(int fd)
+{
+	ns.inherited = fd;
+}
+
+int
+notify_fd(void)
+{
+	return ns.fd;
 }

@@ -64,4 +64,12 @@ uint64_t notify_dropped(void);
 /* Count one more dropped datagram (unknown sender, decided by the caller). */
 void	 notify_count_drop(void);
 
+/*
+ * In-place upgrade: notify_inherit(fd) before notify_open() makes it
+ * adopt fd (the bound socket kept across exec) instead of binding path.
+ * notify_fd() is the socket's fd, or -1.
+ */
+void	 notify_inherit(int fd);
+int	 notify_fd(void);
+
 #endif

@@ -217,3 +217,9 @@ notifyfd_free_all(void)
 	while (nfds != NULL)
 		notifyfd_free(nfds);
 }
+
+int
+notifyfd_fd(const struct notifyfd *nf)
+{
+	return nf != NULL ? nf->fd : -1;
+}

@@ -54,6 +54,8 @@ void	 notifyfd_drain(struct notifyfd *);
  * until EOF (a descendant may still hold the pipe; closing our end would
  * kill it with SIGPIPE), then free.  NULL is ignored. */
 void	 notifyfd_detach(struct notifyfd *);
+/* In-place upgrade: the pipe's fd, or -1 after EOF. */
+int	 notifyfd_fd(const struct notifyfd *);
 /* Free every notifyfd, detached or not (at exit). */
 void	 notifyfd_free_all(void);
 

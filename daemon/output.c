@@ -400,3 +400,23 @@ output_free_all(void)
 	while (outputs != NULL)
 		output_free(outputs);
 }
+
+int
+output_fd(const struct output *o)
+{
+	return o != NULL ? o->fd : -1;
+}
+
+void
+output_restore_tail(struct output *o, const json_t *lines)
+{
+	const json_t	*v;
+	size_t		 i;
+
+	if (o == NULL || !json_is_array(lines))
+		return;
+	json_array_foreach(lines, i, v)
+		if (json_is_string(v))
+			output_tail_add(&o->tail, json_string_value(v),
+			    json_string_length(v));
+}

@@ -69,6 +69,10 @@ void	 output_detach(struct output *);
 json_t	*output_tail_json(const struct output *);
 /* output_tail_cause() of its tail; NULL for a NULL output. */
 const char *output_cause(const struct output *, char *buf, size_t len);
+/* In-place upgrade: the pipe's fd (-1 after EOF), and putting back the
+ * kept lines (a JSON array of strings, borrowed) in the new image. */
+int	 output_fd(const struct output *);
+void	 output_restore_tail(struct output *, const json_t *lines);
 /* Free every output, detached or not (at exit). */
 void	 output_free_all(void);
 

@@ -81,3 +81,25 @@ sdnotify_fdstore_remove(const char *name)
 	snprintf(buf, sizeof buf, "FDSTOREREMOVE=1\nFDNAME=%s", name);
 	return notify_send(sd_socket, buf);
 }
+
+void
+sdnotify_export_env(int export)
+{
+	char	buf[32];
+
+	if (!export) {
+		unsetenv("NOTIFY_SOCKET");
+		unsetenv("WATCHDOG_USEC");
+		unsetenv("WATCHDOG_PID");
+		return;
+	}
+	if (sd_socket != NULL)
+		setenv("NOTIFY_SOCKET", sd_socket, 1);
+	if (sd_watchdog_ms != 0) {
+		snprintf(buf, sizeof buf, "%llu",
+		    (unsigned long long)sd_watchdog_ms * 1000);
+		setenv("WATCHDOG_USEC", buf, 1);
+		snprintf(buf, sizeof buf, "%ld", (long)getpid());
+		setenv("WATCHDOG_PID", buf, 1);
+	}
+}

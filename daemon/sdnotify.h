@@ -27,5 +27,11 @@ int	 sdnotify_enabled(void);
  */
 int	 sdnotify_fdstore(int fd, const char *name);
 int	 sdnotify_fdstore_remove(const char *name);
+/*
+ * In-place upgrade: put NOTIFY_SOCKET, WATCHDOG_USEC and WATCHDOG_PID
+ * back into the environment for the new image (sdnotify_init took them
+ * out), or (restore = 0, the exec failed) take them out again.
+ */
+void	 sdnotify_export_env(int export);
 
 #endif

@@ -892,3 +892,21 @@ stats_query_cancel(void *arg)
 				q->cancelled = 1;
 	pthread_mutex_unlock(&st.mtx);
 }
+
+void
+stats_counters(uint64_t *dropped, uint64_t *written)
+{
+	pthread_mutex_lock(&st.mtx);
+	*dropped = st.dropped;
+	*written = st.written;
+	pthread_mutex_unlock(&st.mtx);
+}
+
+void
+stats_add_counters(uint64_t dropped, uint64_t written)
+{
+	pthread_mutex_lock(&st.mtx);
+	st.dropped += dropped;
+	st.written += written;
+	pthread_mutex_unlock(&st.mtx);
+}

@@ -84,6 +84,13 @@ void	 stats_query_with(stats_query_fn, json_t *args, stats_query_cb done,
 void	 stats_query_cancel(void *arg);
 
 /*
+ * In-place upgrade: the writer's counters (records dropped and written)
+ * carry on in the new image: stats_counters() before stats_stop(),
+ * stats_add_counters() after stats_start().
+ */
+void	 stats_counters(uint64_t *dropped, uint64_t *written);
+void	 stats_add_counters(uint64_t dropped, uint64_t written);
+/*
  * Knobs for tests and the benchmark; stats_tune(NULL) restores the
  * defaults.  Takes effect at the next stats_start().
  */

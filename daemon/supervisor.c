@@ -9,10 +9,12 @@
 
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,7 @@
 #include "events.h"
 #include "gw/parse.h"
 #include "gw/paths.h"
+#include "gw/protocol.h"
 #include "gw/util.h"
 #include "health.h"
 #include "hooks.h"
@@ -44,6 +47,7 @@
 #include "spawn.h"
 #include "stats.h"
 #include "supervisor.h"
+#include "upgrade.h"
 #include "validate.h"
 #include "web.h"
 
@@ -93,6 +97,15 @@ static struct {
 	int			 planning;
 	int			 reaping;	/* facts only, no planning */
 	int			 backoff_told;	/* in this run of execute() */
+	/* In-place upgrade (see the section "upgrade in place"). */
+	struct {
+		int		 running;	/* checking the binary */
+		char		*binary;
+		struct ctl_client *client;	/* waiting for the answer */
+		sup_upgrade_cb	 failed;
+		void		*arg;
+	} up;
+	double			 upgraded_at;	/* unix time, 0 = never */
 } sup;
 
 static void process(void);
@@ -685,6 +698,8 @@ reap(void)
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		struct worker	*w = pool_find_pid(&sup.pool, pid);
 
+		if (upgrade_check_reaped(pid, status))
+			continue;	/* the candidate binary's check */
 		if (w == NULL && hooks_reaped(pid, status))
 			continue;
 		if (w == NULL)
@@ -1169,7 +1184,7 @@ sup_status_json(void)
 	o = json_object();
 	json_object_set_new(o, "name", json_string(sup.cfg->name));
 	json_object_set_new(o, "pid", json_integer(sup.pid));
-	json_object_set_new(o, "version", json_string(PACKAGE_VERSION));
+	json_object_set_new(o, "version", json_string(GWD_VERSION));
 	json_object_set_new(o, "started_at", json_real(sup.started_at));
 	json_object_set_new(o, "uptime_s",
 	    json_real((double)(now - sup.started_mono) / 1000.0));
@@ -1194,7 +1209,8 @@ sup_status_json(void)
 	    json_real(wall_of(sup.pool.backoff_until)) : json_null());
 	json_object_set_new(o, "failures", json_integer(sup.pool.failures));
 	json_object_set_new(o, "stats", stats_status_json());
-	json_object_set_new(o, "upgraded_at", json_null());
+	json_object_set_new(o, "upgraded_at", sup.upgraded_at > 0 ?
+	    json_real(sup.upgraded_at) : json_null());
 	json_object_set_new(o, "notify_dropped",
 	    json_integer((json_int_t)notify_dropped()));
 	json_object_set_new(o, "spawns_total",
@@ -1322,6 +1338,379 @@ sdwatchdog_start(void)
 	event_add(sup.sdwatchdog, &tv);
 }
 
+/* ---- upgrade in place ---------------------------------------------------- */
+
+/*
+ * SPEC section 3 (USR2): check the candidate binary, write the state into
+ * a memfd, keep the fds that must survive, exec; the new image adopts it
+ * all in upgrade_adopt().  The workers stay our children (exec keeps the
+ * pid, and they were forked by this, the main, thread, so their
+ * PDEATHSIG does not fire).
+ */
+
+static void
+upgrade_fail(const char *code, const char *fmt, ...) GW_PRINTF(2, 3);
+
+/* The upgrade ends here, in the old image: say why, answer the client. */
+static void
+upgrade_fail(const char *code, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 msg[512];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	log_error("upgrade failed: %s; gwd %s (pid %ld) carries on", msg,
+	    GWD_VERSION, (long)sup.pid);
+	sdnotify("STATUS=upgrade failed");
+	if (sup.up.failed != NULL)
+		sup.up.failed(code, msg, sup.up.arg);
+	free(sup.up.binary);
+	memset(&sup.up, 0, sizeof sup.up);
+}
+
+/* The state document: what the new image needs to carry on (new ref). */
+static json_t *
+upgrade_state_json(uint64_t dropped, uint64_t written)
+{
+	json_t	*st = json_object(), *pool, *ls = json_array(), *v;
+	size_t	 i;
+
+	json_object_set_new(st, "format", json_integer(UPGRADE_FORMAT));
+	json_object_set_new(st, "from_version", json_string(GWD_VERSION));
+	json_object_set_new(st, "binary", json_string(sup.up.binary));
+	json_object_set_new(st, "upgraded_at", json_real(gw_wall_time()));
+	json_object_set_new(st, "started_at", json_real(sup.started_at));
+	json_object_set_new(st, "started_mono",
+	    json_integer((json_int_t)sup.started_mono));
+	json_object_set_new(st, "last_reload", sup.last_reload ?
+	    json_incref(sup.last_reload) : json_null());
+	json_object_set_new(st, "config", config_to_json(sup.cfg));
+	pool = upgrade_pool_to_json(&sup.pool);
+	json_array_foreach(json_object_get(pool, "workers"), i, v) {
+		const struct worker	*w = sup.pool.w[i];
+		const struct wio	*io = w->io;
+		json_t			*tail;
+
+		tail = output_tail_json(wio_output(w));
+		json_object_set_new(v, "io", json_pack("{s:i, s:i, s:i}",
+		    "err", io != NULL ? io->fd : -1,
+		    "out", output_fd(wio_output(w)),
+		    "notify", notifyfd_fd(wio_notifyfd(w))));
+		if (tail != NULL)
+			json_object_set_new(v, "tail", tail);
+	}
+	json_object_set_new(st, "pool", pool);
+	for (i = 0; i < sup.ls->n; i++) {
+		const struct listener	*l = &sup.ls->v[i];
+
+		json_array_append_new(ls, json_pack("{s:s?, s:s, s:i, s:i, "
+		    "s:I, s:I, s:s?}", "name", l->name, "addr", l->addr,
+		    "fd", l->fd, "flags", (int)l->flags,
+		    "dev", (json_int_t)l->dev, "ino", (json_int_t)l->ino,
+		    "fdstore", l->stored));
+	}
+	json_object_set_new(st, "listeners", ls);
+	json_object_set_new(st, "control_fd", json_integer(control_fd()));
+	json_object_set_new(st, "notify_fd", json_integer(notify_fd()));
+	json_object_set_new(st, "web_fd", json_integer(web_fd()));
+	json_object_set_new(st, "lock", json_pack("{s:s?, s:i}", "path",
+	    instance_lock_path(), "fd", instance_lock_fd()));
+	json_object_set_new(st, "client", sup.up.client == NULL ? json_null() :
+	    json_pack("{s:i, s:O?}", "fd", control_client_fd(sup.up.client),
+	    "id", control_client_id(sup.up.client)));
+	json_object_set_new(st, "stats", json_pack("{s:I, s:I}", "dropped",
+	    (json_int_t)dropped, "written", (json_int_t)written));
+	return st;
+}
+
+/* The binary answered: stop the stats writer, hand over, exec. */
+static void
+upgrade_exec(const char *version)
+{
+	sigset_t	 all, old;
+	uint64_t	 dropped, written;
+	json_t		*st;
+	char		*err = NULL, buf[16];
+	int		 fd, e;
+
+	log_info("upgrade: exec %s (gwd %s), %zu workers to adopt",
+	    sup.up.binary, version, sup.pool.n);
+	sdnotify("STATUS=upgrading to gwd %s", version);
+	/* Its queue is flushed (bounded wait) so the new image starts with
+	 * nothing in flight; its counters carry on. */
+	stats_counters(&dropped, &written);
+	stats_stop();
+	st = upgrade_state_json(dropped, written);
+	if ((fd = upgrade_state_write(st, &err)) == -1) {
+		json_decref(st);
+		stats_start(sup.base, sup.cfg->stats_db,
+		    sup.cfg->stats_retention_ms);
+		stats_add_counters(dropped, written);
+		upgrade_fail(GW_ERR_INTERNAL, "%s", err);
+		free(err);
+		return;
+	}
+	upgrade_state_keep_fds(st, 1);
+	snprintf(buf, sizeof buf, "%d", fd);
+	setenv(UPGRADE_ENV, buf, 1);
+	sdnotify_export_env(1);
+	/* Signals wait, blocked and pending, for the new image's handlers:
+	 * between exec and its event loop a TERM must not kill the master. */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	execv(sup.up.binary, sup.argv);
+	e = errno;
+	/* Still here: undo it all and carry on. */
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	sdnotify_export_env(0);
+	unsetenv(UPGRADE_ENV);
+	upgrade_state_keep_fds(st, 0);
+	close(fd);
+	json_decref(st);
+	stats_start(sup.base, sup.cfg->stats_db, sup.cfg->stats_retention_ms);
+	stats_add_counters(dropped, written);
+	upgrade_fail(GW_ERR_INVALID_ARGUMENT, "cannot exec %s: %s",
+	    sup.up.binary, strerror(e));
+}
+
+static void
+upgrade_checked(int ok, const char *version, const char *why, void *arg)
+{
+	(void)arg;
+	if (!ok) {
+		upgrade_fail(GW_ERR_INVALID_ARGUMENT, "%s: %s", sup.up.binary,
+		    why);
+		return;
+	}
+	/* What changed while it was checked. */
+	if (sup.pool.mode != PM_RUNNING || drain_active()) {
+		upgrade_fail(GW_ERR_CONFLICT, "gwd is shutting down");
+		return;
+	}
+	if (hooks_running() > 0) {
+		upgrade_fail(GW_ERR_CONFLICT, "%zu hooks are running; upgrade "
+		    "once they end", hooks_running());
+		return;
+	}
+	if (sup.pool.reload.active) {
+		upgrade_fail(GW_ERR_CONFLICT, "a reload is running");
+		return;
+	}
+	upgrade_exec(version);
+}
+
+static int	upgrade_start(const char *, struct ctl_client *,
+		    sup_upgrade_cb, void *, const char **, char **);
+
+int
+sup_upgrade(const char *binary, struct ctl_client *client,
+    sup_upgrade_cb failed, void *arg, const char **code, char **err)
+{
+	if (upgrade_start(binary, client, failed, arg, code, err) == -1) {
+		log_error("upgrade refused: %s", *err);
+		return -1;
+	}
+	return 0;
+}
+
+/* sup_upgrade: refuse what cannot work now, else start the check. */
+static int
+upgrade_start(const char *binary, struct ctl_client *client,
+    sup_upgrade_cb failed, void *arg, const char **code, char **err)
+{
+	struct gw_config	*ncfg;
+	enum config_action	 action;
+	struct stat		 sb;
+	json_t			*a, *b;
+	int			 same;
+
+	*code = GW_ERR_CONFLICT;
+	if (sup.pool.mode != PM_RUNNING) {
+		*err = xstrdup("gwd is shutting down");
+		return -1;
+	}
+	/* The drain's timer would not cross the exec. */
+	if (drain_active()) {
+		*err = xstrdup("gwd is draining: it is shutting down");
+		return -1;
+	}
+	/* Nor would a hook's pipe, time limit and exit status. */
+	if (hooks_running() > 0) {
+		*err = xasprintf("%zu hooks are running; upgrade once they "
+		    "end", hooks_running());
+		return -1;
+	}
+	if (sup.pool.reload.active) {
+		*err = xstrdup("a reload is running; upgrade once it is done");
+		return -1;
+	}
+	if (sup.up.running) {
+		*err = xstrdup("an upgrade is already running");
+		return -1;
+	}
+	*code = GW_ERR_INVALID_ARGUMENT;
+	if (binary == NULL && (binary = upgrade_self()) == NULL) {
+		*err = xstrdup("the path gwd was started as is unknown; "
+		    "give the binary");
+		return -1;
+	}
+	if (binary[0] != '/') {
+		*err = xasprintf("%s: the binary must be an absolute path",
+		    binary);
+		return -1;
+	}
+	if (stat(binary, &sb) == -1 || access(binary, X_OK) == -1) {
+		*err = xasprintf("%s: %s", binary, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		*err = xasprintf("%s: not a regular file", binary);
+		return -1;
+	}
+	/*
+	 * The new image reads the same command line and file again.  The
+	 * workers run the configuration of their generation: if the file
+	 * says something else now, the new image would not be the master
+	 * they were started by.  Refuse rather than guess.
+	 */
+	*code = GW_ERR_CONFLICT;
+	if (config_load(sup.argc, sup.argv, &ncfg, &action, err) == -1) {
+		char	*e = *err;
+
+		*err = xasprintf("the configuration cannot be read again "
+		    "(%s); fix it first", e);
+		free(e);
+		return -1;
+	}
+	a = config_to_json(ncfg);
+	b = config_to_json(sup.cfg);
+	same = json_equal(a, b);
+	json_decref(a);
+	json_decref(b);
+	config_free(ncfg);
+	if (!same) {
+		*err = xasprintf("the configuration file changed since "
+		    "generation %u started; reload first (or put it back)",
+		    sup.pool.generation);
+		return -1;
+	}
+	sup.up.binary = xstrdup(binary);
+	if (upgrade_check_start(sup.base, binary, upgrade_checked, NULL,
+	    err) == -1) {
+		*code = GW_ERR_INTERNAL;
+		free(sup.up.binary);
+		sup.up.binary = NULL;
+		return -1;
+	}
+	sup.up.running = 1;
+	sup.up.client = client;
+	sup.up.failed = failed;
+	sup.up.arg = arg;
+	log_info("upgrade: checking %s", binary);
+	return 0;
+}
+
+void
+sup_upgrade_cancel(void *arg)
+{
+	if (sup.up.running && sup.up.arg == arg) {
+		sup.up.client = NULL;
+		sup.up.failed = NULL;
+		sup.up.arg = NULL;
+	}
+}
+
+/* The new image: take over the workers' pipes from the state. */
+static void
+upgrade_adopt_io(struct worker *w, const json_t *jw)
+{
+	const json_t	*io = json_object_get(jw, "io");
+	struct wio	*x = xcalloc(1, sizeof *x);
+	int		 err = upgrade_get_fd(io, "err");
+	int		 out = upgrade_get_fd(io, "out");
+	int		 nfd = upgrade_get_fd(io, "notify");
+
+	x->fd = err;
+	if (err != -1) {
+		(void)gw_set_cloexec(err, 1);
+		x->ev = event_new(sup.base, err, EV_READ, wio_read, w);
+		event_add(x->ev, NULL);
+	}
+	if (out != -1) {
+		(void)gw_set_cloexec(out, 1);
+		x->out = output_start(sup.base, out, w->id, w->pid,
+		    sup.cfg->capture_output);
+		output_restore_tail(x->out, json_object_get(jw, "tail"));
+	}
+	if (nfd != -1) {
+		(void)gw_set_cloexec(nfd, 1);
+		x->nfd = notifyfd_start(sup.base, nfd, on_notify_fd, w);
+	}
+	w->io = x;
+}
+
+/*
+ * The new image, once its loop exists: the pool, the times, the stats
+ * counters, and the answer to the client that asked.  Returns 0, or -1
+ * with *err (then the master cannot carry on).
+ */
+static int
+upgrade_adopt(json_t *st, char **err)
+{
+	json_t		*jp = json_object_get(st, "pool"), *jw, *c, *res;
+	json_t		*cfgj;
+	const char	*from = json_string_value(json_object_get(st,
+			    "from_version"));
+	sigset_t	 none;
+	size_t		 i;
+
+	if (upgrade_pool_from_json(jp, &sup.pool, err) == -1)
+		return -1;
+	json_array_foreach(json_object_get(jp, "workers"), i, jw)
+		upgrade_adopt_io(sup.pool.w[i], jw);
+	sup.started_at = json_number_value(json_object_get(st, "started_at"));
+	sup.started_mono = (uint64_t)json_integer_value(json_object_get(st,
+	    "started_mono"));
+	sup.upgraded_at = json_number_value(json_object_get(st,
+	    "upgraded_at"));
+	c = json_object_get(st, "last_reload");
+	if (json_is_object(c))
+		sup.last_reload = json_incref(c);
+	cfgj = config_to_json(sup.cfg);
+	if (!json_equal(cfgj, json_object_get(st, "config")))
+		log_warn("upgrade: the configuration read now differs from "
+		    "the one generation %u runs; reload to apply it",
+		    sup.pool.generation);
+	json_decref(cfgj);
+	c = json_object_get(st, "stats");
+	stats_add_counters((uint64_t)json_integer_value(json_object_get(c,
+	    "dropped")), (uint64_t)json_integer_value(json_object_get(c,
+	    "written")));
+	log_info("gwd %s: upgraded in place from gwd %s, pid %ld, %zu "
+	    "workers adopted", GWD_VERSION, from ? from : "?", (long)sup.pid,
+	    sup.pool.n);
+	sdnotify("STATUS=upgraded to gwd %s", GWD_VERSION);
+	emit("upgrade", NULL, NULL, json_pack("{s:s?, s:s, s:s?, s:i}",
+	    "from", from, "to", GWD_VERSION, "binary",
+	    json_string_value(json_object_get(st, "binary")),
+	    "workers", (int)sup.pool.n));
+	c = json_object_get(st, "client");
+	if (json_is_object(c)) {
+		res = json_pack("{s:s, s:s?, s:I, s:f, s:i}", "version",
+		    GWD_VERSION, "previous_version", from, "pid",
+		    (json_int_t)sup.pid, "upgraded_at", sup.upgraded_at,
+		    "workers", (int)sup.pool.n);
+		control_answer_fd(upgrade_get_fd(c, "fd"),
+		    json_object_get(c, "id"), res, NULL, NULL);
+	}
+	/* The signals the old image blocked: ours to handle now. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	return 0;
+}
+
 /* ---- signals and the loop ---------------------------------------------- */
 
 static void
@@ -1361,10 +1750,14 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	case SIGUSR1:
 		sup_reopen_logs();
 		break;
-	case SIGUSR2:
-		log_warn("SIGUSR2: in-place upgrade is not supported by this "
-		    "version; ignored");
+	case SIGUSR2: {
+		const char	*code;
+		char		*err = NULL;
+
+		if (sup_upgrade(NULL, NULL, NULL, NULL, &code, &err) == -1)
+			free(err);	/* logged */
 		break;
+	}
 	case SIGWINCH:
 		log_info("SIGWINCH: stopping all workers, the master stays");
 		sup_scale(0, NULL);
@@ -1424,6 +1817,11 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 	sup.timer = evtimer_new(sup.base, timer_fire, NULL);
 	sup.sample = evtimer_new(sup.base, sample_fire, NULL);
 	sdwatchdog_start();
+	if (upgrade_state() != NULL) {
+		notify_inherit(upgrade_get_fd(upgrade_state(), "notify_fd"));
+		control_inherit(upgrade_get_fd(upgrade_state(), "control_fd"));
+		web_inherit(upgrade_get_fd(upgrade_state(), "web_fd"));
+	}
 	if (notify_open(sup.base, cfg->notify_socket, on_notify, NULL,
 	    &err) == -1) {
 		log_error("%s", err);
@@ -1470,11 +1868,28 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 
 	stats_start(sup.base, cfg->stats_db, cfg->stats_retention_ms);
 	hooks_start(sup.base, supervisor_config);
-	log_info("gwd %s starting: %u workers of %s, pid %ld",
-	    PACKAGE_VERSION, cfg->workers, spawn_ctx_path(sup.ctx),
-	    (long)sup.pid);
-	emit("master_start", NULL, NULL, json_pack("{s:s, s:i}", "version",
-	    PACKAGE_VERSION, "workers", (int)cfg->workers));
+	if (upgrade_state() != NULL) {
+		if (upgrade_adopt(upgrade_state(), &err) == -1) {
+			/* Nothing to carry on with: the workers go with us. */
+			log_error("upgrade: cannot adopt the state: %s", err);
+			free(err);
+			stats_stop();
+			control_stop();
+			web_stop();
+			metrics_stop();
+			notify_close();
+			return 1;
+		}
+		upgrade_state_free();
+		/* Exits that came while the image was replaced. */
+		reap();
+	} else {
+		log_info("gwd %s starting: %u workers of %s, pid %ld",
+		    GWD_VERSION, cfg->workers, spawn_ctx_path(sup.ctx),
+		    (long)sup.pid);
+		emit("master_start", NULL, NULL, json_pack("{s:s, s:i}",
+		    "version", GWD_VERSION, "workers", (int)cfg->workers));
+	}
 	sample_arm();
 	process();
 	launcher_done(0, NULL);	/* serving: gwd -D's launcher may return */
@@ -1508,6 +1923,7 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 	json_decref(sup.last_reload);
 	free(sup.waiters);
 	free(sup.self_exe);
+	free(sup.up.binary);
 	event_base_free(sup.base);
 	sup.base = NULL;
 	return sup.exit_status;

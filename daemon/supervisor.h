@@ -60,6 +60,25 @@ void	 sup_stop(int graceful);
  */
 pid_t	 sup_kill(int id, pid_t pid, int sig);
 
+/*
+ * Upgrade in place (SPEC section 3, USR2): check binary (NULL: the path
+ * gwd was started as, upgrade_self()) by running its --version, then
+ * re-exec the master with it, keeping the pid, the sockets and the
+ * workers.  Returns 0 once the check has started: the answer then comes
+ * from the new image on client's socket (client may be NULL), or, if the
+ * upgrade fails, through failed(code, message, arg) in this image.
+ * Returns -1 with *code (static) and *err (caller frees) if refused at
+ * once: code `conflict` while a reload runs, while gwd stops, while
+ * another upgrade runs or when the configuration file changed.
+ */
+struct ctl_client;
+typedef void (*sup_upgrade_cb)(const char *code, const char *message,
+    void *arg);
+int	 sup_upgrade(const char *binary, struct ctl_client *client,
+	     sup_upgrade_cb failed, void *arg, const char **code, char **err);
+/* Forget the waiting client (it went away); the upgrade goes on. */
+void	 sup_upgrade_cancel(void *arg);
+
 /* Reopen log files and forward USR1 to the workers. */
 void	 sup_reopen_logs(void);
 

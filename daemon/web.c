@@ -492,11 +492,44 @@ web_serve(struct web_sock *s, char **err)
 	return 0;
 }
 
+/* From an upgrade: the socket the old image served, or -1. */
+static int	web_inherited = -1;
+
+/* Take over the inherited socket as s, bound and listening already. */
+static void
+web_adopt(struct web_sock *s, const char *addr)
+{
+	struct bind_addr	 ba;
+	struct stat		 st;
+	char			*msg = NULL;
+
+	memset(s, 0, sizeof *s);
+	s->fd = web_inherited;
+	web_inherited = -1;
+	(void)gw_set_cloexec(s->fd, 1);
+	s->addr = xstrdup(addr);
+	if (bind_parse(addr, &ba, &msg) == 0 && ba.kind == BIND_UNIX) {
+		s->is_unix = 1;
+		gw_strlcpy(s->path, ba.path, sizeof s->path);
+		if (lstat(s->path, &st) == 0) {
+			s->dev = st.st_dev;
+			s->ino = st.st_ino;
+		}
+	}
+	free(msg);
+}
+
 int
 web_start(struct event_base *base, const struct gw_config *cfg, char **err)
 {
 	web.base = base;
-	if (web_open(&web.cur, cfg->metrics_bind, err) == -1)
+	if (web_inherited != -1 && web_unset(cfg->metrics_bind)) {
+		close(web_inherited);
+		web_inherited = -1;
+	}
+	if (web_inherited != -1)
+		web_adopt(&web.cur, cfg->metrics_bind);
+	else if (web_open(&web.cur, cfg->metrics_bind, err) == -1)
 		return -1;
 	if (web.cur.fd == -1)
 		return 0;
@@ -599,4 +632,16 @@ const char *
 web_address(void)
 {
 	return web.cur.addr;
+}
+
+void
+web_inherit(int fd)
+{
+	web_inherited = fd;
+}
+
+int
+web_fd(void)
+{
+	return web.cur.fd;
 }

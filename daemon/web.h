@@ -85,4 +85,13 @@ const char *web_address(void);
 void	 web_reply(struct evhttp_request *, int code, const char *reason,
 	     const char *content_type, struct evbuffer *body);
 
+/*
+ * In-place upgrade: web_inherit(fd) before web_start() makes it serve fd
+ * (the listening socket kept across exec) instead of binding
+ * --metrics-bind again, so no scrape is refused meanwhile.  web_fd() is
+ * the socket served, or -1.
+ */
+void	 web_inherit(int fd);
+int	 web_fd(void);
+
 #endif

@@ -24,7 +24,10 @@ wait_workers 2 || fail "no workers"
 [ "$(code '{"id":{},"cmd":"ping"}')" = bad_request ] || fail "object id"
 [ "$(code '{"cmd":"ping","more":1}')" = bad_request ] || fail "extra key"
 [ "$(code '{"cmd":"frobnicate"}')" = unknown_command ] || fail "unknown"
-[ "$(code '{"cmd":"upgrade"}')" = unknown_command ] || fail "upgrade"
+[ "$(code '{"cmd":"upgrade","args":{"binary":1}}')" = invalid_argument ] ||
+    fail "upgrade binary 1"
+[ "$(code '{"cmd":"upgrade","args":{"binary":"gwd"}}')" = invalid_argument ] ||
+    fail "upgrade relative binary"
 [ "$(code '{"cmd":"scale","args":{"workers":5000}}')" = invalid_argument ] ||
     fail "scale 5000"
 [ "$(code '{"cmd":"scale","args":{"workers":"2"}}')" = invalid_argument ] ||

@@ -10,6 +10,7 @@
 
 #include <event2/event.h>
 
+#include "gw/protocol.h"
 #include "gw/util.h"
 
 #include "fake_supervisor.h"
@@ -175,4 +176,24 @@ sup_health_json(void)
 	return json_pack("{s:b, s:b, s:i, s:i, s:i, s:s, s:s}", "live", 1,
 	    "ready", 0, "ready_workers", 1, "min_ready", 2, "target", 4,
 	    "state", "running", "reason", "1 of 2 required workers ready");
+}
+
+/* No exec in unit tests: every upgrade is refused as if the binary were
+ * missing. */
+int
+sup_upgrade(const char *binary, struct ctl_client *client,
+    sup_upgrade_cb failed, void *arg, const char **code, char **err)
+{
+	(void)client;
+	(void)failed;
+	(void)arg;
+	*code = GW_ERR_INVALID_ARGUMENT;
+	*err = xasprintf("%s: no such file", binary ? binary : "gwd");
+	return -1;
+}
+
+void
+sup_upgrade_cancel(void *arg)
+{
+	(void)arg;
 }
