@@ -58,6 +58,16 @@ wait_for "[ \$(wc -l <'$D/store') -eq 3 ]" 5 || fail "store: $(cat "$D/store")"
     fail "www is not the socket web had: $(cat "$D/store")"
 grep -q "^gwd-127.0.0.1_$P2 " "$D/store" && fail "P2 still stored"
 
+# An in-place upgrade keeps knowing what is stored: nothing is sent
+# again, and the Unix socket's file still stays at exit.
+sent=$(grep -c FDSTORE "$D/msgs")
+"$GWCTL" -s "$CTL" upgrade >/dev/null || fail "upgrade failed"
+"$GWCTL" -s "$CTL" reload --wait >/dev/null || fail "reload after upgrade"
+[ "$(grep -c FDSTORE "$D/msgs")" -eq "$sent" ] ||
+    fail "stored again after the upgrade: $(tail -3 "$D/msgs")"
+[ "$("$GWCTL" -s "$CTL" --json status | jq -r '.binds[2].fdstore')" = \
+    "gwd-unix_$U" ] || fail "the upgraded image lost the store names"
+
 "$GWCTL" -s "$CTL" stop --wait >/dev/null || fail "stop --wait failed"
 wait_for "grep -q EXITED '$D/msgs'" 10 || fail "gwd did not exit"
 [ -S "$U" ] || fail "the stored Unix socket's file was removed at exit"
