@@ -7,25 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 command -v python3 >/dev/null || skip "no python3"
-S=$T/systemd.notify
-python3 - "$S" "$T/msgs" <<'PY' &
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-s.settimeout(0.5)
-end = time.time() + 40
-with open(sys.argv[2], "w", buffering=1) as out:
-    while time.time() < end:
-        try:
-            data = s.recv(4096)
-        except socket.timeout:
-            continue
-        out.write("%.3f %s\n" % (time.time(),
-                  data.decode(errors="replace").replace("\n", "|")))
-PY
-RECV=$!
-track "$RECV"
-wait_for "[ -S '$S' ]" 5 || fail "no stand-in notify socket"
+sd_stand_in 40
 
 PORT=$(free_port)
 NOTIFY_SOCKET=$S WATCHDOG_USEC=400000 start_gwd -b "127.0.0.1:$PORT" -w 2 \

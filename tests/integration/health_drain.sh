@@ -26,26 +26,7 @@ state() {
 	"$GWCTL" -s "$CTL" --json status 2>/dev/null | jq -r .state
 }
 
-# A stand-in for systemd's notify socket.
-S=$T/systemd.notify
-python3 - "$S" "$T/msgs" <<'PY' &
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-s.settimeout(0.5)
-end = time.time() + 60
-with open(sys.argv[2], "w", buffering=1) as out:
-    while time.time() < end:
-        try:
-            data = s.recv(4096)
-        except socket.timeout:
-            continue
-        out.write("%.3f %s\n" % (time.time(),
-                  data.decode(errors="replace").replace("\n", "|")))
-PY
-RECV=$!
-track "$RECV"
-wait_for "[ -S '$S' ]" 5 || fail "no stand-in notify socket"
+sd_stand_in 60
 
 # 1. Under keep-alive load: SIGTERM 0.5 s into a 2 s run, drain 3 s.
 NOTIFY_SOCKET=$S start_gwd -b "127.0.0.1:$PORT" -w 2 --drain-delay 3s \

@@ -166,6 +166,31 @@ wait_log() {
 	wait_for "log_has '$1'" "${2:-10}"
 }
 
+# sd_stand_in [SECONDS]: a stand-in for systemd's notify socket at
+# S=$T/systemd.notify, for SECONDS (default 60): every datagram becomes one
+# line of $T/msgs, "TIME KEY=VALUE|KEY=VALUE".  Sets S and RECV.
+sd_stand_in() {
+	S=$T/systemd.notify
+	python3 - "$S" "$T/msgs" "${1:-60}" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(0.5)
+end = time.time() + float(sys.argv[3])
+with open(sys.argv[2], "w", buffering=1) as out:
+    while time.time() < end:
+        try:
+            data = s.recv(4096)
+        except socket.timeout:
+            continue
+        out.write("%.3f %s\n" % (time.time(),
+                  data.decode(errors="replace").replace("\n", "|")))
+PY
+	RECV=$!
+	track "$RECV"
+	wait_for "[ -S '$S' ]" 5 || fail "no stand-in notify socket"
+}
+
 # CPU ticks (utime + stime) a process has used.
 cpu_ticks() {
 	sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'

@@ -17,25 +17,7 @@ ready() { [ "$(ctl --json status | jq .workers.ready)" = "$1" ]; }
 VER=$("$GWD" --version | cut -d' ' -f2)
 NEXT=$("$GWD_NEXT" --version | cut -d' ' -f2)
 
-S=$T/systemd.notify
-python3 - "$S" "$T/msgs" <<'PY' &
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-s.settimeout(0.5)
-end = time.time() + 40
-with open(sys.argv[2], "w", buffering=1) as out:
-    while time.time() < end:
-        try:
-            data = s.recv(4096)
-        except socket.timeout:
-            continue
-        out.write("%.3f %s\n" % (time.time(),
-                  data.decode(errors="replace").replace("\n", "|")))
-PY
-RECV=$!
-track "$RECV"
-wait_for "[ -S '$S' ]" 5 || fail "no stand-in notify socket"
+sd_stand_in 40
 
 # The installed binary, as a package manager would have put it.
 mkdir "$T/sbin"
