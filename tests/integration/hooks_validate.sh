@@ -32,25 +32,8 @@ pids=$(workers_of)
 while read -r value want; do
 	[ -n "$value" ] || continue
 	conf "hook = $value"
-	rc=0
-	"$GWD" --name "check$$" -c "$T/gwd.conf" --check-config \
-	    >/dev/null 2>"$T/check.err" || rc=$?
-	[ "$rc" = 2 ] || fail "$value: --check-config exit $rc, want 2"
-	grep -qF "$T/gwd.conf:3: hook: $want" "$T/check.err" ||
-	    fail "$value: --check-config said: $(cat "$T/check.err")"
-	rc=0
-	timeout 10 "$GWD" --name "start$$" -c "$T/gwd.conf" \
-	    >/dev/null 2>"$T/start.err" || rc=$?
-	[ "$rc" = 2 ] || fail "$value: start exit $rc, want 2"
-	cmp -s "$T/check.err" "$T/start.err" ||
-	    fail "$value: start said '$(cat "$T/start.err")', --check-config '$(cat "$T/check.err")'"
-	rc=0
-	out=$(ctl reload --wait 2>&1) || rc=$?
-	[ "$rc" = 1 ] || fail "$value: reload exit $rc, want 1 ($out)"
-	echo "$out" | grep -qF "$T/gwd.conf:3: hook: $want" ||
-	    fail "$value: reload said: $out"
+	refused_everywhere "$value" "$T/gwd.conf:3: hook: $want"
 	[ "$(workers_of)" = "$pids" ] || fail "$value: the workers changed"
-	log "$value: refused: $(cat "$T/check.err")"
 done <<LIST
 exit=$T/rec.sh unknown event 'exit': expected one of ready, reload, worker_exit, worker_timeout, scale, backoff, stop
 ready=no-such-hook-program$$ ready: no-such-hook-program$$: not found in PATH

@@ -191,6 +191,34 @@ PY
 	wait_for "[ -S '$S' ]" 5 || fail "no stand-in notify socket"
 }
 
+# refused_everywhere LABEL TEXT: the file $T/gwd.conf can never work, and
+# every door says so alike: --check-config and a start exit 2 with the same
+# message, which contains TEXT (a fixed string, such as FILE:LINE: KEY); a
+# reload of the running gwd (started from that file) exits 1 with TEXT; and
+# its workers do not change.
+refused_everywhere() {
+	local rc out before
+	before=$(workers_of)
+	rc=0
+	"$GWD" --name "check$$" -c "$T/gwd.conf" --check-config \
+	    >/dev/null 2>"$T/check.err" || rc=$?
+	[ "$rc" = 2 ] || fail "$1: --check-config exit $rc, want 2"
+	grep -qF -- "$2" "$T/check.err" ||
+	    fail "$1: --check-config said: $(cat "$T/check.err")"
+	rc=0
+	timeout 10 "$GWD" --name "start$$" -c "$T/gwd.conf" \
+	    >/dev/null 2>"$T/start.err" || rc=$?
+	[ "$rc" = 2 ] || fail "$1: start exit $rc, want 2"
+	cmp -s "$T/check.err" "$T/start.err" ||
+	    fail "$1: start said '$(cat "$T/start.err")', --check-config '$(cat "$T/check.err")'"
+	rc=0
+	out=$(timeout 10 "$GWCTL" -s "$CTL" reload --wait 2>&1) || rc=$?
+	[ "$rc" = 1 ] || fail "$1: reload exit $rc, want 1 ($out)"
+	echo "$out" | grep -qF -- "$2" || fail "$1: reload said: $out"
+	[ "$(workers_of)" = "$before" ] || fail "$1: the workers changed"
+	log "$1: refused: $(cat "$T/check.err")"
+}
+
 # CPU ticks (utime + stime) a process has used.
 cpu_ticks() {
 	sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'

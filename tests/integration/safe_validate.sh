@@ -31,26 +31,9 @@ g=$(gen)
 while read -r key value; do
 	[ -n "$key" ] || continue
 	conf "$key = $value"
-	rc=0
-	"$GWD" --name "check$$" -c "$T/gwd.conf" --check-config \
-	    >/dev/null 2>"$T/check.err" || rc=$?
-	[ "$rc" = 2 ] || fail "$key = $value: --check-config exit $rc, want 2"
-	grep -q "$T/gwd.conf:3: $key: " "$T/check.err" ||
-	    fail "$key = $value: --check-config said: $(cat "$T/check.err")"
-	rc=0
-	timeout 10 "$GWD" --name "start$$" -c "$T/gwd.conf" \
-	    >/dev/null 2>"$T/start.err" || rc=$?
-	[ "$rc" = 2 ] || fail "$key = $value: start exit $rc, want 2"
-	cmp -s "$T/check.err" "$T/start.err" ||
-	    fail "$key = $value: start said '$(cat "$T/start.err")', --check-config '$(cat "$T/check.err")'"
-	rc=0
-	out=$(ctl reload --wait 2>&1) || rc=$?
-	[ "$rc" = 1 ] || fail "$key = $value: reload exit $rc, want 1 ($out)"
-	echo "$out" | grep -q "$T/gwd.conf:3: $key: " ||
-	    fail "$key = $value: reload said: $out"
+	refused_everywhere "$key = $value" "$T/gwd.conf:3: $key: "
 	[ "$(gen)" = "$g" ] || fail "$key = $value: the generation changed"
 	[ "$(workers_of)" = "$pids" ] || fail "$key = $value: the workers changed"
-	log "$key = $value: refused: $(cat "$T/check.err")"
 done <<LIST
 user nosuchuser$$
 group nosuchgroup$$
