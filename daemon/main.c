@@ -153,8 +153,15 @@ main(int argc, char **argv)
 	struct listeners	 ls = { NULL, 0 };
 	enum config_action	 action;
 	char			*err = NULL, *pidfile = NULL, *self, *lock;
-	int			 rc, upgraded;
+	int			 rc, upgraded, checked;
 
+	/* Checked by a master about to exec us (upgrade.h): who we are and
+	 * which state we read come first, whatever the check finds. */
+	if ((checked = getenv(UPGRADE_CHECK_ENV) != NULL)) {
+		printf("gwd %s\nupgrade-format %d\n", GWD_VERSION,
+		    UPGRADE_FORMAT);
+		fflush(stdout);
+	}
 	upgrade_set_self(argv[0]);
 	/* An in-place upgrade: the old image left its state in a memfd. */
 	if ((upgraded = upgrade_take_env(&err)) == -1) {
@@ -177,10 +184,8 @@ main(int argc, char **argv)
 		config_free(cfg);
 		return 0;
 	case CONFIG_VERSION:
-		printf("gwd %s\n", GWD_VERSION);
-		/* Asked by a master about to exec us (upgrade.h). */
-		if (getenv(UPGRADE_CHECK_ENV) != NULL)
-			printf("upgrade-format %d\n", UPGRADE_FORMAT);
+		if (!checked)
+			printf("gwd %s\n", GWD_VERSION);
 		config_free(cfg);
 		return 0;
 	case CONFIG_CHECK:
@@ -198,7 +203,10 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (action == CONFIG_CHECK) {
-		config_print(stdout, cfg);
+		if (checked)
+			printf("config ok\n");
+		else
+			config_print(stdout, cfg);
 		config_free(cfg);
 		return 0;
 	}

@@ -1597,8 +1597,8 @@ upgrade_start(const char *binary, struct ctl_client *client,
 		return -1;
 	}
 	sup.up.binary = xstrdup(binary);
-	if (upgrade_check_start(sup.base, binary, upgrade_checked, NULL,
-	    err) == -1) {
+	if (upgrade_check_start(sup.base, binary, sup.argc, sup.argv,
+	    upgrade_checked, NULL, err) == -1) {
 		*code = GW_ERR_INTERNAL;
 		free(sup.up.binary);
 		sup.up.binary = NULL;

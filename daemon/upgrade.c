@@ -502,7 +502,7 @@ static struct {
 	pid_t			 pid;		/* 0: none */
 	int			 fd;
 	struct event		*ev, *timer;
-	char			 out[128];
+	char			 out[1024];
 	size_t			 len;
 	int			 eof, reaped, status, answered;
 	upgrade_check_cb	 done;
@@ -536,16 +536,44 @@ check_answer(int ok, const char *version, const char *why)
 	done(ok, version, why, chk.arg);
 }
 
+/* The check's error message, into buf ("" if none): its first line
+ * "gwd: MESSAGE" (what a gwd prints when it refuses), else its last line
+ * that is not a version line. */
+static void
+check_message(char *buf, size_t len)
+{
+	char	*line, *save = NULL;
+	char	 copy[sizeof chk.out];
+
+	buf[0] = '\0';
+	memcpy(copy, chk.out, chk.len + 1);
+	for (line = strtok_r(copy, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "gwd: ", 5) == 0) {
+			snprintf(buf, len, "%s", line + 5);
+			return;
+		}
+		if ((strncmp(line, "gwd ", 4) == 0 &&
+		    strchr(line, ':') == NULL) ||
+		    strncmp(line, "upgrade-format ", 15) == 0)
+			continue;	/* the version lines */
+		snprintf(buf, len, "%s", line);
+	}
+}
+
 /* The output is complete and the child gone: judge. */
 static void
 check_judge(void)
 {
-	char	 why[200], *v, *nl, *fmt;
+	char	 why[400], last[240], *v, *nl, *fmt;
 	long	 format;
+	int	 is_gwd;
 
 	chk.out[chk.len] = '\0';
+	check_message(last, sizeof last);
+	is_gwd = strncmp(chk.out, "gwd ", 4) == 0 && chk.len >= 5;
 	if (WIFSIGNALED(chk.status)) {
-		snprintf(why, sizeof why, "--version: killed by SIG%s",
+		snprintf(why, sizeof why, "its check was killed by SIG%s",
 		    signal_name(WTERMSIG(chk.status)));
 		check_answer(0, NULL, why);
 		return;
@@ -554,14 +582,22 @@ check_judge(void)
 		check_answer(0, NULL, "cannot execute it");
 		return;
 	}
-	if (WEXITSTATUS(chk.status) != 0) {
-		snprintf(why, sizeof why, "--version: exited %d",
-		    WEXITSTATUS(chk.status));
+	if (WEXITSTATUS(chk.status) == 2 && is_gwd) {
+		/* What the new image would refuse at its start. */
+		snprintf(why, sizeof why, "it refuses the configuration: %s",
+		    last[0] != '\0' ? last : "(no message)");
 		check_answer(0, NULL, why);
 		return;
 	}
-	if (strncmp(chk.out, "gwd ", 4) != 0 || chk.len < 5) {
-		check_answer(0, NULL, "--version does not say \"gwd VERSION\": "
+	if (WEXITSTATUS(chk.status) != 0) {
+		snprintf(why, sizeof why, "its check exited %d%s%s",
+		    WEXITSTATUS(chk.status), last[0] != '\0' ? ": " : "",
+		    last);
+		check_answer(0, NULL, why);
+		return;
+	}
+	if (!is_gwd) {
+		check_answer(0, NULL, "its check does not say \"gwd VERSION\": "
 		    "not a gwd binary");
 		return;
 	}
@@ -625,18 +661,50 @@ check_timeout(evutil_socket_t fd, short what, void *arg)
 	}
 	if (chk.pid > 0)
 		(void)kill(chk.pid, SIGKILL);
-	snprintf(why, sizeof why, "--version did not answer within %d s",
+	snprintf(why, sizeof why, "its check did not answer within %d s",
 	    UPGRADE_CHECK_MS / 1000);
 	check_answer(0, NULL, why);
 }
 
+/* binary --check-config ARGS...: the command line of the running master
+ * with the check in front (after a "--" it would be the worker's). */
+static char **
+check_argv(const char *binary, int argc, char **argv)
+{
+	char	**v = xreallocarray(NULL, (size_t)argc + 3, sizeof *v);
+	int	  i, n = 0;
+
+	v[n++] = (char *)binary;
+	v[n++] = (char *)"--check-config";
+	for (i = 1; i < argc; i++)
+		v[n++] = argv[i];
+	v[n] = NULL;
+	return v;
+}
+
+/* The master's environment, and UPGRADE_CHECK_ENV=1. */
+static char **
+check_envp(void)
+{
+	extern char	**environ;
+	char		**v;
+	size_t		  n = 0, i;
+
+	while (environ[n] != NULL)
+		n++;
+	v = xreallocarray(NULL, n + 2, sizeof *v);
+	for (i = 0; i < n; i++)
+		v[i] = environ[i];
+	v[n] = (char *)UPGRADE_CHECK_ENV "=1";
+	v[n + 1] = NULL;
+	return v;
+}
+
 int
 upgrade_check_start(struct event_base *base, const char *binary,
-    upgrade_check_cb done, void *arg, char **err)
+    int argc, char **argv, upgrade_check_cb done, void *arg, char **err)
 {
-	char		*argv[] = { (char *)binary, (char *)"--version",
-			    NULL };
-	char		*envp[] = { (char *)UPGRADE_CHECK_ENV "=1", NULL };
+	char		**cargv, **cenvp;
 	struct timeval	 tv = { UPGRADE_CHECK_MS / 1000,
 			     (UPGRADE_CHECK_MS % 1000) * 1000 };
 	sigset_t	 none;
@@ -657,9 +725,12 @@ upgrade_check_start(struct event_base *base, const char *binary,
 		close(p[1]);
 		return -1;
 	}
+	cargv = check_argv(binary, argc, argv);
+	cenvp = check_envp();
 	sigemptyset(&none);
 	/* Only async-signal-safe calls in the child: the master has a
-	 * stats thread.  No environment: --version needs none. */
+	 * stats thread.  stdout and stderr both reach the pipe: the
+	 * version lines, then a refusal's message. */
 	if ((pid = fork()) == 0) {
 		struct sigaction	sa;
 		int			sig;
@@ -670,11 +741,13 @@ upgrade_check_start(struct event_base *base, const char *binary,
 			(void)sigaction(sig, &sa, NULL);
 		(void)sigprocmask(SIG_SETMASK, &none, NULL);
 		if (dup2(null, 0) == -1 || dup2(p[1], 1) == -1 ||
-		    dup2(null, 2) == -1)
+		    dup2(p[1], 2) == -1)
 			_exit(126);
-		execve(binary, argv, envp);
+		execve(binary, cargv, cenvp);
 		_exit(127);
 	}
+	free(cargv);
+	free(cenvp);
 	close(p[1]);
 	close(null);
 	if (pid == -1) {

@@ -13,8 +13,8 @@
  *   - the state document's memfd: writing it, and reading it once at
  *     start-up (upgrade_take_env);
  *   - the check of the candidate binary before the master execs it: a
- *     child that runs `BINARY --version` with a time limit, watched from
- *     the event loop so that the master never waits for it;
+ *     child that runs `BINARY --check-config ARGS` with a time limit,
+ *     watched from the event loop so that the master never waits for it;
  *   - the close-on-exec flags of the fds handed over.
  *
  * The supervisor decides when to upgrade and what goes into the document
@@ -35,10 +35,11 @@
 #define UPGRADE_FORMAT		1
 /* The environment variable that names the memfd in the new image. */
 #define UPGRADE_ENV		"GWD_UPGRADE_FD"
-/* Set in the environment of the --version check: the candidate then
- * also prints "upgrade-format N", the state format it reads. */
+/* Set in the environment of the check: the candidate then prints
+ * "gwd VERSION" and "upgrade-format N" (the state format it reads) before
+ * it checks the configuration, and not the configuration itself. */
 #define UPGRADE_CHECK_ENV	"GWD_UPGRADE_CHECK"
-/* How long the candidate binary has to answer --version (ms). */
+/* How long the candidate binary has to pass its check (ms). */
 #define UPGRADE_CHECK_MS	5000
 
 /* The version this build reports: the package version, plus a suffix
@@ -104,20 +105,27 @@ void	 upgrade_state_keep_fds(const json_t *state, int keep);
 int	 upgrade_get_fd(const json_t *obj, const char *key);
 
 /*
- * Start checking binary: fork a child that runs `binary --version` with
- * UPGRADE_CHECK_ENV=1 and stdout to a pipe.  done is called once, from
- * the event loop: with ok = 1 and the version ("0.2.0") if it printed
- * "gwd VERSION" and "upgrade-format UPGRADE_FORMAT" and exited 0 within
- * UPGRADE_CHECK_MS, else ok = 0 and why (a gwd without in-place upgrade,
- * or with another state format, could not adopt the workers).  Both strings are
- * borrowed for the call.  Returns 0, or -1 with *err (nothing started).
- * The child is reaped by the supervisor's reaper, which hands its status
- * to upgrade_check_reaped().
+ * Start checking binary: fork a child that runs `binary --check-config
+ * ARGV[1..]` (the running master's own command line, argc/argv borrowed)
+ * in the master's environment plus UPGRADE_CHECK_ENV=1, stdout and
+ * stderr to a pipe.  A gwd then prints "gwd VERSION" and
+ * "upgrade-format N" first, and runs every check its start would run on
+ * that command line and configuration (exit 2 and the reason if it would
+ * refuse it).  done is called once, from the event loop: with ok = 1 and
+ * the version ("0.2.0") if it printed "gwd VERSION" and
+ * "upgrade-format UPGRADE_FORMAT" and exited 0 within UPGRADE_CHECK_MS,
+ * else ok = 0 and why ("it refuses the configuration: FILE:LINE: ...";
+ * a gwd without in-place upgrade, or with another state format, could
+ * not adopt the workers).  Both strings are borrowed for the call.
+ * Returns 0, or -1 with *err (nothing started).  The child is reaped by
+ * the supervisor's reaper, which hands its status to
+ * upgrade_check_reaped().
  */
 typedef void (*upgrade_check_cb)(int ok, const char *version,
     const char *why, void *arg);
 int	 upgrade_check_start(struct event_base *, const char *binary,
-	     upgrade_check_cb done, void *arg, char **err);
+	     int argc, char **argv, upgrade_check_cb done, void *arg,
+	     char **err);
 /* Whether pid is the checker (then its status is taken: returns 1). */
 int	 upgrade_check_reaped(pid_t pid, int status);
 /* Whether a check is running. */

@@ -68,6 +68,17 @@ refused "$T/oldgwd" "gwd 0.0.1 cannot adopt a running master"
 printf '#!/bin/sh\necho gwd 9.9\necho upgrade-format 2\n' >"$T/format2"
 chmod 755 "$T/format2"
 refused "$T/format2" "gwd 9.9 reads upgrade state format 2"
+# A gwd that answers --version but would not start on this command line
+# and file (a new version that refuses an option, or a binary that only
+# knows how to print its version): the check runs the master's own
+# command line with --check-config, so it is refused before the exec.
+printf '#!/bin/sh\nexec "%s" --drain-delay bogus "$@"\n' "$GWD" >"$T/strict"
+chmod 755 "$T/strict"
+refused "$T/strict" "it refuses the configuration: --drain-delay: expected a number"
+printf '#!/bin/sh\n[ "$1" = --version ] || exit 1\necho gwd 9.9\necho upgrade-format 1\n' \
+    >"$T/versiononly"
+chmod 755 "$T/versiononly"
+refused "$T/versiononly" "its check exited 1"
 printf '#!/bin/sh\nexec sleep 30\n' >"$T/hang"
 chmod 755 "$T/hang"
 refused "$T/hang" "did not answer within 5 s"

@@ -61,7 +61,7 @@ printf '#!/bin/sh\nexit 1\n' >"$T/sbin/gwd.new"
 chmod 755 "$T/sbin/gwd.new"
 mv "$T/sbin/gwd.new" "$T/sbin/gwd"
 kill -USR2 "$GWD_PID"
-wait_log "upgrade failed: $T/sbin/gwd: --version: exited 1" 10 ||
+wait_log "upgrade failed: $T/sbin/gwd: its check exited 1" 10 ||
     fail "the broken binary was not refused"
 [ "$(ctl --json status | jq -r .version)" = "$NEXT" ] || fail "version"
 [ "$(pids)" = "$PIDS0" ] || fail "workers changed after the refusal"
