@@ -145,6 +145,29 @@ last_reload(char *buf, size_t len, json_t *v)
 	    json_is_string(json_object_get(r, "error")) ? e : "");
 }
 
+/*
+ * last_upgrade: {at, ok, binary, from, to, error}, or null: "ok at T:
+ * 0.1.0 -> 0.2.0" or "failed at T: /usr/sbin/gwd: its check exited 1".
+ */
+static void
+last_upgrade(char *buf, size_t len, json_t *v)
+{
+	char	t[32], from[64], to[64], e[512];
+
+	if (!json_is_object(v)) {
+		render_scalar(buf, len, v);
+		return;
+	}
+	render_time(t, sizeof t, json_object_get(v, "at"));
+	render_scalar(from, sizeof from, json_object_get(v, "from"));
+	render_scalar(to, sizeof to, json_object_get(v, "to"));
+	render_scalar(e, sizeof e, json_object_get(v, "error"));
+	if (json_is_true(json_object_get(v, "ok")))
+		snprintf(buf, len, "ok at %s: %s -> %s", t, from, to);
+	else
+		snprintf(buf, len, "failed at %s: %s", t, e);
+}
+
 /* The last lines a failed reload's worker wrote, indented under it. */
 static void
 reload_stderr(FILE *f, const char *indent, json_t *result)
@@ -215,7 +238,7 @@ render_status(FILE *f, json_t *r, double now)
 	static const char *known[] = { "name", "pid", "version", "state",
 	    "generation", "started_at", "uptime_s", "workers", "binds",
 	    "control_socket", "notify_socket", "stats_db", "last_reload",
-	    "backoff_until", "upgraded_at", "stats" };
+	    "backoff_until", "upgraded_at", "last_upgrade", "stats" };
 	json_t		*w = json_object_get(r, "workers"), *v;
 	char		 a[64], b[64], line[1024];
 	const char	*key;
@@ -268,6 +291,8 @@ render_status(FILE *f, json_t *r, double now)
 		kv(f, "backoff", "-");
 	render_time(a, sizeof a, json_object_get(r, "upgraded_at"));
 	kv(f, "upgraded", a);
+	last_upgrade(line, sizeof line, json_object_get(r, "last_upgrade"));
+	kv(f, "last upgrade", line);
 	/* Whatever else a newer gwd reports is shown, not hidden. */
 	json_object_foreach(r, key, v) {
 		for (i = 0; i < GW_ARRAY_LEN(known); i++)

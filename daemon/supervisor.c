@@ -106,6 +106,8 @@ static struct {
 		void		*arg;
 	} up;
 	double			 upgraded_at;	/* unix time, 0 = never */
+	/* The last upgrade asked for: {at, ok, binary, from, to, error}. */
+	json_t			*last_upgrade;
 } sup;
 
 static void process(void);
@@ -1211,6 +1213,8 @@ sup_status_json(void)
 	json_object_set_new(o, "stats", stats_status_json());
 	json_object_set_new(o, "upgraded_at", sup.upgraded_at > 0 ?
 	    json_real(sup.upgraded_at) : json_null());
+	json_object_set_new(o, "last_upgrade", sup.last_upgrade ?
+	    json_incref(sup.last_upgrade) : json_null());
 	json_object_set_new(o, "notify_dropped",
 	    json_integer((json_int_t)notify_dropped()));
 	json_object_set_new(o, "spawns_total",
@@ -1351,6 +1355,22 @@ sdwatchdog_start(void)
 static void
 upgrade_fail(const char *code, const char *fmt, ...) GW_PRINTF(2, 3);
 
+/*
+ * Remember an upgrade that did not happen (status.last_upgrade) and
+ * record it as an `upgrade` event with ok false: a refused SIGUSR2 has no
+ * client to tell, and a package's postinst does not read the log.
+ */
+static void
+upgrade_record_failure(const char *binary, const char *error)
+{
+	json_decref(sup.last_upgrade);
+	sup.last_upgrade = json_pack("{s:f, s:b, s:s?, s:s, s:s}", "at",
+	    gw_wall_time(), "ok", 0, "binary", binary, "from", GWD_VERSION,
+	    "error", error);
+	emit("upgrade", NULL, NULL, json_pack("{s:b, s:s?, s:s, s:s}", "ok",
+	    0, "binary", binary, "from", GWD_VERSION, "error", error));
+}
+
 /* The upgrade ends here, in the old image: say why, answer the client. */
 static void
 upgrade_fail(const char *code, const char *fmt, ...)
@@ -1364,6 +1384,7 @@ upgrade_fail(const char *code, const char *fmt, ...)
 	log_error("upgrade failed: %s; gwd %s (pid %ld) carries on", msg,
 	    GWD_VERSION, (long)sup.pid);
 	sdnotify("STATUS=upgrade failed");
+	upgrade_record_failure(sup.up.binary, msg);
 	if (sup.up.failed != NULL)
 		sup.up.failed(code, msg, sup.up.arg);
 	free(sup.up.binary);
@@ -1490,8 +1511,10 @@ upgrade_checked(int ok, const char *version, const char *why, void *arg)
 		return;
 	}
 	if (hooks_running() > 0) {
-		upgrade_fail(GW_ERR_CONFLICT, "%zu hooks are running; upgrade "
-		    "once they end", hooks_running());
+		upgrade_fail(GW_ERR_CONFLICT, "%zu hook%s running; upgrade "
+		    "once %s", hooks_running(), hooks_running() == 1 ?
+		    " is" : "s are", hooks_running() == 1 ? "it ends" :
+		    "they end");
 		return;
 	}
 	if (sup.pool.reload.active) {
@@ -1510,6 +1533,8 @@ sup_upgrade(const char *binary, struct ctl_client *client,
 {
 	if (upgrade_start(binary, client, failed, arg, code, err) == -1) {
 		log_error("upgrade refused: %s", *err);
+		upgrade_record_failure(binary != NULL ? binary :
+		    upgrade_self(), *err);
 		return -1;
 	}
 	return 0;
@@ -1538,8 +1563,9 @@ upgrade_start(const char *binary, struct ctl_client *client,
 	}
 	/* Nor would a hook's pipe, time limit and exit status. */
 	if (hooks_running() > 0) {
-		*err = xasprintf("%zu hooks are running; upgrade once they "
-		    "end", hooks_running());
+		*err = xasprintf("%zu hook%s running; upgrade once %s",
+		    hooks_running(), hooks_running() == 1 ? " is" : "s are",
+		    hooks_running() == 1 ? "it ends" : "they end");
 		return -1;
 	}
 	if (sup.pool.reload.active) {
@@ -1673,8 +1699,8 @@ upgrade_adopt(json_t *st, char **err)
 	sup.started_at = json_number_value(json_object_get(st, "started_at"));
 	sup.started_mono = (uint64_t)json_integer_value(json_object_get(st,
 	    "started_mono"));
-	sup.upgraded_at = json_number_value(json_object_get(st,
-	    "upgraded_at"));
+	/* Upgraded once the workers are adopted, which is now. */
+	sup.upgraded_at = gw_wall_time();
 	c = json_object_get(st, "last_reload");
 	if (json_is_object(c))
 		sup.last_reload = json_incref(c);
@@ -1692,8 +1718,12 @@ upgrade_adopt(json_t *st, char **err)
 	    "workers adopted", GWD_VERSION, from ? from : "?", (long)sup.pid,
 	    sup.pool.n);
 	sdnotify("STATUS=upgraded to gwd %s", GWD_VERSION);
-	emit("upgrade", NULL, NULL, json_pack("{s:s?, s:s, s:s?, s:i}",
-	    "from", from, "to", GWD_VERSION, "binary",
+	sup.last_upgrade = json_pack("{s:f, s:b, s:s?, s:s?, s:s, s:n}",
+	    "at", sup.upgraded_at, "ok", 1, "binary",
+	    json_string_value(json_object_get(st, "binary")), "from", from,
+	    "to", GWD_VERSION, "error");
+	emit("upgrade", NULL, NULL, json_pack("{s:b, s:s?, s:s, s:s?, s:i}",
+	    "ok", 1, "from", from, "to", GWD_VERSION, "binary",
 	    json_string_value(json_object_get(st, "binary")),
 	    "workers", (int)sup.pool.n));
 	c = json_object_get(st, "client");
@@ -1921,6 +1951,7 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 	config_free(sup.prev_cfg);
 	config_free(sup.cfg);
 	json_decref(sup.last_reload);
+	json_decref(sup.last_upgrade);
 	free(sup.waiters);
 	free(sup.self_exe);
 	free(sup.up.binary);

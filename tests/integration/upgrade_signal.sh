@@ -25,7 +25,7 @@ cp "$GWD" "$T/sbin/gwd"
 GWD=$T/sbin/gwd
 PORT=$(free_port)
 NOTIFY_SOCKET=$S WATCHDOG_USEC=400000 start_gwd -b "127.0.0.1:$PORT" -w 3 \
-    --pid "$T/gwd.pid" -- "$TW" --mode serve
+    --pid "$T/gwd.pid" --stats-db "$T/stats.db" -- "$TW" --mode serve
 wait_for "ready 3" 10 || fail "the pool did not become ready"
 wait_for "grep -q 'READY=1' '$T/msgs'" 5 || fail "no READY=1"
 PIDS0=$(pids)
@@ -46,6 +46,9 @@ wait_for '[ "$(ctl --json status | jq -r .version)" = "$NEXT" ]' 10 ||
     fail "not running the new file: $(readlink "/proc/$GWD_PID/exe")"
 log_has "gwd $NEXT: upgraded in place from gwd $VER, pid $GWD_PID, 3 workers adopted" ||
     fail "no log line for the upgrade"
+[ "$(ctl --json status | jq -c '.last_upgrade | [.ok, .from, .to]')" = \
+    "[true,\"$VER\",\"$NEXT\"]" ] ||
+    fail "status.last_upgrade: $(ctl --json status | jq -c .last_upgrade)"
 # What systemd saw: the status, and heartbeats from the new image.
 wait_for "grep -q 'STATUS=upgraded to gwd $NEXT' '$T/msgs'" 5 ||
     fail "no STATUS= from the new image: $(cat "$T/msgs")"
@@ -63,6 +66,15 @@ mv "$T/sbin/gwd.new" "$T/sbin/gwd"
 kill -USR2 "$GWD_PID"
 wait_log "upgrade failed: $T/sbin/gwd: its check exited 1" 10 ||
     fail "the broken binary was not refused"
+# Nobody asked through gwctl: status and the stats say it too.
+[ "$(ctl --json status | jq -r '.last_upgrade.ok')" = false ] ||
+    fail "status.last_upgrade: $(ctl --json status | jq -c .last_upgrade)"
+ctl --json status | jq -r .last_upgrade.error | grep -q 'its check exited 1' ||
+    fail "status.last_upgrade.error: $(ctl --json status | jq -c .last_upgrade)"
+ctl status | grep -q '^last upgrade   failed at .*its check exited 1' ||
+    fail "gwctl status: $(ctl status | grep upgrade)"
+wait_for "ctl --json stats --events | jq -e '[.rows[] | select(.event == \"upgrade\") | .detail | fromjson? // . | select(.ok == false)] | length == 1'" 10 ||
+    fail "no failed upgrade event: $(ctl --json stats --events | jq -c '[.rows[] | select(.event == "upgrade")]')"
 [ "$(ctl --json status | jq -r .version)" = "$NEXT" ] || fail "version"
 [ "$(pids)" = "$PIDS0" ] || fail "workers changed after the refusal"
 ctl stop >/dev/null || fail "stop"

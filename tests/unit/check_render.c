@@ -166,6 +166,21 @@ START_TEST(test_status)
 	ck_assert_ptr_nonnull(strstr(out, "backoff        -\n"));
 	free(out);
 
+	/* The last upgrade, refused and done. */
+	out = capture(status_now, "{\"last_upgrade\":{\"at\":1699999900,"
+	    "\"ok\":false,\"binary\":\"/usr/sbin/gwd\",\"from\":\"0.1.0\","
+	    "\"error\":\"/usr/sbin/gwd: its check exited 1\"}}");
+	ck_assert_ptr_nonnull(strstr(out, "last upgrade   failed at "
+	    "2023-11-14T22:11:40Z: /usr/sbin/gwd: its check exited 1\n"));
+	ck_assert_ptr_null(strstr(out, "{"));
+	free(out);
+	out = capture(status_now, "{\"last_upgrade\":{\"at\":1699999900,"
+	    "\"ok\":true,\"from\":\"0.1.0\",\"to\":\"0.2.0\","
+	    "\"error\":null}}");
+	ck_assert_ptr_nonnull(strstr(out, "last upgrade   ok at "
+	    "2023-11-14T22:11:40Z: 0.1.0 -> 0.2.0\n"));
+	free(out);
+
 	/* Everything null or missing still renders. */
 	out = capture(status_now, "{\"workers\":null,\"last_reload\":null}");
 	ck_assert_ptr_nonnull(strstr(out, "pid            -\n"));
