@@ -36,7 +36,8 @@ static struct {
 	int		 ifd;		/* inotify on the socket's directory */
 	struct event	*iev;
 	int		 inherited;	/* from an upgrade, or -1 */
-} ns = { .fd = -1, .ifd = -1, .inherited = -1 };
+	int		 inherited_ifd;	/* the same for ifd */
+} ns = { .fd = -1, .ifd = -1, .inherited = -1, .inherited_ifd = -1 };
 
 static int
 parse_u64(const char *v, size_t len, uint64_t *out)
@@ -337,6 +338,17 @@ notify_watch(const char *path)
 {
 	char	*dir = xstrndup(path, (size_t)(strrchr(path, '/') - path));
 
+	if (ns.inherited_ifd != -1) {
+		/* An upgrade kept it, with its watch on the same directory. */
+		ns.ifd = ns.inherited_ifd;
+		ns.inherited_ifd = -1;
+		(void)gw_set_cloexec(ns.ifd, 1);
+		free(dir);
+		ns.iev = event_new(ns.base, ns.ifd, EV_READ | EV_PERSIST,
+		    notify_inotify, NULL);
+		event_add(ns.iev, NULL);
+		return;
+	}
 	ns.ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (ns.ifd == -1 || inotify_add_watch(ns.ifd, dir[0] ? dir : "/",
 	    IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE |
@@ -445,13 +457,20 @@ notify_count_drop(void)
 }
 
 void
-notify_inherit(int fd)
+notify_inherit(int fd, int ifd)
 {
 	ns.inherited = fd;
+	ns.inherited_ifd = ifd;
 }
 
 int
 notify_fd(void)
 {
 	return ns.fd;
+}
+
+int
+notify_inotify_fd(void)
+{
+	return ns.ifd;
 }

@@ -65,11 +65,17 @@ uint64_t notify_dropped(void);
 void	 notify_count_drop(void);
 
 /*
- * In-place upgrade: notify_inherit(fd) before notify_open() makes it
- * adopt fd (the bound socket kept across exec) instead of binding path.
- * notify_fd() is the socket's fd, or -1.
+ * In-place upgrade: notify_inherit(fd, ifd) before notify_open() makes it
+ * adopt fd (the bound socket kept across exec) instead of binding path,
+ * and ifd (the inotify instance watching its directory, or -1) instead of
+ * making a new one.  The inotify fd is handed over rather than closed
+ * because closing it waits for the kernel to retire its watch (an SRCU
+ * grace period), measured at 1.5 to 2 s on a loaded machine: a master
+ * that closed it at exec was gone that long.  notify_fd() and
+ * notify_inotify_fd() are the fds, or -1.
  */
-void	 notify_inherit(int fd);
+void	 notify_inherit(int fd, int ifd);
 int	 notify_fd(void);
+int	 notify_inotify_fd(void);
 
 #endif

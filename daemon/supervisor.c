@@ -1435,6 +1435,7 @@ upgrade_state_json(uint64_t dropped, uint64_t written)
 	json_object_set_new(st, "listeners", ls);
 	json_object_set_new(st, "control_fd", json_integer(control_fd()));
 	json_object_set_new(st, "notify_fd", json_integer(notify_fd()));
+	json_object_set_new(st, "notify_ifd", json_integer(notify_inotify_fd()));
 	json_object_set_new(st, "web_fd", json_integer(web_fd()));
 	json_object_set_new(st, "lock", json_pack("{s:s?, s:i}", "path",
 	    instance_lock_path(), "fd", instance_lock_fd()));
@@ -1848,7 +1849,8 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 	sup.sample = evtimer_new(sup.base, sample_fire, NULL);
 	sdwatchdog_start();
 	if (upgrade_state() != NULL) {
-		notify_inherit(upgrade_get_fd(upgrade_state(), "notify_fd"));
+		notify_inherit(upgrade_get_fd(upgrade_state(), "notify_fd"),
+		    upgrade_get_fd(upgrade_state(), "notify_ifd"));
 		control_inherit(upgrade_get_fd(upgrade_state(), "control_fd"));
 		web_inherit(upgrade_get_fd(upgrade_state(), "web_fd"));
 	}

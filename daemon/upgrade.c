@@ -481,6 +481,7 @@ upgrade_state_keep_fds(const json_t *st, int keep)
 	}
 	(void)upgrade_fd_keep(upgrade_get_fd(st, "control_fd"), keep);
 	(void)upgrade_fd_keep(upgrade_get_fd(st, "notify_fd"), keep);
+	(void)upgrade_fd_keep(upgrade_get_fd(st, "notify_ifd"), keep);
 	(void)upgrade_fd_keep(upgrade_get_fd(st, "web_fd"), keep);
 	(void)upgrade_fd_keep(upgrade_get_fd(json_object_get(st, "lock"),
 	    "fd"), keep);

@@ -154,7 +154,7 @@ wait_for "ready 1" 10 || fail "the second gwd did not become ready"
 # While a hook runs: its pipe, time limit and exit status would be lost.
 ctl scale 2 >/dev/null || fail "scale"
 out=$(ctl upgrade 2>&1) && fail "upgrade while a hook runs: $out"
-echo "$out" | grep -q '1 hooks are running' ||
+echo "$out" | grep -q '1 hook is running' ||
     fail "upgrade while a hook runs: '$out'"
 wait_log 'hook scale \(pid [0-9]+\) exited 0' 10 || fail "the hook did not end"
 kill -TERM "$GWD_PID"

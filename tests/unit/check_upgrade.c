@@ -251,19 +251,29 @@ END_TEST
 /* Every fd the document names loses close-on-exec, and gets it back. */
 START_TEST(test_keep_fds)
 {
-	int	 p[2], q[2], r[2], s[2], i;
+	int	 p[2], q[2], r[2], s[2], u[2], i;
 	json_t	*st;
 
 	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
 	ck_assert_int_eq(pipe2(q, O_CLOEXEC), 0);
 	ck_assert_int_eq(pipe2(r, O_CLOEXEC), 0);
 	ck_assert_int_eq(pipe2(s, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(u, O_CLOEXEC), 0);
 	st = json_pack("{s:[{s:i}], s:{s:[{s:{s:i, s:i, s:i}}]}, s:i, s:i, "
-	    "s:i, s:{s:i}, s:{s:i}}",
+	    "s:i, s:i, s:{s:i}, s:{s:i}, s:i}",
 	    "listeners", "fd", p[0],
 	    "pool", "workers", "io", "err", p[1], "out", q[0], "notify", q[1],
-	    "control_fd", r[0], "notify_fd", r[1], "web_fd", s[0],
-	    "lock", "fd", s[1], "client", "fd", -1);
+	    "control_fd", r[0], "notify_fd", r[1], "notify_ifd", u[0],
+	    "web_fd", s[0], "lock", "fd", s[1], "client", "fd", -1,
+	    "unused", u[1]);
+	upgrade_state_keep_fds(st, 1);
+	/* The inotify fd too: closing it at exec stalled the master. */
+	ck_assert_int_eq(fcntl(u[0], F_GETFD) & FD_CLOEXEC, 0);
+	ck_assert_int_ne(fcntl(u[1], F_GETFD) & FD_CLOEXEC, 0);
+	upgrade_state_keep_fds(st, 0);
+	ck_assert_int_ne(fcntl(u[0], F_GETFD) & FD_CLOEXEC, 0);
+	close(u[0]);
+	close(u[1]);
 	upgrade_state_keep_fds(st, 1);
 	for (i = 0; i < 2; i++) {
 		ck_assert_int_eq(fcntl(p[i], F_GETFD) & FD_CLOEXEC, 0);
