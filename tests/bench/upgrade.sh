@@ -48,8 +48,11 @@ done
 . "$top/tests/bench/http_servers.inc"	# T, PIDS, cleanup, start_*, ...
 
 ms() { date +%s%3N; }
-# The time (ms) of the Nth log line matching a pattern: gwd's clock.
-at() { date -d "$(grep -m"$2" -E "$1" "$T/log" | tail -n 1 | cut -d' ' -f1)" +%s%3N; }
+# at PATTERN N [LOG]: the time (ms) of the Nth line of gwd's log (default
+# $T/log) matching PATTERN: gwd's clock.
+at() {
+	date -d "$(grep -m"$2" -E "$1" "${3:-$T/log}" | tail -n 1 | cut -d' ' -f1)" +%s%3N
+}
 # wait_for SECONDS CMD...: poll CMD every 10 ms; 1 if it never held.
 wait_for() {
 	n=$(($1 * 100)); shift
@@ -147,9 +150,15 @@ run_gwd() {
 	set -- $(wrk_counts "$T/wrk.gwd")
 	stayed=no; [ "$newpid" = "$G" ] && stayed=yes
 	k=$(kept "$before" "$after")
-	echo "$1 $2 $((b - a)) $stayed $k/2 $3 $4" >>"$T/res.gwd"
-	printf '| %s | gwd | %s | %s | %s | %s | %s -> %s (%s) | %s |\n' \
-	    "$r" "$3" "$1 ($4)" "$2" "$((b - a))" "$G" "$newpid" "$stayed" "$k/2"
+	# Where the time went, from gwd's log: the --version check, then the
+	# stats flush, the exec and the adoption.
+	c=$(at 'upgrade: checking' 1 "$T/gwd.log")
+	e=$(at 'upgrade: exec' 1 "$T/gwd.log")
+	d=$(at 'upgraded in place' 1 "$T/gwd.log")
+	echo "$1 $2 $((b - a)) $stayed $k/2 $3 $4 $((e - c)) $((d - e))" >>"$T/res.gwd"
+	printf '| %s | gwd | %s | %s | %s | %s (check %s, exec+adopt %s) | %s -> %s (%s) | %s |\n' \
+	    "$r" "$3" "$1 ($4)" "$2" "$((b - a))" "$((e - c))" "$((d - e))" \
+	    "$G" "$newpid" "$stayed" "$k/2"
 	# Anything that happened to the workers: there should be nothing.
 	grep -E 'exited|crash|signal|error' "$T/gwd.log" | sed 's/^/    gwd log: /'
 	cp "$T/gwd.log" "$T/gwd.log.$r"
@@ -223,6 +232,7 @@ for s in gwd nginx; do
 	    "$(grep -c ' yes ' "$T/res.$s")" "$ROUNDS"
 done
 echo
+echo "gwd's split (medians): --version check $(median "$T/res.gwd" 8) ms, stats flush + exec + adoption $(median "$T/res.gwd" 9) ms"
 awk -v g="$(median "$T/res.gwd" 3)" -v n="$(median "$T/res.nginx" 3)" \
     -v ge="$(median "$T/res.gwd" 1)" -v ne="$(median "$T/res.nginx" 1)" 'BEGIN {
 	printf "upgrade time gwd/nginx = %.2fx\n", g / n
