@@ -69,11 +69,6 @@ while [ $r -le "$ROUNDS" ]; do
 	r=$((r + 1))
 done
 
-median() {	# median FILE COLUMN
-	cut -d ' ' -f "$2" "$1" | sort -n | awk '{ v[NR] = $1 }
-	    END { if (NR % 2) print v[(NR + 1) / 2];
-	          else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 g=$(median "$T/res.gwd" 1); gp=$(median "$T/res.gwd" 2)
 n=$(median "$T/res.nginx" 1); np=$(median "$T/res.nginx" 2)
 u=$(median "$T/res.gunicorn" 1); up=$(median "$T/res.gunicorn" 2)

@@ -33,10 +33,7 @@ for m in fastapi uvicorn gunicorn; do
 done
 [ -x "$GWD" ] || { echo "bench: build gwd first"; exit 1; }
 
-. "$top/tests/bench/http_servers.inc"
-mkdir -m 0700 "$T/run" "$T/state"
-RUNTIME_DIRECTORY=$T/run STATE_DIRECTORY=$T/state
-export RUNTIME_DIRECTORY STATE_DIRECTORY
+. "$top/tests/bench/http_servers.inc"	# also $T/run and $T/state, exported
 unset NOTIFY_SOCKET LISTEN_FDS LISTEN_PID WATCHDOG_USEC 2>/dev/null || true
 
 cat >"$T/main.py" <<'PY'
