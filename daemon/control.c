@@ -140,17 +140,8 @@ client_reply(struct ctl_client *c, json_t *id, json_t *result,
 static void
 reject(int fd, const char *code, const char *message)
 {
-	json_t	*o = reply_new(NULL, NULL, code, message);
-	char	*s = json_dumps(o, JSON_COMPACT);
-
-	json_decref(o);
-	if (s != NULL) {
-		/* A fresh socket's buffer is empty: this never blocks. */
-		(void)send(fd, s, strlen(s), MSG_NOSIGNAL | MSG_DONTWAIT);
-		(void)send(fd, "\n", 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-		free(s);
-	}
-	close(fd);
+	/* A fresh socket's buffer is empty: this never blocks. */
+	control_answer_fd(fd, NULL, NULL, code, message);
 }
 
 void
