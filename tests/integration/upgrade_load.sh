@@ -5,7 +5,9 @@
 # `gwctl upgrade` to the same binary, then with `gwctl upgrade --binary`
 # to gwd-next (the same sources, version "-next").  No request may fail;
 # the master keeps its pid and pid file, the workers their pids, the
-# metrics address answers every scrape; gwctl,
+# metrics address answers every scrape (but one the old image had
+# accepted when it exec'd: gwd(8) says the exec closes such a connection,
+# so at most one per upgrade, closed without an answer); gwctl,
 # the stats database and the supervision (a killed worker is replaced in
 # its slot) go on in the new image.
 . "$(dirname "$0")/lib.sh"
@@ -66,7 +68,7 @@ track "$LOADPID"
 python3 - "$MPORT" "$DURATION" >"$T/scrape.out" 2>&1 <<'PY' &
 import http.client, sys, time
 port, end = int(sys.argv[1]), time.time() + float(sys.argv[2])
-n = bad = 0
+n = bad = cut = 0
 while time.time() < end:
     try:
         c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
@@ -76,11 +78,15 @@ while time.time() < end:
         c.close()
         n += 1
         bad += r.status != 200
+    except (http.client.RemoteDisconnected, ConnectionResetError) as e:
+        # Accepted by the old image just before its exec.
+        print("cut:", e)
+        cut += 1
     except Exception as e:
         print("error:", e)
         bad += 1
     time.sleep(0.01)
-print("%d scrapes, %d failed" % (n, bad))
+print("%d scrapes, %d failed, %d cut" % (n, bad, cut))
 PY
 SCRAPEPID=$!
 track "$SCRAPEPID"
@@ -112,7 +118,7 @@ wait "$LOADPID" || true
 cat "$T/load.out"
 wait "$SCRAPEPID" || true
 cat "$T/scrape.out"
-grep -q '^[0-9]* scrapes, 0 failed$' "$T/scrape.out" ||
+grep -qE '^[0-9]+ scrapes, 0 failed, [012] cut$' "$T/scrape.out" ||
     fail "metrics scrapes failed across the upgrades"
 curl -s "http://127.0.0.1:$MPORT/metrics" |
     grep -q "gwd_info{version=\"$NEXT\"" || fail "gwd_info is not $NEXT"
