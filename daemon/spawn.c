@@ -567,6 +567,27 @@ child(const struct spawn_ctx *c, char **envp, char *listen_pid,
 	child_fail(errw, SPAWN_STEP_EXEC, errno);
 }
 
+/*
+ * What every child needs, opened before fork: /dev/null (returned) and the
+ * close-on-exec pipe that reports a failed step.  -1 with errno, nothing
+ * left open, on failure.
+ */
+static int
+spawn_open_common(int errp[2])
+{
+	int	devnull, saved;
+
+	if ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
+		return -1;
+	if (pipe2(errp, O_CLOEXEC) == -1) {
+		saved = errno;
+		close(devnull);
+		errno = saved;
+		return -1;
+	}
+	return devnull;
+}
+
 int
 spawn_worker(const struct spawn_ctx *c, int id, unsigned gen,
     struct spawn_result *res)
@@ -577,15 +598,8 @@ spawn_worker(const struct spawn_ctx *c, int id, unsigned gen,
 	pid_t	  pid;
 	sigset_t  all, old;
 
-	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (devnull == -1)
+	if ((devnull = spawn_open_common(errp)) == -1)
 		return -1;
-	if (pipe2(errp, O_CLOEXEC) == -1) {
-		saved = errno;
-		close(devnull);
-		errno = saved;
-		return -1;
-	}
 	/* Without the output pipe (out of fds) the worker writes to gwd's
 	 * stderr itself, and no tail of its output is kept. */
 	if (pipe2(outp, O_CLOEXEC) == -1) {
@@ -706,15 +720,8 @@ spawn_command(const char *path, char *const argv[], char *const envp[],
 	pid_t		 pid, master = getpid();
 	sigset_t	 all, old;
 
-	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (devnull == -1)
+	if ((devnull = spawn_open_common(errp)) == -1)
 		return -1;
-	if (pipe2(errp, O_CLOEXEC) == -1) {
-		saved = errno;
-		close(devnull);
-		errno = saved;
-		return -1;
-	}
 	if (pipe2(outp, O_CLOEXEC) == -1) {
 		saved = errno;
 		close(devnull);

@@ -1497,9 +1497,36 @@ upgrade_exec(const char *version)
 	    sup.up.binary, strerror(e));
 }
 
+/*
+ * Why an upgrade cannot go ahead now (a conflict), or NULL: asked when it
+ * is requested and again once its binary is checked.  Neither a drain's
+ * timer nor a hook's pipe, time limit and exit status would cross the
+ * exec.  buf holds a message that needs formatting.
+ */
+static const char *
+upgrade_conflict(char *buf, size_t len)
+{
+	size_t	n = hooks_running();
+
+	if (sup.pool.mode != PM_RUNNING)
+		return "gwd is shutting down";
+	if (drain_active())
+		return "gwd is draining: it is shutting down";
+	if (n > 0) {
+		snprintf(buf, len, "%zu hook%s running; upgrade once %s", n,
+		    n == 1 ? " is" : "s are", n == 1 ? "it ends" : "they end");
+		return buf;
+	}
+	if (sup.pool.reload.active)
+		return "a reload is running; upgrade once it is done";
+	return NULL;
+}
+
 static void
 upgrade_checked(int ok, const char *version, const char *why, void *arg)
 {
+	char	busy[128];
+
 	(void)arg;
 	if (!ok) {
 		upgrade_fail(GW_ERR_INVALID_ARGUMENT, "%s: %s", sup.up.binary,
@@ -1507,19 +1534,8 @@ upgrade_checked(int ok, const char *version, const char *why, void *arg)
 		return;
 	}
 	/* What changed while it was checked. */
-	if (sup.pool.mode != PM_RUNNING || drain_active()) {
-		upgrade_fail(GW_ERR_CONFLICT, "gwd is shutting down");
-		return;
-	}
-	if (hooks_running() > 0) {
-		upgrade_fail(GW_ERR_CONFLICT, "%zu hook%s running; upgrade "
-		    "once %s", hooks_running(), hooks_running() == 1 ?
-		    " is" : "s are", hooks_running() == 1 ? "it ends" :
-		    "they end");
-		return;
-	}
-	if (sup.pool.reload.active) {
-		upgrade_fail(GW_ERR_CONFLICT, "a reload is running");
+	if ((why = upgrade_conflict(busy, sizeof busy)) != NULL) {
+		upgrade_fail(GW_ERR_CONFLICT, "%s", why);
 		return;
 	}
 	upgrade_exec(version);
@@ -1550,27 +1566,13 @@ upgrade_start(const char *binary, struct ctl_client *client,
 	enum config_action	 action;
 	struct stat		 sb;
 	json_t			*a, *b;
+	const char		*why;
+	char			 busy[128];
 	int			 same;
 
 	*code = GW_ERR_CONFLICT;
-	if (sup.pool.mode != PM_RUNNING) {
-		*err = xstrdup("gwd is shutting down");
-		return -1;
-	}
-	/* The drain's timer would not cross the exec. */
-	if (drain_active()) {
-		*err = xstrdup("gwd is draining: it is shutting down");
-		return -1;
-	}
-	/* Nor would a hook's pipe, time limit and exit status. */
-	if (hooks_running() > 0) {
-		*err = xasprintf("%zu hook%s running; upgrade once %s",
-		    hooks_running(), hooks_running() == 1 ? " is" : "s are",
-		    hooks_running() == 1 ? "it ends" : "they end");
-		return -1;
-	}
-	if (sup.pool.reload.active) {
-		*err = xstrdup("a reload is running; upgrade once it is done");
+	if ((why = upgrade_conflict(busy, sizeof busy)) != NULL) {
+		*err = xstrdup(why);
 		return -1;
 	}
 	if (sup.up.running) {
