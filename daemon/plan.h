@@ -1,10 +1,23 @@
 /*
- * plan.h: the planner.  One pure function looks at the pool, the timing
- * parameters and the clock, applies the transitions that are due (a
- * deadline passed, a replacement became ready, a slot is empty) and returns
- * the actions to carry out now: spawn into slot k, signal pid p, tell
- * something.  The supervisor carries the actions out and arms one timer for
- * plan_next_deadline().
+ * plan.h: the planner, the one place where gwd decides.
+ *
+ * Two parts, both pure (no system calls; the time comes from arguments):
+ *
+ * - The transition table: every event that happens to one worker (it
+ *   exec'd, it said READY=1, its boot deadline passed, it exited ...) is
+ *   looked up as (state, event) -> (next state, steps, reason), the way
+ *   s6-supervise keeps actions[state][event] on one screen.  plan_event()
+ *   applies one cell; the pool's fact handlers (pool.h) and the planner's
+ *   own run call it.  Every judgment of an event lives in the table's steps:
+ *   the exit reason, whether an exit is a failure, failure counting and the
+ *   crash-loop backoff, a failed reload, the kill of a hung worker.
+ *
+ * - The run: plan_run() looks at the pool, the timing parameters and the
+ *   clock, fires the events that are due (deadlines), and decides for the
+ *   pool as a whole: recycling, rolling and surge reload progress, scale,
+ *   spawns.  It returns the actions to carry out now (spawn into slot k,
+ *   signal pid p, tell something); the supervisor carries them out and arms
+ *   one timer for plan_next_deadline().
  */
 #ifndef GWD_PLAN_H
 #define GWD_PLAN_H
@@ -22,6 +35,61 @@
 #define PLAN_SPAWN_BATCH	32
 /* Quick shutdown: from SIGINT to SIGKILL. */
 #define PLAN_QUICK_MS		2000
+
+/* What happened to one worker: the columns of the transition table. */
+enum plan_event {
+	PE_EXEC_OK,		/* its exec succeeded */
+	PE_READINESS,		/* its readiness signal (exec or READY=1) */
+	PE_PROVEN,		/* the readiness grace after it has passed */
+	PE_EXTEND,		/* EXTEND_TIMEOUT_USEC; arg: new deadline, ms */
+	PE_RECYCLE_ASKED,	/* it asked to be replaced (GWD_RECYCLE=1) */
+	PE_SPAWN_FAILED,	/* fork or exec failed; arg: errno */
+	PE_EXIT,		/* reaped; arg: status as from waitpid */
+	PE_BOOT_TIMEOUT,	/* not ready by its boot deadline */
+	PE_HEARTBEAT_TIMEOUT,	/* no WATCHDOG=1 within --timeout */
+	PE_STOP,		/* the planner decided it goes (stop_reason) */
+	PE_QUICK_STOP,		/* quick shutdown: SIGINT, short deadline */
+	PE_DRAIN_TIMEOUT,	/* still draining at its graceful deadline */
+	PE_SHUTDOWN_TIMEOUT,	/* still there at its deadline, stopping */
+	PE_QUICK_TIMEOUT,	/* still there at its quick-stop deadline */
+	PE_ABORT_TIMEOUT,	/* still there PLAN_ABORT_GRACE_MS after
+				   SIGABRT */
+	PE_DUMP_OVER,		/* its worker_timeout hook ended or ran out
+				   of time: the held-back kill is due */
+	PE_HOOK_DONE,		/* the worker_timeout hook reported its end */
+	PE_KILL_ASKED,		/* gwctl kill; arg: signal */
+	PE_LOGS_REOPENED,	/* log files reopened; arg: signal, 0 = none */
+	PE_COUNT
+};
+
+/* A transition's next state when the worker stays in its state. */
+#define PLAN_STAY	WS_COUNT
+
+/* One cell of the table; see plan.c for the table itself. */
+struct plan_transition {
+	const char	*name;		/* NULL: the event is ignored */
+	enum wstate	 next;		/* the state it moves to, or PLAN_STAY */
+	enum reason	 reason;	/* stop reason it sets, R_NONE: none */
+	int		 sig;		/* signal of a kill, 0: none */
+};
+
+/* The cell for (state, event); never NULL.  For tests and the manual. */
+const struct plan_transition *plan_transition(enum wstate, enum plan_event);
+const char *plan_event_name(enum plan_event);
+
+/* Apply the cell (w->state, ev) to w: the guard, the state change, the
+ * steps.  arg as the event says.  Appends to the actions. */
+void	 plan_event(struct pool *, struct worker *, enum plan_event,
+	     uint64_t arg, uint64_t now, const struct pool_timing *,
+	     struct actions *);
+
+/* Pool-wide facts: what a reload or a shutdown means for the workers. */
+void	 plan_reload_started(struct pool *);
+void	 plan_shutdown_started(struct pool *);
+
+/* Whether an exit of w, as classified, is a failure of its code: a crash,
+ * a boot failure or timeout, a heartbeat timeout, or an unasked exit. */
+int	 plan_exit_is_failure(const struct worker *);
 
 void	 plan_run(struct pool *, const struct pool_timing *, uint64_t now,
 	     struct actions *);

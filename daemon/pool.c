@@ -1,7 +1,8 @@
 /*
- * pool.c: worker records and the facts that move them between states.
- * Pure: no system calls, time comes from the callers.  Decisions about
- * what to do next (spawn, stop, kill) belong to plan.c.
+ * pool.c: worker records, and the facts recorded into them (pool.h).
+ * Pure: no system calls, time comes from the callers.  Every fact is handed
+ * to the planner's transition table (plan_event); what a fact means and
+ * what to do next belong to plan.c.
  */
 #include "config.h"
 
@@ -13,10 +14,9 @@
 
 #include "gw/util.h"
 #include "notify.h"
+#include "plan.h"
 #include "pool.h"
 
-/* A worker that exits within this long of ready counts as a failure. */
-#define FAILURE_WINDOW_MS	1000
 #define BACKOFF_BASE_MS		100
 
 static const char *reason_names[] = {
@@ -164,9 +164,11 @@ pool_find_id(struct pool *p, int id)
 	return best;
 }
 
-static void
-set_state(struct worker *w, enum wstate s, uint64_t now)
+void
+pool_set_state(struct worker *w, enum wstate s, uint64_t now)
 {
+	if (w->state == s)
+		return;
 	w->state = s;
 	w->state_since = now;
 }
@@ -181,56 +183,18 @@ pool_on_forked(struct pool *p, struct worker *w, pid_t pid, uint64_t now,
 	actions_push(a, A_NOTE, w, 0, N_SPAWN, NULL);
 }
 
-static void
-become_ready(struct worker *w, uint64_t now, struct actions *a)
+void
+pool_on_exec_ok(struct pool *p, struct worker *w, uint64_t now,
+    const struct pool_timing *t, struct actions *a)
 {
-	set_state(w, WS_READY, now);
-	w->ready_at = now;
-	w->was_ready = 1;
-	w->proving = 0;
-	w->deadline = 0;
-	actions_push(a, A_NOTE, w, 0, N_READY, NULL);
+	plan_event(p, w, PE_EXEC_OK, 0, now, t, a);
 }
 
 void
 pool_on_readiness(struct pool *p, struct worker *w, uint64_t now,
     const struct pool_timing *t, struct actions *a)
 {
-	(void)p;
-	if (w->stop_reason != R_NONE || w->proving ||
-	    (w->state != WS_SPAWNING && w->state != WS_BOOTING))
-		return;
-	if (t->readiness_grace_ms == 0) {
-		become_ready(w, now, a);
-		return;
-	}
-	w->proving = 1;
-	w->proving_since = now;
-	/* It signalled in time: the boot deadline leaves room for the
-	 * grace. */
-	if (w->deadline != 0 && w->deadline < now + t->readiness_grace_ms)
-		w->deadline = now + t->readiness_grace_ms;
-}
-
-void
-pool_on_proven(struct pool *p, struct worker *w, uint64_t now,
-    struct actions *a)
-{
-	(void)p;
-	if (w->proving && w->stop_reason == R_NONE &&
-	    (w->state == WS_SPAWNING || w->state == WS_BOOTING))
-		become_ready(w, now, a);
-}
-
-void
-pool_on_exec_ok(struct pool *p, struct worker *w, uint64_t now,
-    const struct pool_timing *t, struct actions *a)
-{
-	if (w->state != WS_SPAWNING)
-		return;
-	set_state(w, WS_BOOTING, now);
-	if (!t->readiness_notify)
-		pool_on_readiness(p, w, now, t, a);
+	plan_event(p, w, PE_READINESS, 0, now, t, a);
 }
 
 uint64_t
@@ -246,123 +210,11 @@ pool_backoff_delay(unsigned failures, uint64_t max_ms)
 	return d < max_ms ? d : max_ms;
 }
 
-static void
-count_failure(struct pool *p, uint64_t now, const struct pool_timing *t,
-    struct actions *a)
-{
-	p->failures++;
-	p->last_failure_at = now;
-	p->backoff_until = now + pool_backoff_delay(p->failures,
-	    t->backoff_max_ms);
-	actions_push(a, A_NOTE, NULL, 0, N_BACKOFF, NULL);
-}
-
-void
-pool_count_failure(struct pool *p, struct worker *w, uint64_t now,
-    const struct pool_timing *t, struct actions *a)
-{
-	if (w->failure_told)
-		return;
-	w->failure_told = 1;
-	count_failure(p, now, t, a);
-}
-
-void
-pool_reload_abort(struct pool *p, struct worker *failed, const char *why,
-    struct actions *a)
-{
-	size_t	i;
-
-	if (!p->reload.active)
-		return;
-	if (failed != NULL)
-		failed->failure_told = 1;	/* not a crash loop */
-	for (i = 0; i < p->n; i++) {
-		struct worker	*w = p->w[i];
-
-		if (w->state >= WS_DRAINING)
-			continue;
-		if (w->generation == p->reload.old_generation &&
-		    w->retire == R_RELOAD)
-			w->retire = R_NONE;
-		else if (w->generation == p->generation &&
-		    w->stop_reason == R_NONE)
-			w->stop_reason = R_RELOAD;
-	}
-	p->generation = p->reload.old_generation;
-	p->reload.active = 0;
-	actions_push(a, A_NOTE, failed, 0, N_RELOAD_FAILED, why);
-}
-
-int
-pool_exit_is_failure(const struct worker *w)
-{
-	switch (w->exit_reason) {
-	case R_CRASH:
-	case R_BOOT_FAILED:
-	case R_BOOT_TIMEOUT:
-	case R_TIMEOUT:
-		return 1;
-	case R_EXIT:
-		return !w->self_stopping;
-	default:
-		return 0;
-	}
-}
-
-/* Why a reload failed, from how its new worker ended. */
-static const char *
-abort_reason(const struct worker *w)
-{
-	switch (w->exit_reason) {
-	case R_BOOT_FAILED:
-		return w->proving ? "a new worker exited within its readiness "
-		    "grace" : "a new worker exited before it was ready";
-	case R_BOOT_TIMEOUT:
-		return "a new worker did not become ready in time";
-	case R_TIMEOUT:
-		return "a new worker missed its heartbeat";
-	case R_CRASH:
-		return "a new worker crashed";
-	default:
-		return "a new worker exited";
-	}
-}
-
 void
 pool_on_spawn_failed(struct pool *p, struct worker *w, int err, uint64_t now,
     const struct pool_timing *t, struct actions *a)
 {
-	w->exec_errno = err;
-	w->exit_reason = R_BOOT_FAILED;
-	set_state(w, WS_EXITED, now);
-	actions_push(a, A_NOTE, w, 0, N_EXIT, NULL);
-	if (p->mode != PM_RUNNING)
-		return;
-	/* New code that fails fails its reload; it is no crash loop of
-	 * the generation that keeps serving. */
-	if (p->reload.active && w->generation == p->generation)
-		pool_reload_abort(p, w, "cannot start new workers", a);
-	else
-		count_failure(p, now, t, a);
-}
-
-/* The reason of an exit nobody asked for, and whether it is a failure. */
-static enum reason
-classify(const struct worker *w, uint64_t now, int *failure)
-{
-	int	clean = w->exit_signal == 0 && w->exit_status == 0;
-
-	*failure = 0;
-	if (!w->was_ready) {
-		*failure = 1;
-		return R_BOOT_FAILED;
-	}
-	if (now - w->ready_at < FAILURE_WINDOW_MS && !w->self_stopping)
-		*failure = 1;
-	if (clean || w->self_stopping)
-		return R_EXIT;
-	return R_CRASH;
+	plan_event(p, w, PE_SPAWN_FAILED, (uint64_t)err, now, t, a);
 }
 
 struct worker *
@@ -370,7 +222,6 @@ pool_on_exit(struct pool *p, pid_t pid, int status, uint64_t now,
     const struct pool_timing *t, struct actions *a)
 {
 	struct worker	*w = pool_find_pid(p, pid);
-	int		 failure = 0;
 
 	if (w == NULL)
 		return NULL;
@@ -381,28 +232,7 @@ pool_on_exit(struct pool *p, pid_t pid, int status, uint64_t now,
 		w->exit_status = WEXITSTATUS(status);
 		w->exit_signal = 0;
 	}
-	if (w->stop_reason != R_NONE) {
-		w->exit_reason = w->stop_reason;
-		if (w->stop_reason == R_BOOT_TIMEOUT)
-			failure = 1;
-	} else if (w->killed)
-		w->exit_reason = R_KILLED;
-	else
-		w->exit_reason = classify(w, now, &failure);
-	set_state(w, WS_EXITED, now);
-	w->deadline = 0;
-	actions_push(a, A_NOTE, w, 0, N_EXIT, NULL);
-
-	if (p->mode != PM_RUNNING)
-		return w;
-	/* Any failure of the new code during its reload fails the reload,
-	 * whether or not that worker had become ready; it is no crash loop
-	 * of the generation that keeps serving. */
-	if (p->reload.active && w->generation == p->generation &&
-	    pool_exit_is_failure(w))
-		pool_reload_abort(p, w, abort_reason(w), a);
-	else if (failure)
-		pool_count_failure(p, w, now, t, a);
+	plan_event(p, w, PE_EXIT, (uint64_t)(unsigned)status, now, t, a);
 	return w;
 }
 
@@ -423,31 +253,38 @@ pool_on_notify(struct pool *p, struct worker *w, const struct notify_msg *m,
 	if (m->watchdog && t->timeout_ms > 0)
 		w->last_heartbeat = now;
 	if (m->ready && t->readiness_notify)
-		pool_on_readiness(p, w, now, t, a);
-	if (m->has_extend && w->deadline != 0 && (w->state == WS_SPAWNING ||
-	    w->state == WS_BOOTING || w->state == WS_DRAINING)) {
-		uint64_t	d = now + m->extend_usec / 1000;
-
-		if (d > w->deadline)
-			w->deadline = d;
-	}
-	/* A worker that counts requests itself (gwd-http) asks at its own
-	 * --max-requests: that is recycling for requests, not a whim. */
-	if (m->recycle && w->state == WS_READY && w->retire == R_NONE &&
-	    w->stop_reason == R_NONE)
-		w->retire = t->max_requests > 0 &&
-		    w->requests >= t->max_requests ? R_RECYCLE_REQUESTS :
-		    R_RECYCLE_REQUESTED;
+		plan_event(p, w, PE_READINESS, 0, now, t, a);
+	if (m->has_extend)
+		plan_event(p, w, PE_EXTEND, now + m->extend_usec / 1000, now,
+		    t, a);
+	if (m->recycle)
+		plan_event(p, w, PE_RECYCLE_ASKED, 0, now, t, a);
 }
 
 void
 pool_on_dump_done(struct pool *p, struct worker *w, uint64_t now)
 {
-	(void)p;
-	if (w == NULL || w->state != WS_KILLING || !w->dumping)
+	if (w == NULL)
 		return;
-	w->dumping = 0;
-	w->deadline = now;	/* the planner sends the kill now */
+	plan_event(p, w, PE_HOOK_DONE, 0, now, NULL, NULL);
+}
+
+void
+pool_on_kill_request(struct pool *p, struct worker *w, int sig, uint64_t now,
+    const struct pool_timing *t, struct actions *a)
+{
+	plan_event(p, w, PE_KILL_ASKED, (uint64_t)sig, now, t, a);
+}
+
+void
+pool_on_logs_reopened(struct pool *p, int sig, uint64_t now,
+    const struct pool_timing *t, struct actions *a)
+{
+	size_t	i;
+
+	for (i = 0; i < p->n; i++)
+		plan_event(p, p->w[i], PE_LOGS_REOPENED, (uint64_t)sig, now,
+		    t, a);
 }
 
 unsigned
@@ -462,8 +299,6 @@ pool_set_target(struct pool *p, unsigned target)
 unsigned
 pool_start_reload(struct pool *p, int surge, unsigned batch, uint64_t now)
 {
-	size_t	i;
-
 	p->reload.active = 1;
 	p->reload.surge = surge;
 	p->reload.batch = batch ? batch : 1;
@@ -471,20 +306,7 @@ pool_start_reload(struct pool *p, int surge, unsigned batch, uint64_t now)
 	p->reload.started_at = now;
 	p->reload.started = p->reload.retired = 0;
 	p->generation = ++p->gen_counter;
-	/* Replacing a failing pool should not wait for an old backoff. */
-	p->failures = 0;
-	p->backoff_until = 0;
-	for (i = 0; i < p->n; i++) {
-		struct worker	*w = p->w[i];
-
-		if (w->generation == p->generation || w->state >= WS_DRAINING)
-			continue;
-		/* Old workers that never became ready are not worth keeping. */
-		if (w->state != WS_READY && w->stop_reason == R_NONE)
-			w->stop_reason = R_RELOAD;
-		else if (surge && w->retire == R_NONE)
-			w->retire = R_RELOAD;
-	}
+	plan_reload_started(p);
 	return p->generation;
 }
 
@@ -493,8 +315,7 @@ pool_shutdown(struct pool *p, int quick)
 {
 	p->mode = PM_STOPPING;
 	p->quick = quick;
-	p->reload.active = 0;
-	p->backoff_until = 0;	/* nothing more is started */
+	plan_shutdown_started(p);
 }
 
 void

@@ -4,9 +4,14 @@
  * The pool owns every struct worker (created by the planner when it decides
  * to spawn, freed by pool_gc once the exit has been reported).  It makes no
  * system calls and reads the time only from its arguments, so the whole
- * state machine can be driven by tests with a fake clock.  Every fact
- * handler appends what must be told (log lines, events) to an action list;
- * the planner (plan.h) then decides what to do next.
+ * state machine can be driven by tests with a fake clock.
+ *
+ * The pool records facts and judges none: each pool_on_* entry point writes
+ * the raw fact into the worker record (an exit status, a STATUS= line, a
+ * heartbeat time) and hands the event to the planner's transition table
+ * (plan_event in plan.h), which decides what the fact means (the exit
+ * reason, a failure, a backoff, a failed reload) and appends what must be
+ * told or done to the action list.
  *
  * Worker states (SPEC section 5):
  *   spawning -> booting -> ready -> draining -> (killing) -> exited
@@ -26,6 +31,7 @@
 enum wstate {
 	WS_SPAWNING, WS_BOOTING, WS_READY, WS_DRAINING, WS_KILLING, WS_EXITED
 };
+#define WS_COUNT	(WS_EXITED + 1)
 
 /* Exit reasons of SPEC section 5; R_NONE while nothing is decided. */
 enum reason {
@@ -124,12 +130,18 @@ enum note_kind {
 	N_DUMP,		/* run the worker_timeout hook for w, then report
 			   pool_on_dump_done; text: GWD_REASON, sig: the
 			   signal that waits */
-	N_ALL_EXITED	/* stopping and nothing is left: exit */
+	N_ALL_EXITED,	/* stopping and nothing is left: exit */
+	N_SIGNAL,	/* send sig to w on request (gwctl kill); w->killed */
+	N_REOPEN,	/* send sig to w: the log files were reopened */
+	N_GROUP_KILL	/* SIGKILL what is left of exited w's process group
+			   (grandchildren); the pid itself is reaped */
 };
 
 enum action_kind {
 	A_SPAWN,	/* fork+exec w (state spawning, pid 0) */
-	A_SIGNAL,	/* send sig to w's process group */
+	A_SIGNAL,	/* send sig to w's process group; the note says
+			   why (N_STOP, N_KILL, N_SIGNAL, N_REOPEN,
+			   N_GROUP_KILL) */
 	A_NOTE		/* tell: note kind, worker or NULL */
 };
 
@@ -193,21 +205,7 @@ void	 pool_on_exec_ok(struct pool *, struct worker *, uint64_t now,
  * with notify): ready now, or once it has stayed alive for the grace. */
 void	 pool_on_readiness(struct pool *, struct worker *, uint64_t now,
 	     const struct pool_timing *, struct actions *);
-/* The grace after its readiness signal has passed (planner only). */
-void	 pool_on_proven(struct pool *, struct worker *, uint64_t now,
-	     struct actions *);
-/* Whether an exit of w, as classified, is a failure of its code: a crash,
- * a boot failure or timeout, a heartbeat timeout, or an unasked exit. */
-int	 pool_exit_is_failure(const struct worker *);
-/* w failed (crash loop): count it once, and back off.  Called at its exit,
- * or earlier when the planner kills it for a boot timeout, so that no slot
- * is refilled between the kill and the exit. */
-void	 pool_count_failure(struct pool *, struct worker *, uint64_t now,
-	     const struct pool_timing *, struct actions *);
-/* New workers of the reload in progress failed (w is the first that did,
- * why says how): the old generation keeps serving, the new is stopped. */
-void	 pool_reload_abort(struct pool *, struct worker *, const char *why,
-	     struct actions *);
+/* fork or exec of w failed with errno err. */
 void	 pool_on_spawn_failed(struct pool *, struct worker *, int err,
 	     uint64_t now, const struct pool_timing *, struct actions *);
 
@@ -226,6 +224,14 @@ void	 pool_on_notify(struct pool *, struct worker *,
 /* The worker_timeout hook of w has ended (or could not run): the kill it
  * held back is due now.  Nothing if w is not dumping (it exited). */
 void	 pool_on_dump_done(struct pool *, struct worker *, uint64_t now);
+/* gwctl kill: send sig to w (alive, forked) and record its exit as
+ * `killed`.  Appends the signal to the actions. */
+void	 pool_on_kill_request(struct pool *, struct worker *, int sig,
+	     uint64_t now, const struct pool_timing *, struct actions *);
+/* The log files were reopened: ready workers that asked for it get sig
+ * (--worker-reopen-signal; 0 = none). */
+void	 pool_on_logs_reopened(struct pool *, int sig, uint64_t now,
+	     const struct pool_timing *, struct actions *);
 
 /* Requests from signals and control commands. */
 unsigned pool_set_target(struct pool *, unsigned);
@@ -233,7 +239,7 @@ unsigned pool_set_target(struct pool *, unsigned);
 unsigned pool_start_reload(struct pool *, int surge, unsigned batch,
 	     uint64_t now);
 void	 pool_shutdown(struct pool *, int quick);
-/* gwctl kill: mark w so its exit is recorded as `killed`. */
+/* Mark w so its exit is recorded as `killed` (pool_on_kill_request). */
 void	 pool_mark_killed(struct pool *, struct worker *);
 
 /* Drop records of exited workers (after their notes were handled). */
@@ -244,6 +250,9 @@ struct pool_counts {
 	unsigned	ready, booting, draining, total;
 };
 void	 pool_count(const struct pool *, struct pool_counts *);
+
+/* Set w's state (and state_since) if it changes (the planner's table). */
+void	 pool_set_state(struct worker *, enum wstate, uint64_t now);
 
 /* The backoff delay after n consecutive failures (100 ms doubling). */
 uint64_t pool_backoff_delay(unsigned failures, uint64_t max_ms);

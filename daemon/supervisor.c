@@ -350,7 +350,7 @@ exit_detail(const struct worker *w, uint64_t now)
 		json_object_set_new(d, "exec_step",
 		    json_string(spawn_step_name(w->exec_step)));
 	}
-	if (pool_exit_is_failure(w)) {
+	if (plan_exit_is_failure(w)) {
 		json_t	*tail = output_tail_json(wio_output(w));
 
 		if (tail != NULL)
@@ -424,9 +424,6 @@ note_exit(struct worker *w, uint64_t now)
 		snprintf(how, sizeof how, "not started");
 	log_msg(bad ? LOG_WARNING : LOG_INFO, "%s exited: %s (%s)",
 	    worker_label(w), reason_name(r), how);
-	/* Leftovers in its process group (grandchildren) go with it. */
-	if (w->pid > 0)
-		(void)kill(-w->pid, SIGKILL);
 	emit("exit", w, reason_name(r), exit_detail(w, now));
 }
 
@@ -614,6 +611,22 @@ do_note(const struct action *a, uint64_t now)
 		break;
 	case N_ALL_EXITED:
 		hooks_when_idle(loop_exit, NULL);
+		break;
+	case N_SIGNAL:
+		log_info("%s: sending SIG%s on request", worker_label(w),
+		    signal_name(a->sig));
+		do_signal(w, a->sig);
+		break;
+	case N_REOPEN:
+		/* The worker alone: its children may not expect it. */
+		if (kill(w->pid, a->sig) == -1 && errno != ESRCH)
+			log_warn("cannot signal %s: %s", worker_label(w),
+			    strerror(errno));
+		break;
+	case N_GROUP_KILL:
+		/* Only the group: the pid itself is reaped and may be
+		 * another process's by now. */
+		(void)kill(-w->pid, a->sig);
 		break;
 	}
 }
@@ -1142,29 +1155,25 @@ sup_kill(int id, pid_t pid, int sig)
 
 	if (w == NULL || w->pid <= 0 || w->state == WS_EXITED)
 		return -1;
-	pool_mark_killed(&sup.pool, w);
-	log_info("%s: sending SIG%s on request", worker_label(w),
-	    signal_name(sig));
-	do_signal(w, sig);
-	return w->pid;
+	pid = w->pid;
+	pool_on_kill_request(&sup.pool, w, sig, gw_now_ms(), &sup.timing,
+	    &sup.acts);
+	process();
+	return pid;
 }
 
 void
 sup_reopen_logs(void)
 {
-	size_t	i;
 	int	sig = sup.cfg->worker_reopen_signal;
 
 	log_reopen();
 	log_info("log files reopened%s%s", sig ? "; sending SIG" : "",
 	    sig ? signal_name(sig) : "");
-	/* Only to workers that asked for it (--worker-reopen-signal), and
-	 * only ready ones: one still booting may not handle it yet, and one
-	 * on its way out keeps its files. */
-	for (i = 0; sig != 0 && i < sup.pool.n; i++)
-		if (sup.pool.w[i]->pid > 0 &&
-		    sup.pool.w[i]->state == WS_READY)
-			(void)kill(sup.pool.w[i]->pid, sig);
+	/* Only to workers that asked for it (--worker-reopen-signal). */
+	pool_on_logs_reopened(&sup.pool, sig, gw_now_ms(), &sup.timing,
+	    &sup.acts);
+	process();
 }
 
 /* ---- status ------------------------------------------------------------ */
