@@ -490,7 +490,7 @@ static const struct cell table[WS_COUNT][PE_COUNT] = {
 		[PE_EXTEND] = { { "extend", PLAN_STAY, R_NONE, 0 },
 		    NULL, { step_extend }, NULL, NULL, NULL },
 		/* A quick stop after a graceful one shortens it. */
-		[PE_QUICK_STOP] = { { "quick stop", WS_DRAINING, R_NONE,
+		[PE_QUICK_STOP] = { { "quick stop", PLAN_STAY, R_NONE,
 		    SIGINT }, NULL, { step_quick_stop }, NULL, NULL, NULL },
 		[PE_DRAIN_TIMEOUT] = { { "graceful timeout", WS_KILLING,
 		    R_NONE, SIGKILL }, NULL, { step_kill_hung },
