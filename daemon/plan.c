@@ -49,7 +49,7 @@ struct cell {
 static void	fire(struct ctx *, struct worker *, enum plan_event,
 		    uint64_t);
 
-/* ---- steps: what a transition does besides changing the state --------- */
+/* ---- steps: what a transition does besides changing the state ---- */
 
 static void
 send_stop(struct worker *w, int sig, uint64_t deadline, uint64_t now,
@@ -431,93 +431,111 @@ step_reopen(struct ctx *x, struct worker *w)
 	actions_push(x->a, A_SIGNAL, w, (int)x->arg, N_REOPEN, NULL);
 }
 
-/* ---- the table ---------------------------------------------------------- */
+/* ---- the table ------------------------------------------------------- */
 
-/* Cells shared by every state a worker is alive in. */
+/*
+ * CELL(next, stop reason, signal, guard, what it does, steps...);
+ * KILL(next, stop reason, signal, what it does, the log's word, the
+ * worker_timeout hook's GWD_REASON, how it fails a reload, steps...).
+ */
+#define CELL(nx, rs, sg, gd, does, ...)					\
+	{ { does, nx, rs, sg }, gd, { __VA_ARGS__ }, NULL, NULL, NULL }
+#define KILL(nx, rs, sg, does, why, hook, rwhy, ...)			\
+	{ { does, nx, rs, sg }, NULL, { __VA_ARGS__ }, why, hook, rwhy }
+
+/* Cells of every state a worker is alive in. */
 #define LIVE_CELLS							\
-	[PE_SPAWN_FAILED] = { { "spawn failed", WS_EXITED, R_NONE, 0 },	\
-	    NULL, { step_exec_failed }, NULL, NULL, NULL },		\
-	[PE_EXIT] = { { "exit", WS_EXITED, R_NONE, 0 },			\
-	    NULL, { step_exit, step_judge_exit }, NULL, NULL, NULL },	\
-	[PE_KILL_ASKED] = { { "kill asked", PLAN_STAY, R_NONE, 0 },		\
-	    guard_forked, { step_kill_asked }, NULL, NULL, NULL }
+	[PE_SPAWN_FAILED] = CELL(WS_EXITED, R_NONE, 0, NULL,		\
+	    "fail the reload (new code) or count a failure",		\
+	    step_exec_failed),						\
+	[PE_EXIT] = CELL(WS_EXITED, R_NONE, 0, NULL,			\
+	    "the exit reason; SIGKILL its process group; fail the "	\
+	    "reload (new code) or count a failure",			\
+	    step_exit, step_judge_exit),				\
+	[PE_KILL_ASKED] = CELL(PLAN_STAY, R_NONE, 0, guard_forked,	\
+	    "send the signal; the exit is `killed` (if forked)",	\
+	    step_kill_asked)
 
-/* Cells shared by spawning and booting. */
+/* Cells of spawning and booting. */
 #define BOOT_CELLS							\
 	LIVE_CELLS,							\
-	[PE_READINESS] = { { "readiness", PLAN_STAY, R_NONE, 0 },		\
-	    guard_readiness, { step_prove }, NULL, NULL, NULL },	\
-	[PE_PROVEN] = { { "ready", WS_READY, R_NONE, 0 },		\
-	    guard_proven, { step_ready }, NULL, NULL, NULL },		\
-	[PE_EXTEND] = { { "extend", PLAN_STAY, R_NONE, 0 },			\
-	    NULL, { step_extend }, NULL, NULL, NULL },			\
-	[PE_BOOT_TIMEOUT] = { { "boot timeout", WS_KILLING,		\
-	    R_BOOT_TIMEOUT, SIGKILL }, NULL, { step_kill_hung,		\
-	    step_fail_reload, step_count_failure }, "boot timeout",	\
-	    "boot_timeout", "a new worker did not become ready in time" },\
-	[PE_STOP] = { { "stop", WS_DRAINING, R_NONE, 0 },		\
-	    NULL, { step_stop }, NULL, NULL, NULL },			\
-	[PE_QUICK_STOP] = { { "quick stop", WS_DRAINING, R_NONE, SIGINT },\
-	    NULL, { step_quick_stop }, NULL, NULL, NULL }
+	[PE_READINESS] = CELL(PLAN_STAY, R_NONE, 0, guard_readiness,	\
+	    "ready now, or after --readiness-grace (unless stopping)",	\
+	    step_prove),						\
+	[PE_PROVEN] = CELL(WS_READY, R_NONE, 0, guard_proven,		\
+	    "ready; the boot deadline is off (unless stopping)",	\
+	    step_ready),						\
+	[PE_EXTEND] = CELL(PLAN_STAY, R_NONE, 0, NULL,			\
+	    "move the deadline later, never earlier", step_extend),	\
+	[PE_BOOT_TIMEOUT] = KILL(WS_KILLING, R_BOOT_TIMEOUT, SIGKILL,	\
+	    "SIGKILL (after the worker_timeout hook); fail the reload; " \
+	    "count a failure", "boot timeout", "boot_timeout",		\
+	    "a new worker did not become ready in time",		\
+	    step_kill_hung, step_fail_reload, step_count_failure),	\
+	[PE_STOP] = CELL(WS_DRAINING, R_NONE, 0, NULL,			\
+	    "the stop signal; graceful deadline", step_stop),		\
+	[PE_QUICK_STOP] = CELL(WS_DRAINING, R_NONE, SIGINT, NULL,	\
+	    "SIGINT; deadline in 2 s", step_quick_stop)
 
 static const struct cell table[WS_COUNT][PE_COUNT] = {
 	[WS_SPAWNING] = {
 		BOOT_CELLS,
-		[PE_EXEC_OK] = { { "exec ok", WS_BOOTING, R_NONE, 0 },
-		    NULL, { step_booted }, NULL, NULL, NULL },
+		[PE_EXEC_OK] = CELL(WS_BOOTING, R_NONE, 0, NULL,
+		    "with --readiness spawn the exec is its readiness signal",
+		    step_booted),
 	},
 	[WS_BOOTING] = {
 		BOOT_CELLS,
 	},
 	[WS_READY] = {
 		LIVE_CELLS,
-		[PE_RECYCLE_ASKED] = { { "recycle asked", PLAN_STAY, R_NONE,
-		    0 }, guard_not_leaving, { step_recycle_asked }, NULL, NULL,
-		    NULL },
-		[PE_HEARTBEAT_TIMEOUT] = { { "heartbeat timeout", WS_KILLING,
-		    R_TIMEOUT, SIGABRT }, NULL, { step_kill_hung,
-		    step_fail_reload }, "heartbeat timeout", "timeout",
-		    "a new worker missed its heartbeat" },
-		[PE_STOP] = { { "stop", WS_DRAINING, R_NONE, 0 },
-		    NULL, { step_stop }, NULL, NULL, NULL },
-		[PE_QUICK_STOP] = { { "quick stop", WS_DRAINING, R_NONE,
-		    SIGINT }, NULL, { step_quick_stop }, NULL, NULL, NULL },
-		[PE_LOGS_REOPENED] = { { "logs reopened", PLAN_STAY, R_NONE,
-		    0 }, guard_reopen, { step_reopen }, NULL, NULL, NULL },
+		[PE_RECYCLE_ASKED] = CELL(PLAN_STAY, R_NONE, 0,
+		    guard_not_leaving, "retire it (unless leaving already)",
+		    step_recycle_asked),
+		[PE_HEARTBEAT_TIMEOUT] = KILL(WS_KILLING, R_TIMEOUT, SIGABRT,
+		    "SIGABRT (after the worker_timeout hook), SIGKILL 1 s "
+		    "later; fail the reload", "heartbeat timeout", "timeout",
+		    "a new worker missed its heartbeat",
+		    step_kill_hung, step_fail_reload),
+		[PE_STOP] = CELL(WS_DRAINING, R_NONE, 0, NULL,
+		    "the stop signal; graceful deadline", step_stop),
+		[PE_QUICK_STOP] = CELL(WS_DRAINING, R_NONE, SIGINT, NULL,
+		    "SIGINT; deadline in 2 s", step_quick_stop),
+		[PE_LOGS_REOPENED] = CELL(PLAN_STAY, R_NONE, 0, guard_reopen,
+		    "send --worker-reopen-signal, if set", step_reopen),
 	},
 	[WS_DRAINING] = {
 		LIVE_CELLS,
-		[PE_EXTEND] = { { "extend", PLAN_STAY, R_NONE, 0 },
-		    NULL, { step_extend }, NULL, NULL, NULL },
+		[PE_EXTEND] = CELL(PLAN_STAY, R_NONE, 0, NULL,
+		    "move the deadline later, never earlier", step_extend),
 		/* A quick stop after a graceful one shortens it. */
-		[PE_QUICK_STOP] = { { "quick stop", PLAN_STAY, R_NONE,
-		    SIGINT }, NULL, { step_quick_stop }, NULL, NULL, NULL },
-		[PE_DRAIN_TIMEOUT] = { { "graceful timeout", WS_KILLING,
-		    R_NONE, SIGKILL }, NULL, { step_kill_hung },
-		    "graceful timeout", "graceful_timeout", NULL },
-		[PE_SHUTDOWN_TIMEOUT] = { { "did not stop in time",
-		    WS_KILLING, R_NONE, SIGKILL }, NULL, { step_kill_hung },
-		    "did not stop in time", "graceful_timeout", NULL },
-		[PE_QUICK_TIMEOUT] = { { "did not stop in time", WS_KILLING,
-		    R_NONE, SIGKILL }, NULL, { step_kill },
-		    "did not stop in time", NULL, NULL },
+		[PE_QUICK_STOP] = CELL(PLAN_STAY, R_NONE, SIGINT, NULL,
+		    "SIGINT; deadline in 2 s", step_quick_stop),
+		[PE_DRAIN_TIMEOUT] = KILL(WS_KILLING, R_NONE, SIGKILL,
+		    "SIGKILL (after the worker_timeout hook)",
+		    "graceful timeout", "graceful_timeout", NULL,
+		    step_kill_hung),
+		[PE_SHUTDOWN_TIMEOUT] = KILL(WS_KILLING, R_NONE, SIGKILL,
+		    "SIGKILL (after the worker_timeout hook)",
+		    "did not stop in time", "graceful_timeout", NULL,
+		    step_kill_hung),
+		[PE_QUICK_TIMEOUT] = KILL(WS_KILLING, R_NONE, SIGKILL,
+		    "SIGKILL, no hook", "did not stop in time", NULL, NULL,
+		    step_kill),
 	},
 	[WS_KILLING] = {
 		LIVE_CELLS,
-		[PE_ABORT_TIMEOUT] = { { "still running after SIGABRT",
-		    PLAN_STAY, R_NONE, SIGKILL }, NULL, { step_kill },
-		    "still running after SIGABRT", NULL, NULL },
-		[PE_SHUTDOWN_TIMEOUT] = { { "did not stop in time",
-		    PLAN_STAY, R_NONE, SIGKILL }, NULL, { step_kill },
-		    "did not stop in time", NULL, NULL },
-		[PE_QUICK_TIMEOUT] = { { "did not stop in time", PLAN_STAY,
-		    R_NONE, SIGKILL }, NULL, { step_kill },
-		    "did not stop in time", NULL, NULL },
-		[PE_DUMP_OVER] = { { "dump over", PLAN_STAY, R_NONE, 0 },
-		    guard_dump_held, { step_kill_after_dump }, NULL, NULL,
-		    NULL },
-		[PE_HOOK_DONE] = { { "hook done", PLAN_STAY, R_NONE, 0 },
-		    guard_dumping, { step_hook_done }, NULL, NULL, NULL },
+		[PE_ABORT_TIMEOUT] = KILL(PLAN_STAY, R_NONE, SIGKILL,
+		    "SIGKILL", "still running after SIGABRT", NULL, NULL,
+		    step_kill),
+		[PE_SHUTDOWN_TIMEOUT] = KILL(PLAN_STAY, R_NONE, SIGKILL,
+		    "SIGKILL", "did not stop in time", NULL, NULL, step_kill),
+		[PE_QUICK_TIMEOUT] = KILL(PLAN_STAY, R_NONE, SIGKILL,
+		    "SIGKILL", "did not stop in time", NULL, NULL, step_kill),
+		[PE_DUMP_OVER] = CELL(PLAN_STAY, R_NONE, 0, guard_dump_held,
+		    "send the kill the hook held back", step_kill_after_dump),
+		[PE_HOOK_DONE] = CELL(PLAN_STAY, R_NONE, 0, guard_dumping,
+		    "the held-back kill is due now", step_hook_done),
 	},
 	/* WS_EXITED: every event is ignored. */
 };
@@ -572,7 +590,7 @@ plan_event(struct pool *p, struct worker *w, enum plan_event ev,
 	if ((unsigned)w->state >= WS_COUNT || (unsigned)ev >= PE_COUNT)
 		return;
 	c = &table[w->state][ev];
-	if (c->tr.name == NULL)
+	if (c->tr.does == NULL)
 		return;
 	x.p = p;
 	x.t = t;
@@ -598,7 +616,7 @@ fire(struct ctx *x, struct worker *w, enum plan_event ev, uint64_t arg)
 	plan_event(x->p, w, ev, arg, x->now, x->t, x->a);
 }
 
-/* ---- pool-wide facts ------------------------------------------------------ */
+/* ---- pool-wide facts ------------------------------------------------- */
 
 void
 plan_reload_started(struct pool *p)
@@ -628,7 +646,7 @@ plan_shutdown_started(struct pool *p)
 	p->backoff_until = 0;	/* nothing more is started */
 }
 
-/* ---- the run ---------------------------------------------------------------- */
+/* ---- the run --------------------------------------------------------- */
 
 static int
 alive(const struct worker *w)

@@ -67,7 +67,8 @@ enum plan_event {
 
 /* One cell of the table; see plan.c for the table itself. */
 struct plan_transition {
-	const char	*name;		/* NULL: the event is ignored */
+	const char	*does;		/* what it does, for people; NULL:
+					   the event is ignored */
 	enum wstate	 next;		/* the state it moves to, or PLAN_STAY */
 	enum reason	 reason;	/* stop reason it sets, R_NONE: none */
 	int		 sig;		/* signal of a kill, 0: none */

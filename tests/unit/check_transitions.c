@@ -309,11 +309,11 @@ START_TEST(test_published_table_agrees)
 			tr = plan_transition((enum wstate)s,
 			    (enum plan_event)ev);
 			r = row_for((enum wstate)s, (enum plan_event)ev);
-			ck_assert_msg((tr->name != NULL) == (r != NULL),
+			ck_assert_msg((tr->does != NULL) == (r != NULL),
 			    "%s x %s: listed here %d, in plan.c %d",
 			    wstate_name((enum wstate)s),
 			    plan_event_name((enum plan_event)ev), r != NULL,
-			    tr->name != NULL);
+			    tr->does != NULL);
 			if (r != NULL)
 				ck_assert_msg((int)tr->next == r->to,
 				    "%s x %s: next",
@@ -414,6 +414,75 @@ START_TEST(test_exit_rules)
 }
 END_TEST
 
+/* The table as HACKING.md shows it: one line per cell that exists. */
+static char *
+render_table(void)
+{
+	char	*buf = NULL;
+	size_t	 len = 0;
+	FILE	*f = open_memstream(&buf, &len);
+	unsigned s, ev;
+
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "| state | event | next | stop reason | signal | "
+	    "what it does |\n");
+	fprintf(f, "|---|---|---|---|---|---|\n");
+	for (s = 0; s < WS_COUNT; s++)
+		for (ev = 0; ev < PE_COUNT; ev++) {
+			const struct plan_transition	*tr;
+
+			tr = plan_transition((enum wstate)s,
+			    (enum plan_event)ev);
+			if (tr->does == NULL)
+				continue;
+			fprintf(f, "| %s | %s | %s | %s | %s | %s |\n",
+			    wstate_name((enum wstate)s),
+			    plan_event_name((enum plan_event)ev),
+			    tr->next == PLAN_STAY ? "=" :
+			    wstate_name(tr->next),
+			    tr->reason == R_NONE ? "" :
+			    reason_name(tr->reason),
+			    tr->sig == SIGKILL ? "KILL" : tr->sig == SIGABRT ?
+			    "ABRT" : tr->sig == SIGINT ? "INT" : "",
+			    tr->does);
+		}
+	fclose(f);
+	return buf;
+}
+
+/* HACKING.md's copy of the table is the table: a change to one without
+ * the other fails here, and the log shows the lines to paste. */
+START_TEST(test_hacking_md_is_current)
+{
+	const char	*top = getenv("top_srcdir");
+	char		 path[4096], *doc = NULL, *want, *begin, *end;
+	size_t		 cap = 0;
+	FILE		*f;
+	ssize_t		 n;
+
+	if (top == NULL)
+		top = ".";
+	snprintf(path, sizeof path, "%s/HACKING.md", top);
+	ck_assert_msg((f = fopen(path, "r")) != NULL, "cannot open %s", path);
+	n = getdelim(&doc, &cap, '\0', f);
+	fclose(f);
+	ck_assert_int_gt(n, 0);
+	want = render_table();
+	begin = strstr(doc, "<!-- transitions: begin -->\n");
+	end = strstr(doc, "<!-- transitions: end -->");
+	ck_assert_msg(begin != NULL && end != NULL && end > begin,
+	    "HACKING.md has no transitions block");
+	begin += strlen("<!-- transitions: begin -->\n");
+	*end = '\0';
+	if (strcmp(begin, want) != 0)
+		fprintf(stderr, "HACKING.md should have:\n%s", want);
+	ck_assert_msg(strcmp(begin, want) == 0,
+	    "HACKING.md's transition table differs from plan.c's");
+	free(want);
+	free(doc);
+}
+END_TEST
+
 static Suite *
 transitions_suite(void)
 {
@@ -424,6 +493,7 @@ transitions_suite(void)
 	tcase_add_test(tc, test_unlisted_pairs_are_ignored);
 	tcase_add_test(tc, test_published_table_agrees);
 	tcase_add_test(tc, test_exit_rules);
+	tcase_add_test(tc, test_hacking_md_is_current);
 	suite_add_tcase(s, tc);
 	return s;
 }
