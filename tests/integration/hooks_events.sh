@@ -92,8 +92,12 @@ sed -i "s|^command = .*|command = $TW --mode exit-at-boot|" "$T/gwd.conf"
 wait_for "grep -qx GWD_RESULT=failed $T/h/reload.env" 10 ||
     fail "no reload=failed"
 
-# backoff: workers that crash at boot after a scale past the pool.
-sed -i "s|^command = .*|command = $TW --mode crash --after 0|" "$T/gwd.conf"
+# backoff: a generation that becomes ready (the reload succeeds) and then
+# crashes within a second of ready, over and over.  An earlier step may
+# have backed off already (a worker killed less than a second after it was
+# ready is a failure too): only this step's hook counts.
+rm -f "$T/h/backoff.env"
+sed -i "s|^command = .*|command = $TW --crash-after-ready 700ms|" "$T/gwd.conf"
 "$GWCTL" -s "$CTL" reload >/dev/null 2>&1 || true
 wait_for "[ -s $T/h/backoff.env ]" 10 || fail "no backoff hook"
 grep -qE "^GWD_FAILURES=[1-9]" "$T/h/backoff.env" || fail "backoff: failures"
