@@ -646,6 +646,18 @@ plan_shutdown_started(struct pool *p)
 	p->backoff_until = 0;	/* nothing more is started */
 }
 
+unsigned
+plan_scale_step(unsigned target, long long delta, unsigned max)
+{
+	long long	t = (long long)target + delta;
+
+	if (delta >= 0)
+		return t > (long long)max ? max : (unsigned)t;
+	if (t < 1)
+		return target < 1 ? target : 1;
+	return (unsigned)t;
+}
+
 /* ---- the run --------------------------------------------------------- */
 
 static int

@@ -92,6 +92,11 @@ void	 plan_shutdown_started(struct pool *);
  * a boot failure or timeout, a heartbeat timeout, or an unasked exit. */
 int	 plan_exit_is_failure(const struct worker *);
 
+/* The target after TTIN or `gwctl ttin` (delta > 0: up, at most max) or
+ * TTOU or `gwctl ttou` (delta < 0: down, but not below 1; a pool already
+ * at 0 stays at 0).  One rule for the signals and the commands. */
+unsigned plan_scale_step(unsigned target, long long delta, unsigned max);
+
 void	 plan_run(struct pool *, const struct pool_timing *, uint64_t now,
 	     struct actions *);
 

@@ -414,6 +414,32 @@ START_TEST(test_exit_rules)
 }
 END_TEST
 
+/* TTIN and TTOU, by signal or command: one rule. */
+START_TEST(test_scale_steps)
+{
+	static const struct {
+		unsigned	target;
+		long long	delta;
+		unsigned	max, want;
+	} rows[] = {
+		{ 2, 1, 10, 3 },	/* up */
+		{ 10, 1, 10, 10 },	/* at the maximum */
+		{ 8, 5, 10, 10 },	/* clamped to it */
+		{ 0, 1, 10, 1 },	/* from an empty pool */
+		{ 3, -1, 10, 2 },	/* down */
+		{ 3, -5, 10, 1 },	/* not below 1 */
+		{ 1, -1, 10, 1 },
+		{ 0, -1, 10, 0 },	/* a pool at 0 stays at 0 */
+		{ 4, 0, 10, 4 },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		ck_assert_msg(plan_scale_step(rows[i].target, rows[i].delta,
+		    rows[i].max) == rows[i].want, "row %zu", i);
+}
+END_TEST
+
 /* The table as HACKING.md shows it: one line per cell that exists. */
 static char *
 render_table(void)
@@ -494,6 +520,7 @@ transitions_suite(void)
 	tcase_add_test(tc, test_published_table_agrees);
 	tcase_add_test(tc, test_exit_rules);
 	tcase_add_test(tc, test_hacking_md_is_current);
+	tcase_add_test(tc, test_scale_steps);
 	suite_add_tcase(s, tc);
 	return s;
 }
