@@ -26,7 +26,7 @@
 
 #include <stddef.h>
 
-#include "config.h"
+#include "gwconfig.h"
 
 /* Hooks running at once, all events together. */
 #define HOOKS_MAX_RUNNING	8

@@ -31,7 +31,7 @@
 
 #include <jansson.h>
 
-#include "config.h"
+#include "gwconfig.h"
 
 enum bind_kind { BIND_INET, BIND_UNIX, BIND_FD };
 

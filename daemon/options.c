@@ -470,7 +470,7 @@ options_set_hook(struct gw_config *cfg, const char *v, char **msg)
 	    sizeof *cfg->hooks);
 	cfg->hooks[cfg->nhooks].event = event;
 	cfg->hooks[cfg->nhooks].argv = words;
-	cfg->hooks[cfg->nhooks].origin = NULL;	/* set by config.c */
+	cfg->hooks[cfg->nhooks].origin = NULL;	/* set by gwconfig.c */
 	cfg->nhooks++;
 	return 0;
 }

@@ -3,10 +3,10 @@
  *
  * One entry per option says everything about it: long and short name,
  * type, where it lives in struct gw_config, its default (as text, parsed
- * like any other value), the argument name and help for --help.  config.c
+ * like any other value), the argument name and help for --help.  gwconfig.c
  * drives the command line, the file, --help, --check-config and the
  * `config` command from this table; nothing else knows an option's name.
- * Internal to gwd's configuration: use config.h from elsewhere.
+ * Internal to gwd's configuration: use gwconfig.h from elsewhere.
  */
 #ifndef GWD_OPTIONS_H
 #define GWD_OPTIONS_H
@@ -16,7 +16,7 @@
 
 #include <jansson.h>
 
-#include "config.h"
+#include "gwconfig.h"
 
 enum opt_type {
 	OPT_STRING,	/* char *, non-empty */

@@ -1,5 +1,5 @@
 /*
- * config.c: a struct gw_config from the command line and the file.
+ * gwconfig.c: a struct gw_config from the command line and the file.
  *
  * config_load() works in three steps so that it can be called again on
  * reload with the same argv and no global state: scan argv into a list of
@@ -28,7 +28,7 @@
 #include "gw/parse.h"
 #include "gw/paths.h"
 #include "gw/util.h"
-#include "config.h"
+#include "gwconfig.h"
 #include "options.h"
 
 #define DEFAULT_BIND	"127.0.0.1:8000"
