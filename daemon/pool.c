@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "gw/util.h"
-#include "notify.h"
+#include "notify_msg.h"
 #include "pool.h"
 
 /* A worker that exits within this long of ready counts as a failure. */
