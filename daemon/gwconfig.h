@@ -48,7 +48,7 @@ struct gw_hook {
 struct gw_config {
 	/* Where it came from. */
 	char		*config_file;	/* -c FILE, or NULL */
-	char		**origin;	/* per option_table entry: "FILE:LINE",
+	char		**origin;	/* per options_table entry: "FILE:LINE",
 					   "--opt", or NULL for the default */
 
 	/* Identity and paths (section 1). */

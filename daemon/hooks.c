@@ -347,7 +347,7 @@ hooks_run(const struct hook_facts *f, hooks_done_cb done, void *arg)
 			started++;
 		}
 	}
-	free_words(envp);
+	parse_words_free(envp);
 	if (started == 0)
 		free(g);
 	return started;

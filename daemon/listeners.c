@@ -58,7 +58,7 @@ bind_is_ipv6(const char *host)
 }
 
 int
-bind_parse(const char *spec, struct bind_addr *out, char **err)
+listeners_parse_bind(const char *spec, struct bind_addr *out, char **err)
 {
 	const char	*host, *port, *p;
 	size_t		 hlen;
@@ -339,7 +339,7 @@ listeners_open_one(const struct listeners *ls, const struct gw_bind *b,
 
 	memset(l, 0, sizeof *l);
 	l->fd = -1;
-	if (bind_parse(b->addr, &ba, err) == -1)
+	if (listeners_parse_bind(b->addr, &ba, err) == -1)
 		return -1;
 	switch (ba.kind) {
 	case BIND_INET:
@@ -381,7 +381,8 @@ listeners_unlink(const struct listener *l)
 
 	if (!(l->flags & LISTENER_UNLINK))
 		return;
-	if (bind_parse(l->addr, &ba, &err) == -1 || ba.kind != BIND_UNIX) {
+	if (listeners_parse_bind(l->addr, &ba, &err) == -1 ||
+	    ba.kind != BIND_UNIX) {
 		free(err);
 		return;
 	}
@@ -466,7 +467,7 @@ listeners_match(const char *bind_spec, const char *name, const char *local,
 	size_t			 hlen;
 	int			 ok;
 
-	if (local == NULL || bind_parse(bind_spec, &ba, &err) == -1) {
+	if (local == NULL || listeners_parse_bind(bind_spec, &ba, &err) == -1) {
 		free(err);
 		return 0;
 	}
@@ -516,7 +517,7 @@ listeners_take_back(struct listener *l, const struct gw_bind *b)
 		l->stored = l->name;
 		l->name = NULL;
 		l->flags = 0;
-		if (bind_parse(b->addr, &ba, &err) == 0 &&
+		if (listeners_parse_bind(b->addr, &ba, &err) == 0 &&
 		    ba.kind == BIND_UNIX && lstat(ba.path, &st) == 0 &&
 		    S_ISSOCK(st.st_mode)) {
 			l->flags |= LISTENER_UNLINK;

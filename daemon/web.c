@@ -81,7 +81,7 @@ web_check(const struct gw_config *cfg, char **err)
 	*err = NULL;
 	if (web_unset(cfg->metrics_bind))
 		return 0;
-	if (bind_parse(cfg->metrics_bind, &ba, &msg) == -1) {
+	if (listeners_parse_bind(cfg->metrics_bind, &ba, &msg) == -1) {
 		*err = xasprintf("metrics-bind: %s", msg);
 		free(msg);
 		return -1;
@@ -245,7 +245,7 @@ web_open(struct web_sock *s, const char *addr, char **err)
 	s->fd = -1;
 	if (web_unset(addr))
 		return 0;
-	if (bind_parse(addr, &ba, &msg) == -1) {
+	if (listeners_parse_bind(addr, &ba, &msg) == -1) {
 		*err = xasprintf("metrics-bind: %s", msg);
 		free(msg);
 		return -1;
@@ -508,7 +508,8 @@ web_adopt(struct web_sock *s, const char *addr)
 	web_inherited = -1;
 	(void)gw_set_cloexec(s->fd, 1);
 	s->addr = xstrdup(addr);
-	if (bind_parse(addr, &ba, &msg) == 0 && ba.kind == BIND_UNIX) {
+	if (listeners_parse_bind(addr, &ba, &msg) == 0 &&
+	    ba.kind == BIND_UNIX) {
 		s->is_unix = 1;
 		gw_strlcpy(s->path, ba.path, sizeof s->path);
 		if (lstat(s->path, &st) == 0) {
