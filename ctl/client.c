@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gw/sockutil.h"
 #include "gw/util.h"
 
 #include "client.h"
@@ -27,13 +28,8 @@ client_open(struct ctl_conn *c, const char *path, uint64_t timeout_ms)
 	c->fd = -1;
 	c->path = xstrdup(path);
 	client_deadline(c, timeout_ms);
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	if (gw_strlcpy(sun.sun_path, path, sizeof sun.sun_path) >=
-	    sizeof sun.sun_path) {
-		errno = ENAMETOOLONG;
-		return CLIENT_ERROR;
-	}
+	if (gw_unix_addr(&sun, path) == -1)
+		return CLIENT_ERROR;	/* ENAMETOOLONG */
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (c->fd == -1)
 		return CLIENT_ERROR;

@@ -18,6 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gw/fsutil.h"
+#include "gw/sockutil.h"
 #include "gw/util.h"
 #include "log.h"
 #include "notify.h"
@@ -117,38 +119,32 @@ static int
 notify_bind(const char *path, int shared, struct stat *st, char **err)
 {
 	struct sockaddr_un	 sun;
+	const char		*at;
 	char			*tmp;
-	int			 fd, on = 1, rcvbuf = 256 * 1024, direct;
-	mode_t			 old;
+	int			 fd, on = 1, rcvbuf = 256 * 1024;
 
 	tmp = xasprintf("%s.new", path);
 	/* No room for the temporary name: bind in place. */
-	direct = strlen(tmp) >= sizeof sun.sun_path;
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	memcpy(sun.sun_path, direct ? path : tmp, strlen(direct ? path : tmp));
-	(void)unlink(direct ? path : tmp);
+	at = strlen(tmp) < sizeof sun.sun_path ? tmp : path;
+	(void)unlink(at);
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1) {
 		*err = xasprintf("notify socket: %s", strerror(errno));
 		free(tmp);
 		return -1;
 	}
-	old = umask(0077);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
-		umask(old);
+	if (gw_unix_bind(fd, at, 0077) == -1) {
 		*err = xasprintf("cannot bind notify socket %s: %s", path,
 		    strerror(errno));
 		close(fd);
 		free(tmp);
 		return -1;
 	}
-	umask(old);
-	if ((shared && chmod(sun.sun_path, 0666) == -1) ||
-	    (!direct && rename(tmp, path) == -1) || lstat(path, st) == -1) {
+	if ((shared && chmod(at, 0666) == -1) ||
+	    (at == tmp && rename(tmp, path) == -1) || lstat(path, st) == -1) {
 		*err = xasprintf("notify socket %s: %s", path,
 		    strerror(errno));
-		(void)unlink(sun.sun_path);
+		(void)unlink(at);
 		close(fd);
 		free(tmp);
 		return -1;
@@ -320,8 +316,6 @@ notify_open(struct event_base *base, const char *path, notify_cb cb,
 void
 notify_close(void)
 {
-	struct stat	st;
-
 	if (ns.iev != NULL)
 		event_free(ns.iev);
 	if (ns.ifd != -1)
@@ -331,9 +325,8 @@ notify_close(void)
 	if (ns.fd != -1)
 		close(ns.fd);
 	/* Only the file we made: never another instance's. */
-	if (ns.path != NULL && lstat(ns.path, &st) == 0 &&
-	    st.st_dev == ns.dev && st.st_ino == ns.ino)
-		unlink(ns.path);
+	if (ns.path != NULL)
+		(void)gw_unlink_if_same(ns.path, ns.dev, ns.ino);
 	free(ns.path);
 	ns.iev = NULL;
 	ns.ifd = -1;
