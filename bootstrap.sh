@@ -18,6 +18,8 @@ gunicorn python3-uvicorn nodejs
 python3-uvloop python3-httptools python3-fastapi python3-flask python3-django"
 # The Kubernetes manifest test parses YAML (tests/integration/k8s_manifest.sh).
 PKGS="$PKGS python3-yaml"
+# make format and make format-check (.clang-format).
+PKGS="$PKGS clang-format"
 
 missing=""
 for p in $PKGS; do

@@ -12,81 +12,77 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gw/sockutil.h"
 #include "gw/util.h"
 
 #include "client.h"
 
-volatile int	conn_stop;
+volatile int	client_stop;
 
 int
-conn_open(struct ctl_conn *c, const char *path, uint64_t timeout_ms)
+client_open(struct ctl_conn *c, const char *path, uint64_t timeout_ms)
 {
 	struct sockaddr_un	sun;
 
 	memset(c, 0, sizeof *c);
 	c->fd = -1;
 	c->path = xstrdup(path);
-	conn_deadline(c, timeout_ms);
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	if (gw_strlcpy(sun.sun_path, path, sizeof sun.sun_path) >=
-	    sizeof sun.sun_path) {
-		errno = ENAMETOOLONG;
-		return CONN_ERROR;
-	}
+	client_deadline(c, timeout_ms);
+	if (gw_unix_addr(&sun, path) == -1)
+		return CLIENT_ERROR;	/* ENAMETOOLONG */
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (c->fd == -1)
-		return CONN_ERROR;
+		return CLIENT_ERROR;
 	/* A Unix socket connects at once, or says EAGAIN: backlog full. */
 	while (connect(c->fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
-		if (conn_stop)
-			return CONN_INTERRUPTED;
+		if (client_stop)
+			return CLIENT_INTERRUPTED;
 		if (errno == EINTR)
 			continue;
 		if (errno != EAGAIN)
-			return CONN_ERROR;
+			return CLIENT_ERROR;
 		if (c->deadline && gw_now_ms() >= c->deadline)
-			return CONN_TIMEOUT;
+			return CLIENT_TIMEOUT;
 		usleep(10000);
 	}
-	return CONN_OK;
+	return CLIENT_OK;
 }
 
 void
-conn_deadline(struct ctl_conn *c, uint64_t timeout_ms)
+client_deadline(struct ctl_conn *c, uint64_t timeout_ms)
 {
 	c->deadline = timeout_ms ? gw_now_ms() + timeout_ms : 0;
 }
 
 /* Wait for events on the socket until the deadline. */
 static int
-conn_wait(struct ctl_conn *c, short events)
+client_wait(struct ctl_conn *c, short events)
 {
 	struct pollfd	pfd = { .fd = c->fd, .events = events };
 	uint64_t	now;
 	int		ms, rc;
 
 	for (;;) {
-		if (conn_stop)
-			return CONN_INTERRUPTED;
+		if (client_stop)
+			return CLIENT_INTERRUPTED;
 		ms = -1;
 		if (c->deadline) {
 			now = gw_now_ms();
 			if (now >= c->deadline)
-				return CONN_TIMEOUT;
+				return CLIENT_TIMEOUT;
 			ms = (int)(c->deadline - now > 1000000 ? 1000000 :
 			    c->deadline - now);
 		}
 		rc = poll(&pfd, 1, ms);
 		if (rc > 0)
-			return CONN_OK;
+			return CLIENT_OK;
 		if (rc == -1 && errno != EINTR)
-			return CONN_ERROR;
+			return CLIENT_ERROR;
 	}
 }
 
 int
-conn_send_line(struct ctl_conn *c, const char *buf, size_t len)
+client_send_line(struct ctl_conn *c, const char *buf, size_t len)
 {
 	struct iovec	 iov[2];
 	struct msghdr	 msg;
@@ -101,13 +97,13 @@ conn_send_line(struct ctl_conn *c, const char *buf, size_t len)
 	msg.msg_iov = iov;
 	msg.msg_iovlen = 2;
 	while (iov[1].iov_len > 0) {
-		if ((rc = conn_wait(c, POLLOUT)) != CONN_OK)
+		if ((rc = client_wait(c, POLLOUT)) != CLIENT_OK)
 			return rc;
 		n = sendmsg(c->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n == -1) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
-			return CONN_ERROR;
+			return CLIENT_ERROR;
 		}
 		while (n > 0 && msg.msg_iovlen > 0) {
 			size_t	take = (size_t)n < msg.msg_iov->iov_len ?
@@ -123,11 +119,11 @@ conn_send_line(struct ctl_conn *c, const char *buf, size_t len)
 			}
 		}
 	}
-	return CONN_OK;
+	return CLIENT_OK;
 }
 
 int
-conn_read_line(struct ctl_conn *c, char **line, size_t *len)
+client_read_line(struct ctl_conn *c, char **line, size_t *len)
 {
 	char		*nl;
 	ssize_t		 n;
@@ -145,12 +141,12 @@ conn_read_line(struct ctl_conn *c, char **line, size_t *len)
 			*line = c->buf;
 			*len = (size_t)(nl - c->buf);
 			c->consumed = *len + 1;
-			return CONN_OK;
+			return CLIENT_OK;
 		}
 		if (c->eof) {
 			if (c->len == 0) {
 				errno = 0;
-				return CONN_ERROR;
+				return CLIENT_ERROR;
 			}
 			if (c->len == c->cap)
 				c->buf = xrealloc(c->buf, ++c->cap);
@@ -158,20 +154,20 @@ conn_read_line(struct ctl_conn *c, char **line, size_t *len)
 			*line = c->buf;
 			*len = c->len;
 			c->consumed = c->len;
-			return CONN_OK;
+			return CLIENT_OK;
 		}
 		if (c->cap - c->len < 65536) {
 			c->cap = c->cap ? c->cap * 2 : 131072;
 			c->buf = xrealloc(c->buf, c->cap);
 		}
-		if ((rc = conn_wait(c, POLLIN)) != CONN_OK)
+		if ((rc = client_wait(c, POLLIN)) != CLIENT_OK)
 			return rc;
 		n = recv(c->fd, c->buf + c->len, c->cap - c->len - 1,
 		    MSG_DONTWAIT);
 		if (n == -1) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
-			return CONN_ERROR;
+			return CLIENT_ERROR;
 		}
 		if (n == 0)
 			c->eof = 1;
@@ -180,7 +176,7 @@ conn_read_line(struct ctl_conn *c, char **line, size_t *len)
 }
 
 void
-conn_close(struct ctl_conn *c)
+client_close(struct ctl_conn *c)
 {
 	if (c->fd != -1)
 		close(c->fd);

@@ -19,7 +19,7 @@
 #include "gwctl.h"
 #include "render_stats.h"
 
-const struct gwctl_flag gwctl_stats_flags[] = {
+const struct gwctl_flag cmd_stats_flags[] = {
 	{ "--since", 0, "D", "from D ago (1h) or a unix time" },
 	{ "--until", 0, "D", "up to D ago or a unix time (default now)" },
 	{ "--events", 0, NULL, "event rows instead of the summary" },
@@ -40,7 +40,7 @@ time_arg(struct gwctl_inv *inv, json_t *args, const char *flag,
 
 	if (v == NULL)
 		return 0;
-	if (stats_parse_since(v, now, &t, &err) == -1) {
+	if (statsdb_parse_since(v, now, &t, &err) == -1) {
 		gwctl_usage_error(inv, "%s %s: %s", flag, v, err ? err : "?");
 		free(err);
 		return -1;
@@ -50,7 +50,7 @@ time_arg(struct gwctl_inv *inv, json_t *args, const char *flag,
 }
 
 int
-gwctl_run_stats(struct gwctl_inv *inv)
+cmd_stats_run(struct gwctl_inv *inv)
 {
 	const char	*kind = "summary", *db = gwctl_flag(inv, "--db");
 	const char	*lim = gwctl_flag(inv, "--limit"), *code = NULL;

@@ -35,7 +35,7 @@
 #define TOP_REQUEST_MS		2000
 #define TOP_LINE		2048
 
-const struct gwctl_flag gwctl_top_flags[] = {
+const struct gwctl_flag cmd_top_flags[] = {
 	{ "--once", 0, NULL, "print one snapshot and exit (the default "
 	    "when not on a terminal)" },
 	{ "--sort", 0, "KEY", "order by id (default), mem, cpu or req" },
@@ -70,7 +70,7 @@ top_on_signal(int sig)
 		break;
 	default:
 		top_quit = 1;
-		conn_stop = 1;	/* a refresh in progress gives up */
+		client_stop = 1;	/* a refresh in progress gives up */
 		break;
 	}
 }
@@ -93,10 +93,10 @@ top_conn_failure(struct top *t, int rc, const char *doing)
 {
 	char	d[32];
 
-	if (rc == CONN_TIMEOUT) {
+	if (rc == CLIENT_TIMEOUT) {
 		format_duration(d, sizeof d, TOP_REQUEST_MS);
 		top_fail(t, "no answer from %s within %s", t->inv->socket, d);
-	} else if (rc == CONN_INTERRUPTED)
+	} else if (rc == CLIENT_INTERRUPTED)
 		top_fail(t, "interrupted");
 	else if (errno == 0 || errno == ECONNRESET || errno == EPIPE)
 		top_fail(t, "%s closed the connection %s", t->inv->socket,
@@ -104,7 +104,7 @@ top_conn_failure(struct top *t, int rc, const char *doing)
 	else
 		top_fail(t, "%s: %s %s", t->inv->socket, strerror(errno),
 		    doing);
-	conn_close(&t->conn);
+	client_close(&t->conn);
 	t->connected = 0;
 	return GWCTL_UNREACHABLE;
 }
@@ -118,7 +118,7 @@ top_answer(struct top *t, json_int_t id, json_t **result)
 	size_t	 len;
 	int	 rc;
 
-	if ((rc = conn_read_line(&t->conn, &line, &len)) != CONN_OK)
+	if ((rc = client_read_line(&t->conn, &line, &len)) != CLIENT_OK)
 		return top_conn_failure(t, rc, "before answering");
 	resp = json_loadb(line, len, 0, NULL);
 	ok = json_object_get(resp, "ok");
@@ -126,7 +126,7 @@ top_answer(struct top *t, json_int_t id, json_t **result)
 		json_decref(resp);
 		top_fail(t, "unreadable answer from %s (not a gwd control "
 		    "socket?)", t->inv->socket);
-		conn_close(&t->conn);
+		client_close(&t->conn);
 		t->connected = 0;
 		return GWCTL_UNREACHABLE;
 	}
@@ -163,24 +163,24 @@ top_ask(struct top *t, uint64_t timeout_ms)
 	int			 rc;
 
 	if (!t->connected) {
-		rc = conn_open(&t->conn, t->inv->socket, timeout_ms);
-		if (rc != CONN_OK) {
-			if (rc == CONN_TIMEOUT)
+		rc = client_open(&t->conn, t->inv->socket, timeout_ms);
+		if (rc != CLIENT_OK) {
+			if (rc == CLIENT_TIMEOUT)
 				top_fail(t, "cannot connect to %s: its backlog "
 				    "is full", t->inv->socket);
-			else if (rc == CONN_INTERRUPTED)
+			else if (rc == CLIENT_INTERRUPTED)
 				top_fail(t, "interrupted");
 			else
 				top_fail(t, "cannot connect to %s: %s (is gwd "
 				    "running? use -s PATH or -n NAME)",
 				    t->inv->socket, strerror(errno));
-			conn_close(&t->conn);
+			client_close(&t->conn);
 			return GWCTL_UNREACHABLE;
 		}
 		t->connected = 1;
 	}
-	conn_deadline(&t->conn, timeout_ms);
-	if ((rc = conn_send_line(&t->conn, req, sizeof req - 1)) != CONN_OK)
+	client_deadline(&t->conn, timeout_ms);
+	if ((rc = client_send_line(&t->conn, req, sizeof req - 1)) != CLIENT_OK)
 		return top_conn_failure(t, rc, "while sending");
 	if ((rc = top_answer(t, 1, &status)) != GWCTL_OK)
 		return rc;
@@ -209,15 +209,15 @@ top_refresh(struct top *t, uint64_t timeout_ms)
 	int	reused = t->connected, rc;
 
 	rc = top_ask(t, timeout_ms);
-	if (rc == GWCTL_UNREACHABLE && reused && !conn_stop) {
+	if (rc == GWCTL_UNREACHABLE && reused && !client_stop) {
 		if (t->connected)
-			conn_close(&t->conn);
+			client_close(&t->conn);
 		t->connected = 0;
 		rc = top_ask(t, timeout_ms);
 	}
 	/* Whatever is left unread on a failed connection is not ours. */
 	if (rc != GWCTL_OK && t->connected) {
-		conn_close(&t->conn);
+		client_close(&t->conn);
 		t->connected = 0;
 	}
 	return rc;
@@ -507,7 +507,7 @@ top_once(struct top *t)
 }
 
 int
-gwctl_run_top(struct gwctl_inv *inv)
+cmd_top_run(struct gwctl_inv *inv)
 {
 	struct top	 t;
 	const char	*sort = gwctl_flag(inv, "--sort");
@@ -529,7 +529,7 @@ gwctl_run_top(struct gwctl_inv *inv)
 	else
 		rc = top_live(&t);
 	if (t.connected)
-		conn_close(&t.conn);
+		client_close(&t.conn);
 	json_decref(t.status);
 	top_rows_free(&t.cur);
 	top_rows_free(&t.view);

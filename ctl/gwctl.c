@@ -87,12 +87,12 @@ conn_failure(const struct gwctl_inv *inv, const struct ctl_conn *c, int rc,
 {
 	char	t[32];
 
-	if (rc == CONN_TIMEOUT) {
+	if (rc == CLIENT_TIMEOUT) {
 		timeout_text(t, sizeof t, inv);
 		fprintf(stderr, "%s: %s: no answer from %s within %s (use "
 		    "--timeout D to wait longer)\n", progname, inv->cmd->name,
 		    c->path, t);
-	} else if (rc == CONN_INTERRUPTED) {
+	} else if (rc == CLIENT_INTERRUPTED) {
 		fprintf(stderr, "%s: %s: interrupted\n", progname,
 		    inv->cmd->name);
 	} else if (errno == 0 || errno == ECONNRESET || errno == EPIPE)
@@ -110,20 +110,20 @@ connect_daemon(const struct gwctl_inv *inv, struct ctl_conn *c)
 	char	t[32];
 	int	rc;
 
-	if ((rc = conn_open(c, inv->socket, inv->timeout_ms)) == CONN_OK)
+	if ((rc = client_open(c, inv->socket, inv->timeout_ms)) == CLIENT_OK)
 		return GWCTL_OK;
-	if (rc == CONN_TIMEOUT) {
+	if (rc == CLIENT_TIMEOUT) {
 		timeout_text(t, sizeof t, inv);
 		fprintf(stderr, "%s: cannot connect to %s within %s: its "
 		    "backlog is full (use --timeout D to wait longer)\n",
 		    progname, inv->socket, t);
-	} else if (rc == CONN_INTERRUPTED)
+	} else if (rc == CLIENT_INTERRUPTED)
 		fprintf(stderr, "%s: interrupted\n", progname);
 	else
 		fprintf(stderr, "%s: cannot connect to %s: %s (is gwd running? "
 		    "use -s PATH or -n NAME)\n", progname, inv->socket,
 		    strerror(errno));
-	conn_close(c);
+	client_close(c);
 	return GWCTL_UNREACHABLE;
 }
 
@@ -141,7 +141,7 @@ read_answer(struct gwctl_inv *inv, struct ctl_conn *c, json_t **result)
 	size_t		 len;
 	int		 rc;
 
-	if ((rc = conn_read_line(c, &line, &len)) != CONN_OK)
+	if ((rc = client_read_line(c, &line, &len)) != CLIENT_OK)
 		return conn_failure(inv, c, rc, "before answering");
 	/*
 	 * --json prints the result exactly as received: when the answer has
@@ -197,12 +197,12 @@ send_request(struct gwctl_inv *inv, struct ctl_conn *c, const char *cmd,
 	    args != NULL ? args : json_object());
 	s = json_dumps(req, JSON_COMPACT);
 	json_decref(req);
-	rc = conn_send_line(c, s, strlen(s));
+	rc = client_send_line(c, s, strlen(s));
 	free(s);
 	/* A refused peer is told why before the daemon hangs up: read it. */
-	if (rc == CONN_ERROR && (errno == EPIPE || errno == ECONNRESET))
+	if (rc == CLIENT_ERROR && (errno == EPIPE || errno == ECONNRESET))
 		return GWCTL_OK;
-	if (rc != CONN_OK)
+	if (rc != CLIENT_OK)
 		return conn_failure(inv, c, rc, "while sending");
 	return GWCTL_OK;
 }
@@ -220,7 +220,7 @@ gwctl_call(struct gwctl_inv *inv, const char *cmd, json_t *args,
 	}
 	if ((rc = send_request(inv, &c, cmd, args)) == GWCTL_OK)
 		rc = read_answer(inv, &c, result);
-	conn_close(&c);
+	client_close(&c);
 	return rc;
 }
 
@@ -435,30 +435,30 @@ stop_wait(struct gwctl_inv *inv, struct ctl_conn *c, json_t *result,
 	size_t	 len;
 	int	 rc;
 
-	while ((rc = conn_read_line(c, &line, &len)) == CONN_OK)
+	while ((rc = client_read_line(c, &line, &len)) == CLIENT_OK)
 		;		/* nothing more is expected: wait for EOF */
-	if (rc == CONN_ERROR && errno != 0 && errno != ECONNRESET &&
+	if (rc == CLIENT_ERROR && errno != 0 && errno != ECONNRESET &&
 	    errno != EPIPE) {
 		fprintf(stderr, "%s: stop: %s: %s while waiting\n", progname,
 		    c->path, strerror(errno));
 		return GWCTL_FAILED;
 	}
-	while (rc != CONN_TIMEOUT && rc != CONN_INTERRUPTED && pid > 0 &&
+	while (rc != CLIENT_TIMEOUT && rc != CLIENT_INTERRUPTED && pid > 0 &&
 	    !pid_gone(pid)) {
-		if (conn_stop)
-			rc = CONN_INTERRUPTED;
+		if (client_stop)
+			rc = CLIENT_INTERRUPTED;
 		else if (inv->timeout_ms > 0 &&
 		    gw_now_ms() - t0 >= inv->timeout_ms)
-			rc = CONN_TIMEOUT;
+			rc = CLIENT_TIMEOUT;
 		else
 			(void)poll(NULL, 0, 20);
 	}
-	if (rc == CONN_INTERRUPTED) {
+	if (rc == CLIENT_INTERRUPTED) {
 		fprintf(stderr, "%s: stop: interrupted; gwd is still "
 		    "stopping\n", progname);
 		return GWCTL_FAILED;
 	}
-	if (rc == CONN_TIMEOUT) {
+	if (rc == CLIENT_TIMEOUT) {
 		timeout_text(t, sizeof t, inv);
 		fprintf(stderr, "%s: stop: gwd%s%.0ld has not exited within "
 		    "%s\n", progname, pid > 0 ? " pid " : "", pid, t);
@@ -489,11 +489,11 @@ run_stop(struct gwctl_inv *inv)
 	}
 	if ((rc = send_request(inv, &c, GW_CMD_STOP, args)) != GWCTL_OK ||
 	    (rc = read_answer(inv, &c, &result)) != GWCTL_OK) {
-		conn_close(&c);
+		client_close(&c);
 		return rc;
 	}
 	rc = stop_wait(inv, &c, result, t0);
-	conn_close(&c);
+	client_close(&c);
 	if (rc == GWCTL_OK) {
 		if (inv->json)
 			gwctl_print_json(result);
@@ -635,7 +635,7 @@ static void
 on_signal(int sig)
 {
 	(void)sig;
-	conn_stop = 1;
+	client_stop = 1;
 }
 
 /* events -f: subscribe and print each event until interrupted. */
@@ -655,7 +655,7 @@ follow_events(struct gwctl_inv *inv)
 		return rc;
 	if ((rc = send_request(inv, &c, GW_CMD_SUBSCRIBE, NULL)) != GWCTL_OK ||
 	    (rc = read_answer(inv, &c, &result)) != GWCTL_OK) {
-		conn_close(&c);
+		client_close(&c);
 		return rc;
 	}
 	json_decref(result);
@@ -664,14 +664,14 @@ follow_events(struct gwctl_inv *inv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	/* Streaming: --timeout, if given, bounds the whole stream. */
-	conn_deadline(&c, inv->timeout_set ? inv->timeout_ms : 0);
+	client_deadline(&c, inv->timeout_set ? inv->timeout_ms : 0);
 	for (;;) {
-		rc = conn_read_line(&c, &line, &len);
-		if (rc == CONN_TIMEOUT || rc == CONN_INTERRUPTED) {
+		rc = client_read_line(&c, &line, &len);
+		if (rc == CLIENT_TIMEOUT || rc == CLIENT_INTERRUPTED) {
 			rc = GWCTL_OK;
 			break;
 		}
-		if (rc != CONN_OK) {
+		if (rc != CLIENT_OK) {
 			rc = conn_failure(inv, &c, rc, "while following");
 			break;
 		}
@@ -684,7 +684,7 @@ follow_events(struct gwctl_inv *inv)
 		}
 		fflush(stdout);
 	}
-	conn_close(&c);
+	client_close(&c);
 	return rc;
 }
 
@@ -734,13 +734,13 @@ run_call(struct gwctl_inv *inv)
 		return gwctl_usage_error(inv, "one request, on one line");
 	if ((rc = connect_daemon(inv, &c)) != GWCTL_OK)
 		return rc;
-	rc = conn_send_line(&c, req, strlen(req));
-	if (rc != CONN_OK && !(rc == CONN_ERROR && (errno == EPIPE ||
+	rc = client_send_line(&c, req, strlen(req));
+	if (rc != CLIENT_OK && !(rc == CLIENT_ERROR && (errno == EPIPE ||
 	    errno == ECONNRESET))) {
 		rc = conn_failure(inv, &c, rc, "while sending");
 		goto out;
 	}
-	if ((rc = conn_read_line(&c, &line, &len)) != CONN_OK) {
+	if ((rc = client_read_line(&c, &line, &len)) != CLIENT_OK) {
 		rc = conn_failure(inv, &c, rc, "before answering");
 		goto out;
 	}
@@ -754,7 +754,7 @@ run_call(struct gwctl_inv *inv)
 		    GWCTL_FAILED;
 	json_decref(resp);
 out:
-	conn_close(&c);
+	client_close(&c);
 	return rc;
 }
 
@@ -836,7 +836,7 @@ static const struct gwctl_cmd commands[] = {
 	    "state, generation, pool counts, paths" },
 	{ "workers", "ps", NULL, 0, 0, no_flags, run_workers,
 	    "one line per worker" },
-	{ "top", NULL, NULL, 0, 0, gwctl_top_flags, gwctl_run_top,
+	{ "top", NULL, NULL, 0, 0, cmd_top_flags, cmd_top_run,
 	    "live view of the pool; q quits" },
 	{ "scale", NULL, "N|+K|-K", 1, 1, no_flags, run_scale,
 	    "set the pool size, or change it by K" },
@@ -856,7 +856,7 @@ static const struct gwctl_cmd commands[] = {
 	    "reopen log files (like SIGUSR1)" },
 	{ "upgrade", NULL, NULL, 0, 0, upgrade_flags, run_upgrade,
 	    "re-execute gwd in place (like SIGUSR2), keeping the workers" },
-	{ "stats", NULL, NULL, 0, 0, gwctl_stats_flags, gwctl_run_stats,
+	{ "stats", NULL, NULL, 0, 0, cmd_stats_flags, cmd_stats_run,
 	    "history from the stats database" },
 	{ "events", NULL, NULL, 0, 0, events_flags, run_events,
 	    "recent events; -f follows them live" },

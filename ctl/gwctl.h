@@ -70,11 +70,11 @@ int	 gwctl_usage_error(const struct gwctl_inv *, const char *fmt, ...)
 	     GW_PRINTF(2, 3);
 
 /* ctl/cmd_stats.c */
-extern const struct gwctl_flag gwctl_stats_flags[];
-int	 gwctl_run_stats(struct gwctl_inv *);
+extern const struct gwctl_flag cmd_stats_flags[];
+int	 cmd_stats_run(struct gwctl_inv *);
 
 /* ctl/cmd_top.c */
-extern const struct gwctl_flag gwctl_top_flags[];
-int	 gwctl_run_top(struct gwctl_inv *);
+extern const struct gwctl_flag cmd_top_flags[];
+int	 cmd_top_run(struct gwctl_inv *);
 
 #endif

@@ -34,7 +34,7 @@ v_stats(json_t *args, char **message)
 	const char	*kind;
 	size_t		 i;
 
-	if (args_check(args, stats_args, GW_ARRAY_LEN(stats_args),
+	if (commands_args_check(args, stats_args, GW_ARRAY_LEN(stats_args),
 	    message) == -1)
 		return -1;
 	kind = json_string_value(json_object_get(args, "kind"));

@@ -42,7 +42,7 @@ type_name(enum arg_type t)
 }
 
 int
-args_signal(json_t *v, int *sig)
+commands_args_signal(json_t *v, int *sig)
 {
 	json_int_t	n;
 
@@ -60,7 +60,7 @@ args_signal(json_t *v, int *sig)
 }
 
 int
-args_check(json_t *args, const struct arg_spec *spec, size_t n,
+commands_args_check(json_t *args, const struct arg_spec *spec, size_t n,
     char **message)
 {
 	const char	*key;
@@ -103,7 +103,7 @@ args_check(json_t *args, const struct arg_spec *spec, size_t n,
 				goto type;
 			break;
 		case ARG_SIGNAL:
-			if (args_signal(v, &sig) == -1) {
+			if (commands_args_signal(v, &sig) == -1) {
 				*message = xasprintf("%s must be a signal name "
 				    "(TERM, SIGKILL) or number 1..%d", key,
 				    NSIG - 1);
@@ -145,7 +145,7 @@ bool_arg(json_t *args, const char *key, int dflt)
 static int
 v_none(json_t *args, char **message)
 {
-	return args_check(args, NULL, 0, message);
+	return commands_args_check(args, NULL, 0, message);
 }
 
 static const struct arg_spec scale_args[] = {
@@ -156,7 +156,7 @@ static const struct arg_spec scale_args[] = {
 static int
 v_scale(json_t *args, char **message)
 {
-	if (args_check(args, scale_args, GW_ARRAY_LEN(scale_args),
+	if (commands_args_check(args, scale_args, GW_ARRAY_LEN(scale_args),
 	    message) == -1)
 		return -1;
 	return args_one_of(args, "workers", "delta", message);
@@ -169,7 +169,8 @@ static const struct arg_spec ttin_args[] = {
 static int
 v_ttin(json_t *args, char **message)
 {
-	return args_check(args, ttin_args, GW_ARRAY_LEN(ttin_args), message);
+	return commands_args_check(args, ttin_args, GW_ARRAY_LEN(ttin_args),
+	    message);
 }
 
 static const struct arg_spec reload_args[] = {
@@ -179,7 +180,7 @@ static const struct arg_spec reload_args[] = {
 static int
 v_reload(json_t *args, char **message)
 {
-	return args_check(args, reload_args, GW_ARRAY_LEN(reload_args),
+	return commands_args_check(args, reload_args, GW_ARRAY_LEN(reload_args),
 	    message);
 }
 
@@ -190,7 +191,8 @@ static const struct arg_spec stop_args[] = {
 static int
 v_stop(json_t *args, char **message)
 {
-	return args_check(args, stop_args, GW_ARRAY_LEN(stop_args), message);
+	return commands_args_check(args, stop_args, GW_ARRAY_LEN(stop_args),
+	    message);
 }
 
 static const struct arg_spec kill_args[] = {
@@ -202,7 +204,7 @@ static const struct arg_spec kill_args[] = {
 static int
 v_kill(json_t *args, char **message)
 {
-	if (args_check(args, kill_args, GW_ARRAY_LEN(kill_args),
+	if (commands_args_check(args, kill_args, GW_ARRAY_LEN(kill_args),
 	    message) == -1)
 		return -1;
 	return args_one_of(args, "worker", "pid", message);
@@ -364,7 +366,7 @@ c_kill(struct cmd_ctx *ctx, json_t *args, struct cmd_reply *r)
 	pid_t	 pid;
 
 	(void)ctx;
-	if (s != NULL && args_signal(s, &sig) == -1)
+	if (s != NULL && commands_args_signal(s, &sig) == -1)
 		sig = SIGTERM;	/* not reached: validated */
 	pid = sup_kill(w ? (int)json_integer_value(w) : 0,
 	    p ? (pid_t)json_integer_value(p) : 0, sig);
@@ -403,7 +405,7 @@ static void
 subscriber_event(const struct gw_event *ev, void *arg)
 {
 	struct cmd_ctx	*ctx = arg;
-	json_t		*o = event_to_json(ev);
+	json_t		*o = events_to_json(ev);
 
 	control_push(ctx->client, o);
 	json_decref(o);
@@ -440,8 +442,8 @@ static const struct arg_spec upgrade_args[] = {
 static int
 v_upgrade(json_t *args, char **message)
 {
-	return args_check(args, upgrade_args, GW_ARRAY_LEN(upgrade_args),
-	    message);
+	return commands_args_check(args, upgrade_args,
+	    GW_ARRAY_LEN(upgrade_args), message);
 }
 
 /* The upgrade failed in this image (else the new image answers). */

@@ -74,10 +74,10 @@ struct arg_spec {
 	enum arg_type	 type;
 	long long	 min, max;	/* ARG_INT only */
 };
-int	 args_check(json_t *args, const struct arg_spec *, size_t n,
+int	 commands_args_check(json_t *args, const struct arg_spec *, size_t n,
 	     char **message);
 /* A signal given as "TERM", "SIGTERM" or a number; 0 or -1. */
-int	 args_signal(json_t *v, int *sig);
+int	 commands_args_signal(json_t *v, int *sig);
 
 /* The audit trail of a mutating command: an event and a log line. */
 void	 commands_audit(const struct cmd_ctx *, const char *cmd,

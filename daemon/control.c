@@ -17,10 +17,7 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <grp.h>
-#include <limits.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -29,8 +26,11 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
+#include "gw/fsutil.h"
+#include "gw/idutil.h"
 #include "gw/parse.h"
 #include "gw/protocol.h"
+#include "gw/sockutil.h"
 #include "gw/util.h"
 
 #include "commands.h"
@@ -403,7 +403,7 @@ client_wake(evutil_socket_t fd, short what, void *arg)
 static void
 client_linger(struct ctl_client *c)
 {
-	struct timeval	tv = { LINGER_MS / 1000, (LINGER_MS % 1000) * 1000 };
+	struct timeval	tv = gw_ms_to_timeval(LINGER_MS);
 
 	c->lingering = 1;
 	(void)shutdown(bufferevent_getfd(c->bev), SHUT_WR);
@@ -587,8 +587,7 @@ client_new(int fd)
 	    c);
 	/* Never buffer more than one maximal line (and its \r\n). */
 	bufferevent_setwatermark(c->bev, EV_READ, 0, GW_CTL_MAX_LINE + 2);
-	tv.tv_sec = ctl.idle_ms / 1000;
-	tv.tv_usec = (ctl.idle_ms % 1000) * 1000;
+	tv = gw_ms_to_timeval(ctl.idle_ms);
 	bufferevent_set_timeouts(c->bev, &tv, NULL);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 }
@@ -605,7 +604,7 @@ control_resume(evutil_socket_t fd, short what, void *arg)
 static void
 control_accept(evutil_socket_t lfd, short what, void *arg)
 {
-	struct timeval	tv = { 0, ACCEPT_PAUSE_MS * 1000 };
+	struct timeval	tv = gw_ms_to_timeval(ACCEPT_PAUSE_MS);
 	int		fd, i;
 
 	(void)what;
@@ -641,74 +640,27 @@ control_accept(evutil_socket_t lfd, short what, void *arg)
 int
 control_resolve_group(const char *opt, const char *s, gid_t *gid, char **err)
 {
-	struct group	 gr, *res = NULL;
-	char		*buf, *end;
-	long		 sz;
-	unsigned long	 n;
-	int		 rc;
-
-	errno = 0;
-	n = strtoul(s, &end, 10);
-	if (s[0] != '\0' && *end == '\0' && errno == 0 && n < UINT_MAX) {
-		*gid = (gid_t)n;
+	if (gw_group_lookup(s, gid) == 0)
 		return 0;
-	}
-	if ((sz = sysconf(_SC_GETGR_R_SIZE_MAX)) <= 0)
-		sz = 16384;
-	for (;;) {
-		buf = xmalloc((size_t)sz);
-		rc = getgrnam_r(s, &gr, buf, (size_t)sz, &res);
-		if (rc != ERANGE || sz > (1 << 20))
-			break;
-		free(buf);
-		sz *= 2;
-	}
-	if (res == NULL) {
-		*err = rc != 0 ?
-		    xasprintf("%s: cannot look up group '%s': %s", opt, s,
-		    strerror(rc)) :
-		    xasprintf("%s: no such group '%s'", opt, s);
-		free(buf);
-		return -1;
-	}
-	*gid = res->gr_gid;
-	free(buf);
-	return 0;
+	*err = errno != 0 ?
+	    xasprintf("%s: cannot look up group '%s': %s", opt, s,
+	    strerror(errno)) :
+	    xasprintf("%s: no such group '%s'", opt, s);
+	return -1;
 }
 
-/* Is something listening on path?  Refused means a stale socket. */
-static int
-socket_alive(const struct sockaddr_un *sun)
-{
-	int	fd, rc;
-
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		return 1;	/* cannot tell: do not remove it */
-	rc = connect(fd, (const struct sockaddr *)sun, sizeof *sun);
-	if (rc == -1 && errno == ECONNREFUSED)
-		rc = 0;
-	else
-		rc = 1;
-	close(fd);
-	return rc;
-}
-
-/* Make the socket's directory (one level, 0700) if it is missing. */
+/* Make the socket's directory (0700) if it is missing. */
 static int
 make_parent(const char *path, char **err)
 {
-	char	*dir = xstrdup(path), *slash;
+	char	*dir = gw_parent_dir(path), *failed = NULL;
 	int	 rc = 0;
 
-	slash = strrchr(dir, '/');
-	if (slash != NULL && slash != dir) {
-		*slash = '\0';
-		if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
-			*err = xasprintf("cannot create %s: %s", dir,
-			    strerror(errno));
-			rc = -1;
-		}
+	if (dir != NULL && gw_mkdirs(dir, 0700, 0, NULL, NULL, &failed) == -1) {
+		*err = xasprintf("cannot create %s: %s", failed,
+		    strerror(errno));
+		free(failed);
+		rc = -1;
 	}
 	free(dir);
 	return rc;
@@ -719,53 +671,55 @@ create_socket(const struct gw_config *cfg, char **err)
 {
 	struct sockaddr_un	 sun;
 	struct stat		 st;
-	const char		*path = cfg->control_socket;
-	mode_t			 old;
+	const char		*path = cfg->control_socket, *step = "";
 	int			 fd;
 
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	if (gw_strlcpy(sun.sun_path, path, sizeof sun.sun_path) >=
-	    sizeof sun.sun_path) {
+	if (gw_unix_addr(&sun, path) == -1) {
 		*err = xasprintf("control socket path too long (max %zu "
 		    "bytes): %s", sizeof sun.sun_path - 1, path);
 		return -1;
 	}
 	if (make_parent(path, err) == -1)
 		return -1;
-	if (lstat(path, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode)) {
-			*err = xasprintf("%s exists and is not a socket; "
-			    "refusing to replace it", path);
-			return -1;
-		}
-		if (socket_alive(&sun)) {
-			*err = xasprintf("%s is in use (another gwd with this "
-			    "name is running?)", path);
-			return -1;
-		}
-		if (unlink(path) == -1 && errno != ENOENT) {
+	switch (gw_unix_clear_stale(path, &step)) {
+	case GW_UNIX_FREE:
+		break;
+	case GW_UNIX_NOTSOCK:
+		*err = xasprintf("%s exists and is not a socket; "
+		    "refusing to replace it", path);
+		return -1;
+	case GW_UNIX_LIVE:
+		*err = xasprintf("%s is in use (another gwd with this "
+		    "name is running?)", path);
+		return -1;
+	case GW_UNIX_FAILED:
+		if (strcmp(step, "lstat") == 0)
+			break;	/* bind says what is wrong, if anything */
+		if (strcmp(step, "unlink") == 0) {
 			*err = xasprintf("cannot remove stale %s: %s", path,
 			    strerror(errno));
 			return -1;
 		}
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1) {
-		*err = xasprintf("control socket: %s", strerror(errno));
+		/* Cannot tell whether it is alive: do not remove it. */
+		*err = xasprintf("%s is in use (another gwd with this "
+		    "name is running?)", path);
 		return -1;
 	}
 	/* No window in which the socket exists with a looser mode. */
-	old = umask(0177);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
-		umask(old);
-		*err = xasprintf("cannot bind %s: %s", path, strerror(errno));
-		close(fd);
+	fd = gw_unix_listen(path, SOCK_NONBLOCK, 0177, GW_CTL_MAX_CLIENTS, &st,
+	    &step);
+	if (fd == -1) {
+		if (strcmp(step, "socket") == 0)
+			*err = xasprintf("control socket: %s", strerror(errno));
+		else if (strcmp(step, "bind") == 0)
+			*err = xasprintf("cannot bind %s: %s", path,
+			    strerror(errno));
+		else
+			*err = xasprintf("control socket %s: %s", path,
+			    strerror(errno));
 		return -1;
 	}
-	umask(old);
-	if (chmod(path, cfg->control_mode & 07777) == -1 ||
-	    listen(fd, GW_CTL_MAX_CLIENTS) == -1 || stat(path, &st) == -1) {
+	if (chmod(path, cfg->control_mode & 07777) == -1) {
 		*err = xasprintf("control socket %s: %s", path,
 		    strerror(errno));
 		close(fd);
@@ -787,8 +741,7 @@ int
 control_start(struct event_base *base, const struct gw_config *cfg,
     char **err)
 {
-	struct sigaction	sa;
-	int			fd;
+	int	fd;
 
 	if (ctl.fd != -1) {
 		*err = xstrdup("the control socket is already open");
@@ -817,8 +770,7 @@ control_start(struct event_base *base, const struct gw_config *cfg,
 	 * EPIPE, not kill the master.  Workers get default dispositions
 	 * back at spawn.
 	 */
-	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
-		signal(SIGPIPE, SIG_IGN);
+	gw_ignore_sigpipe();
 
 	if (ctl.inherited != -1) {
 		struct stat	st;
@@ -897,7 +849,6 @@ void
 control_stop(void)
 {
 	struct ctl_client	*c;
-	struct stat		 st;
 
 	control_flush();
 	while ((c = TAILQ_FIRST(&clients)) != NULL)
@@ -911,9 +862,8 @@ control_stop(void)
 		close(ctl.fd);
 		ctl.fd = -1;
 		/* Only our own socket: another instance may own the path now. */
-		if (ctl.path != NULL && lstat(ctl.path, &st) == 0 &&
-		    st.st_dev == ctl.dev && st.st_ino == ctl.ino)
-			unlink(ctl.path);
+		if (ctl.path != NULL)
+			(void)gw_unlink_if_same(ctl.path, ctl.dev, ctl.ino);
 	}
 	free(ctl.path);
 	ctl.path = NULL;

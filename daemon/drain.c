@@ -41,8 +41,7 @@ drain_begin(struct event_base *base, uint64_t delay_ms, void (*done)(void))
 	drain.timer = evtimer_new(base, drain_fire, NULL);
 	if (drain.timer == NULL)
 		return -1;	/* stop at once rather than never */
-	tv.tv_sec = (time_t)(delay_ms / 1000);
-	tv.tv_usec = (suseconds_t)(delay_ms % 1000) * 1000;
+	tv = gw_ms_to_timeval(delay_ms);
 	evtimer_add(drain.timer, &tv);
 	drain.done = done;
 	drain.until = gw_now_ms() + delay_ms;

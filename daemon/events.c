@@ -73,7 +73,7 @@ events_emit(const struct gw_event *ev)
 }
 
 json_t *
-event_to_json(const struct gw_event *ev)
+events_to_json(const struct gw_event *ev)
 {
 	json_t	*o = json_object();
 

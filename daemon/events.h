@@ -5,7 +5,7 @@
  * reload, backoff and control command; the log, the stats writer and the
  * control socket's `subscribe` clients listen.  An event's fields are
  * borrowed for the duration of the callback only: a listener that keeps
- * one copies what it needs (event_to_json makes a new object).
+ * one copies what it needs (events_to_json makes a new object).
  * Events are emitted on the main thread only.
  */
 #ifndef GWD_EVENTS_H
@@ -35,6 +35,6 @@ void	 events_unsubscribe(event_cb, void *arg);
 void	 events_emit(const struct gw_event *);
 
 /* The event as the JSON object sent to subscribers (new reference). */
-json_t	*event_to_json(const struct gw_event *);
+json_t	*events_to_json(const struct gw_event *);
 
 #endif

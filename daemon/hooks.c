@@ -198,10 +198,8 @@ hook_output_cb(evutil_socket_t fd, short what, void *arg)
 static void
 hook_arm(struct hook_proc *h, uint64_t ms)
 {
-	struct timeval	tv;
+	struct timeval	tv = gw_ms_to_timeval(ms);
 
-	tv.tv_sec = (time_t)(ms / 1000);
-	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
 	evtimer_add(h->timer, &tv);
 }
 
@@ -347,7 +345,7 @@ hooks_run(const struct hook_facts *f, hooks_done_cb done, void *arg)
 			started++;
 		}
 	}
-	free_words(envp);
+	parse_words_free(envp);
 	if (started == 0)
 		free(g);
 	return started;

@@ -26,7 +26,7 @@
 
 #include <stddef.h>
 
-#include "config.h"
+#include "gwconfig.h"
 
 /* Hooks running at once, all events together. */
 #define HOOKS_MAX_RUNNING	8
@@ -60,7 +60,7 @@ struct hook_facts {
 
 /*
  * The environment of a hook (new NULL-terminated array of new strings,
- * free with free_words): base (gwd's environment) without the variables
+ * free with parse_words_free): base (gwd's environment) without the variables
  * that belong to gwd's own supervisor (NOTIFY_SOCKET, LISTEN_*,
  * WATCHDOG_*) or to gwd's workers (GWD_*), then GWD_EVENT, GWD_NAME,
  * GWD_MASTER_PID, GWD_GENERATION and the facts that are set.  Pure.

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gw/fsutil.h"
 #include "gw/util.h"
 #include "instance.h"
 
@@ -40,11 +41,13 @@ static struct {
 } made[MADE_MAX];
 static size_t	nmade;
 
+/* gw_mkdirs made path: remember it (its mode is ours to widen). */
 static void
-instance_remember(const char *path)
+instance_remember(const char *path, void *unused)
 {
 	struct stat	st;
 
+	(void)unused;
 	if (nmade == MADE_MAX || stat(path, &st) == -1)
 		return;
 	made[nmade].path = xstrdup(path);
@@ -81,8 +84,8 @@ int
 instance_dir(const char *dir, mode_t mode, char **err)
 {
 	struct stat	 st;
-	char		*p, *s;
-	int		 created = 0;
+	char		*failed = NULL;
+	int		 created;
 
 	if (stat(dir, &st) == 0) {
 		if (!S_ISDIR(st.st_mode)) {
@@ -92,38 +95,21 @@ instance_dir(const char *dir, mode_t mode, char **err)
 		}
 		return 0;
 	}
-	p = xstrdup(dir);
 	/* Each missing component, parents first, with the same mode. */
-	for (s = p + 1; ; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		if (s[-1] != '/') {
-			char	c = *s;
-
-			*s = '\0';
-			if (mkdir(p, mode) == 0) {
-				created = 1;
-				/* The umask may have narrowed it. */
-				(void)chmod(p, mode);
-				instance_remember(p);
-			} else if (errno != EEXIST) {
-				*err = xasprintf("cannot create runtime "
-				    "directory %s: %s", p, strerror(errno));
-				free(p);
-				return -1;
-			}
-			*s = c;
-		}
-		if (*s == '\0')
-			break;
+	created = gw_mkdirs(dir, mode, GW_MKDIRS_EXACT, instance_remember, NULL,
+	    &failed);
+	if (created == -1) {
+		*err = xasprintf("cannot create runtime directory %s: %s",
+		    failed, strerror(errno));
+		free(failed);
+		return -1;
 	}
-	free(p);
 	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
 		*err = xasprintf("runtime directory %s: %s", dir,
 		    errno ? strerror(errno) : "not a directory");
 		return -1;
 	}
-	return created;
+	return created > 0;
 }
 
 static void
@@ -217,14 +203,10 @@ instance_lock_setpid(void)
 void
 instance_unlock(void)
 {
-	struct stat	st;
-
 	if (lk.fd == -1)
 		return;
 	/* Unlinked while still locked: see the comment at the top. */
-	if (lstat(lk.path, &st) == 0 && st.st_dev == lk.dev &&
-	    st.st_ino == lk.ino)
-		(void)unlink(lk.path);
+	(void)gw_unlink_if_same(lk.path, lk.dev, lk.ino);
 	close(lk.fd);
 	free(lk.path);
 	lk.fd = -1;

@@ -23,7 +23,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gw/fsutil.h"
 #include "gw/parse.h"
+#include "gw/sockutil.h"
 #include "gw/util.h"
 #include "listeners.h"
 #include "log.h"
@@ -58,7 +60,7 @@ bind_is_ipv6(const char *host)
 }
 
 int
-bind_parse(const char *spec, struct bind_addr *out, char **err)
+listeners_parse_bind(const char *spec, struct bind_addr *out, char **err)
 {
 	const char	*host, *port, *p;
 	size_t		 hlen;
@@ -230,38 +232,26 @@ again:
 static int
 listeners_clear_stale(const char *path, const char *addr, char **err)
 {
-	struct sockaddr_un	 sun;
-	struct stat		 st;
-	int			 fd, rc;
+	const char	*step = "";
 
-	if (lstat(path, &st) == -1)
-		return errno == ENOENT ? 0 :
-		    listeners_fail_errno(err, "bind", addr);
-	if (!S_ISSOCK(st.st_mode)) {
+	switch (gw_unix_clear_stale(path, &step)) {
+	case GW_UNIX_FREE:
+		return 0;
+	case GW_UNIX_NOTSOCK:
 		*err = xasprintf("cannot bind %s: File exists and is not a "
 		    "socket", addr);
 		return -1;
-	}
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	gw_strlcpy(sun.sun_path, path, sizeof sun.sun_path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-	    0)) == -1)
-		return listeners_fail_errno(err, "create a socket for", addr);
-	rc = connect(fd, (struct sockaddr *)&sun, sizeof sun);
-	if (rc == -1 && errno == ECONNREFUSED) {
-		close(fd);
-		if (unlink(path) == -1 && errno != ENOENT)
-			return listeners_fail_errno(err, "replace stale", addr);
-		return 0;
-	}
-	close(fd);
-	if (rc == 0 || errno == EAGAIN || errno == EINPROGRESS ||
-	    errno == EPROTOTYPE) {
+	case GW_UNIX_LIVE:
 		*err = xasprintf("cannot bind %s: Address already in use "
 		    "(a live socket is listening there)", addr);
 		return -1;
+	case GW_UNIX_FAILED:
+		break;
 	}
+	if (strcmp(step, "socket") == 0)
+		return listeners_fail_errno(err, "create a socket for", addr);
+	if (strcmp(step, "unlink") == 0)
+		return listeners_fail_errno(err, "replace stale", addr);
 	return listeners_fail_errno(err, "bind", addr);
 }
 
@@ -269,29 +259,19 @@ static int
 listeners_open_unix(const struct bind_addr *ba, const char *addr,
     const struct gw_config *cfg, struct listener *l, char **err)
 {
-	struct sockaddr_un	 sun;
-	struct stat		 st;
-	int			 fd, saved;
+	struct stat	 st;
+	const char	*step = "";
+	int		 fd;
 
 	if (listeners_clear_stale(ba->path, addr, err) == -1)
 		return -1;
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	gw_strlcpy(sun.sun_path, ba->path, sizeof sun.sun_path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return listeners_fail_errno(err, "create a socket for", addr);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
-		saved = errno;
-		close(fd);
-		errno = saved;
-		return listeners_fail_errno(err, "bind", addr);
-	}
-	if (listen(fd, (int)cfg->backlog) == -1 ||
-	    stat(ba->path, &st) == -1) {
-		saved = errno;
-		close(fd);
-		unlink(ba->path);
-		errno = saved;
+	if ((fd = gw_unix_listen(ba->path, 0, -1, (int)cfg->backlog, &st,
+	    &step)) == -1) {
+		if (strcmp(step, "socket") == 0)
+			return listeners_fail_errno(err, "create a socket for",
+			    addr);
+		if (strcmp(step, "bind") == 0 || strcmp(step, "address") == 0)
+			return listeners_fail_errno(err, "bind", addr);
 		return listeners_fail_errno(err, "listen on", addr);
 	}
 	l->flags |= LISTENER_UNLINK;
@@ -339,7 +319,7 @@ listeners_open_one(const struct listeners *ls, const struct gw_bind *b,
 
 	memset(l, 0, sizeof *l);
 	l->fd = -1;
-	if (bind_parse(b->addr, &ba, err) == -1)
+	if (listeners_parse_bind(b->addr, &ba, err) == -1)
 		return -1;
 	switch (ba.kind) {
 	case BIND_INET:
@@ -376,18 +356,16 @@ static void
 listeners_unlink(const struct listener *l)
 {
 	struct bind_addr	 ba;
-	struct stat		 st;
 	char			*err = NULL;
 
 	if (!(l->flags & LISTENER_UNLINK))
 		return;
-	if (bind_parse(l->addr, &ba, &err) == -1 || ba.kind != BIND_UNIX) {
+	if (listeners_parse_bind(l->addr, &ba, &err) == -1 ||
+	    ba.kind != BIND_UNIX) {
 		free(err);
 		return;
 	}
-	if (lstat(ba.path, &st) == 0 && st.st_dev == l->dev &&
-	    st.st_ino == l->ino)
-		unlink(ba.path);
+	(void)gw_unlink_if_same(ba.path, l->dev, l->ino);
 }
 
 static void
@@ -466,7 +444,7 @@ listeners_match(const char *bind_spec, const char *name, const char *local,
 	size_t			 hlen;
 	int			 ok;
 
-	if (local == NULL || bind_parse(bind_spec, &ba, &err) == -1) {
+	if (local == NULL || listeners_parse_bind(bind_spec, &ba, &err) == -1) {
 		free(err);
 		return 0;
 	}
@@ -516,7 +494,7 @@ listeners_take_back(struct listener *l, const struct gw_bind *b)
 		l->stored = l->name;
 		l->name = NULL;
 		l->flags = 0;
-		if (bind_parse(b->addr, &ba, &err) == 0 &&
+		if (listeners_parse_bind(b->addr, &ba, &err) == 0 &&
 		    ba.kind == BIND_UNIX && lstat(ba.path, &st) == 0 &&
 		    S_ISSOCK(st.st_mode)) {
 			l->flags |= LISTENER_UNLINK;

@@ -2,11 +2,12 @@
  * listeners.h: the listening sockets gwd owns and hands to every worker as
  * fds 3, 4, ... in --bind order.
  *
- * bind_parse() checks one address (pure: no socket, no DNS).  A struct
- * listeners is the open set: listeners_open() binds a configuration's
- * addresses, listeners_update() moves the set to a reloaded configuration
- * keeping every socket whose address did not change, listeners_close()
- * closes them and unlinks the Unix socket files this process created.
+ * listeners_parse_bind() checks one address (pure: no socket, no DNS).  A
+ * struct listeners is the open set: listeners_open() binds a
+ * configuration's addresses, listeners_update() moves the set to a
+ * reloaded configuration keeping every socket whose address did not
+ * change, listeners_close() closes them and unlinks the Unix socket files
+ * this process created.
  * Sockets adopted from systemd (LISTEN_FDS) come first and are kept across
  * reloads; fd://N binds are adopted, never created, and never unlinked.
  *
@@ -31,7 +32,7 @@
 
 #include <jansson.h>
 
-#include "config.h"
+#include "gwconfig.h"
 
 enum bind_kind { BIND_INET, BIND_UNIX, BIND_FD };
 
@@ -50,7 +51,8 @@ struct bind_addr {
  * NAME= prefix is config's business, not this function's.  Returns 0, or
  * -1 with a new message in *err.
  */
-int	 bind_parse(const char *spec, struct bind_addr *out, char **err);
+int	 listeners_parse_bind(const char *spec, struct bind_addr *out,
+	     char **err);
 
 /* listener.flags */
 #define LISTENER_ACTIVATED	0x1	/* from LISTEN_FDS: outlives reloads */

@@ -111,16 +111,16 @@ static void
 metrics_gauge(struct evbuffer *b, const char *name, const char *help,
     double v)
 {
-	prom_family(b, name, "gauge", help);
-	prom_sample(b, name, v, NULL);
+	promtext_family(b, name, "gauge", help);
+	promtext_sample(b, name, v, NULL);
 }
 
 static void
 metrics_counter(struct evbuffer *b, const char *name, const char *help,
     double v)
 {
-	prom_family(b, name, "counter", help);
-	prom_sample(b, name, v, NULL);
+	promtext_family(b, name, "counter", help);
+	promtext_sample(b, name, v, NULL);
 }
 
 static json_int_t
@@ -160,37 +160,37 @@ metrics_pool(struct evbuffer *b, const struct pool *p, uint64_t now)
 	memset(counts, 0, sizeof counts);
 	for (i = 0; i < p->n; i++)
 		counts[p->w[i]->state]++;
-	prom_family(b, "gwd_info", "gauge",
+	promtext_family(b, "gwd_info", "gauge",
 	    "Always 1: the version of gwd and the instance name.");
-	prom_sample(b, "gwd_info", 1, "version", GWD_VERSION, "name",
+	promtext_sample(b, "gwd_info", 1, "version", GWD_VERSION, "name",
 	    supervisor_config()->name, NULL);
 	metrics_gauge(b, "gwd_generation",
 	    "The generation new workers get (bumped by each reload).",
 	    p->generation);
 	metrics_gauge(b, "gwd_workers_target", "The target pool size.",
 	    p->target);
-	prom_family(b, "gwd_workers", "gauge",
+	promtext_family(b, "gwd_workers", "gauge",
 	    "Workers by state (spawning, booting, ready, draining, killing).");
 	for (i = 0; i < GW_ARRAY_LEN(live_states); i++)
-		prom_sample(b, "gwd_workers", counts[live_states[i]], "state",
-		    wstate_name(live_states[i]), NULL);
+		promtext_sample(b, "gwd_workers", counts[live_states[i]],
+		    "state", wstate_name(live_states[i]), NULL);
 	metrics_gauge(b, "gwd_reloading",
 	    "1 while a reload is replacing workers, else 0.",
 	    p->reload.active ? 1 : 0);
 	metrics_counter(b, "gwd_spawns_total",
 	    "Workers started since the master started.",
 	    (double)p->spawns_total);
-	prom_family(b, "gwd_worker_exits_total", "counter",
+	promtext_family(b, "gwd_worker_exits_total", "counter",
 	    "Worker exits since the master started, by reason.");
 	for (i = R_CRASH; i < NREASONS; i++)
-		prom_sample(b, "gwd_worker_exits_total", (double)m.exits[i],
+		promtext_sample(b, "gwd_worker_exits_total", (double)m.exits[i],
 		    "reason", reason_name((enum reason)i), NULL);
-	prom_family(b, "gwd_reloads_total", "counter",
+	promtext_family(b, "gwd_reloads_total", "counter",
 	    "Reloads since the master started, by result: ok, failed (the "
 	    "new workers did not become ready), invalid (the configuration "
 	    "was refused).");
 	for (i = 0; i < RL_COUNT; i++)
-		prom_sample(b, "gwd_reloads_total", (double)m.reloads[i],
+		promtext_sample(b, "gwd_reloads_total", (double)m.reloads[i],
 		    "result", reload_results[i], NULL);
 	metrics_gauge(b, "gwd_backoff_seconds",
 	    "Seconds until the next spawn attempt of a crash loop, 0 when "
@@ -253,14 +253,14 @@ metrics_per_worker(struct evbuffer *b, const struct worker **heads,
 	double	v;
 	size_t	i;
 
-	prom_family(b, f->name, f->type, f->help);
+	promtext_family(b, f->name, f->type, f->help);
 	for (i = 0; i < nheads; i++) {
 		const struct worker	*w = heads[i];
 
 		if ((v = f->what(w, now, fresh)) < 0)
 			continue;
 		snprintf(id, sizeof id, "%d", w->id);
-		prom_sample(b, f->name, v, "id", id, NULL);
+		promtext_sample(b, f->name, v, "id", id, NULL);
 	}
 }
 
@@ -355,7 +355,7 @@ metrics_workers(struct evbuffer *b, const struct pool *p, uint64_t now,
 
 	requests = (double)m.retired_requests;
 	nheads = metrics_slot_heads(p, &heads);
-	prom_family(b, "gwd_worker_state", "gauge",
+	promtext_family(b, "gwd_worker_state", "gauge",
 	    "1 for the state the newest worker of slot id is in, 0 for the "
 	    "others.");
 	for (i = 0; i < nheads; i++) {
@@ -363,7 +363,7 @@ metrics_workers(struct evbuffer *b, const struct pool *p, uint64_t now,
 
 		snprintf(id, sizeof id, "%d", w->id);
 		for (j = 0; j < GW_ARRAY_LEN(live_states); j++)
-			prom_sample(b, "gwd_worker_state",
+			promtext_sample(b, "gwd_worker_state",
 			    w->state == live_states[j] ? 1 : 0, "id", id,
 			    "state", wstate_name(live_states[j]), NULL);
 	}
@@ -414,19 +414,19 @@ metrics_queues(struct evbuffer *b, const struct listeners *ls)
 			log_warn("metrics: cannot read the accept queue of "
 			    "%s: %s", ls->v[i].addr, strerror(errno));
 	}
-	prom_family(b, "gwd_listen_queue_depth", "gauge",
+	promtext_family(b, "gwd_listen_queue_depth", "gauge",
 	    "Connections waiting in the accept queue of the bind, not yet "
 	    "accepted by any worker.");
 	for (i = 0; i < ls->n; i++)
 		if (ok[i])
-			prom_sample(b, "gwd_listen_queue_depth", q[i].depth,
+			promtext_sample(b, "gwd_listen_queue_depth", q[i].depth,
 			    "bind", ls->v[i].addr, NULL);
-	prom_family(b, "gwd_listen_queue_max", "gauge",
+	promtext_family(b, "gwd_listen_queue_max", "gauge",
 	    "Maximum length of the accept queue of the bind (the backlog "
 	    "the kernel applies).");
 	for (i = 0; i < ls->n; i++)
 		if (ok[i])
-			prom_sample(b, "gwd_listen_queue_max", q[i].max,
+			promtext_sample(b, "gwd_listen_queue_max", q[i].max,
 			    "bind", ls->v[i].addr, NULL);
 	free(ok);
 	free(q);

@@ -1,5 +1,6 @@
 /*
- * notify.c: the notify datagram socket and the parser of its messages.
+ * notify.c: the notify datagram socket (its messages are parsed by
+ * notify_msg.c).
  * Credentials come from SCM_CREDENTIALS (SO_PASSCRED), so a sender cannot
  * claim to be another process.  Any file descriptors smuggled in with a
  * datagram are closed.
@@ -17,7 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gw/parse.h"
+#include "gw/fsutil.h"
+#include "gw/sockutil.h"
 #include "gw/util.h"
 #include "log.h"
 #include "notify.h"
@@ -38,96 +40,6 @@ static struct {
 	int		 inherited;	/* from an upgrade, or -1 */
 	int		 inherited_ifd;	/* the same for ifd */
 } ns = { .fd = -1, .ifd = -1, .inherited = -1, .inherited_ifd = -1 };
-
-static int
-parse_u64(const char *v, size_t len, uint64_t *out)
-{
-	char		 buf[32];
-	const char	*err;
-
-	if (len == 0 || len >= sizeof buf)
-		return -1;
-	memcpy(buf, v, len);
-	buf[len] = '\0';
-	return parse_uint(buf, 0, UINT64_MAX, out, &err);
-}
-
-int
-notify_parse(const char *buf, size_t len, struct notify_msg *m)
-{
-	const char	*p = buf, *end = buf + len;
-	int		 n = 0;
-
-	memset(m, 0, sizeof *m);
-	while (p < end) {
-		const char	*nl = memchr(p, '\n', (size_t)(end - p));
-		const char	*eol = nl ? nl : end;
-		const char	*eq = memchr(p, '=', (size_t)(eol - p));
-		size_t		 klen, vlen;
-		const char	*v;
-
-		if (memchr(p, '\0', (size_t)(eol - p)) != NULL)
-			return -1;
-		if (eol == p) {		/* empty line */
-			p = eol + 1;
-			continue;
-		}
-		if (eq == NULL)
-			return -1;
-		klen = (size_t)(eq - p);
-		v = eq + 1;
-		vlen = (size_t)(eol - v);
-#define KEY(s) (klen == sizeof(s) - 1 && memcmp(p, s, klen) == 0)
-#define ONE (vlen == 1 && v[0] == '1')
-		if (KEY("READY")) {
-			if (!ONE)
-				return -1;
-			m->ready = 1;
-			n++;
-		} else if (KEY("WATCHDOG")) {
-			if (!ONE)
-				return -1;
-			m->watchdog = 1;
-			n++;
-		} else if (KEY("STOPPING")) {
-			if (!ONE)
-				return -1;
-			m->stopping = 1;
-			n++;
-		} else if (KEY("GWD_RECYCLE")) {
-			if (!ONE)
-				return -1;
-			m->recycle = 1;
-			n++;
-		} else if (KEY("STATUS")) {
-			size_t	c = vlen < sizeof m->status - 1 ? vlen :
-			    sizeof m->status - 1;
-			size_t	i;
-
-			memcpy(m->status, v, c);
-			m->status[c] = '\0';
-			for (i = 0; i < c; i++)	/* keep logs one line */
-				if ((unsigned char)m->status[i] < 0x20)
-					m->status[i] = ' ';
-			m->has_status = 1;
-			n++;
-		} else if (KEY("EXTEND_TIMEOUT_USEC")) {
-			if (parse_u64(v, vlen, &m->extend_usec) == -1)
-				return -1;
-			m->has_extend = 1;
-			n++;
-		} else if (KEY("GWD_REQUESTS")) {
-			if (parse_u64(v, vlen, &m->requests) == -1)
-				return -1;
-			m->has_requests = 1;
-			n++;
-		}
-#undef KEY
-#undef ONE
-		p = eol + 1;
-	}
-	return n;
-}
 
 static void
 close_fds(struct msghdr *mh)
@@ -207,38 +119,32 @@ static int
 notify_bind(const char *path, int shared, struct stat *st, char **err)
 {
 	struct sockaddr_un	 sun;
+	const char		*at;
 	char			*tmp;
-	int			 fd, on = 1, rcvbuf = 256 * 1024, direct;
-	mode_t			 old;
+	int			 fd, on = 1, rcvbuf = 256 * 1024;
 
 	tmp = xasprintf("%s.new", path);
 	/* No room for the temporary name: bind in place. */
-	direct = strlen(tmp) >= sizeof sun.sun_path;
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	memcpy(sun.sun_path, direct ? path : tmp, strlen(direct ? path : tmp));
-	(void)unlink(direct ? path : tmp);
+	at = strlen(tmp) < sizeof sun.sun_path ? tmp : path;
+	(void)unlink(at);
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1) {
 		*err = xasprintf("notify socket: %s", strerror(errno));
 		free(tmp);
 		return -1;
 	}
-	old = umask(0077);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
-		umask(old);
+	if (gw_unix_bind(fd, at, 0077) == -1) {
 		*err = xasprintf("cannot bind notify socket %s: %s", path,
 		    strerror(errno));
 		close(fd);
 		free(tmp);
 		return -1;
 	}
-	umask(old);
-	if ((shared && chmod(sun.sun_path, 0666) == -1) ||
-	    (!direct && rename(tmp, path) == -1) || lstat(path, st) == -1) {
+	if ((shared && chmod(at, 0666) == -1) ||
+	    (at == tmp && rename(tmp, path) == -1) || lstat(path, st) == -1) {
 		*err = xasprintf("notify socket %s: %s", path,
 		    strerror(errno));
-		(void)unlink(sun.sun_path);
+		(void)unlink(at);
 		close(fd);
 		free(tmp);
 		return -1;
@@ -410,8 +316,6 @@ notify_open(struct event_base *base, const char *path, notify_cb cb,
 void
 notify_close(void)
 {
-	struct stat	st;
-
 	if (ns.iev != NULL)
 		event_free(ns.iev);
 	if (ns.ifd != -1)
@@ -421,9 +325,8 @@ notify_close(void)
 	if (ns.fd != -1)
 		close(ns.fd);
 	/* Only the file we made: never another instance's. */
-	if (ns.path != NULL && lstat(ns.path, &st) == 0 &&
-	    st.st_dev == ns.dev && st.st_ino == ns.ino)
-		unlink(ns.path);
+	if (ns.path != NULL)
+		(void)gw_unlink_if_same(ns.path, ns.dev, ns.ino);
 	free(ns.path);
 	ns.iev = NULL;
 	ns.ifd = -1;

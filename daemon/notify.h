@@ -2,9 +2,9 @@
  * notify.h: the notify socket (SPEC section 4), the server side of the
  * sd_notify protocol.
  *
- * notify_parse() is pure and turns one datagram into a struct notify_msg.
- * The socket itself (notify_open/notify_close) lives on the supervisor's
- * event base; each datagram's sender is identified by SCM_CREDENTIALS and
+ * Each datagram is parsed by notify_parse() (notify_msg.h, pure) into a
+ * struct notify_msg.  The socket itself (notify_open/notify_close) lives
+ * on the supervisor's event base; each datagram's sender is identified by SCM_CREDENTIALS and
  * handed to the callback with the parsed message.  Datagrams that are too
  * large, malformed, or carry no credentials are dropped and counted.
  */
@@ -17,28 +17,7 @@
 
 #include <event2/event.h>
 
-/* Largest datagram accepted; a larger one is dropped. */
-#define NOTIFY_MAX	4096
-
-struct notify_msg {
-	int		ready;
-	int		watchdog;
-	int		stopping;
-	int		recycle;
-	int		has_status;
-	char		status[128];
-	int		has_extend;
-	uint64_t	extend_usec;
-	int		has_requests;
-	uint64_t	requests;
-};
-
-/*
- * Parse newline-separated KEY=VALUE lines.  Unknown keys are ignored (the
- * protocol is open-ended); a known key with a bad value makes the whole
- * datagram invalid.  Returns the number of keys acted on, or -1.
- */
-int	 notify_parse(const char *buf, size_t len, struct notify_msg *);
+#include "notify_msg.h"
 
 typedef void (*notify_cb)(pid_t sender, const struct notify_msg *, void *);
 

@@ -45,7 +45,7 @@ static const char *const reserved_env[] = {
  * order of the matching C enum (readiness, reload_strategy, log_level,
  * log_format), so the index is the value.
  */
-const struct option_def option_table[] = {
+const struct option_def options_table[] = {
 	{ .name = "config", .shortopt = 'c', .type = OPT_CONFIG,
 	  .flags = OPT_CLI_ONLY, NOFIELD, .defhelp = "none", .arg = "FILE",
 	  .help = "configuration file; re-read on reload" },
@@ -210,7 +210,7 @@ const struct option_def option_table[] = {
 	  .flags = OPT_CLI_ONLY, NOFIELD, .action = CONFIG_HELP,
 	  .help = "this help" },
 };
-const size_t option_count = GW_ARRAY_LEN(option_table);
+const size_t options_count = GW_ARRAY_LEN(options_table);
 
 /* Compare a key with '_' and '-' the same. */
 static int
@@ -232,9 +232,9 @@ options_find(const char *key, size_t len)
 {
 	size_t	i;
 
-	for (i = 0; i < option_count; i++)
-		if (options_key_eq(option_table[i].name, key, len))
-			return &option_table[i];
+	for (i = 0; i < options_count; i++)
+		if (options_key_eq(options_table[i].name, key, len))
+			return &options_table[i];
 	return NULL;
 }
 
@@ -243,9 +243,10 @@ options_find_short(int c)
 {
 	size_t	i;
 
-	for (i = 0; i < option_count; i++)
-		if (option_table[i].shortopt != 0 && option_table[i].shortopt == c)
-			return &option_table[i];
+	for (i = 0; i < options_count; i++)
+		if (options_table[i].shortopt != 0 &&
+		    options_table[i].shortopt == c)
+			return &options_table[i];
 	return NULL;
 }
 
@@ -281,11 +282,11 @@ options_suggest(const char *key, size_t len)
 	const char	*best = NULL;
 	size_t		 i, d, bestd = SIZE_MAX;
 
-	for (i = 0; i < option_count; i++) {
-		d = options_distance(key, len, option_table[i].name);
+	for (i = 0; i < options_count; i++) {
+		d = options_distance(key, len, options_table[i].name);
 		if (d < bestd) {
 			bestd = d;
-			best = option_table[i].name;
+			best = options_table[i].name;
 		}
 	}
 	/* Close enough: a typo or two, not a different word. */
@@ -394,7 +395,7 @@ options_set_bind(struct gw_config *cfg, const char *v, char **msg)
 		name = xstrndup(v, nlen);
 		addr = eq + 1;
 	}
-	if (bind_parse(addr, &ba, msg) == -1) {
+	if (listeners_parse_bind(addr, &ba, msg) == -1) {
 		free(name);
 		return -1;
 	}
@@ -433,7 +434,7 @@ options_clear_hooks(struct gw_config *cfg)
 
 	for (i = 0; i < cfg->nhooks; i++) {
 		free(cfg->hooks[i].event);
-		free_words(cfg->hooks[i].argv);
+		parse_words_free(cfg->hooks[i].argv);
 		free(cfg->hooks[i].origin);
 	}
 	free(cfg->hooks);
@@ -457,20 +458,20 @@ options_set_hook(struct gw_config *cfg, const char *v, char **msg)
 		free(event);
 		return -1;
 	}
-	if (split_words(eq + 1, &words, &perr) == -1) {
+	if (parse_words(eq + 1, &words, &perr) == -1) {
 		free(event);
 		return options_fail(msg, "%s", perr);
 	}
 	if (words[0] == NULL) {
 		free(event);
-		free_words(words);
+		parse_words_free(words);
 		return options_fail(msg, "%s", "empty command");
 	}
 	cfg->hooks = xreallocarray(cfg->hooks, cfg->nhooks + 1,
 	    sizeof *cfg->hooks);
 	cfg->hooks[cfg->nhooks].event = event;
 	cfg->hooks[cfg->nhooks].argv = words;
-	cfg->hooks[cfg->nhooks].origin = NULL;	/* set by config.c */
+	cfg->hooks[cfg->nhooks].origin = NULL;	/* set by gwconfig.c */
 	cfg->nhooks++;
 	return 0;
 }
@@ -655,13 +656,13 @@ options_set(struct gw_config *cfg, const struct option_def *o,
 	case OPT_HOOK:
 		return options_set_hook(cfg, v, msg);
 	case OPT_COMMAND:
-		if (split_words(v, &words, &perr) == -1)
+		if (parse_words(v, &words, &perr) == -1)
 			return options_fail(msg, "%s", perr);
 		if (words[0] == NULL) {
-			free_words(words);
+			parse_words_free(words);
 			return options_fail(msg, "%s", "empty command");
 		}
-		free_words(cfg->command);
+		parse_words_free(cfg->command);
 		cfg->command = words;
 		return 0;
 	default:

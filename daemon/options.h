@@ -3,10 +3,10 @@
  *
  * One entry per option says everything about it: long and short name,
  * type, where it lives in struct gw_config, its default (as text, parsed
- * like any other value), the argument name and help for --help.  config.c
+ * like any other value), the argument name and help for --help.  gwconfig.c
  * drives the command line, the file, --help, --check-config and the
  * `config` command from this table; nothing else knows an option's name.
- * Internal to gwd's configuration: use config.h from elsewhere.
+ * Internal to gwd's configuration: use gwconfig.h from elsewhere.
  */
 #ifndef GWD_OPTIONS_H
 #define GWD_OPTIONS_H
@@ -16,7 +16,7 @@
 
 #include <jansson.h>
 
-#include "config.h"
+#include "gwconfig.h"
 
 enum opt_type {
 	OPT_STRING,	/* char *, non-empty */
@@ -30,7 +30,7 @@ enum opt_type {
 	OPT_MODE,	/* int or unsigned, octal 0..0777; int -1 = unset */
 	OPT_BIND,	/* appends to binds: [NAME=]ADDR */
 	OPT_ENV,	/* merges into env by KEY: KEY=VALUE */
-	OPT_COMMAND,	/* char ** from split_words */
+	OPT_COMMAND,	/* char ** from parse_words */
 	OPT_HOOK,	/* appends to hooks: EVENT=CMD */
 	OPT_CONFIG,	/* -c: command line only */
 	OPT_ACTION	/* --check-config, --help, --version */
@@ -59,8 +59,8 @@ struct option_def {
 					   the instance name, or NULL */
 };
 
-extern const struct option_def	option_table[];
-extern const size_t		option_count;
+extern const struct option_def	options_table[];
+extern const size_t		options_count;
 
 /* Look up by file key ('_' = '-') or long name, or by short letter. */
 const struct option_def *options_find(const char *key, size_t len);
@@ -93,7 +93,7 @@ char		*options_format(const struct gw_config *,
 json_t		*options_to_json(const struct gw_config *,
 		     const struct option_def *);
 
-/* Words as one line that split_words() reads back the same (new
+/* Words as one line that parse_words() reads back the same (new
  * string): plain words as they are, others in single quotes. */
 char		*options_words_text(char *const *argv);
 

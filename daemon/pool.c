@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "gw/util.h"
-#include "notify.h"
+#include "notify_msg.h"
 #include "plan.h"
 #include "pool.h"
 

@@ -27,7 +27,7 @@ prom_help_escape(struct evbuffer *b, const char *s)
 }
 
 void
-prom_escape(struct evbuffer *b, const char *s)
+promtext_escape(struct evbuffer *b, const char *s)
 {
 	const char	*p, *run = s;
 
@@ -46,7 +46,7 @@ prom_escape(struct evbuffer *b, const char *s)
 }
 
 void
-prom_number(struct evbuffer *b, double v)
+promtext_number(struct evbuffer *b, double v)
 {
 	if (isnan(v))
 		evbuffer_add(b, "NaN", 3);
@@ -59,7 +59,7 @@ prom_number(struct evbuffer *b, double v)
 }
 
 void
-prom_family(struct evbuffer *b, const char *name, const char *type,
+promtext_family(struct evbuffer *b, const char *name, const char *type,
     const char *help)
 {
 	evbuffer_add_printf(b, "# HELP %s ", name);
@@ -68,7 +68,7 @@ prom_family(struct evbuffer *b, const char *name, const char *type,
 }
 
 void
-prom_sample(struct evbuffer *b, const char *name, double value, ...)
+promtext_sample(struct evbuffer *b, const char *name, double value, ...)
 {
 	va_list		 ap;
 	const char	*k, *v;
@@ -79,12 +79,12 @@ prom_sample(struct evbuffer *b, const char *name, double value, ...)
 	while ((k = va_arg(ap, const char *)) != NULL) {
 		v = va_arg(ap, const char *);
 		evbuffer_add_printf(b, "%s%s=\"", first ? "{" : ",", k);
-		prom_escape(b, v != NULL ? v : "");
+		promtext_escape(b, v != NULL ? v : "");
 		evbuffer_add(b, "\"", 1);
 		first = 0;
 	}
 	va_end(ap);
 	evbuffer_add(b, first ? " " : "} ", first ? 1 : 2);
-	prom_number(b, value);
+	promtext_number(b, value);
 	evbuffer_add(b, "\n", 1);
 }

@@ -14,19 +14,19 @@
 #define PROM_CONTENT_TYPE	"text/plain; version=0.0.4; charset=utf-8"
 
 /* The HELP and TYPE lines of a family (type: counter, gauge, ...). */
-void	 prom_family(struct evbuffer *, const char *name, const char *type,
+void	 promtext_family(struct evbuffer *, const char *name, const char *type,
 	     const char *help);
 /*
  * One sample.  labels is NULL or pairs of name and value strings ended by
- * NULL: prom_sample(b, "gwd_workers", 3.0, "state", "ready", NULL).
+ * NULL: promtext_sample(b, "gwd_workers", 3.0, "state", "ready", NULL).
  * Values are escaped; names must be valid label names.
  */
-void	 prom_sample(struct evbuffer *, const char *name, double value, ...)
+void	 promtext_sample(struct evbuffer *, const char *name, double value, ...)
 	     __attribute__((sentinel));
 /* Append value as the format writes numbers: integers exactly, NaN and
  * infinities as NaN, +Inf, -Inf. */
-void	 prom_number(struct evbuffer *, double value);
+void	 promtext_number(struct evbuffer *, double value);
 /* Append s escaped as a label value (without the quotes). */
-void	 prom_escape(struct evbuffer *, const char *s);
+void	 promtext_escape(struct evbuffer *, const char *s);
 
 #endif

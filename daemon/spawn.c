@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gw/idutil.h"
 #include "gw/util.h"
 #include "log.h"
 #include "spawn.h"
@@ -183,7 +184,6 @@ spawn_resolve_ids(const struct gw_config *cfg, struct spawn_ids *ids,
     char **err)
 {
 	struct passwd	*pw = NULL;
-	struct group	*gr;
 	char		*end;
 
 	memset(ids, 0, sizeof *ids);
@@ -210,19 +210,10 @@ spawn_resolve_ids(const struct gw_config *cfg, struct spawn_ids *ids,
 			ids->gid = pw->pw_gid;
 		}
 	}
-	if (cfg->group != NULL) {
-		gr = getgrnam(cfg->group);
-		if (gr == NULL) {
-			unsigned long	g = strtoul(cfg->group, &end, 10);
-
-			if (*cfg->group == '\0' || *end != '\0') {
-				*err = xasprintf("unknown group: %s",
-				    cfg->group);
-				return -1;
-			}
-			ids->gid = (gid_t)g;
-		} else
-			ids->gid = gr->gr_gid;
+	if (cfg->group != NULL &&
+	    gw_group_lookup(cfg->group, &ids->gid) == -1) {
+		*err = xasprintf("unknown group: %s", cfg->group);
+		return -1;
 	}
 	if (pw != NULL) {
 		int	n = 64;

@@ -11,7 +11,7 @@
 
 #include <sys/types.h>
 
-#include "config.h"
+#include "gwconfig.h"
 
 struct listeners;
 struct spawn_ctx;

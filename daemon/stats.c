@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gw/fsutil.h"
 #include "gw/statsdb.h"
 #include "gw/util.h"
 #include "log.h"
@@ -211,31 +212,17 @@ static struct {
 static int
 stats_mkdirs(const char *path, char **err)
 {
-	char	*dir = xstrdup(path), *p;
+	char	*dir = gw_parent_dir(path), *failed = NULL;
+	int	 rc = 0;
 
-	if ((p = strrchr(dir, '/')) == NULL || p == dir) {
-		free(dir);
-		return 0;
-	}
-	*p = '\0';
-	for (p = dir + 1; ; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		char c = *p;
-
-		*p = '\0';
-		if (mkdir(dir, 0750) == -1 && errno != EEXIST) {
-			*err = xasprintf("cannot create directory %s: %s", dir,
-			    strerror(errno));
-			free(dir);
-			return -1;
-		}
-		if (c == '\0')
-			break;
-		*p = c;
+	if (dir != NULL && gw_mkdirs(dir, 0750, 0, NULL, NULL, &failed) == -1) {
+		*err = xasprintf("cannot create directory %s: %s", failed,
+		    strerror(errno));
+		free(failed);
+		rc = -1;
 	}
 	free(dir);
-	return 0;
+	return rc;
 }
 
 /* A trouble: log it once, keep it for status, back off. */
@@ -436,13 +423,7 @@ stats_wait_locked(uint64_t until_ms)
 	if (wait > 60000)
 		wait = 60000;
 	/* The condvar uses CLOCK_MONOTONIC (see stats_start). */
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += (time_t)(wait / 1000);
-	ts.tv_nsec += (long)(wait % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	gw_timespec_after_ms(CLOCK_MONOTONIC, wait, &ts);
 	pthread_cond_timedwait(&st.cond, &st.mtx, &ts);
 }
 
@@ -669,14 +650,8 @@ stats_stop(void)
 		pthread_mutex_lock(&st.mtx);
 		st.stop = 1;
 		pthread_cond_signal(&st.cond);
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += (time_t)(stats_tune_v.stop_wait_ms / 1000);
-		ts.tv_nsec += (long)(stats_tune_v.stop_wait_ms % 1000) *
-		    1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		gw_timespec_after_ms(CLOCK_REALTIME,
+		    stats_tune_v.stop_wait_ms, &ts);
 		while (!st.exited)
 			if (pthread_cond_timedwait(&st.gone, &st.mtx,
 			    &ts) == ETIMEDOUT)

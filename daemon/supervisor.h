@@ -15,7 +15,7 @@
 #include <event2/event.h>
 #include <jansson.h>
 
-#include "config.h"
+#include "gwconfig.h"
 
 struct listeners;
 

@@ -706,8 +706,7 @@ upgrade_check_start(struct event_base *base, const char *binary,
     int argc, char **argv, upgrade_check_cb done, void *arg, char **err)
 {
 	char		**cargv, **cenvp;
-	struct timeval	 tv = { UPGRADE_CHECK_MS / 1000,
-			     (UPGRADE_CHECK_MS % 1000) * 1000 };
+	struct timeval	 tv = gw_ms_to_timeval(UPGRADE_CHECK_MS);
 	sigset_t	 none;
 	pid_t		 pid;
 	int		 p[2], null;

@@ -45,7 +45,7 @@ validate_binds(const struct gw_config *cfg, char **err)
 	size_t			 i;
 
 	for (i = 0; i < cfg->nbinds; i++)
-		if (bind_parse(cfg->binds[i].addr, &ba, &msg) == -1)
+		if (listeners_parse_bind(cfg->binds[i].addr, &ba, &msg) == -1)
 			return validate_fail(cfg, "bind", msg, err);
 	return 0;
 }
@@ -145,7 +145,7 @@ validate_given(const struct gw_config *cfg, const char *key)
 	const struct option_def	*o = options_find(key, strlen(key));
 
 	return o != NULL && cfg->origin != NULL &&
-	    cfg->origin[o - option_table] != NULL;
+	    cfg->origin[o - options_table] != NULL;
 }
 
 /* --chdir: a directory the workers can enter. */

@@ -8,7 +8,7 @@
 #ifndef GWD_VALIDATE_H
 #define GWD_VALIDATE_H
 
-#include "config.h"
+#include "gwconfig.h"
 
 /*
  * What never can work: binds that do not parse, an unknown user or group

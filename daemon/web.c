@@ -7,7 +7,6 @@
 
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 
 #include <netdb.h>
 #include <netinet/in.h>
@@ -24,6 +23,8 @@
 #include <event2/listener.h>
 #include <event2/keyvalq_struct.h>
 
+#include "gw/fsutil.h"
+#include "gw/sockutil.h"
 #include "gw/util.h"
 #include "listeners.h"
 #include "log.h"
@@ -81,7 +82,7 @@ web_check(const struct gw_config *cfg, char **err)
 	*err = NULL;
 	if (web_unset(cfg->metrics_bind))
 		return 0;
-	if (bind_parse(cfg->metrics_bind, &ba, &msg) == -1) {
+	if (listeners_parse_bind(cfg->metrics_bind, &ba, &msg) == -1) {
 		*err = xasprintf("metrics-bind: %s", msg);
 		free(msg);
 		return -1;
@@ -165,67 +166,41 @@ web_open_inet(const struct bind_addr *ba, const char *addr, char **err)
 	return fd;
 }
 
-/* Is something accepting on the socket file?  Refused means stale. */
-static int
-web_unix_alive(const struct sockaddr_un *sun)
-{
-	int	fd, rc;
-
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		return 1;	/* cannot tell: leave it alone */
-	rc = connect(fd, (const struct sockaddr *)sun, sizeof *sun);
-	rc = !(rc == -1 && errno == ECONNREFUSED);
-	close(fd);
-	return rc;
-}
-
 /* Like the control socket: replace only a stale socket, make it 0600. */
 static int
 web_open_unix(struct web_sock *s, const char *addr, char **err)
 {
-	struct sockaddr_un	 sun;
-	struct stat		 st;
-	mode_t			 old;
-	int			 fd, saved;
+	struct stat	 st;
+	const char	*step = "";
+	int		 fd;
 
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	gw_strlcpy(sun.sun_path, s->path, sizeof sun.sun_path);
-	if (lstat(s->path, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode)) {
-			*err = xasprintf("metrics-bind: %s exists and is not "
-			    "a socket; refusing to replace it", s->path);
-			return -1;
-		}
-		if (web_unix_alive(&sun)) {
-			*err = xasprintf("metrics-bind: cannot bind %s: "
-			    "Address already in use (a live socket is "
-			    "listening there)", addr);
-			return -1;
-		}
-		if (unlink(s->path) == -1 && errno != ENOENT)
+	switch (gw_unix_clear_stale(s->path, &step)) {
+	case GW_UNIX_FREE:
+		break;
+	case GW_UNIX_NOTSOCK:
+		*err = xasprintf("metrics-bind: %s exists and is not "
+		    "a socket; refusing to replace it", s->path);
+		return -1;
+	case GW_UNIX_FAILED:
+		if (strcmp(step, "unlink") == 0)
 			return web_fail_errno(err, "replace stale", addr);
-	} else if (errno != ENOENT)
-		return web_fail_errno(err, "bind", addr);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		return web_fail_errno(err, "create a socket for", addr);
-	/* No window in which the file exists with a looser mode. */
-	old = umask(0177);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
-		saved = errno;
-		umask(old);
-		close(fd);
-		errno = saved;
-		return web_fail_errno(err, "bind", addr);
+		if (strcmp(step, "lstat") == 0 || strcmp(step, "address") == 0)
+			return web_fail_errno(err, "bind", addr);
+		/* Cannot tell whether it lives: leave it alone. */
+		/* FALLTHROUGH */
+	case GW_UNIX_LIVE:
+		*err = xasprintf("metrics-bind: cannot bind %s: "
+		    "Address already in use (a live socket is "
+		    "listening there)", addr);
+		return -1;
 	}
-	umask(old);
-	if (listen(fd, WEB_MAX_CLIENTS) == -1 || stat(s->path, &st) == -1) {
-		saved = errno;
-		close(fd);
-		unlink(s->path);
-		errno = saved;
+	/* No window in which the file exists with a looser mode. */
+	if ((fd = gw_unix_listen(s->path, SOCK_NONBLOCK, 0177, WEB_MAX_CLIENTS,
+	    &st, &step)) == -1) {
+		if (strcmp(step, "socket") == 0)
+			return web_fail_errno(err, "create a socket for", addr);
+		if (strcmp(step, "bind") == 0 || strcmp(step, "address") == 0)
+			return web_fail_errno(err, "bind", addr);
 		return web_fail_errno(err, "listen on", addr);
 	}
 	s->dev = st.st_dev;
@@ -245,7 +220,7 @@ web_open(struct web_sock *s, const char *addr, char **err)
 	s->fd = -1;
 	if (web_unset(addr))
 		return 0;
-	if (bind_parse(addr, &ba, &msg) == -1) {
+	if (listeners_parse_bind(addr, &ba, &msg) == -1) {
 		*err = xasprintf("metrics-bind: %s", msg);
 		free(msg);
 		return -1;
@@ -272,11 +247,8 @@ web_open(struct web_sock *s, const char *addr, char **err)
 static void
 web_unlink(const struct web_sock *s)
 {
-	struct stat	st;
-
-	if (s->is_unix && s->fd != -1 && lstat(s->path, &st) == 0 &&
-	    st.st_dev == s->dev && st.st_ino == s->ino)
-		(void)unlink(s->path);
+	if (s->is_unix && s->fd != -1)
+		(void)gw_unlink_if_same(s->path, s->dev, s->ino);
 }
 
 /* Forget s; close its fd unless evhttp owns it already. */
@@ -508,7 +480,8 @@ web_adopt(struct web_sock *s, const char *addr)
 	web_inherited = -1;
 	(void)gw_set_cloexec(s->fd, 1);
 	s->addr = xstrdup(addr);
-	if (bind_parse(addr, &ba, &msg) == 0 && ba.kind == BIND_UNIX) {
+	if (listeners_parse_bind(addr, &ba, &msg) == 0 &&
+	    ba.kind == BIND_UNIX) {
 		s->is_unix = 1;
 		gw_strlcpy(s->path, ba.path, sizeof s->path);
 		if (lstat(s->path, &st) == 0) {

@@ -28,7 +28,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 
-#include "config.h"
+#include "gwconfig.h"
 
 #define WEB_MAX_CLIENTS	64
 #define WEB_MAX_HEADERS	8192

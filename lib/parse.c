@@ -214,7 +214,7 @@ signal_name(int sig)
 }
 
 int
-split_words(const char *s, char ***argvp, const char **err)
+parse_words(const char *s, char ***argvp, const char **err)
 {
 	char	**argv = NULL, *word;
 	size_t	  argc = 0, wlen;
@@ -291,12 +291,12 @@ split_words(const char *s, char ***argvp, const char **err)
 	return (int)argc;
 fail:
 	free(word);
-	free_words(argv);
+	parse_words_free(argv);
 	return -1;
 }
 
 void
-free_words(char **argv)
+parse_words_free(char **argv)
 {
 	char	**p;
 

@@ -926,7 +926,7 @@ statsdb_query(sqlite3 *db, json_t *args, const char **code, char **message)
 /* ---- gwctl --since ------------------------------------------------------ */
 
 int
-stats_parse_since(const char *s, double now, double *out, char **err)
+statsdb_parse_since(const char *s, double now, double *out, char **err)
 {
 	static const char *formats[] = { "%Y-%m-%dT%H:%M:%S",
 	    "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M",

@@ -1,14 +1,11 @@
-/* xmalloc.c: allocation wrappers that never return NULL, and small I/O helpers. */
+/* xmalloc.c: allocation wrappers that never return NULL, and gw_strlcpy. */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "gw/util.h"
 
@@ -101,62 +98,4 @@ gw_strlcpy(char *dst, const char *src, size_t n)
 		dst[c] = '\0';
 	}
 	return len;
-}
-
-int
-gw_write_all(int fd, const void *buf, size_t len)
-{
-	const char	*p = buf;
-
-	while (len > 0) {
-		ssize_t	n = write(fd, p, len);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-int
-gw_set_nonblock(int fd, int on)
-{
-	int	fl = fcntl(fd, F_GETFL);
-
-	if (fl == -1)
-		return -1;
-	fl = on ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK);
-	return fcntl(fd, F_SETFL, fl);
-}
-
-int
-gw_set_cloexec(int fd, int on)
-{
-	int	fl = fcntl(fd, F_GETFD);
-
-	if (fl == -1)
-		return -1;
-	fl = on ? (fl | FD_CLOEXEC) : (fl & ~FD_CLOEXEC);
-	return fcntl(fd, F_SETFD, fl);
-}
-
-uint64_t
-gw_now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-double
-gw_wall_time(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

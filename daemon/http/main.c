@@ -37,6 +37,7 @@
 
 #include "gw/notify_send.h"
 #include "gw/parse.h"
+#include "gw/sockutil.h"
 #include "gw/util.h"
 #include "http/accesslog.h"
 #include "http/server.h"
@@ -447,7 +448,7 @@ main(int argc, char **argv)
 		    strerror(errno));
 
 	/* Signals come through the loop; handlers would have to do nothing. */
-	signal(SIGPIPE, SIG_IGN);
+	gw_ignore_sigpipe();
 	sigemptyset(&mask);
 	sigaddset(&mask, o.stop_signal);
 	sigaddset(&mask, SIGTERM);

@@ -2,7 +2,7 @@
  * parse.h: the value syntax shared by the config file, the command line,
  * gwctl and gwd-http: durations, sizes, shell-like word splitting, and the
  * human formats of durations and sizes.  Pure functions, no allocation
- * except where a result is returned (split_words).
+ * except where a result is returned (parse_words).
  */
 #ifndef GW_PARSE_H
 #define GW_PARSE_H
@@ -31,11 +31,11 @@ const char *signal_name(int);
 /*
  * Split a command line into words the way a POSIX shell would, without any
  * expansion: single and double quotes, backslash escapes.  On success
- * *argvp is a NULL-terminated array (free with free_words) and the count is
- * returned; on error -1 with a static message in *err.
+ * *argvp is a NULL-terminated array (free with parse_words_free) and the
+ * count is returned; on error -1 with a static message in *err.
  */
-int	 split_words(const char *, char ***argvp, const char **err);
-void	 free_words(char **);
+int	 parse_words(const char *, char ***argvp, const char **err);
+void	 parse_words_free(char **);
 
 /* "3m12s", "450ms", "2d4h"; "-" for UINT64_MAX. */
 void	 format_duration(char *, size_t, uint64_t ms);

@@ -122,7 +122,7 @@ json_t	*statsdb_query_at(sqlite3 *, json_t *args, double now,
  * means UTC), "2026-11-21", or plain unix seconds.  Returns 0 and the
  * unix time in *out, or -1 with a new message in *err.
  */
-int	 stats_parse_since(const char *, double now, double *out,
+int	 statsdb_parse_since(const char *, double now, double *out,
 	     char **err);
 
 #endif

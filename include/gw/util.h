@@ -24,15 +24,11 @@ char	*xasprintf(const char *, ...) GW_PRINTF(1, 2);
 /* Copy src into dst of size n, always terminated; returns strlen(src). */
 size_t	 gw_strlcpy(char *dst, const char *src, size_t n);
 
-/* Write all of buf, retrying on EINTR; returns 0 or -1 with errno. */
-int	 gw_write_all(int fd, const void *buf, size_t len);
-
-/* Set or clear O_NONBLOCK / FD_CLOEXEC; return 0 or -1. */
-int	 gw_set_nonblock(int fd, int on);
-int	 gw_set_cloexec(int fd, int on);
-
-/* Milliseconds of CLOCK_MONOTONIC and CLOCK_REALTIME. */
-uint64_t gw_now_ms(void);
-double	 gw_wall_time(void);
+/*
+ * The fd and clock helpers have files of their own; util.h still brings
+ * them, being the one header of small helpers every file includes.
+ */
+#include "gw/fdutil.h"
+#include "gw/timeutil.h"
 
 #endif

@@ -357,7 +357,7 @@ keep_event(const struct gw_event *ev, void *arg)
 	(void)arg;
 	if (strcmp(ev->event, "control") == 0) {
 		json_decref(seen);
-		seen = event_to_json(ev);
+		seen = events_to_json(ev);
 	}
 }
 

@@ -830,12 +830,14 @@ START_TEST(test_json)
 	    "--", "app", "x");
 	j = config_to_json(cfg);
 	/* Every option but the actions is a key, spelled as in the file. */
-	for (i = 0; i < option_count; i++) {
-		if (option_table[i].type == OPT_ACTION)
-			ck_assert_ptr_null(json_object_get(j, option_table[i].name));
+	for (i = 0; i < options_count; i++) {
+		if (options_table[i].type == OPT_ACTION)
+			ck_assert_ptr_null(
+			    json_object_get(j, options_table[i].name));
 		else
-			ck_assert_msg(json_object_get(j, option_table[i].name) !=
-			    NULL, "missing %s", option_table[i].name);
+			ck_assert_msg(json_object_get(j,
+			    options_table[i].name) != NULL, "missing %s",
+			    options_table[i].name);
 	}
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "workers")), 1);
 	ck_assert_str_eq(json_string_value(json_object_get(j, "timeout")),
@@ -870,8 +872,8 @@ START_TEST(test_usage)
 
 	config_usage(f);
 	fclose(f);
-	for (i = 0; i < option_count; i++) {
-		char	*want = xasprintf("--%s", option_table[i].name);
+	for (i = 0; i < options_count; i++) {
+		char	*want = xasprintf("--%s", options_table[i].name);
 
 		ck_assert_msg(strstr(buf, want) != NULL, "no %s", want);
 		free(want);
@@ -897,12 +899,14 @@ START_TEST(test_table_sane)
 {
 	size_t	i, j;
 
-	for (i = 0; i < option_count; i++) {
-		ck_assert_ptr_nonnull(option_table[i].help);
-		for (j = i + 1; j < option_count; j++) {
-			ck_assert_str_ne(option_table[i].name, option_table[j].name);
-			ck_assert(option_table[i].shortopt == 0 ||
-			    option_table[i].shortopt != option_table[j].shortopt);
+	for (i = 0; i < options_count; i++) {
+		ck_assert_ptr_nonnull(options_table[i].help);
+		for (j = i + 1; j < options_count; j++) {
+			ck_assert_str_ne(options_table[i].name,
+			    options_table[j].name);
+			ck_assert(options_table[i].shortopt == 0 ||
+			    options_table[i].shortopt !=
+			    options_table[j].shortopt);
 		}
 	}
 	ck_assert_ptr_eq(options_find("max_requests", 12),

@@ -64,7 +64,7 @@ START_TEST(test_to_json)
 	ev.exit_status = 1;
 	ev.signal = 0;
 	ev.detail = detail;
-	o = event_to_json(&ev);
+	o = events_to_json(&ev);
 	ck_assert_str_eq(json_string_value(json_object_get(o, "event")),
 	    "exit");
 	ck_assert_str_eq(json_string_value(json_object_get(o, "reason")),
@@ -83,7 +83,7 @@ START_TEST(test_to_json)
 	ev.reason = NULL;
 	ev.exit_status = -1;
 	ev.detail = NULL;
-	o = event_to_json(&ev);
+	o = events_to_json(&ev);
 	ck_assert(json_is_null(json_object_get(o, "worker_id")));
 	ck_assert(json_is_null(json_object_get(o, "pid")));
 	ck_assert(json_is_null(json_object_get(o, "reason")));

@@ -103,11 +103,11 @@ START_TEST(test_parse_command_line)
 	ck_assert_msg(cfg != NULL, "%s", err);
 	text = options_words_text(cfg->hooks[0].argv);
 	ck_assert_str_eq(text, "/bin/x 'it'\\''s' '' '$HOME'");
-	ck_assert_int_eq(split_words(text, &words, &perr), 4);
+	ck_assert_int_eq(parse_words(text, &words, &perr), 4);
 	ck_assert_str_eq(words[1], "it's");
 	ck_assert_str_eq(words[2], "");
 	ck_assert_str_eq(words[3], "$HOME");
-	free_words(words);
+	parse_words_free(words);
 	free(text);
 	config_free(cfg);
 }
@@ -257,7 +257,7 @@ START_TEST(test_environ)
 	ck_assert_str_eq(env_get(v, "GWD_TARGET"), "3");
 	ck_assert_ptr_null(env_get(v, "GWD_EXIT_STATUS"));
 	ck_assert_ptr_null(env_get(v, "GWD_SIGNAL"));
-	free_words(v);
+	parse_words_free(v);
 
 	memset(&f, 0, sizeof f);
 	f.event = "worker_exit";
@@ -269,14 +269,14 @@ START_TEST(test_environ)
 	v = hooks_environ(NULL, "gwd", 1, &f);
 	ck_assert_str_eq(env_get(v, "GWD_SIGNAL"), "SIGSEGV");
 	ck_assert_ptr_null(env_get(v, "GWD_EXIT_STATUS"));
-	free_words(v);
+	parse_words_free(v);
 	f.signal = 0;
 	f.exit_status = 0;
 	f.result = "ok";
 	v = hooks_environ(NULL, "gwd", 1, &f);
 	ck_assert_str_eq(env_get(v, "GWD_EXIT_STATUS"), "0");
 	ck_assert_str_eq(env_get(v, "GWD_RESULT"), "ok");
-	free_words(v);
+	parse_words_free(v);
 }
 END_TEST
 

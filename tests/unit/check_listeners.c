@@ -137,27 +137,28 @@ START_TEST(test_parse_ok)
 	struct bind_addr	 b;
 	char			*err = NULL;
 
-	ck_assert_int_eq(bind_parse("127.0.0.1:8000", &b, &err), 0);
+	ck_assert_int_eq(listeners_parse_bind("127.0.0.1:8000", &b, &err), 0);
 	ck_assert_int_eq(b.kind, BIND_INET);
 	ck_assert_str_eq(b.host, "127.0.0.1");
 	ck_assert_str_eq(b.port, "8000");
-	ck_assert_int_eq(bind_parse("[::1]:8000", &b, &err), 0);
+	ck_assert_int_eq(listeners_parse_bind("[::1]:8000", &b, &err), 0);
 	ck_assert_int_eq(b.kind, BIND_INET);
 	ck_assert_str_eq(b.host, "::1");
 	ck_assert_str_eq(b.port, "8000");
-	ck_assert_int_eq(bind_parse(":8000", &b, &err), 0);
+	ck_assert_int_eq(listeners_parse_bind(":8000", &b, &err), 0);
 	ck_assert_str_eq(b.host, "");
-	ck_assert_int_eq(bind_parse("localhost:80", &b, &err), 0);
+	ck_assert_int_eq(listeners_parse_bind("localhost:80", &b, &err), 0);
 	ck_assert_str_eq(b.host, "127.0.0.1");
 	ck_assert_str_eq(b.port, "80");
-	ck_assert_int_eq(bind_parse("0.0.0.0:0", &b, &err), 0);
+	ck_assert_int_eq(listeners_parse_bind("0.0.0.0:0", &b, &err), 0);
 	ck_assert_str_eq(b.port, "0");
-	ck_assert_int_eq(bind_parse("[fe80::1%lo]:443", &b, &err), 0);
+	ck_assert_int_eq(listeners_parse_bind("[fe80::1%lo]:443", &b, &err), 0);
 	ck_assert_str_eq(b.host, "fe80::1%lo");
-	ck_assert_int_eq(bind_parse("unix:/run/gwd/web.sock", &b, &err), 0);
+	ck_assert_int_eq(listeners_parse_bind("unix:/run/gwd/web.sock", &b,
+	    &err), 0);
 	ck_assert_int_eq(b.kind, BIND_UNIX);
 	ck_assert_str_eq(b.path, "/run/gwd/web.sock");
-	ck_assert_int_eq(bind_parse("fd://3", &b, &err), 0);
+	ck_assert_int_eq(listeners_parse_bind("fd://3", &b, &err), 0);
 	ck_assert_int_eq(b.kind, BIND_FD);
 	ck_assert_int_eq(b.fd, 3);
 	ck_assert_ptr_null(err);
@@ -199,7 +200,7 @@ START_TEST(test_parse_errors)
 
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		err = NULL;
-		ck_assert_msg(bind_parse(bad[i].in, &b, &err) == -1,
+		ck_assert_msg(listeners_parse_bind(bad[i].in, &b, &err) == -1,
 		    "accepted '%s'", bad[i].in);
 		ck_assert_str_eq(err, bad[i].msg);
 		free(err);
@@ -207,7 +208,7 @@ START_TEST(test_parse_errors)
 	memcpy(longp, "unix:/", 6);
 	memset(longp + 6, 'x', sizeof longp - 7);
 	longp[sizeof longp - 1] = '\0';
-	ck_assert_int_eq(bind_parse(longp, &b, &err), -1);
+	ck_assert_int_eq(listeners_parse_bind(longp, &b, &err), -1);
 	ck_assert_ptr_nonnull(strstr(err, ": path too long for a Unix socket "
 	    "(at most 107 bytes)"));
 	free(err);

@@ -251,12 +251,13 @@ START_TEST(prom_format)
 	struct evbuffer	*b = evbuffer_new();
 	char		*s;
 
-	prom_family(b, "gwd_x", "gauge", "Back\\slash and\nnewline \"ok\".");
-	prom_sample(b, "gwd_x", 3, NULL);
-	prom_sample(b, "gwd_x", 0.25, "bind", "unix:/a\"b\\c\nd", NULL);
-	prom_sample(b, "gwd_x", 1e20, "a", "1", "b", "", NULL);
-	prom_sample(b, "gwd_x", 0.0 / 0.0, NULL);
-	prom_sample(b, "gwd_x", -1.0 / 0.0, NULL);
+	promtext_family(b, "gwd_x", "gauge",
+	    "Back\\slash and\nnewline \"ok\".");
+	promtext_sample(b, "gwd_x", 3, NULL);
+	promtext_sample(b, "gwd_x", 0.25, "bind", "unix:/a\"b\\c\nd", NULL);
+	promtext_sample(b, "gwd_x", 1e20, "a", "1", "b", "", NULL);
+	promtext_sample(b, "gwd_x", 0.0 / 0.0, NULL);
+	promtext_sample(b, "gwd_x", -1.0 / 0.0, NULL);
 	s = text_of(b);
 	ck_assert_str_eq(s,
 	    "# HELP gwd_x Back\\\\slash and\\nnewline \"ok\".\n"

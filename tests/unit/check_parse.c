@@ -107,36 +107,37 @@ START_TEST(test_split_words)
 	char		**v;
 	const char	 *err;
 
-	ck_assert_int_eq(split_words("python3 -m http.server 8000", &v, &err), 4);
+	ck_assert_int_eq(parse_words("python3 -m http.server 8000", &v, &err),
+	    4);
 	ck_assert_str_eq(v[0], "python3");
 	ck_assert_str_eq(v[3], "8000");
 	ck_assert_ptr_null(v[4]);
-	free_words(v);
+	parse_words_free(v);
 
-	ck_assert_int_eq(split_words("  a 'b c'  \"d \\\"e\\\"\" f\\ g ", &v,
+	ck_assert_int_eq(parse_words("  a 'b c'  \"d \\\"e\\\"\" f\\ g ", &v,
 	    &err), 4);
 	ck_assert_str_eq(v[0], "a");
 	ck_assert_str_eq(v[1], "b c");
 	ck_assert_str_eq(v[2], "d \"e\"");
 	ck_assert_str_eq(v[3], "f g");
-	free_words(v);
+	parse_words_free(v);
 
-	ck_assert_int_eq(split_words("x'$HOME'\"*\"", &v, &err), 1);
+	ck_assert_int_eq(parse_words("x'$HOME'\"*\"", &v, &err), 1);
 	ck_assert_str_eq(v[0], "x$HOME*");
-	free_words(v);
+	parse_words_free(v);
 
-	ck_assert_int_eq(split_words("''", &v, &err), 1);
+	ck_assert_int_eq(parse_words("''", &v, &err), 1);
 	ck_assert_str_eq(v[0], "");
-	free_words(v);
+	parse_words_free(v);
 
-	ck_assert_int_eq(split_words("   ", &v, &err), 0);
+	ck_assert_int_eq(parse_words("   ", &v, &err), 0);
 	ck_assert_ptr_null(v[0]);
-	free_words(v);
+	parse_words_free(v);
 
-	ck_assert_int_eq(split_words("a 'b", &v, &err), -1);
+	ck_assert_int_eq(parse_words("a 'b", &v, &err), -1);
 	ck_assert_str_eq(err, "unterminated single quote");
-	ck_assert_int_eq(split_words("a \"b", &v, &err), -1);
-	ck_assert_int_eq(split_words("a\\", &v, &err), -1);
+	ck_assert_int_eq(parse_words("a \"b", &v, &err), -1);
+	ck_assert_int_eq(parse_words("a\\", &v, &err), -1);
 }
 END_TEST
 

@@ -22,7 +22,7 @@
 #include <check.h>
 #include <event2/event.h>
 
-#include "config.h"
+#include "gwconfig.h"
 #include "gw/util.h"
 #include "instance.h"
 #include "notify.h"

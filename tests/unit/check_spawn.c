@@ -19,7 +19,7 @@
 
 #include <event2/event.h>
 
-#include "config.h"
+#include "gwconfig.h"
 #include "gw/notify_send.h"
 #include "gw/util.h"
 #include "notify.h"

@@ -589,17 +589,17 @@ START_TEST(test_parse_since)
 	char		*err;
 	size_t		 i;
 
-	ck_assert_int_eq(stats_parse_since("1h", 10000, &v, &err), 0);
+	ck_assert_int_eq(statsdb_parse_since("1h", 10000, &v, &err), 0);
 	ck_assert(v == 6400);
-	ck_assert_int_eq(stats_parse_since("30m", 10000, &v, &err), 0);
+	ck_assert_int_eq(statsdb_parse_since("30m", 10000, &v, &err), 0);
 	ck_assert(v == 8200);
-	ck_assert_int_eq(stats_parse_since("1m30s", 10000, &v, &err), 0);
+	ck_assert_int_eq(statsdb_parse_since("1m30s", 10000, &v, &err), 0);
 	ck_assert(v == 9910);
-	ck_assert_int_eq(stats_parse_since("1700000000", 10000, &v, &err), 0);
+	ck_assert_int_eq(statsdb_parse_since("1700000000", 10000, &v, &err), 0);
 	ck_assert(v == 1700000000);
-	ck_assert_int_eq(stats_parse_since("-60", 10000, &v, &err), 0);
+	ck_assert_int_eq(statsdb_parse_since("-60", 10000, &v, &err), 0);
 	ck_assert(v == 9940);
-	ck_assert_int_eq(stats_parse_since("2026-11-21T03:00Z", 0, &v, &err),
+	ck_assert_int_eq(statsdb_parse_since("2026-11-21T03:00Z", 0, &v, &err),
 	    0);
 	memset(&tm, 0, sizeof tm);
 	tm.tm_year = 126;
@@ -607,18 +607,18 @@ START_TEST(test_parse_since)
 	tm.tm_mday = 21;
 	tm.tm_hour = 3;
 	ck_assert(v == (double)timegm(&tm));
-	ck_assert_int_eq(stats_parse_since("2026-11-21T03:00:15Z", 0, &v,
+	ck_assert_int_eq(statsdb_parse_since("2026-11-21T03:00:15Z", 0, &v,
 	    &err), 0);
 	ck_assert(v == (double)timegm(&tm) + 15);
-	ck_assert_int_eq(stats_parse_since("2026-11-21T03:00", 0, &v, &err),
+	ck_assert_int_eq(statsdb_parse_since("2026-11-21T03:00", 0, &v, &err),
 	    0);
 	tm.tm_isdst = -1;
 	ck_assert(v == (double)mktime(&tm));
-	ck_assert_int_eq(stats_parse_since("2026-11-21", 0, &v, &err), 0);
+	ck_assert_int_eq(statsdb_parse_since("2026-11-21", 0, &v, &err), 0);
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		err = NULL;
-		ck_assert_msg(stats_parse_since(bad[i], 10000, &v, &err) == -1,
-		    "accepted '%s'", bad[i]);
+		ck_assert_msg(statsdb_parse_since(bad[i], 10000, &v,
+		    &err) == -1, "accepted '%s'", bad[i]);
 		ck_assert_ptr_nonnull(err);
 		free(err);
 	}

@@ -1,5 +1,5 @@
 /*
- * config.h: the effective configuration of one generation.
+ * gwconfig.h: the effective configuration of one generation.
  *
  * A struct gw_config is built by config_load() from the command line and
  * the configuration file (the command line wins), and is immutable after
@@ -8,14 +8,16 @@
  * of truth for the command line, the file, --help, --check-config and the
  * `config` control command.  config_free() frees everything it owns.
  */
-#ifndef GWD_CONFIG_H
-#define GWD_CONFIG_H
+#ifndef GWD_GWCONFIG_H
+#define GWD_GWCONFIG_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
-#include <jansson.h>
+/* jansson's json_t, declared here so that the configuration's users need
+ * not include jansson (the pure core reads struct gw_config). */
+struct json_t;
 
 enum readiness { READINESS_DEFAULT = -1, READINESS_SPAWN, READINESS_NOTIFY };
 /* Fields whose default depends on other options until config_load ends. */
@@ -46,7 +48,7 @@ struct gw_hook {
 struct gw_config {
 	/* Where it came from. */
 	char		*config_file;	/* -c FILE, or NULL */
-	char		**origin;	/* per option_table entry: "FILE:LINE",
+	char		**origin;	/* per options_table entry: "FILE:LINE",
 					   "--opt", or NULL for the default */
 
 	/* Identity and paths (section 1). */
@@ -151,6 +153,6 @@ void	 config_usage(FILE *);
 /* --check-config: the effective configuration, one `key = value` a line. */
 void	 config_print(FILE *, const struct gw_config *);
 /* The `config` control command: keys as in the file (new reference). */
-json_t	*config_to_json(const struct gw_config *);
+struct json_t *config_to_json(const struct gw_config *);
 
 #endif

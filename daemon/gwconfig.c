@@ -1,5 +1,5 @@
 /*
- * config.c: a struct gw_config from the command line and the file.
+ * gwconfig.c: a struct gw_config from the command line and the file.
  *
  * config_load() works in three steps so that it can be called again on
  * reload with the same argv and no global state: scan argv into a list of
@@ -28,7 +28,7 @@
 #include "gw/parse.h"
 #include "gw/paths.h"
 #include "gw/util.h"
-#include "config.h"
+#include "gwconfig.h"
 #include "options.h"
 
 #define DEFAULT_BIND	"127.0.0.1:8000"
@@ -185,14 +185,16 @@ config_defaults(void)
 	cfg->readiness_grace_ms = GRACE_DEFAULT;
 	cfg->worker_reopen_signal = SIGNAL_DEFAULT;
 	cfg->umask = -1;
-	cfg->origin = xcalloc(option_count, sizeof *cfg->origin);
-	for (i = 0; i < option_count; i++) {
-		if (option_table[i].def == NULL || option_table[i].type == OPT_BIND)
+	cfg->origin = xcalloc(options_count, sizeof *cfg->origin);
+	for (i = 0; i < options_count; i++) {
+		if (options_table[i].def == NULL ||
+		    options_table[i].type == OPT_BIND)
 			continue;
-		if (options_set(cfg, &option_table[i], option_table[i].def, &msg) == -1) {
+		if (options_set(cfg, &options_table[i], options_table[i].def,
+			&msg) == -1) {
 			/* The table is wrong: not an input error. */
 			fprintf(stderr, "gwd: default of %s: %s\n",
-			    option_table[i].name, msg);
+			    options_table[i].name, msg);
 			abort();
 		}
 	}
@@ -204,7 +206,7 @@ static void
 config_set_origin(struct gw_config *cfg, const struct option_def *o,
     char *where)
 {
-	size_t	i = (size_t)(o - option_table);
+	size_t	i = (size_t)(o - options_table);
 
 	/* Each hook keeps its own place: validation names the one that
 	 * cannot run. */
@@ -222,7 +224,7 @@ config_origin(const struct gw_config *cfg, const char *key)
 	const char		*w;
 
 	if (o == NULL || cfg->origin == NULL ||
-	    (w = cfg->origin[o - option_table]) == NULL)
+	    (w = cfg->origin[o - options_table]) == NULL)
 		return xstrdup(key);
 	if (w[0] == '-')
 		return xstrdup(w);
@@ -353,7 +355,7 @@ config_file_line(struct gw_config *cfg, char *line, char **key,
 		rc = -1;
 	} else if (q == 0 && (v[0] == '"' || v[0] == '\'') &&
 	    o->type != OPT_COMMAND) {
-		/* A command is words: split_words reads the quotes. */
+		/* A command is words: parse_words reads the quotes. */
 		*msg = xstrdup("text after the closing quote");
 		rc = -1;
 	} else
@@ -436,8 +438,8 @@ config_finish(struct gw_config *cfg, char **err)
 	cfg->runtime_dir = gw_default_runtime_dir();
 	free(cfg->notify_socket);
 	cfg->notify_socket = gw_default_notify_socket(cfg->name);
-	for (i = 0; i < option_count; i++) {
-		const struct option_def	*o = &option_table[i];
+	for (i = 0; i < options_count; i++) {
+		const struct option_def	*o = &options_table[i];
 		char			**p;
 
 		if (o->derive == NULL)
@@ -507,7 +509,7 @@ config_load(int argc, char **argv, struct gw_config **out,
 		/* A trailing COMMAND wins over --command. */
 		for (n = 0; cli.command[n] != NULL; n++)
 			;
-		free_words(cfg->command);
+		parse_words_free(cfg->command);
 		cfg->command = xcalloc(n + 1, sizeof *cfg->command);
 		for (i = 0; i < n; i++)
 			cfg->command[i] = xstrdup(cli.command[i]);
@@ -536,13 +538,13 @@ config_free(struct gw_config *cfg)
 	options_clear_binds(cfg);
 	options_clear_hooks(cfg);
 	if (cfg->origin != NULL)
-		for (i = 0; i < option_count; i++)
+		for (i = 0; i < options_count; i++)
 			free(cfg->origin[i]);
 	free(cfg->origin);
 	for (i = 0; i < cfg->env.n; i++)
 		free(cfg->env.v[i]);
 	free(cfg->env.v);
-	free_words(cfg->command);
+	parse_words_free(cfg->command);
 	free(cfg->config_file);
 	free(cfg->name);
 	free(cfg->runtime_dir);
@@ -609,8 +611,8 @@ config_usage(FILE *f)
 	    "Runs COMMAND (or gwd-http) as a pool of workers that inherit "
 	    "the listening\nsockets.  Every option is also a key of the "
 	    "file given with -c.\n\n");
-	for (i = 0; i < option_count; i++) {
-		o = &option_table[i];
+	for (i = 0; i < options_count; i++) {
+		o = &options_table[i];
 		if (o->shortopt != 0)
 			col = fprintf(f, "  -%c, --%s", o->shortopt, o->name);
 		else
@@ -655,7 +657,7 @@ config_print_value(FILE *f, const char *key, const char *v)
 	fputs("\"\n", f);
 }
 
-/* One shell word that split_words() reads back as w. */
+/* One shell word that parse_words() reads back as w. */
 static char *
 config_shell_word(const char *w)
 {
@@ -726,8 +728,8 @@ config_print(FILE *f, const struct gw_config *cfg)
 	fprintf(f, "# gwd %s: effective configuration%s%s\n", PACKAGE_VERSION,
 	    cfg->config_file != NULL ? " from " : "",
 	    cfg->config_file != NULL ? cfg->config_file : "");
-	for (i = 0; i < option_count; i++) {
-		o = &option_table[i];
+	for (i = 0; i < options_count; i++) {
+		o = &options_table[i];
 		if (o->flags & OPT_CLI_ONLY)
 			continue;
 		switch (o->type) {
@@ -803,11 +805,11 @@ config_to_json(const struct gw_config *cfg)
 	json_t	*obj = json_object();
 	size_t	 i;
 
-	for (i = 0; i < option_count; i++) {
-		if (option_table[i].type == OPT_ACTION)
+	for (i = 0; i < options_count; i++) {
+		if (options_table[i].type == OPT_ACTION)
 			continue;
-		json_object_set_new(obj, option_table[i].name,
-		    options_to_json(cfg, &option_table[i]));
+		json_object_set_new(obj, options_table[i].name,
+		    options_to_json(cfg, &options_table[i]));
 	}
 	return obj;
 }
