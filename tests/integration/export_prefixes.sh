@@ -57,7 +57,10 @@ for src in "$top_srcdir"/daemon/*.c "$top_srcdir"/daemon/http/*.c \
 	fi
 	objects=$((objects + 1))
 	module=${base%%_*}
-	for sym in $(nm --defined-only -g "$obj" | awk 'NF == 3 { print $3 }'); do
+	# Names with a leading "__" are the implementation's (ASan adds
+	# __odr_asan.NAME next to each global NAME).
+	for sym in $(nm --defined-only -g "$obj" |
+	    awk 'NF == 3 && $3 !~ /^__/ { print $3 }'); do
 		case $sym in
 		"$base"|"$base"_*|"$module"_*) continue ;;
 		esac
