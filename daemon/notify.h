@@ -4,9 +4,10 @@
  *
  * Each datagram is parsed by notify_parse() (notify_msg.h, pure) into a
  * struct notify_msg.  The socket itself (notify_open/notify_close) lives
- * on the supervisor's event base; each datagram's sender is identified by SCM_CREDENTIALS and
- * handed to the callback with the parsed message.  Datagrams that are too
- * large, malformed, or carry no credentials are dropped and counted.
+ * on the supervisor's event base; each datagram's sender is identified by
+ * SCM_CREDENTIALS and handed to the callback with the parsed message.
+ * Datagrams that are too large, malformed, or carry no credentials are
+ * dropped and counted.
  */
 #ifndef GWD_NOTIFY_H
 #define GWD_NOTIFY_H

@@ -24,9 +24,11 @@ for f in pool.c plan.c; do
 	# The list is real: it names the core's own header.
 	grep -q 'daemon/pool\.h$' "$T/$f.h" ||
 	    fail "daemon/$f: no pool.h in its dependencies: $(cat "$T/$f.d")"
-	bad=$(grep -E '(/event2/|/event\.h$|/jansson(_config)?\.h$|/sqlite3\.h$)' \
+	bad=$(grep -E \
+	    '(/event2/|/event\.h$|/jansson(_config)?\.h$|/sqlite3\.h$)' \
 	    "$T/$f.h" | sort -u | tr '\n' ' ')
 	[ -z "$bad" ] || fail "daemon/$f is not pure: it reaches $bad"
-	log "daemon/$f: $(wc -l <"$T/$f.h") files, none of libevent, jansson, SQLite"
+	log "daemon/$f: $(wc -l <"$T/$f.h") files, none of libevent," \
+	    "jansson or SQLite"
 done
 echo "PASS: $TEST_NAME"
