@@ -12,6 +12,7 @@
 
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "gw/util.h"
 #include "plan.h"
@@ -601,6 +602,7 @@ plan_event(struct pool *p, struct worker *w, enum plan_event ev,
 	x.failure = 0;
 	if (c->guard != NULL && !c->guard(&x, w))
 		return;
+	pool_touch(p, w);
 	if (c->tr.reason != R_NONE)
 		w->stop_reason = c->tr.reason;
 	if (c->tr.next != PLAN_STAY)
@@ -683,11 +685,29 @@ holds_slot(const struct worker *w)
 	    (w->stop_reason == R_TIMEOUT || w->stop_reason == R_BOOT_TIMEOUT));
 }
 
+/* The index keeps each slot's workers in pool order. */
+static int
+lists_ok(const struct pool *p)
+{
+	return p->ix.valid && !p->ix.off;
+}
+
 static struct worker *
 slot_current(const struct pool *p, int id)
 {
 	size_t	i;
 
+	if (lists_ok(p)) {
+		const struct pool_slot	*s;
+
+		if (id < 1 || (size_t)id >= p->ix.nslot)
+			return NULL;
+		s = &p->ix.slot[id];
+		for (i = 0; i < s->n; i++)
+			if (current(s->w[i]))
+				return s->w[i];
+		return NULL;
+	}
 	for (i = 0; i < p->n; i++)
 		if (p->w[i]->id == id && current(p->w[i]))
 			return p->w[i];
@@ -722,10 +742,17 @@ slots_held(const struct pool *p)
 static int
 newer_ready(const struct pool *p, const struct worker *w)
 {
-	size_t	i;
+	struct worker * const	*v = p->w;
+	size_t			 i, n = p->n;
 
-	for (i = 0; i < p->n; i++) {
-		const struct worker	*x = p->w[i];
+	if (lists_ok(p)) {
+		if (w->id < 1 || (size_t)w->id >= p->ix.nslot)
+			return 0;
+		v = p->ix.slot[w->id].w;
+		n = p->ix.slot[w->id].n;
+	}
+	for (i = 0; i < n; i++) {
+		const struct worker	*x = v[i];
 
 		if (x != w && x->id == w->id && x->state == WS_READY &&
 		    x->stop_reason == R_NONE && x->spawned_at >= w->spawned_at)
@@ -815,59 +842,67 @@ recycle_due(const struct worker *w, const struct pool_timing *t,
 	return R_NONE;
 }
 
-/* Deadlines of every state, and the recycling limits of ready workers. */
+/* Deadlines of every state, and the recycling limits of ready workers, for
+ * one worker. */
+static void
+deadline_one(struct pool *p, const struct pool_timing *t, uint64_t now,
+    struct ctx *x, struct worker *w)
+{
+	/* Its grace is over: ready, and checked as ready below. */
+	if (w->proving && w->stop_reason == R_NONE &&
+	    w->state < WS_READY &&
+	    now >= w->proving_since + t->readiness_grace_ms)
+		fire(x, w, PE_PROVEN, 0);
+	switch (w->state) {
+	case WS_SPAWNING:
+	case WS_BOOTING:
+		if (w->deadline != 0 && now >= w->deadline)
+			fire(x, w, PE_BOOT_TIMEOUT, 0);
+		break;
+	case WS_READY:
+		if (t->timeout_ms > 0 && w->last_heartbeat != 0 &&
+		    now >= w->last_heartbeat + t->timeout_ms) {
+			fire(x, w, PE_HEARTBEAT_TIMEOUT, 0);
+			break;
+		}
+		if (w->retire == R_NONE && w->stop_reason == R_NONE) {
+			w->retire = recycle_due(w, t, now);
+			if (w->retire != R_NONE)
+				pool_touch(p, w);
+		}
+		break;
+	case WS_DRAINING:
+		if (w->deadline != 0 && now >= w->deadline)
+			fire(x, w, PE_DRAIN_TIMEOUT, 0);
+		break;
+	case WS_KILLING:
+		if (w->dump_sig != 0) {
+			if (!w->dumping || now >= w->deadline)
+				fire(x, w, PE_DUMP_OVER, 0);
+		} else if (w->deadline != 0 && now >= w->deadline)
+			fire(x, w, PE_ABORT_TIMEOUT, 0);
+		break;
+	case WS_EXITED:
+		break;
+	}
+	/* A worker that became ready since the last failure and has
+	 * stayed up long enough ends a crash loop (one that was ready
+	 * before proves nothing about the code that fails). */
+	if (ends_crash_loop(p, w) && now - w->ready_at >=
+	    PLAN_STABLE_MS) {
+		p->failures = 0;
+		p->backoff_until = 0;
+	}
+}
+
 static void
 plan_deadlines(struct pool *p, const struct pool_timing *t, uint64_t now,
     struct ctx *x)
 {
 	size_t	i;
 
-	for (i = 0; i < p->n; i++) {
-		struct worker	*w = p->w[i];
-
-		/* Its grace is over: ready, and checked as ready below. */
-		if (w->proving && w->stop_reason == R_NONE &&
-		    w->state < WS_READY &&
-		    now >= w->proving_since + t->readiness_grace_ms)
-			fire(x, w, PE_PROVEN, 0);
-		switch (w->state) {
-		case WS_SPAWNING:
-		case WS_BOOTING:
-			if (w->deadline != 0 && now >= w->deadline)
-				fire(x, w, PE_BOOT_TIMEOUT, 0);
-			break;
-		case WS_READY:
-			if (t->timeout_ms > 0 && w->last_heartbeat != 0 &&
-			    now >= w->last_heartbeat + t->timeout_ms) {
-				fire(x, w, PE_HEARTBEAT_TIMEOUT, 0);
-				break;
-			}
-			if (w->retire == R_NONE && w->stop_reason == R_NONE)
-				w->retire = recycle_due(w, t, now);
-			break;
-		case WS_DRAINING:
-			if (w->deadline != 0 && now >= w->deadline)
-				fire(x, w, PE_DRAIN_TIMEOUT, 0);
-			break;
-		case WS_KILLING:
-			if (w->dump_sig != 0) {
-				if (!w->dumping || now >= w->deadline)
-					fire(x, w, PE_DUMP_OVER, 0);
-			} else if (w->deadline != 0 && now >= w->deadline)
-				fire(x, w, PE_ABORT_TIMEOUT, 0);
-			break;
-		case WS_EXITED:
-			break;
-		}
-		/* A worker that became ready since the last failure and has
-		 * stayed up long enough ends a crash loop (one that was ready
-		 * before proves nothing about the code that fails). */
-		if (ends_crash_loop(p, w) && now - w->ready_at >=
-		    PLAN_STABLE_MS) {
-			p->failures = 0;
-			p->backoff_until = 0;
-		}
-	}
+	for (i = 0; i < p->n; i++)
+		deadline_one(p, t, now, x, p->w[i]);
 }
 
 /* Rolling reload: retire the next old workers, batch at a time. */
@@ -906,6 +941,7 @@ plan_reload(struct pool *p)
 		if (next == NULL)
 			break;
 		next->retire = R_RELOAD;
+		pool_touch(p, next);
 		in_progress++;
 	}
 }
@@ -931,6 +967,35 @@ plan_reload_done(struct pool *p, struct actions *a)
 	}
 }
 
+/* Stop w if it should go: retiring with its replacement ready, above the
+ * target, or a stop requested by a fact. */
+static void
+stop_one(struct pool *p, struct ctx *x, struct worker *w, int surge_ready)
+{
+	if (w->state >= WS_DRAINING)
+		return;
+	if (w->stop_reason == R_NONE && w->id > (int)p->target)
+		w->stop_reason = R_SCALE;
+	if (w->stop_reason == R_NONE && w->retire != R_NONE) {
+		struct worker	*r = slot_current(p, w->id);
+		int		 go;
+
+		if (w->retire == R_RELOAD && p->reload.active &&
+		    p->reload.surge)
+			go = surge_ready;
+		else
+			go = (r != NULL && r->state == WS_READY) ||
+			    newer_ready(p, w);
+		if (go || w->state != WS_READY) {
+			w->stop_reason = w->retire;
+			if (w->retire == R_RELOAD)
+				p->reload.retired++;
+		}
+	}
+	if (w->stop_reason != R_NONE)
+		fire(x, w, PE_STOP, 0);
+}
+
 /* Stop what should go: retiring workers whose replacement is ready,
  * workers above the target, and stops requested by facts. */
 static void
@@ -939,32 +1004,8 @@ plan_stops(struct pool *p, struct ctx *x)
 	size_t	i;
 	int	surge_ready = p->reload.surge ? all_slots_ready(p) : 0;
 
-	for (i = 0; i < p->n; i++) {
-		struct worker	*w = p->w[i];
-
-		if (w->state >= WS_DRAINING)
-			continue;
-		if (w->stop_reason == R_NONE && w->id > (int)p->target)
-			w->stop_reason = R_SCALE;
-		if (w->stop_reason == R_NONE && w->retire != R_NONE) {
-			struct worker	*r = slot_current(p, w->id);
-			int		 go;
-
-			if (w->retire == R_RELOAD && p->reload.active &&
-			    p->reload.surge)
-				go = surge_ready;
-			else
-				go = (r != NULL && r->state == WS_READY) ||
-				    newer_ready(p, w);
-			if (go || w->state != WS_READY) {
-				w->stop_reason = w->retire;
-				if (w->retire == R_RELOAD)
-					p->reload.retired++;
-			}
-		}
-		if (w->stop_reason != R_NONE)
-			fire(x, w, PE_STOP, 0);
-	}
+	for (i = 0; i < p->n; i++)
+		stop_one(p, x, p->w[i], surge_ready);
 }
 
 /* A cheap deterministic jitter in [0, max]: xorshift of a counter. */
@@ -981,6 +1022,48 @@ jitter(uint64_t seed, uint64_t max)
 	return x % (max + 1);
 }
 
+/* Spawn into free slot id; returns 0 when the run must stop spawning. */
+static int
+spawn_one(struct pool *p, const struct pool_timing *t, uint64_t now,
+    struct actions *a, unsigned id, unsigned *spawned, int *probing)
+{
+	struct worker	*w;
+
+	if (*probing)
+		return 0;
+	if (*spawned == PLAN_SPAWN_BATCH) {
+		p->spawns_left = 1;
+		return 0;
+	}
+	(*spawned)++;
+	w = pool_add(p, (int)id, now);
+	/* --boot-timeout 0: no limit, so no deadline. */
+	w->deadline = t->boot_timeout_ms > 0 ? now + t->boot_timeout_ms : 0;
+	if (t->max_requests > 0)
+		w->request_limit = t->max_requests +
+		    jitter(p->spawns_total, t->max_requests_jitter);
+	if (p->reload.active)
+		p->reload.started++;
+	actions_push(a, A_SPAWN, w, 0, 0, NULL);
+	if (p->failures > 0)
+		*probing = 1;
+	return 1;
+}
+
+/* Whether spawns wait: a backoff, which ends here once it has passed. */
+static int
+spawns_wait(struct pool *p, uint64_t now)
+{
+	p->spawns_left = 0;
+	if (p->backoff_until > now)
+		return 1;
+	/* A backoff that has passed is over: only a probe that is still
+	 * booting may hold spawns back now, and its own deadline or its
+	 * readiness ends that. */
+	p->backoff_until = 0;
+	return 0;
+}
+
 static void
 plan_spawns(struct pool *p, const struct pool_timing *t, uint64_t now,
     struct actions *a)
@@ -990,13 +1073,8 @@ plan_spawns(struct pool *p, const struct pool_timing *t, uint64_t now,
 	size_t		 i;
 	int		 probing = 0;
 
-	p->spawns_left = 0;
-	if (p->backoff_until > now)
+	if (spawns_wait(p, now))
 		return;
-	/* A backoff that has passed is over: only a probe that is still
-	 * booting may hold spawns back now, and its own deadline or its
-	 * readiness ends that. */
-	p->backoff_until = 0;
 	/* While failing, probe with one worker at a time. */
 	if (p->failures > 0)
 		for (i = 0; i < p->n; i++)
@@ -1004,31 +1082,637 @@ plan_spawns(struct pool *p, const struct pool_timing *t, uint64_t now,
 				probing = 1;
 	held = slots_held(p);
 	for (id = 1; id <= p->target; id++) {
-		struct worker	*w;
-
 		if (held[id])
 			continue;
-		if (probing)
+		if (!spawn_one(p, t, now, a, id, &spawned, &probing))
 			break;
-		if (spawned == PLAN_SPAWN_BATCH) {
-			p->spawns_left = 1;
-			break;
-		}
-		spawned++;
-		w = pool_add(p, (int)id, now);
-		/* --boot-timeout 0: no limit, so no deadline. */
-		w->deadline = t->boot_timeout_ms > 0 ?
-		    now + t->boot_timeout_ms : 0;
-		if (t->max_requests > 0)
-			w->request_limit = t->max_requests +
-			    jitter(p->spawns_total, t->max_requests_jitter);
-		if (p->reload.active)
-			p->reload.started++;
-		actions_push(a, A_SPAWN, w, 0, 0, NULL);
-		if (p->failures > 0)
-			probing = 1;
 	}
 	free(held);
+}
+
+static void
+earliest(uint64_t *best, uint64_t t)
+{
+	if (t != 0 && (*best == 0 || t < *best))
+		*best = t;
+}
+
+/* The earliest time the run has something to do for w, 0 for none. */
+static uint64_t
+worker_due(const struct pool *p, uint64_t timeout_ms, uint64_t max_age_ms,
+    uint64_t grace_ms, const struct worker *w)
+{
+	uint64_t	best = 0;
+
+	switch (w->state) {
+	case WS_READY:
+		if (timeout_ms > 0 && w->last_heartbeat != 0)
+			earliest(&best, w->last_heartbeat + timeout_ms);
+		if (max_age_ms > 0 && w->retire == R_NONE)
+			earliest(&best, w->ready_at + max_age_ms);
+		if (ends_crash_loop(p, w))
+			earliest(&best, w->ready_at + PLAN_STABLE_MS);
+		break;
+	case WS_EXITED:
+		break;
+	case WS_SPAWNING:
+	case WS_BOOTING:
+		if (w->proving && w->stop_reason == R_NONE)
+			earliest(&best, w->proving_since + grace_ms);
+		earliest(&best, w->deadline);
+		break;
+	default:
+		earliest(&best, w->deadline);
+		break;
+	}
+	return best;
+}
+
+/* ---- the index ------------------------------------------------------- */
+
+/*
+ * What the index keeps (struct pool_index): each worker's due time in a
+ * min-heap (plan_next_deadline's terms, so the earliest is its top), the
+ * workers facts touched since the last run, the workers on their way out
+ * that are not draining yet, and per slot its workers in pool order and
+ * whether it is held, ready, or has an old-generation current worker.
+ * A run plans the touched, due and leaving workers in pool order (ix_seq)
+ * and reads the rest from the counts, which visits exactly the workers a
+ * full pass would act on.  What the counts depend on beyond one worker
+ * (target, generation, failure count, mode, timing) makes the run a full
+ * pass and rebuilds the index when it changes.
+ */
+
+#define WF_BOOTING_CURRENT	0x1	/* current, not ready yet */
+#define WF_OLD_LIVE		0x2	/* old generation, not draining */
+#define WF_EXITED		0x4
+
+#define PSF_HELD		0x1	/* a worker holds it (holds_slot) */
+#define PSF_READY		0x2	/* its current worker is ready */
+#define PSF_OLD			0x4	/* an old-generation current worker */
+
+static void
+push_w(struct worker ***v, size_t *n, size_t *cap, struct worker *w)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		*v = xreallocarray(*v, *cap, sizeof **v);
+	}
+	(*v)[(*n)++] = w;
+}
+
+static void
+heap_put(struct pool_index *ix, size_t i, struct worker *w)
+{
+	ix->heap[i] = w;
+	w->ix_heap = i + 1;
+}
+
+static void
+heap_up(struct pool_index *ix, size_t i)
+{
+	struct worker	*w = ix->heap[i];
+
+	while (i > 0) {
+		size_t	up = (i - 1) / 2;
+
+		if (ix->heap[up]->ix_due <= w->ix_due)
+			break;
+		heap_put(ix, i, ix->heap[up]);
+		i = up;
+	}
+	heap_put(ix, i, w);
+}
+
+static void
+heap_down(struct pool_index *ix, size_t i)
+{
+	struct worker	*w = ix->heap[i];
+
+	for (;;) {
+		size_t	c = 2 * i + 1;
+
+		if (c >= ix->nheap)
+			break;
+		if (c + 1 < ix->nheap &&
+		    ix->heap[c + 1]->ix_due < ix->heap[c]->ix_due)
+			c++;
+		if (w->ix_due <= ix->heap[c]->ix_due)
+			break;
+		heap_put(ix, i, ix->heap[c]);
+		i = c;
+	}
+	heap_put(ix, i, w);
+}
+
+static void
+heap_set(struct pool_index *ix, struct worker *w, uint64_t due)
+{
+	size_t	i;
+
+	if (due == 0) {
+		if (w->ix_heap != 0) {
+			struct worker	*last = ix->heap[--ix->nheap];
+
+			i = w->ix_heap - 1;
+			w->ix_heap = 0;
+			if (i < ix->nheap) {
+				heap_put(ix, i, last);
+				heap_up(ix, i);
+				heap_down(ix, last->ix_heap - 1);
+			}
+		}
+		w->ix_due = 0;
+		return;
+	}
+	w->ix_due = due;
+	if (w->ix_heap == 0) {
+		push_w(&ix->heap, &ix->nheap, &ix->capheap, w);
+		heap_up(ix, ix->nheap - 1);
+	} else {
+		heap_up(ix, w->ix_heap - 1);
+		heap_down(ix, w->ix_heap - 1);
+	}
+}
+
+/* Slots 0..n-1 exist, with their bitmaps. */
+static void
+ensure_slots(struct pool_index *ix, size_t n)
+{
+	size_t	words, had;
+
+	if (n <= ix->nslot)
+		return;
+	n = n < 2 * ix->nslot ? 2 * ix->nslot : n;
+	n = (n + 63) & ~(size_t)63;
+	had = (ix->nslot + 63) / 64;
+	words = n / 64;
+	ix->slot = xreallocarray(ix->slot, n, sizeof *ix->slot);
+	memset(ix->slot + ix->nslot, 0, (n - ix->nslot) * sizeof *ix->slot);
+	ix->held_bits = xreallocarray(ix->held_bits, words, sizeof(uint64_t));
+	ix->old_bits = xreallocarray(ix->old_bits, words, sizeof(uint64_t));
+	memset(ix->held_bits + had, 0, (words - had) * sizeof(uint64_t));
+	memset(ix->old_bits + had, 0, (words - had) * sizeof(uint64_t));
+	ix->nslot = n;
+}
+
+static void
+set_bit(uint64_t *bits, size_t i, int on)
+{
+	if (on)
+		bits[i / 64] |= (uint64_t)1 << (i % 64);
+	else
+		bits[i / 64] &= ~((uint64_t)1 << (i % 64));
+}
+
+static void
+slot_stale(struct pool_index *ix, int id)
+{
+	if (ix->slot[id].stale)
+		return;
+	ix->slot[id].stale = 1;
+	if (ix->nsstale == ix->capsstale) {
+		ix->capsstale = ix->capsstale ? ix->capsstale * 2 : 16;
+		ix->sstale = xreallocarray(ix->sstale, ix->capsstale,
+		    sizeof *ix->sstale);
+	}
+	ix->sstale[ix->nsstale++] = id;
+}
+
+static void
+count(unsigned *n, unsigned was, unsigned is, unsigned flag)
+{
+	if ((was & flag) && !(is & flag))
+		(*n)--;
+	else if (!(was & flag) && (is & flag))
+		(*n)++;
+}
+
+static void
+slot_compute(struct pool *p, int id)
+{
+	struct pool_index	*ix = &p->ix;
+	struct pool_slot	*s = &ix->slot[id];
+	unsigned		 f = 0;
+	size_t			 i;
+	int			 cur = 0;
+
+	for (i = 0; i < s->n; i++) {
+		const struct worker	*w = s->w[i];
+
+		if (holds_slot(w))
+			f |= PSF_HELD;
+		if (!current(w))
+			continue;
+		if (!cur && w->state == WS_READY)
+			f |= PSF_READY;
+		cur = 1;
+		if (w->generation != p->generation)
+			f |= PSF_OLD;
+	}
+	if ((unsigned)id <= p->target) {
+		count(&ix->held, s->flags, f, PSF_HELD);
+		count(&ix->ready, s->flags, f, PSF_READY);
+	}
+	s->flags = f;
+	set_bit(ix->held_bits, (size_t)id, f & PSF_HELD);
+	set_bit(ix->old_bits, (size_t)id, f & PSF_OLD);
+}
+
+static int
+leaving(const struct pool *p, const struct worker *w)
+{
+	return w->state < WS_DRAINING && (w->retire != R_NONE ||
+	    w->stop_reason != R_NONE || w->id > (int)p->target);
+}
+
+/* Recompute what the index holds about w from its record. */
+static void
+worker_compute(struct pool *p, struct worker *w)
+{
+	struct pool_index	*ix = &p->ix;
+	unsigned		 f = 0;
+
+	if (current(w) && w->state < WS_READY)
+		f |= WF_BOOTING_CURRENT;
+	if (w->generation != p->generation && w->state < WS_DRAINING)
+		f |= WF_OLD_LIVE;
+	if (w->state == WS_EXITED)
+		f |= WF_EXITED;
+	count(&ix->booting_current, w->ix_flags, f, WF_BOOTING_CURRENT);
+	count(&ix->old_live, w->ix_flags, f, WF_OLD_LIVE);
+	if ((f & WF_EXITED) && !(w->ix_flags & WF_EXITED))
+		push_w(&ix->exited, &ix->nexited, &ix->capexited, w);
+	w->ix_flags = f;
+	if (leaving(p, w) && w->ix_lpos == 0) {
+		push_w(&ix->leaving, &ix->nleaving, &ix->capleaving, w);
+		w->ix_lpos = ix->nleaving;
+	} else if (!leaving(p, w) && w->ix_lpos != 0) {
+		struct worker	*last = ix->leaving[--ix->nleaving];
+
+		ix->leaving[w->ix_lpos - 1] = last;
+		last->ix_lpos = w->ix_lpos;
+		w->ix_lpos = 0;
+	}
+	heap_set(ix, w, worker_due(p, ix->timeout_ms, ix->max_age_ms,
+	    ix->grace_ms, w));
+	slot_stale(ix, w->id);
+}
+
+/* Bring the index up to date with the workers touched since. */
+static void
+refresh(struct pool *p)
+{
+	struct pool_index	*ix = &p->ix;
+	size_t			 i;
+
+	for (i = 0; i < ix->nstale; i++) {
+		ix->stale[i]->ix_stale = 0;
+		worker_compute(p, ix->stale[i]);
+	}
+	ix->nstale = 0;
+	for (i = 0; i < ix->nsstale; i++) {
+		ix->slot[ix->sstale[i]].stale = 0;
+		slot_compute(p, ix->sstale[i]);
+	}
+	ix->nsstale = 0;
+}
+
+/* The index was built for this pool-wide state and timing. */
+static int
+built_for(const struct pool *p, const struct pool_timing *t)
+{
+	const struct pool_index	*ix = &p->ix;
+
+	return ix->valid && !ix->off && ix->target == p->target &&
+	    ix->generation == p->generation && ix->failures == p->failures &&
+	    ix->last_failure_at == p->last_failure_at && ix->mode == p->mode &&
+	    ix->timeout_ms == t->timeout_ms &&
+	    ix->max_age_ms == t->max_worker_age_ms &&
+	    ix->grace_ms == t->readiness_grace_ms;
+}
+
+static void
+rebuild(struct pool *p, const struct pool_timing *t)
+{
+	struct pool_index	*ix = &p->ix;
+	size_t			 i, maxid = p->target;
+
+	ix->valid = 0;
+	if (ix->off || p->mode != PM_RUNNING)
+		return;
+	for (i = 0; i < p->n; i++) {
+		if (p->w[i]->id < 1)
+			return;		/* not a slot: plan by full passes */
+		if ((size_t)p->w[i]->id > maxid)
+			maxid = (size_t)p->w[i]->id;
+	}
+	ensure_slots(ix, maxid + 1);
+	for (i = 0; i < ix->nslot; i++) {
+		ix->slot[i].n = 0;
+		ix->slot[i].flags = 0;
+		ix->slot[i].stale = 0;
+	}
+	memset(ix->held_bits, 0, ix->nslot / 64 * sizeof(uint64_t));
+	memset(ix->old_bits, 0, ix->nslot / 64 * sizeof(uint64_t));
+	ix->nheap = ix->nstale = ix->ncand = ix->nleaving = 0;
+	ix->nsstale = ix->nexited = 0;
+	ix->held = ix->ready = ix->booting_current = ix->old_live = 0;
+	ix->target = p->target;
+	ix->generation = p->generation;
+	ix->failures = p->failures;
+	ix->last_failure_at = p->last_failure_at;
+	ix->mode = p->mode;
+	ix->timeout_ms = t->timeout_ms;
+	ix->max_age_ms = t->max_worker_age_ms;
+	ix->grace_ms = t->readiness_grace_ms;
+	for (i = 0; i < p->n; i++) {
+		struct worker		*w = p->w[i];
+		struct pool_slot	*s = &ix->slot[w->id];
+
+		w->ix_seq = i;
+		w->ix_due = 0;
+		w->ix_heap = w->ix_lpos = 0;
+		w->ix_flags = 0;
+		w->ix_stale = w->ix_cand = 0;
+		push_w(&s->w, &s->n, &s->cap, w);
+	}
+	ix->seq = p->n;
+	ix->valid = 1;
+	for (i = 0; i < p->n; i++)
+		worker_compute(p, p->w[i]);
+	refresh(p);
+}
+
+void
+plan_index_add(struct pool *p, struct worker *w)
+{
+	struct pool_index	*ix = &p->ix;
+	struct pool_slot	*s;
+
+	if (!ix->valid)
+		return;
+	if (w->id < 1) {
+		ix->valid = 0;
+		return;
+	}
+	w->ix_seq = ix->seq++;
+	ensure_slots(ix, (size_t)w->id + 1);
+	s = &ix->slot[w->id];
+	push_w(&s->w, &s->n, &s->cap, w);
+	pool_touch(p, w);
+}
+
+static int
+by_seq(const void *a, const void *b)
+{
+	const struct worker	*x = *(struct worker * const *)a;
+	const struct worker	*y = *(struct worker * const *)b;
+
+	return x->ix_seq < y->ix_seq ? -1 : x->ix_seq > y->ix_seq;
+}
+
+/* Position of w in p->w, which is in ix_seq order. */
+static size_t
+pool_pos(const struct pool *p, const struct worker *w)
+{
+	size_t	lo = 0, hi = p->n;
+
+	while (lo < hi) {
+		size_t	mid = lo + (hi - lo) / 2;
+
+		if (p->w[mid]->ix_seq < w->ix_seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int
+plan_index_gc(struct pool *p)
+{
+	struct pool_index	*ix = &p->ix;
+	size_t			 i, j, k, from, to;
+
+	if (!ix->valid || ix->off)
+		return 1;
+	refresh(p);
+	if (ix->nexited == 0)
+		return 0;
+	/* Out of the candidates and their slots, then out of p->w by
+	 * moving the runs between them (p->w stays in pool order). */
+	for (i = j = 0; i < ix->ncand; i++)
+		if (!(ix->cand[i]->ix_flags & WF_EXITED))
+			ix->cand[j++] = ix->cand[i];
+	ix->ncand = j;
+	qsort(ix->exited, ix->nexited, sizeof *ix->exited, by_seq);
+	for (k = 0; k < ix->nexited; k++) {
+		struct worker		*w = ix->exited[k];
+		struct pool_slot	*s = &ix->slot[w->id];
+
+		for (i = j = 0; i < s->n; i++)
+			if (s->w[i] != w)
+				s->w[j++] = s->w[i];
+		s->n = j;
+		slot_stale(ix, w->id);
+	}
+	to = pool_pos(p, ix->exited[0]);
+	for (k = 0; k < ix->nexited; k++) {
+		from = pool_pos(p, ix->exited[k]) + 1;
+		j = k + 1 < ix->nexited ? pool_pos(p, ix->exited[k + 1]) : p->n;
+		free(ix->exited[k]);
+		memmove(p->w + to, p->w + from, (j - from) * sizeof *p->w);
+		to += j - from;
+	}
+	p->n = to;
+	ix->nexited = 0;
+	refresh(p);
+	return 0;
+}
+
+void
+plan_index_free(struct pool *p)
+{
+	struct pool_index	*ix = &p->ix;
+	size_t			 i;
+
+	for (i = 0; i < ix->nslot; i++)
+		free(ix->slot[i].w);
+	free(ix->slot);
+	free(ix->held_bits);
+	free(ix->old_bits);
+	free(ix->heap);
+	free(ix->stale);
+	free(ix->cand);
+	free(ix->leaving);
+	free(ix->sstale);
+	free(ix->exited);
+	memset(ix, 0, sizeof *ix);
+}
+
+/* Workers with a due time at or before now, below heap position i. */
+static void
+collect_due(struct pool_index *ix, size_t i, uint64_t now,
+    struct worker ***v, size_t *n, size_t *cap)
+{
+	struct worker	*w;
+
+	if (i >= ix->nheap || (w = ix->heap[i])->ix_due > now)
+		return;
+	if (w->ix_mark != ix->runs) {
+		w->ix_mark = ix->runs;
+		push_w(v, n, cap, w);
+	}
+	collect_due(ix, 2 * i + 1, now, v, n, cap);
+	collect_due(ix, 2 * i + 2, now, v, n, cap);
+}
+
+/* The lowest slot 1..target whose bit is set (want 1) or clear (want 0)
+ * from id on, or 0. */
+static unsigned
+next_slot(const struct pool *p, const uint64_t *bits, int want, unsigned id)
+{
+	unsigned	target = p->target;
+
+	while (id <= target) {
+		uint64_t	word = bits[id / 64];
+
+		if (!want)
+			word = ~word;
+		word &= ~(uint64_t)0 << (id % 64);
+		if (word != 0) {
+			id = id / 64 * 64 + (unsigned)__builtin_ctzll(word);
+			return id <= target ? id : 0;
+		}
+		id = (id / 64 + 1) * 64;
+	}
+	return 0;
+}
+
+static void
+plan_reload_fast(struct pool *p)
+{
+	struct pool_index	*ix = &p->ix;
+	unsigned		 in_progress = 0, id;
+	size_t			 i;
+
+	if (!p->reload.active || p->reload.surge)
+		return;
+	for (i = 0; i < ix->nleaving; i++) {
+		struct worker	*w = ix->leaving[i], *r;
+
+		if (w->generation == p->generation || w->state >= WS_DRAINING ||
+		    w->retire != R_RELOAD || w->stop_reason != R_NONE)
+			continue;
+		r = slot_current(p, w->id);
+		if (r == NULL || r->state != WS_READY)
+			in_progress++;
+	}
+	while (in_progress < p->reload.batch &&
+	    (id = next_slot(p, ix->old_bits, 1, 1)) != 0) {
+		struct pool_slot	*s = &ix->slot[id];
+		struct worker		*next = NULL;
+
+		for (i = 0; i < s->n && next == NULL; i++)
+			if (s->w[i]->generation != p->generation &&
+			    current(s->w[i]))
+				next = s->w[i];
+		if (next == NULL)
+			break;	/* cannot be: the bit says there is one */
+		next->retire = R_RELOAD;
+		pool_touch(p, next);
+		refresh(p);
+		in_progress++;
+	}
+}
+
+static void
+plan_spawns_fast(struct pool *p, const struct pool_timing *t, uint64_t now,
+    struct actions *a)
+{
+	struct pool_index	*ix = &p->ix;
+	unsigned		 id, spawned = 0;
+	int			 probing;
+
+	if (spawns_wait(p, now) || ix->held == p->target)
+		return;
+	probing = p->failures > 0 && ix->booting_current > 0;
+	/* The bitmap is read as it was before this run's spawns, as a full
+	 * pass reads slots_held once. */
+	for (id = next_slot(p, ix->held_bits, 0, 1); id != 0;
+	    id = next_slot(p, ix->held_bits, 0, id + 1))
+		if (!spawn_one(p, t, now, a, id, &spawned, &probing))
+			break;
+}
+
+/* The run when the index is current: the same phases as the full run,
+ * over the workers that can act. */
+static void
+plan_run_fast(struct pool *p, const struct pool_timing *t, uint64_t now,
+    struct actions *a, struct ctx *x)
+{
+	struct pool_index	*ix = &p->ix;
+	struct worker		**v = NULL;
+	size_t			 i, n = 0, cap = 0;
+	int			 reloading = p->reload.active, fast;
+
+	/* Deadlines: the touched and the due, in pool order. */
+	ix->runs++;
+	for (i = 0; i < ix->ncand; i++) {
+		ix->cand[i]->ix_cand = 0;
+		if (ix->cand[i]->ix_mark != ix->runs) {
+			ix->cand[i]->ix_mark = ix->runs;
+			push_w(&v, &n, &cap, ix->cand[i]);
+		}
+	}
+	ix->ncand = 0;
+	refresh(p);
+	collect_due(ix, 0, now, &v, &n, &cap);
+	qsort(v, n, sizeof *v, by_seq);
+	for (i = 0; i < n; i++)
+		deadline_one(p, t, now, x, v[i]);
+	if (reloading && !p->reload.active)
+		plan_deadlines(p, t, now, x);
+	/* A failure counted, a crash loop ended, a reload failed: what the
+	 * index counts changed for every worker. */
+	fast = built_for(p, t);
+	if (fast) {
+		refresh(p);
+		plan_reload_fast(p);
+		refresh(p);
+		n = 0;
+		for (i = 0; i < ix->nleaving; i++)
+			push_w(&v, &n, &cap, ix->leaving[i]);
+		qsort(v, n, sizeof *v, by_seq);
+		for (i = 0; i < n; i++)
+			stop_one(p, x, v[i], p->reload.surge ?
+			    ix->ready == p->target : 0);
+		refresh(p);
+		plan_spawns_fast(p, t, now, a);
+		refresh(p);
+		if (p->reload.active && ix->old_live == 0 &&
+		    ix->ready == p->target) {
+			p->reload.active = 0;
+			actions_push(a, A_NOTE, NULL, 0, N_RELOAD_DONE, NULL);
+		}
+		if (!p->reached_target && p->target > 0 &&
+		    ix->ready == p->target) {
+			p->reached_target = 1;
+			actions_push(a, A_NOTE, NULL, 0, N_POOL_FULL, NULL);
+		}
+	} else {
+		plan_reload(p);
+		plan_stops(p, x);
+		plan_spawns(p, t, now, a);
+		plan_reload_done(p, a);
+		if (!p->reached_target && p->target > 0 && all_slots_ready(p)) {
+			p->reached_target = 1;
+			actions_push(a, A_NOTE, NULL, 0, N_POOL_FULL, NULL);
+		}
+		rebuild(p, t);
+	}
+	free(v);
 }
 
 void
@@ -1039,7 +1723,16 @@ plan_run(struct pool *p, const struct pool_timing *t, uint64_t now,
 	struct ctx	x = { .p = p, .t = t, .now = now, .a = a };
 
 	if (p->mode == PM_STOPPING) {
+		p->ix.valid = 0;
 		plan_shutdown(p, now, &x);
+		return;
+	}
+	/* Memory samples written into the records are seen only by
+	 * looking at every worker. */
+	if (t->max_worker_memory_kb > 0 && !p->ix.sample_facts) {
+		p->ix.valid = 0;
+	} else if (built_for(p, t)) {
+		plan_run_fast(p, t, now, a, &x);
 		return;
 	}
 	plan_deadlines(p, t, now, &x);
@@ -1055,62 +1748,139 @@ plan_run(struct pool *p, const struct pool_timing *t, uint64_t now,
 		p->reached_target = 1;
 		actions_push(a, A_NOTE, NULL, 0, N_POOL_FULL, NULL);
 	}
-}
-
-static void
-earliest(uint64_t *best, uint64_t t)
-{
-	if (t != 0 && (*best == 0 || t < *best))
-		*best = t;
+	if (!(t->max_worker_memory_kb > 0 && !p->ix.sample_facts))
+		rebuild(p, t);
 }
 
 uint64_t
-plan_next_deadline(const struct pool *p, const struct pool_timing *t)
+plan_next_deadline(struct pool *p, const struct pool_timing *t)
 {
 	uint64_t	best = 0;
 	size_t		i;
 	int		missing = 0;
 	unsigned	id;
 
-	for (i = 0; i < p->n; i++) {
-		const struct worker	*w = p->w[i];
+	if (built_for(p, t)) {
+		refresh(p);
+		if (p->ix.nheap > 0)
+			best = p->ix.heap[0]->ix_due;
+		missing = p->ix.held < p->target;
+	} else {
+		for (i = 0; i < p->n; i++)
+			earliest(&best, worker_due(p, t->timeout_ms,
+			    t->max_worker_age_ms, t->readiness_grace_ms,
+			    p->w[i]));
+		if (p->mode == PM_RUNNING && p->backoff_until != 0) {
+			unsigned char	*held = slots_held(p);
 
-		switch (w->state) {
-		case WS_READY:
-			if (t->timeout_ms > 0 && w->last_heartbeat != 0)
-				earliest(&best, w->last_heartbeat +
-				    t->timeout_ms);
-			if (t->max_worker_age_ms > 0 && w->retire == R_NONE)
-				earliest(&best, w->ready_at +
-				    t->max_worker_age_ms);
-			if (ends_crash_loop(p, w))
-				earliest(&best, w->ready_at + PLAN_STABLE_MS);
-			break;
-		case WS_EXITED:
-			break;
-		case WS_SPAWNING:
-		case WS_BOOTING:
-			if (w->proving && w->stop_reason == R_NONE)
-				earliest(&best, w->proving_since +
-				    t->readiness_grace_ms);
-			earliest(&best, w->deadline);
-			break;
-		default:
-			earliest(&best, w->deadline);
-			break;
+			for (id = 1; id <= p->target && !missing; id++)
+				if (!held[id])
+					missing = 1;
+			free(held);
 		}
 	}
 	if (p->mode == PM_RUNNING && p->spawns_left)
 		earliest(&best, 1);
-	if (p->mode == PM_RUNNING && p->backoff_until != 0) {
-		unsigned char	*held = slots_held(p);
-
-		for (id = 1; id <= p->target && !missing; id++)
-			if (!held[id])
-				missing = 1;
-		free(held);
-		if (missing)
-			earliest(&best, p->backoff_until);
-	}
+	if (p->mode == PM_RUNNING && p->backoff_until != 0 && missing)
+		earliest(&best, p->backoff_until);
 	return best;
+}
+
+/* ---- checking the index (tests) -------------------------------------- */
+
+int
+plan_index_check(struct pool *p, const struct pool_timing *t,
+    const char **why)
+{
+	struct pool_index	*ix = &p->ix;
+	unsigned		 held = 0, ready = 0, booting = 0, old = 0;
+	size_t			 i, nleave = 0, nheap = 0, inslots = 0;
+	unsigned		 id;
+
+	*why = NULL;
+	if (!built_for(p, t))
+		return 0;	/* the next run rebuilds it */
+	refresh(p);
+	for (i = 0; i < p->n; i++) {
+		const struct worker	*w = p->w[i];
+		uint64_t		 due;
+
+		due = worker_due(p, t->timeout_ms, t->max_worker_age_ms,
+		    t->readiness_grace_ms, w);
+		if (w->ix_due != due || (due != 0) != (w->ix_heap != 0)) {
+			*why = "a worker's due time";
+			return -1;
+		}
+		if (w->ix_heap != 0 && (w->ix_heap > ix->nheap ||
+		    ix->heap[w->ix_heap - 1] != w)) {
+			*why = "a heap position";
+			return -1;
+		}
+		if (i > 0 && p->w[i - 1]->ix_seq >= w->ix_seq) {
+			*why = "pool order";
+			return -1;
+		}
+		if (leaving(p, w) != (w->ix_lpos != 0) || (w->ix_lpos != 0 &&
+		    ix->leaving[w->ix_lpos - 1] != w)) {
+			*why = "the leaving list";
+			return -1;
+		}
+		nleave += w->ix_lpos != 0;
+		nheap += w->ix_heap != 0;
+		booting += current(w) && w->state < WS_READY;
+		old += w->generation != p->generation &&
+		    w->state < WS_DRAINING;
+	}
+	for (i = 1; i < ix->nheap; i++)
+		if (ix->heap[(i - 1) / 2]->ix_due > ix->heap[i]->ix_due) {
+			*why = "heap order";
+			return -1;
+		}
+	for (id = 1; id < ix->nslot; id++) {
+		const struct pool_slot	*s = &ix->slot[id];
+
+		inslots += s->n;
+		for (i = 0; i < s->n; i++)
+			if (s->w[i]->id != (int)id ||
+			    (i > 0 && s->w[i - 1]->ix_seq >= s->w[i]->ix_seq)) {
+				*why = "a slot's workers";
+				return -1;
+			}
+		if (id <= p->target) {
+			held += (s->flags & PSF_HELD) != 0;
+			ready += (s->flags & PSF_READY) != 0;
+		}
+		if (((ix->held_bits[id / 64] >> (id % 64)) & 1) !=
+		    ((s->flags & PSF_HELD) != 0) ||
+		    ((ix->old_bits[id / 64] >> (id % 64)) & 1) !=
+		    ((s->flags & PSF_OLD) != 0)) {
+			*why = "a slot bitmap";
+			return -1;
+		}
+	}
+	if (nleave != ix->nleaving || nheap != ix->nheap ||
+	    inslots != p->n) {
+		*why = "list sizes";
+		return -1;
+	}
+	if (held != ix->held || ready != ix->ready ||
+	    booting != ix->booting_current || old != ix->old_live) {
+		*why = "counts";
+		return -1;
+	}
+	/* The slots' flags against a full pass. */
+	{
+		unsigned char	*h = slots_held(p);
+		unsigned	 nh = 0;
+
+		for (id = 1; id <= p->target; id++)
+			nh += h[id];
+		free(h);
+		if (nh != ix->held || (ix->ready == p->target) !=
+		    all_slots_ready(p)) {
+			*why = "held or ready slots";
+			return -1;
+		}
+	}
+	return 0;
 }

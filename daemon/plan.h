@@ -101,7 +101,23 @@ void	 plan_run(struct pool *, const struct pool_timing *, uint64_t now,
 	     struct actions *);
 
 /* The earliest time plan_run has something to do, or 0 for none; 1 (the
- * distant past) when spawns were left for the next run. */
-uint64_t plan_next_deadline(const struct pool *, const struct pool_timing *);
+ * distant past) when spawns were left for the next run.  Not const: it
+ * brings the planner's index up to date first. */
+uint64_t plan_next_deadline(struct pool *, const struct pool_timing *);
+
+/*
+ * The index (struct pool_index in pool.h) that keeps a run's work
+ * proportional to the workers that changed or are due, not to the pool.
+ * pool.c calls these; a run with an invalid index is a full pass that
+ * rebuilds it.
+ */
+void	 plan_index_add(struct pool *, struct worker *);	/* pool_add */
+/* Before pool_gc drops exited workers: 0 when there is none to drop. */
+int	 plan_index_gc(struct pool *);
+void	 plan_index_free(struct pool *);
+/* Whether the index agrees with one built from scratch (tests); on a
+ * mismatch, a static description of it in *why. */
+int	 plan_index_check(struct pool *, const struct pool_timing *,
+	     const char **why);
 
 #endif

@@ -105,6 +105,7 @@ pool_free(struct pool *p)
 		free(p->w[i]);
 	free(p->w);
 	free(p->slot_restarts);
+	plan_index_free(p);
 	memset(p, 0, sizeof *p);
 }
 
@@ -131,6 +132,7 @@ pool_add(struct pool *p, int id, uint64_t now)
 	p->w = xreallocarray(p->w, p->n + 1, sizeof *p->w);
 	p->w[p->n++] = w;
 	p->spawns_total++;
+	plan_index_add(p, w);
 	return w;
 }
 
@@ -242,6 +244,7 @@ pool_on_notify(struct pool *p, struct worker *w, const struct notify_msg *m,
 {
 	if (w->state == WS_EXITED)
 		return;
+	pool_touch(p, w);
 	if (m->has_status)
 		gw_strlcpy(w->status, m->status, sizeof w->status);
 	if (m->has_requests) {
@@ -321,14 +324,61 @@ pool_shutdown(struct pool *p, int quick)
 void
 pool_mark_killed(struct pool *p, struct worker *w)
 {
-	(void)p;
+	pool_touch(p, w);
 	w->killed = 1;
+}
+
+void
+pool_on_sample(struct pool *p, struct worker *w, uint64_t rss_kb,
+    double cpu_s, uint64_t now)
+{
+	p->ix.sample_facts = 1;
+	pool_touch(p, w);
+	w->rss_kb = rss_kb;
+	w->cpu_s = cpu_s;
+	w->sampled_at = now;
+}
+
+static void
+push_worker(struct worker ***v, size_t *n, size_t *cap, struct worker *w)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		*v = xreallocarray(*v, *cap, sizeof **v);
+	}
+	(*v)[(*n)++] = w;
+}
+
+void
+pool_touch(struct pool *p, struct worker *w)
+{
+	struct pool_index	*ix = &p->ix;
+
+	if (!ix->valid)
+		return;		/* the next run rebuilds it all */
+	if (!w->ix_stale) {
+		w->ix_stale = 1;
+		push_worker(&ix->stale, &ix->nstale, &ix->capstale, w);
+	}
+	if (!w->ix_cand) {
+		w->ix_cand = 1;
+		push_worker(&ix->cand, &ix->ncand, &ix->capcand, w);
+	}
+}
+
+void
+pool_reindex(struct pool *p)
+{
+	p->ix.valid = 0;
 }
 
 void
 pool_gc(struct pool *p)
 {
 	size_t	i, j = 0;
+
+	if (!plan_index_gc(p))
+		return;		/* nothing exited */
 
 	for (i = 0; i < p->n; i++) {
 		if (p->w[i]->state == WS_EXITED)

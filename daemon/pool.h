@@ -85,6 +85,73 @@ struct worker {
 	char		 kill_wchan[64]; /* what it was doing when killed */
 	char		 kill_state;	/* its /proc state then, 0 = unknown */
 	void		*io;		/* the executor's per-worker state */
+	/* The planner's index (struct pool_index); only pool.c and plan.c
+	 * touch these. */
+	uint64_t	 ix_seq;	/* pool order: the pool_add count */
+	uint64_t	 ix_due;	/* ms, its key in the due heap; 0: none */
+	size_t		 ix_heap;	/* heap position + 1; 0: not in it */
+	size_t		 ix_lpos;	/* leaving list position + 1; 0: not */
+	unsigned	 ix_flags;	/* what it is counted as (plan.c) */
+	uint64_t	 ix_mark;	/* the planner run that last listed it */
+	int		 ix_stale;	/* on the stale list */
+	int		 ix_cand;	/* on the candidate list */
+};
+
+
+/* The workers of one slot id, in pool order, and what they add up to. */
+struct pool_slot {
+	struct worker	**w;
+	size_t		  n, cap;
+	unsigned	  flags;	/* PSF_* in plan.c */
+	int		  stale;	/* on the slot stale list */
+};
+
+/*
+ * The planner's index of the pool, so that the work per fact does not grow
+ * with the pool (plan.c keeps it; pool.c tells it of adds, facts and
+ * garbage collection).  It is derived data: valid == 0 (after pool_init,
+ * pool_free, or an adoption that fills struct pool by hand) makes the next
+ * planner run a full pass that rebuilds it.  A change of what it was built
+ * for (target, generation, failure count, mode, timing) rebuilds it too.
+ */
+struct pool_index {
+	int		  valid;
+	int		  off;		/* never use it (tests: the oracle) */
+	int		  sample_facts;	/* samples come as pool_on_sample */
+	/* What it was built for. */
+	unsigned	  target, generation, failures;
+	uint64_t	  last_failure_at;
+	enum pool_mode	  mode;
+	uint64_t	  timeout_ms, max_age_ms, grace_ms;
+	uint64_t	  seq;		/* the next worker's ix_seq */
+	uint64_t	  runs;		/* planner runs, for ix_mark */
+	/* Min-heap of workers by ix_due (plan_next_deadline's terms). */
+	struct worker	**heap;
+	size_t		  nheap, capheap;
+	/* Workers touched since their derived data was computed. */
+	struct worker	**stale;
+	size_t		  nstale, capstale;
+	/* Workers touched since the last planner run. */
+	struct worker	**cand;
+	size_t		  ncand, capcand;
+	/* Not draining yet, and retiring or told to stop. */
+	struct worker	**leaving;
+	size_t		  nleaving, capleaving;
+	/* Per slot id (index 0 unused), bitmaps over the same ids. */
+	struct pool_slot *slot;
+	size_t		  nslot;
+	uint64_t	 *held_bits;	/* a worker holds the slot */
+	uint64_t	 *old_bits;	/* an old-generation current worker */
+	int		 *sstale;	/* slot ids to recompute */
+	size_t		  nsstale, capsstale;
+	/* Counts over slots 1..target and over workers. */
+	unsigned	  held, ready;	/* slots held; slots whose current
+					   worker is ready */
+	unsigned	  booting_current; /* current workers not ready */
+	unsigned	  old_live;	/* old generation, not draining yet */
+	/* Exited workers, for pool_gc. */
+	struct worker	**exited;
+	size_t		  nexited, capexited;
 };
 
 struct pool {
@@ -114,6 +181,7 @@ struct pool {
 	int		  reached_target; /* the pool was full once */
 	int		  spawns_left;	/* the planner left spawns for later */
 	uint64_t	  spawns_total;
+	struct pool_index ix;		/* the planner's (plan.c) */
 };
 
 /* Why something is told (the supervisor logs and emits these). */
@@ -241,6 +309,20 @@ unsigned pool_start_reload(struct pool *, int surge, unsigned batch,
 void	 pool_shutdown(struct pool *, int quick);
 /* Mark w so its exit is recorded as `killed` (pool_on_kill_request). */
 void	 pool_mark_killed(struct pool *, struct worker *);
+
+/* The sampler read w's memory (kB) and CPU time (s) at now.  Once this is
+ * used, the planner checks the memory limit only for sampled workers;
+ * before, it checks every ready worker at every run. */
+void	 pool_on_sample(struct pool *, struct worker *, uint64_t rss_kb,
+	     double cpu_s, uint64_t now);
+
+/* w's record changed (a fact, or the planner wrote it): the planner's
+ * index looks at it again.  The pool_on_* functions and plan_event call
+ * it; code that writes a worker record by hand must too. */
+void	 pool_touch(struct pool *, struct worker *);
+/* Forget the planner's index: the next run rebuilds it (after filling the
+ * pool by hand, as upgrade adoption does). */
+void	 pool_reindex(struct pool *);
 
 /* Drop records of exited workers (after their notes were handled). */
 void	 pool_gc(struct pool *);
