@@ -1493,7 +1493,7 @@ int
 plan_index_gc(struct pool *p)
 {
 	struct pool_index	*ix = &p->ix;
-	size_t			 i, j, k, from, to;
+	size_t			 i, j, k, from, to, *pos;
 
 	if (!ix->valid || ix->off)
 		return 1;
@@ -1517,14 +1517,20 @@ plan_index_gc(struct pool *p)
 		s->n = j;
 		slot_stale(ix, w->id);
 	}
-	to = pool_pos(p, ix->exited[0]);
+	/* Positions first: the moves below change p->w. */
+	pos = xreallocarray(NULL, ix->nexited + 1, sizeof *pos);
+	for (k = 0; k < ix->nexited; k++)
+		pos[k] = pool_pos(p, ix->exited[k]);
+	pos[ix->nexited] = p->n;
+	to = pos[0];
 	for (k = 0; k < ix->nexited; k++) {
-		from = pool_pos(p, ix->exited[k]) + 1;
-		j = k + 1 < ix->nexited ? pool_pos(p, ix->exited[k + 1]) : p->n;
+		from = pos[k] + 1;
+		j = pos[k + 1];
 		free(ix->exited[k]);
 		memmove(p->w + to, p->w + from, (j - from) * sizeof *p->w);
 		to += j - from;
 	}
+	free(pos);
 	p->n = to;
 	ix->nexited = 0;
 	refresh(p);
@@ -1669,7 +1675,8 @@ plan_run_fast(struct pool *p, const struct pool_timing *t, uint64_t now,
 	ix->ncand = 0;
 	refresh(p);
 	collect_due(ix, 0, now, &v, &n, &cap);
-	qsort(v, n, sizeof *v, by_seq);
+	if (n > 1)
+		qsort(v, n, sizeof *v, by_seq);
 	for (i = 0; i < n; i++)
 		deadline_one(p, t, now, x, v[i]);
 	if (reloading && !p->reload.active)
@@ -1684,7 +1691,8 @@ plan_run_fast(struct pool *p, const struct pool_timing *t, uint64_t now,
 		n = 0;
 		for (i = 0; i < ix->nleaving; i++)
 			push_w(&v, &n, &cap, ix->leaving[i]);
-		qsort(v, n, sizeof *v, by_seq);
+		if (n > 1)
+			qsort(v, n, sizeof *v, by_seq);
 		for (i = 0; i < n; i++)
 			stop_one(p, x, v[i], p->reload.surge ?
 			    ix->ready == p->target : 0);
