@@ -1143,6 +1143,8 @@ worker_due(const struct pool *p, uint64_t timeout_ms, uint64_t max_age_ms,
  * pass and rebuilds the index when it changes.
  */
 
+static void	pid_insert(struct pool_index *, struct worker *, pid_t);
+
 #define WF_BOOTING_CURRENT	0x1	/* current, not ready yet */
 #define WF_OLD_LIVE		0x2	/* old generation, not draining */
 #define WF_EXITED		0x4
@@ -1418,6 +1420,9 @@ rebuild(struct pool *p, const struct pool_timing *t)
 	ix->nheap = ix->nstale = ix->ncand = ix->nleaving = 0;
 	ix->nsstale = ix->nexited = 0;
 	ix->held = ix->ready = ix->booting_current = ix->old_live = 0;
+	if (ix->cappids > 0)
+		memset(ix->pids, 0, ix->cappids * sizeof *ix->pids);
+	ix->npids = 0;
 	ix->target = p->target;
 	ix->generation = p->generation;
 	ix->failures = p->failures;
@@ -1435,13 +1440,119 @@ rebuild(struct pool *p, const struct pool_timing *t)
 		w->ix_heap = w->ix_lpos = 0;
 		w->ix_flags = 0;
 		w->ix_stale = w->ix_cand = 0;
+		w->ix_pid = 0;
 		push_w(&s->w, &s->n, &s->cap, w);
+		if (w->pid > 0)
+			pid_insert(ix, w, w->pid);
 	}
 	ix->seq = p->n;
 	ix->valid = 1;
 	for (i = 0; i < p->n; i++)
 		worker_compute(p, p->w[i]);
 	refresh(p);
+}
+
+static size_t
+pid_hash(pid_t pid, size_t cap)
+{
+	return ((uint64_t)(unsigned)pid * 0x9E3779B97F4A7C15ULL >> 32) &
+	    (cap - 1);
+}
+
+static void
+pid_grow(struct pool_index *ix)
+{
+	struct pool_pident	*old = ix->pids;
+	size_t			 i, oldcap = ix->cappids;
+
+	ix->cappids = oldcap ? oldcap * 2 : 64;
+	ix->pids = xcalloc(ix->cappids, sizeof *ix->pids);
+	ix->npids = 0;
+	for (i = 0; i < oldcap; i++)
+		if (old[i].pid != 0)
+			pid_insert(ix, old[i].w, old[i].pid);
+	free(old);
+}
+
+static void
+pid_insert(struct pool_index *ix, struct worker *w, pid_t pid)
+{
+	size_t	i;
+
+	if (2 * (ix->npids + 1) > ix->cappids)
+		pid_grow(ix);
+	for (i = pid_hash(pid, ix->cappids); ix->pids[i].pid != 0;
+	    i = (i + 1) & (ix->cappids - 1))
+		;
+	ix->pids[i].pid = pid;
+	ix->pids[i].w = w;
+	w->ix_pid = pid;
+	ix->npids++;
+}
+
+/* Linear probing: deletion shifts back the entries after the hole. */
+static void
+pid_remove(struct pool_index *ix, struct worker *w)
+{
+	size_t	i, j, h, mask = ix->cappids - 1;
+
+	if (w->ix_pid == 0 || ix->cappids == 0)
+		return;
+	for (i = pid_hash(w->ix_pid, ix->cappids); ix->pids[i].pid != 0;
+	    i = (i + 1) & mask)
+		if (ix->pids[i].w == w)
+			break;
+	w->ix_pid = 0;
+	if (ix->pids[i].pid == 0)
+		return;
+	ix->npids--;
+	for (j = (i + 1) & mask; ix->pids[j].pid != 0; j = (j + 1) & mask) {
+		h = pid_hash(ix->pids[j].pid, ix->cappids);
+		/* Entry j may move to the hole at i if its home h is not in
+		 * the cyclic range (i, j]. */
+		if ((j > i && (h <= i || h > j)) ||
+		    (j < i && (h <= i && h > j))) {
+			ix->pids[i] = ix->pids[j];
+			i = j;
+		}
+	}
+	ix->pids[i].pid = 0;
+	ix->pids[i].w = NULL;
+}
+
+void
+plan_index_forked(struct pool *p, struct worker *w, pid_t pid)
+{
+	struct pool_index	*ix = &p->ix;
+
+	if (!ix->valid || ix->off)
+		return;
+	pid_remove(ix, w);
+	if (pid > 0)
+		pid_insert(ix, w, pid);
+}
+
+struct worker *
+plan_index_find_pid(struct pool *p, pid_t pid, int *known)
+{
+	struct pool_index	*ix = &p->ix;
+	struct worker		*best = NULL;
+	size_t			 i;
+
+	*known = ix->valid && !ix->off && ix->cappids > 0;
+	if (!*known)
+		return NULL;
+	for (i = pid_hash(pid, ix->cappids); ix->pids[i].pid != 0;
+	    i = (i + 1) & (ix->cappids - 1)) {
+		struct worker	*w = ix->pids[i].w;
+
+		if (ix->pids[i].pid != pid || w->pid != pid ||
+		    w->state == WS_EXITED)
+			continue;
+		if (best == NULL || w->ix_seq < best->ix_seq)
+			best = w;
+	}
+	return best;
 }
 
 void
@@ -1516,6 +1627,7 @@ plan_index_gc(struct pool *p)
 				s->w[j++] = s->w[i];
 		s->n = j;
 		slot_stale(ix, w->id);
+		pid_remove(ix, w);
 	}
 	/* Positions first: the moves below change p->w. */
 	pos = xreallocarray(NULL, ix->nexited + 1, sizeof *pos);
@@ -1554,6 +1666,7 @@ plan_index_free(struct pool *p)
 	free(ix->leaving);
 	free(ix->sstale);
 	free(ix->exited);
+	free(ix->pids);
 	memset(ix, 0, sizeof *ix);
 }
 
@@ -1803,6 +1916,7 @@ plan_index_check(struct pool *p, const struct pool_timing *t,
 	struct pool_index	*ix = &p->ix;
 	unsigned		 held = 0, ready = 0, booting = 0, old = 0;
 	size_t			 i, nleave = 0, nheap = 0, inslots = 0;
+	size_t			 npid = 0;
 	unsigned		 id;
 
 	*why = NULL;
@@ -1833,6 +1947,22 @@ plan_index_check(struct pool *p, const struct pool_timing *t,
 			*why = "the leaving list";
 			return -1;
 		}
+		if (w->pid > 0 && w->state != WS_EXITED) {
+			struct worker	*f;
+			size_t		 k;
+			int		 known;
+
+			for (k = 0; k < p->n; k++)
+				if (p->w[k]->pid == w->pid &&
+				    p->w[k]->state != WS_EXITED)
+					break;
+			f = plan_index_find_pid(p, w->pid, &known);
+			if (!known || f != p->w[k]) {
+				*why = "the pid table";
+				return -1;
+			}
+		}
+		npid += w->ix_pid != 0;
 		nleave += w->ix_lpos != 0;
 		nheap += w->ix_heap != 0;
 		booting += current(w) && w->state < WS_READY;
@@ -1867,7 +1997,7 @@ plan_index_check(struct pool *p, const struct pool_timing *t,
 		}
 	}
 	if (nleave != ix->nleaving || nheap != ix->nheap ||
-	    inslots != p->n) {
+	    inslots != p->n || npid != ix->npids) {
 		*why = "list sizes";
 		return -1;
 	}

@@ -112,6 +112,12 @@ uint64_t plan_next_deadline(struct pool *, const struct pool_timing *);
  * rebuilds it.
  */
 void	 plan_index_add(struct pool *, struct worker *);	/* pool_add */
+/* w is forked as pid (pool_on_forked, before it sets w->pid). */
+void	 plan_index_forked(struct pool *, struct worker *, pid_t);
+/* The live worker with that pid, NULL: none known; -1 as a pointer is
+ * never returned.  *known is 0 when the index cannot say (look at every
+ * worker). */
+struct worker *plan_index_find_pid(struct pool *, pid_t, int *known);
 /* Before pool_gc drops exited workers: 0 when there is none to drop. */
 int	 plan_index_gc(struct pool *);
 void	 plan_index_free(struct pool *);

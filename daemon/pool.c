@@ -139,10 +139,17 @@ pool_add(struct pool *p, int id, uint64_t now)
 struct worker *
 pool_find_pid(struct pool *p, pid_t pid)
 {
-	size_t	i;
+	struct worker	*w;
+	size_t		 i;
+	int		 known;
 
 	if (pid <= 0)
 		return NULL;
+	w = plan_index_find_pid(p, pid, &known);
+	if (known && w != NULL)
+		return w;
+	/* Not in the index (it is being rebuilt, or the pid is a
+	 * grandchild's): look at every worker. */
 	for (i = 0; i < p->n; i++)
 		if (p->w[i]->pid == pid && p->w[i]->state != WS_EXITED)
 			return p->w[i];
@@ -179,8 +186,8 @@ void
 pool_on_forked(struct pool *p, struct worker *w, pid_t pid, uint64_t now,
     struct actions *a)
 {
-	(void)p;
 	(void)now;
+	plan_index_forked(p, w, pid);
 	w->pid = pid;
 	actions_push(a, A_NOTE, w, 0, N_SPAWN, NULL);
 }

@@ -95,6 +95,7 @@ struct worker {
 	uint64_t	 ix_mark;	/* the planner run that last listed it */
 	int		 ix_stale;	/* on the stale list */
 	int		 ix_cand;	/* on the candidate list */
+	pid_t		 ix_pid;	/* the pid it is found by; 0: none */
 };
 
 
@@ -149,6 +150,12 @@ struct pool_index {
 					   worker is ready */
 	unsigned	  booting_current; /* current workers not ready */
 	unsigned	  old_live;	/* old generation, not draining yet */
+	/* pid -> worker, open addressing (size a power of 2, 0: none). */
+	struct pool_pident {
+		pid_t		 pid;	/* 0: empty */
+		struct worker	*w;
+	}		 *pids;
+	size_t		  npids, cappids;
 	/* Exited workers, for pool_gc. */
 	struct worker	**exited;
 	size_t		  nexited, capexited;
@@ -261,6 +268,7 @@ void	 pool_free(struct pool *);
 /* A new record in state spawning for slot id (planner only). */
 struct worker *pool_add(struct pool *, int id, uint64_t now);
 
+/* The live worker with that pid, NULL if none. */
 struct worker *pool_find_pid(struct pool *, pid_t);
 struct worker *pool_find_id(struct pool *, int id);	/* newest in slot */
 
