@@ -50,6 +50,7 @@
 #include "upgrade.h"
 #include "validate.h"
 #include "web.h"
+#include "worker_io.h"
 
 /* How far up the process tree a notify sender is traced to its worker. */
 #define NOTIFY_ANCESTORS	16
@@ -57,16 +58,6 @@
 struct reload_waiter {
 	sup_reload_cb	 cb;
 	void		*arg;
-};
-
-/* Per-worker executor state: the exec-error pipe until exec is known to
- * have worked, and the worker's output and notify fd for as long as its
- * record lives. */
-struct wio {
-	struct event	*ev;
-	int		 fd;
-	struct output	*out;
-	struct notifyfd	*nfd;
 };
 
 static struct {
@@ -178,85 +169,13 @@ emit(const char *event, const struct worker *w, const char *reason,
 	json_decref(detail);
 }
 
-/* ---- per-worker I/O ---------------------------------------------------- */
-
-/* Exec is known to have worked or failed: the error pipe is done. */
+/* The exec-error pipe of w has something to say. */
 static void
-wio_close_errpipe(struct wio *io)
+errpipe_ready(struct worker *w)
 {
-	if (io->ev != NULL)
-		event_free(io->ev);
-	io->ev = NULL;
-	if (io->fd != -1)
-		close(io->fd);
-	io->fd = -1;
-}
-
-/* The worker's record is going (it exited, or gwd exits). */
-static void
-wio_free(struct worker *w)
-{
-	struct wio	*io = w->io;
-
-	if (io == NULL)
-		return;
-	wio_close_errpipe(io);
-	output_detach(io->out);
-	notifyfd_detach(io->nfd);
-	free(io);
-	w->io = NULL;
-}
-
-static struct output *
-wio_output(const struct worker *w)
-{
-	return w->io != NULL ? ((struct wio *)w->io)->out : NULL;
-}
-
-static struct notifyfd *
-wio_notifyfd(const struct worker *w)
-{
-	return w->io != NULL ? ((struct wio *)w->io)->nfd : NULL;
-}
-
-/* Read the exec-error pipe: EOF means exec succeeded, else the child
- * says which step failed (chdir, setuid, exec ...) and why. */
-static void
-wio_drain(struct worker *w)
-{
-	struct wio		*io = w->io;
-	struct spawn_error	 e;
-	ssize_t			 n;
-
-	if (io == NULL || io->fd == -1)
-		return;
-	do {
-		n = read(io->fd, &e, sizeof e);
-	} while (n == -1 && errno == EINTR);
-	if (n == -1 && errno == EAGAIN)
-		return;
-	if (n == (ssize_t)sizeof e) {
-		w->exec_errno = e.err;
-		w->exec_step = e.step;
-		if (e.step == SPAWN_STEP_CHDIR)
-			log_error("worker %d: cannot chdir to %s: %s", w->id,
-			    spawn_ctx_chdir(sup.ctx), strerror(e.err));
-		else
-			log_error("worker %d: cannot %s %s: %s", w->id,
-			    spawn_step_name(e.step), spawn_ctx_path(sup.ctx),
-			    strerror(e.err));
-	} else
+	if (wio_drain(w, sup.ctx) == 1)
 		pool_on_exec_ok(&sup.pool, w, gw_now_ms(), &sup.timing,
 		    &sup.acts);
-	wio_close_errpipe(io);
-}
-
-static void
-wio_read(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	wio_drain(arg);
 	process();
 }
 
@@ -268,7 +187,6 @@ static void
 do_spawn(struct worker *w)
 {
 	struct spawn_result	 r;
-	struct wio		*io;
 
 	if (spawn_worker(sup.ctx, w->id, w->generation, &r) == -1) {
 		log_error("worker %d: cannot fork: %s", w->id,
@@ -277,17 +195,7 @@ do_spawn(struct worker *w)
 		    &sup.timing, &sup.acts);
 		return;
 	}
-	io = xcalloc(1, sizeof *io);
-	io->fd = r.errfd;
-	io->ev = event_new(sup.base, r.errfd, EV_READ, wio_read, w);
-	event_add(io->ev, NULL);
-	if (r.outfd != -1)
-		io->out = output_start(sup.base, r.outfd, w->id, r.pid,
-		    sup.cfg->capture_output);
-	if (r.notifyfd != -1)
-		io->nfd = notifyfd_start(sup.base, r.notifyfd, on_notify_fd,
-		    w);
-	w->io = io;
+	wio_start(w, &r, sup.cfg->capture_output);
 	pool_on_forked(&sup.pool, w, r.pid, gw_now_ms(), &sup.acts);
 }
 
@@ -706,7 +614,9 @@ reap(void)
 			continue;
 		if (w == NULL)
 			continue;	/* an orphan we adopted as subreaper */
-		wio_drain(w);
+		if (wio_drain(w, sup.ctx) == 1)
+			pool_on_exec_ok(&sup.pool, w, gw_now_ms(), &sup.timing,
+			    &sup.acts);
 		/* Its last words belong to the report of its exit, and its
 		 * last messages (STOPPING=1) come before it. */
 		output_drain(wio_output(w));
@@ -1411,12 +1321,11 @@ upgrade_state_json(uint64_t dropped, uint64_t written)
 	pool = upgrade_pool_to_json(&sup.pool);
 	json_array_foreach(json_object_get(pool, "workers"), i, v) {
 		const struct worker	*w = sup.pool.w[i];
-		const struct wio	*io = w->io;
 		json_t			*tail;
 
 		tail = output_tail_json(wio_output(w));
 		json_object_set_new(v, "io", json_pack("{s:i, s:i, s:i}",
-		    "err", io != NULL ? io->fd : -1,
+		    "err", wio_errfd(w),
 		    "out", output_fd(wio_output(w)),
 		    "notify", notifyfd_fd(wio_notifyfd(w))));
 		if (tail != NULL)
@@ -1656,28 +1565,10 @@ static void
 upgrade_adopt_io(struct worker *w, const json_t *jw)
 {
 	const json_t	*io = json_object_get(jw, "io");
-	struct wio	*x = xcalloc(1, sizeof *x);
-	int		 err = upgrade_get_fd(io, "err");
-	int		 out = upgrade_get_fd(io, "out");
-	int		 nfd = upgrade_get_fd(io, "notify");
 
-	x->fd = err;
-	if (err != -1) {
-		(void)gw_set_cloexec(err, 1);
-		x->ev = event_new(sup.base, err, EV_READ, wio_read, w);
-		event_add(x->ev, NULL);
-	}
-	if (out != -1) {
-		(void)gw_set_cloexec(out, 1);
-		x->out = output_start(sup.base, out, w->id, w->pid,
-		    sup.cfg->capture_output);
-		output_restore_tail(x->out, json_object_get(jw, "tail"));
-	}
-	if (nfd != -1) {
-		(void)gw_set_cloexec(nfd, 1);
-		x->nfd = notifyfd_start(sup.base, nfd, on_notify_fd, w);
-	}
-	w->io = x;
+	wio_adopt(w, upgrade_get_fd(io, "err"), upgrade_get_fd(io, "out"),
+	    upgrade_get_fd(io, "notify"), sup.cfg->capture_output,
+	    json_object_get(jw, "tail"));
 }
 
 /*
@@ -1847,6 +1738,7 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 	if (sup.base == NULL)
 		fatal("cannot create the event loop");
 	signals_setup();
+	wio_init(sup.base, errpipe_ready, on_notify_fd);
 	sup.timer = evtimer_new(sup.base, timer_fire, NULL);
 	sup.sample = evtimer_new(sup.base, sample_fire, NULL);
 	sdwatchdog_start();
