@@ -43,6 +43,7 @@
 #include "plan.h"
 #include "pool.h"
 #include "procfs.h"
+#include "sampling.h"
 #include "sdnotify.h"
 #include "spawn.h"
 #include "stats.h"
@@ -74,7 +75,6 @@ static struct {
 	struct pool_timing	 timing;
 	struct actions		 acts;
 	struct event		*timer;
-	struct event		*sample;
 	struct event		*sdwatchdog;
 	struct event		*sigs[12];
 	size_t			 nsigs;
@@ -102,7 +102,6 @@ static struct {
 } sup;
 
 static void process(void);
-static void sample_arm(void);
 
 struct event_base *
 supervisor_base(void)
@@ -685,118 +684,6 @@ on_notify_fd(const struct notify_msg *m, void *arg)
 	worker_notified(arg, m);
 }
 
-static void	sample_arm(void);
-
-/*
- * Memory and CPU of every live worker's whole process tree (its process
- * group and its descendants), from one pass over /proc whatever the pool
- * size.  Workers it found get rss_kb, cpu_s and sampled_at = now.
- */
-static void
-sample_workers(uint64_t now)
-{
-	struct procfs_table	 t = { NULL, 0, 0 };
-	struct procfs_usage	*u;
-	pid_t			*roots;
-	size_t			 i;
-
-	roots = xcalloc(sup.pool.n + 1, sizeof *roots);
-	u = xcalloc(sup.pool.n + 1, sizeof *u);
-	for (i = 0; i < sup.pool.n; i++)
-		if (sup.pool.w[i]->state != WS_EXITED)
-			roots[i] = sup.pool.w[i]->pid;
-	/* gwd's own subtree: as subreaper it holds every worker's tree. */
-	if (procfs_table_read_tree(&t, sup.pid) == 0)
-		procfs_tree_usage(&t, roots, sup.pool.n, sup.pid, u);
-	for (i = 0; i < sup.pool.n; i++) {
-		struct worker	*w = sup.pool.w[i];
-
-		if (roots[i] <= 0 || u[i].procs == 0)
-			continue;
-		w->rss_kb = u[i].rss_kb;
-		w->cpu_s = u[i].cpu_s;
-		w->sampled_at = now;
-	}
-	procfs_table_free(&t);
-	free(u);
-	free(roots);
-}
-
-/* Resident memory and CPU of every worker; feeds memory recycling. */
-static void
-sample_fire(evutil_socket_t fd, short what, void *arg)
-{
-	size_t	i;
-
-	(void)fd;
-	(void)what;
-	(void)arg;
-	struct stats_worker_sample	*ws;
-	struct stats_sample		 s;
-	struct pool_counts		 c;
-	struct procfs_usage		 u;
-	size_t				 n = 0;
-	uint64_t			 now;
-
-	ws = xcalloc(sup.pool.n + 1, sizeof *ws);
-	memset(&s, 0, sizeof s);
-	s.requests = UINT64_MAX;	/* NULL unless some worker reports */
-	now = gw_now_ms();
-	sample_workers(now);
-	for (i = 0; i < sup.pool.n; i++) {
-		struct worker	*w = sup.pool.w[i];
-
-		if (w->pid <= 0 || w->state == WS_EXITED ||
-		    w->sampled_at != now)
-			continue;
-		ws[n].worker_id = w->id;
-		ws[n].pid = w->pid;
-		ws[n].generation = w->generation;
-		ws[n].state = wstate_name(w->state);
-		ws[n].rss_kb = w->rss_kb;
-		ws[n].cpu_s = w->cpu_s;
-		ws[n].requests = w->reports_requests ? w->requests :
-		    UINT64_MAX;
-		s.workers_rss_kb += w->rss_kb;
-		s.workers_cpu_s += w->cpu_s;
-		if (w->reports_requests)
-			s.requests = (s.requests == UINT64_MAX ? 0 :
-			    s.requests) + w->requests;
-		n++;
-	}
-	if (stats_enabled()) {
-		pool_count(&sup.pool, &c);
-		s.ts = gw_wall_time();
-		s.generation = sup.pool.generation;
-		s.target = sup.pool.target;
-		s.ready = c.ready;
-		s.booting = c.booting;
-		s.draining = c.draining;
-		if (procfs_usage(sup.pid, &u) == 0)
-			s.master_rss_kb = u.rss_kb;
-		stats_sample(&s, ws, n);
-	}
-	free(ws);
-	sample_arm();	/* a one-shot timer: the next sample */
-	process();
-}
-
-static void
-sample_arm(void)
-{
-	struct timeval	tv;
-	uint64_t	ms = sup.cfg->stats_interval_ms;
-
-	/* Only wake when someone needs the numbers. */
-	if ((sup.cfg->max_worker_memory == 0 && !stats_enabled()) || ms == 0) {
-		event_del(sup.sample);
-		return;
-	}
-	tv.tv_sec = (time_t)(ms / 1000);
-	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
-	event_add(sup.sample, &tv);
-}
-
 /* ---- entry points (signals and control commands) ----------------------- */
 
 unsigned
@@ -955,7 +842,7 @@ sup_reload(sup_reload_cb done, void *arg, char **err)
 	    ncfg->reload_strategy == RELOAD_SURGE ? "surge" : "rolling",
 	    "target", (int)sup.pool.target));
 	add_waiter(done, arg);
-	sample_arm();
+	sampling_arm();
 	process();
 	return (int)gen;
 }
@@ -1141,28 +1028,6 @@ sup_health_json(void)
 	return health_json(&h);
 }
 
-uint64_t
-sup_refresh_usage(void)
-{
-	uint64_t	 now = gw_now_ms();
-	uint64_t	 fresh = sup.cfg->stats_interval_ms > 1000 ?
-			     sup.cfg->stats_interval_ms : 1000;
-	size_t		 i;
-
-	/* The last sample if it is recent: a scan of /proc on every
-	 * request would stall the loop.  Otherwise one scan for all. */
-	for (i = 0; i < sup.pool.n; i++) {
-		struct worker	*w = sup.pool.w[i];
-
-		if (w->state != WS_EXITED && w->pid > 0 &&
-		    (w->sampled_at == 0 || now - w->sampled_at > fresh)) {
-			sample_workers(now);
-			break;
-		}
-	}
-	return fresh;
-}
-
 const struct pool *
 supervisor_pool(void)
 {
@@ -1184,19 +1049,21 @@ supervisor_started_at(void)
 json_t *
 sup_workers_json(void)
 {
-	uint64_t	 fresh = sup_refresh_usage();
+	uint64_t	 fresh = sampling_refresh();
 	uint64_t	 now = gw_now_ms();
 	json_t		*arr = json_array();
 	size_t		 i;
 
 	for (i = 0; i < sup.pool.n; i++) {
 		struct worker		*w = sup.pool.w[i];
+		uint64_t		 rss_kb = 0;
+		double			 cpu_s = 0;
 		int			 have;
 		json_t			*o;
 
 		if (w->state == WS_EXITED)
 			continue;
-		have = w->sampled_at != 0 && now - w->sampled_at <= fresh;
+		have = sampling_usage(w, now, fresh, &rss_kb, &cpu_s);
 		o = json_object();
 		json_object_set_new(o, "id", json_integer(w->id));
 		json_object_set_new(o, "pid", w->pid > 0 ?
@@ -1215,9 +1082,9 @@ sup_workers_json(void)
 		json_object_set_new(o, "requests", w->reports_requests ?
 		    json_integer((json_int_t)w->requests) : json_null());
 		json_object_set_new(o, "rss_kb", have ?
-		    json_integer((json_int_t)w->rss_kb) : json_null());
+		    json_integer((json_int_t)rss_kb) : json_null());
 		json_object_set_new(o, "cpu_s", have ?
-		    json_real(w->cpu_s) : json_null());
+		    json_real(cpu_s) : json_null());
 		json_object_set_new(o, "restarts", json_integer(w->restarts));
 		json_object_set_new(o, "status", w->status[0] ?
 		    json_string(w->status) : json_null());
@@ -1740,7 +1607,7 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 	signals_setup();
 	wio_init(sup.base, errpipe_ready, on_notify_fd);
 	sup.timer = evtimer_new(sup.base, timer_fire, NULL);
-	sup.sample = evtimer_new(sup.base, sample_fire, NULL);
+	sampling_start(sup.base, &sup.pool, sup.pid, process);
 	sdwatchdog_start();
 	if (upgrade_state() != NULL) {
 		notify_inherit(upgrade_get_fd(upgrade_state(), "notify_fd"),
@@ -1816,7 +1683,7 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 		emit("master_start", NULL, NULL, json_pack("{s:s, s:i}",
 		    "version", GWD_VERSION, "workers", (int)cfg->workers));
 	}
-	sample_arm();
+	sampling_arm();
 	process();
 	launcher_done(0, NULL);	/* serving: gwd -D's launcher may return */
 	event_base_dispatch(sup.base);
@@ -1833,7 +1700,7 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 	for (i = 0; i < sup.nsigs; i++)
 		event_free(sup.sigs[i]);
 	event_free(sup.timer);
-	event_free(sup.sample);
+	sampling_stop();
 	if (sup.sdwatchdog != NULL)
 		event_free(sup.sdwatchdog);
 	for (i = 0; i < sup.pool.n; i++)

@@ -97,12 +97,5 @@ struct pool;
 const struct pool	*supervisor_pool(void);
 const struct listeners	*supervisor_listeners(void);
 double			 supervisor_started_at(void);
-/*
- * Make the workers' rss_kb and cpu_s fresh: one scan of /proc for all of
- * them if the last sample is older than the stats interval (at least
- * 1 s), else nothing.  Returns the age limit in ms: a worker whose
- * sampled_at is older than now minus that has no usage to show.
- */
-uint64_t		 sup_refresh_usage(void);
 
 #endif
