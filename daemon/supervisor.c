@@ -44,9 +44,12 @@
 #include "pool.h"
 #include "procfs.h"
 #include "sampling.h"
+#include "reexec.h"
+#include "reload.h"
 #include "sdnotify.h"
 #include "spawn.h"
 #include "stats.h"
+#include "sup_state.h"
 #include "supervisor.h"
 #include "upgrade.h"
 #include "validate.h"
@@ -136,13 +139,6 @@ timing_from(struct pool_timing *t, const struct gw_config *c)
 	for (i = 0; i < c->nhooks; i++)
 		if (strcmp(c->hooks[i].event, "worker_timeout") == 0)
 			t->dump_hook = 1;
-}
-
-/* Unix time of a monotonic timestamp, past or future. */
-static double
-wall_of(uint64_t mono)
-{
-	return gw_wall_time() + ((double)mono - (double)gw_now_ms()) / 1000.0;
 }
 
 static void
@@ -964,70 +960,6 @@ sup_reopen_logs(void)
 			(void)kill(sup.pool.w[i]->pid, sig);
 }
 
-/* ---- status ------------------------------------------------------------ */
-
-static const char *
-pool_state(uint64_t now)
-{
-	return health_state(&sup.pool, drain_active(), now);
-}
-
-json_t *
-sup_status_json(void)
-{
-	struct pool_counts	 c;
-	uint64_t		 now = gw_now_ms();
-	json_t			*o;
-
-	pool_count(&sup.pool, &c);
-	o = json_object();
-	json_object_set_new(o, "name", json_string(sup.cfg->name));
-	json_object_set_new(o, "pid", json_integer(sup.pid));
-	json_object_set_new(o, "version", json_string(GWD_VERSION));
-	json_object_set_new(o, "started_at", json_real(sup.started_at));
-	json_object_set_new(o, "uptime_s",
-	    json_real((double)(now - sup.started_mono) / 1000.0));
-	json_object_set_new(o, "generation",
-	    json_integer(sup.pool.generation));
-	json_object_set_new(o, "state", json_string(pool_state(now)));
-	json_object_set_new(o, "workers", json_pack(
-	    "{s:i, s:i, s:i, s:i, s:i}", "target", (int)sup.pool.target,
-	    "ready", (int)c.ready, "booting", (int)c.booting,
-	    "draining", (int)c.draining, "total", (int)c.total));
-	json_object_set_new(o, "binds", listeners_to_json(sup.ls));
-	json_object_set_new(o, "control_socket", sup.cfg->control_socket ?
-	    json_string(sup.cfg->control_socket) : json_null());
-	json_object_set_new(o, "notify_socket",
-	    json_string(sup.cfg->notify_socket));
-	json_object_set_new(o, "stats_db", sup.cfg->stats_db &&
-	    strcmp(sup.cfg->stats_db, "none") != 0 ?
-	    json_string(sup.cfg->stats_db) : json_null());
-	json_object_set_new(o, "last_reload", sup.last_reload ?
-	    json_incref(sup.last_reload) : json_null());
-	json_object_set_new(o, "backoff_until", sup.pool.backoff_until > now ?
-	    json_real(wall_of(sup.pool.backoff_until)) : json_null());
-	json_object_set_new(o, "failures", json_integer(sup.pool.failures));
-	json_object_set_new(o, "stats", stats_status_json());
-	json_object_set_new(o, "upgraded_at", sup.upgraded_at > 0 ?
-	    json_real(sup.upgraded_at) : json_null());
-	json_object_set_new(o, "last_upgrade", sup.last_upgrade ?
-	    json_incref(sup.last_upgrade) : json_null());
-	json_object_set_new(o, "notify_dropped",
-	    json_integer((json_int_t)notify_dropped()));
-	json_object_set_new(o, "spawns_total",
-	    json_integer((json_int_t)sup.pool.spawns_total));
-	return o;
-}
-
-json_t *
-sup_health_json(void)
-{
-	struct health	h;
-
-	health_now(&h);
-	return health_json(&h);
-}
-
 const struct pool *
 supervisor_pool(void)
 {
@@ -1046,51 +978,116 @@ supervisor_started_at(void)
 	return sup.started_at;
 }
 
-json_t *
-sup_workers_json(void)
+/* ---- what the supervisor's own files borrow (sup_state.h) ------------- */
+
+struct pool *
+sup_pool(void)
 {
-	uint64_t	 fresh = sampling_refresh();
-	uint64_t	 now = gw_now_ms();
-	json_t		*arr = json_array();
-	size_t		 i;
+	return &sup.pool;
+}
 
-	for (i = 0; i < sup.pool.n; i++) {
-		struct worker		*w = sup.pool.w[i];
-		uint64_t		 rss_kb = 0;
-		double			 cpu_s = 0;
-		int			 have;
-		json_t			*o;
+struct listeners *
+sup_listeners(void)
+{
+	return sup.ls;
+}
 
-		if (w->state == WS_EXITED)
-			continue;
-		have = sampling_usage(w, now, fresh, &rss_kb, &cpu_s);
-		o = json_object();
-		json_object_set_new(o, "id", json_integer(w->id));
-		json_object_set_new(o, "pid", w->pid > 0 ?
-		    json_integer(w->pid) : json_null());
-		json_object_set_new(o, "generation",
-		    json_integer(w->generation));
-		json_object_set_new(o, "state",
-		    json_string(wstate_name(w->state)));
-		json_object_set_new(o, "state_since",
-		    json_real(wall_of(w->state_since)));
-		json_object_set_new(o, "age_s",
-		    json_real((double)(now - w->spawned_at) / 1000.0));
-		json_object_set_new(o, "last_heartbeat_s", w->last_heartbeat ?
-		    json_real((double)(now - w->last_heartbeat) / 1000.0) :
-		    json_null());
-		json_object_set_new(o, "requests", w->reports_requests ?
-		    json_integer((json_int_t)w->requests) : json_null());
-		json_object_set_new(o, "rss_kb", have ?
-		    json_integer((json_int_t)rss_kb) : json_null());
-		json_object_set_new(o, "cpu_s", have ?
-		    json_real(cpu_s) : json_null());
-		json_object_set_new(o, "restarts", json_integer(w->restarts));
-		json_object_set_new(o, "status", w->status[0] ?
-		    json_string(w->status) : json_null());
-		json_array_append_new(arr, o);
-	}
-	return json_pack("{s:o}", "workers", arr);
+struct spawn_ctx *
+sup_spawn_ctx(void)
+{
+	return sup.ctx;
+}
+
+pid_t
+sup_pid(void)
+{
+	return sup.pid;
+}
+
+int
+sup_argc(void)
+{
+	return sup.argc;
+}
+
+char **
+sup_argv(void)
+{
+	return sup.argv;
+}
+
+const char *
+sup_self_exe(void)
+{
+	return sup.self_exe;
+}
+
+uint64_t
+sup_started_mono(void)
+{
+	return sup.started_mono;
+}
+
+void
+sup_set_started(double wall, uint64_t mono)
+{
+	sup.started_at = wall;
+	sup.started_mono = mono;
+}
+
+void
+sup_install_config(struct gw_config *cfg, struct spawn_ctx *ctx,
+    struct gw_config **old_cfg, struct spawn_ctx **old_ctx)
+{
+	*old_cfg = sup.cfg;
+	*old_ctx = sup.ctx;
+	sup.cfg = cfg;
+	sup.ctx = ctx;
+	timing_from(&sup.timing, cfg);
+}
+
+void
+sup_process(void)
+{
+	process();
+}
+
+void
+sup_emit(const char *event, const struct worker *w, const char *reason,
+    json_t *detail)
+{
+	emit(event, w, reason, detail);
+}
+
+void
+sup_hook_event(const char *event)
+{
+	hook_event(event);
+}
+
+const json_t *
+reload_last(void)
+{
+	return sup.last_reload;
+}
+
+void
+reload_set_last(json_t *v)
+{
+	json_decref(sup.last_reload);
+	sup.last_reload = json_incref(v);
+}
+
+const json_t *
+reexec_last(void)
+{
+	return sup.last_upgrade;
+}
+
+double
+reexec_upgraded_at(void)
+{
+	return sup.upgraded_at;
 }
 
 /* Keep systemd's watchdog for gwd fed, from the loop itself, so a stuck
