@@ -78,7 +78,6 @@ static struct {
 	struct pool_timing	 timing;
 	struct actions		 acts;
 	struct event		*timer;
-	struct event		*sdwatchdog;
 	struct event		*sigs[12];
 	size_t			 nsigs;
 	pid_t			 pid;
@@ -1090,32 +1089,6 @@ reexec_upgraded_at(void)
 	return sup.upgraded_at;
 }
 
-/* Keep systemd's watchdog for gwd fed, from the loop itself, so a stuck
- * master is restarted. */
-static void
-sdwatchdog_fire(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	(void)arg;
-	sdnotify("WATCHDOG=1");
-}
-
-static void
-sdwatchdog_start(void)
-{
-	uint64_t	ms = sdnotify_watchdog_ms() / 2;
-	struct timeval	tv;
-
-	if (ms == 0)
-		return;
-	tv.tv_sec = (time_t)(ms / 1000);
-	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
-	sup.sdwatchdog = event_new(sup.base, -1, EV_PERSIST, sdwatchdog_fire,
-	    NULL);
-	event_add(sup.sdwatchdog, &tv);
-}
-
 /* ---- upgrade in place ---------------------------------------------------- */
 
 /*
@@ -1605,7 +1578,7 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 	wio_init(sup.base, errpipe_ready, on_notify_fd);
 	sup.timer = evtimer_new(sup.base, timer_fire, NULL);
 	sampling_start(sup.base, &sup.pool, sup.pid, process);
-	sdwatchdog_start();
+	sdnotify_watchdog_start(sup.base);
 	if (upgrade_state() != NULL) {
 		notify_inherit(upgrade_get_fd(upgrade_state(), "notify_fd"),
 		    upgrade_get_fd(upgrade_state(), "notify_ifd"));
@@ -1698,8 +1671,7 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 		event_free(sup.sigs[i]);
 	event_free(sup.timer);
 	sampling_stop();
-	if (sup.sdwatchdog != NULL)
-		event_free(sup.sdwatchdog);
+	sdnotify_watchdog_stop();
 	for (i = 0; i < sup.pool.n; i++)
 		wio_free(sup.pool.w[i]);
 	output_free_all();
