@@ -285,32 +285,26 @@ c_scale(struct cmd_ctx *ctx, json_t *args, struct cmd_reply *r)
 	return scale_result((unsigned)t, r);
 }
 
-/* Like TTIN: up by n, clamped to the maximum. */
+/* Like TTIN: up by n (sup_step_target's rule). */
 static enum cmd_status
 c_ttin(struct cmd_ctx *ctx, json_t *args, struct cmd_reply *r)
 {
-	json_t		*n = json_object_get(args, "n");
-	long long	 t;
+	json_t	*n = json_object_get(args, "n");
 
 	(void)ctx;
-	t = (long long)sup_target() + (n ? json_integer_value(n) : 1);
-	if (t > SUP_MAX_WORKERS)
-		t = SUP_MAX_WORKERS;
-	return scale_result((unsigned)t, r);
+	return scale_result(sup_step_target(sup_target(),
+	    n ? json_integer_value(n) : 1), r);
 }
 
-/* Like TTOU: down by n but not below 1 (a pool already at 0 stays). */
+/* Like TTOU: down by n (sup_step_target's rule). */
 static enum cmd_status
 c_ttou(struct cmd_ctx *ctx, json_t *args, struct cmd_reply *r)
 {
-	json_t		*n = json_object_get(args, "n");
-	long long	 cur = sup_target(), t;
+	json_t	*n = json_object_get(args, "n");
 
 	(void)ctx;
-	t = cur - (n ? json_integer_value(n) : 1);
-	if (t < 1)
-		t = cur < 1 ? cur : 1;
-	return scale_result((unsigned)t, r);
+	return scale_result(sup_step_target(sup_target(),
+	    -(n ? json_integer_value(n) : 1)), r);
 }
 
 static void

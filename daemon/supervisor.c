@@ -1493,13 +1493,10 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 		break;
 	}
 	case SIGTTIN:
-		if (sup.pool.target < SUP_MAX_WORKERS)
-			sup_scale(sup.pool.target + 1, NULL);
-		break;
 	case SIGTTOU:
-		t = sup.pool.target;
-		if (t > 1)
-			sup_scale(t - 1, NULL);
+		t = sup_step_target(sup.pool.target, sig == SIGTTIN ? 1 : -1);
+		if (t != sup.pool.target)
+			sup_scale(t, NULL);
 		break;
 	case SIGTERM:
 		sup_stop(1);
