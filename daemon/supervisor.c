@@ -59,20 +59,13 @@
 /* How far up the process tree a notify sender is traced to its worker. */
 #define NOTIFY_ANCESTORS	16
 
-struct reload_waiter {
-	sup_reload_cb	 cb;
-	void		*arg;
-};
-
 static struct {
 	struct event_base	*base;
 	int			 argc;
 	char			**argv;
 	char			*self_exe;
 	struct gw_config	*cfg;
-	struct gw_config	*prev_cfg;	/* during a reload */
 	struct spawn_ctx	*ctx;
-	struct spawn_ctx	*prev_ctx;
 	struct listeners	*ls;
 	struct pool		 pool;
 	struct pool_timing	 timing;
@@ -83,9 +76,6 @@ static struct {
 	pid_t			 pid;
 	double			 started_at;
 	uint64_t		 started_mono;
-	struct reload_waiter	*waiters;
-	size_t			 nwaiters;
-	json_t			*last_reload;
 	int			 exit_status;
 	int			 planning;
 	int			 reaping;	/* facts only, no planning */
@@ -261,54 +251,6 @@ exit_detail(const struct worker *w, uint64_t now)
 	return d;
 }
 
-/* How a worker ended, for people: "exited 3", "killed by SIGSEGV". */
-static void
-exit_how(const struct worker *w, char *buf, size_t len)
-{
-	if (w->exit_signal != 0)
-		snprintf(buf, len, "killed by SIG%s",
-		    signal_name(w->exit_signal));
-	else if (w->exit_status >= 0)
-		snprintf(buf, len, "exited %d", w->exit_status);
-	else if (w->exec_errno != 0)
-		snprintf(buf, len, "could not %s: %s",
-		    spawn_step_name(w->exec_step), strerror(w->exec_errno));
-	else
-		snprintf(buf, len, "is being killed");
-}
-
-/*
- * The evidence of a failed reload: which worker, how it ended and what it
- * said last.  Returns the message (to free) and sets *detail to a new
- * object {id, pid, generation, reason, exit_status, signal, stderr}.
- */
-static char *
-reload_evidence(const char *why, const struct worker *w, json_t **detail)
-{
-	char	 how[128], last[256];
-	const char *said;
-
-	*detail = NULL;
-	if (w == NULL)
-		return xstrdup(why);
-	exit_how(w, how, sizeof how);
-	said = output_cause(wio_output(w), last, sizeof last);
-	*detail = json_pack("{s:i, s:I, s:i, s:s, s:o, s:o, s:o}",
-	    "id", w->id, "pid", (json_int_t)w->pid,
-	    "generation", (int)w->generation,
-	    "reason", reason_name(w->exit_reason != R_NONE ? w->exit_reason :
-	    w->stop_reason),
-	    "exit_status", w->exit_status >= 0 && w->exit_signal == 0 ?
-	    json_integer(w->exit_status) : json_null(),
-	    "signal", w->exit_signal != 0 ?
-	    json_string(signal_name(w->exit_signal)) : json_null(),
-	    "stderr", output_tail_json(wio_output(w)) ?: json_array());
-	if (w->pid <= 0)
-		return xasprintf("%s: worker %d %s", why, w->id, how);
-	return xasprintf("%s: worker %d (pid %ld) %s%s%s", why, w->id,
-	    (long)w->pid, how, said ? ": " : "", said ? said : "");
-}
-
 static void
 note_exit(struct worker *w, uint64_t now)
 {
@@ -330,58 +272,6 @@ note_exit(struct worker *w, uint64_t now)
 	if (w->pid > 0)
 		(void)kill(-w->pid, SIGKILL);
 	emit("exit", w, reason_name(r), exit_detail(w, now));
-}
-
-/* The reload ended: ok, or failed for why (by worker w, or NULL). */
-static void
-reload_finish(int ok, const char *why, const struct worker *w)
-{
-	uint64_t	 now = gw_now_ms();
-	json_t		*res, *evidence = NULL;
-	char		*error = ok ? NULL : reload_evidence(why, w, &evidence);
-	size_t		 i;
-
-	res = json_pack("{s:i, s:b, s:f, s:i, s:i, s:s?, s:o?}",
-	    "generation", ok ? (int)sup.pool.generation :
-	    (int)sup.pool.gen_counter, "ok", ok,
-	    "duration_s", (double)(now - sup.pool.reload.started_at) / 1000.0,
-	    "started", (int)sup.pool.reload.started,
-	    "retired", (int)sup.pool.reload.retired, "error", error,
-	    "worker", evidence);
-	why = error;
-	if (ok) {
-		log_info("reload: generation %u ready in %.1fs (%u started, "
-		    "%u retired)", sup.pool.generation,
-		    (double)(now - sup.pool.reload.started_at) / 1000.0,
-		    sup.pool.reload.started, sup.pool.reload.retired);
-		config_free(sup.prev_cfg);
-		spawn_ctx_free(sup.prev_ctx);
-	} else {
-		log_error("reload: generation %u failed: %s; generation %u "
-		    "keeps serving", sup.pool.gen_counter, why,
-		    sup.pool.generation);
-		/* Back to the configuration that works. */
-		config_free(sup.cfg);
-		spawn_ctx_free(sup.ctx);
-		sup.cfg = sup.prev_cfg;
-		sup.ctx = sup.prev_ctx;
-		timing_from(&sup.timing, sup.cfg);
-	}
-	sup.prev_cfg = NULL;
-	sup.prev_ctx = NULL;
-	sdnotify("READY=1\nSTATUS=%s", ok ? "reload done" : "reload failed");
-	emit(ok ? "reload_done" : "reload_failed", NULL, NULL,
-	    json_deep_copy(res));
-	json_decref(sup.last_reload);
-	sup.last_reload = json_pack("{s:f, s:O}", "at", gw_wall_time(),
-	    "result", res);
-	for (i = 0; i < sup.nwaiters; i++)
-		sup.waiters[i].cb(json_deep_copy(res), sup.waiters[i].arg);
-	free(sup.waiters);
-	sup.waiters = NULL;
-	sup.nwaiters = 0;
-	json_decref(res);
-	free(error);
 }
 
 /* The worker_timeout hook of a hung worker ended: its kill is due. */
@@ -706,153 +596,6 @@ sup_scale(unsigned target, unsigned *previous)
 	return 0;
 }
 
-/* Call done(arg) when the reload in progress finishes (done may be NULL). */
-static void
-add_waiter(sup_reload_cb done, void *arg)
-{
-	if (done == NULL)
-		return;
-	sup.waiters = xreallocarray(sup.waiters, sup.nwaiters + 1,
-	    sizeof *sup.waiters);
-	sup.waiters[sup.nwaiters].cb = done;
-	sup.waiters[sup.nwaiters++].arg = arg;
-}
-
-/* A reload refused before it began (the file does not load or cannot be
- * applied): nothing changed; say so, and keep it as the last reload. */
-static void
-reload_refused(const char *err)
-{
-	json_t	*res;
-
-	log_error("reload: %s; nothing changed", err);
-	emit("config_error", NULL, NULL, json_pack("{s:s}", "error", err));
-	res = json_pack("{s:i, s:b, s:f, s:i, s:i, s:s}", "generation",
-	    (int)sup.pool.generation, "ok", 0, "duration_s", 0.0,
-	    "started", 0, "retired", 0, "error", err);
-	json_decref(sup.last_reload);
-	sup.last_reload = json_pack("{s:f, s:o}", "at", gw_wall_time(),
-	    "result", res);
-}
-
-int
-sup_reload(sup_reload_cb done, void *arg, char **err)
-{
-	struct gw_config	*ncfg;
-	struct spawn_ctx	*nctx;
-	enum config_action	 action;
-	char			*names;
-	unsigned		 gen;
-	size_t			 i;
-	int			*fds;
-
-	if (sup.pool.mode != PM_RUNNING) {
-		*err = xstrdup("gwd is shutting down");
-		return -1;
-	}
-	/* New workers would start only to be stopped: refuse (drain.h). */
-	if (drain_active()) {
-		char	d[32];
-
-		format_duration(d, sizeof d, drain_left_ms());
-		*err = xasprintf("gwd is draining: it stops in %s", d);
-		log_warn("reload refused: %s", *err);
-		return -1;
-	}
-	if (sup.pool.reload.active) {
-		/* One at a time: join the one in progress. */
-		add_waiter(done, arg);
-		return (int)sup.pool.generation;
-	}
-	if (config_load(sup.argc, sup.argv, &ncfg, &action, err) == -1) {
-		reload_refused(*err);
-		return -1;
-	}
-	/* Everything that can refuse the file comes before the listeners
-	 * change, so that a refused reload changes nothing. */
-	if (validate_config(ncfg, sup.self_exe, err) == -1 ||
-	    web_prepare(ncfg, err) == -1) {
-		reload_refused(*err);
-		config_free(ncfg);
-		return -1;
-	}
-	if (listeners_update(sup.ls, ncfg, err) == -1) {
-		web_abort();
-		reload_refused(*err);
-		config_free(ncfg);
-		return -1;
-	}
-	fds = xcalloc(sup.ls->n + 1, sizeof *fds);
-	for (i = 0; i < sup.ls->n; i++)
-		fds[i] = sup.ls->v[i].fd;
-	names = listeners_fdnames(sup.ls);
-	nctx = spawn_ctx_new(ncfg, fds, sup.ls->n, names, sup.self_exe, err);
-	free(fds);
-	free(names);
-	if (nctx == NULL) {
-		char	*rerr = NULL;
-
-		/* Rare (out of fds): put the old binds back. */
-		web_abort();
-		if (listeners_update(sup.ls, sup.cfg, &rerr) == -1) {
-			log_error("reload: cannot restore the binds: %s", rerr);
-			free(rerr);
-		}
-		listeners_fdstore(sup.ls);
-		reload_refused(*err);
-		config_free(ncfg);
-		return -1;
-	}
-	web_commit();
-	listeners_fdstore(sup.ls);
-	if (ncfg->log_level != sup.cfg->log_level ||
-	    ncfg->log_format != sup.cfg->log_format ||
-	    (ncfg->log_file == NULL) != (sup.cfg->log_file == NULL) ||
-	    (ncfg->log_file && strcmp(ncfg->log_file, sup.cfg->log_file)))
-		(void)log_open(ncfg->name, ncfg->log_file, ncfg->log_level,
-		    ncfg->log_format);
-	/* A changed pool size in the file wins; otherwise a manual scale
-	 * stays.  After WINCH (target 0) a reload brings the pool back. */
-	if (ncfg->workers != sup.cfg->workers || sup.pool.target == 0)
-		pool_set_target(&sup.pool, ncfg->workers);
-	sup.prev_cfg = sup.cfg;
-	sup.prev_ctx = sup.ctx;
-	sup.cfg = ncfg;
-	sup.ctx = nctx;
-	if (spawn_ctx_sets_ids(nctx)) {
-		instance_dir_share();
-		notify_set_shared(1);
-	}
-	timing_from(&sup.timing, sup.cfg);
-	gen = pool_start_reload(&sup.pool,
-	    ncfg->reload_strategy == RELOAD_SURGE, ncfg->reload_batch,
-	    gw_now_ms());
-	log_info("reload: generation %u started (%s, %u workers)", gen,
-	    ncfg->reload_strategy == RELOAD_SURGE ? "surge" : "rolling",
-	    sup.pool.target);
-	/* MONOTONIC_USEC: systemd 253's Type=notify-reload wants it. */
-	sdnotify("RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading to "
-	    "generation %u", (unsigned long long)gw_now_ms() * 1000, gen);
-	emit("reload_start", NULL, NULL, json_pack("{s:s, s:i}", "strategy",
-	    ncfg->reload_strategy == RELOAD_SURGE ? "surge" : "rolling",
-	    "target", (int)sup.pool.target));
-	add_waiter(done, arg);
-	sampling_arm();
-	process();
-	return (int)gen;
-}
-
-void
-sup_reload_cancel(sup_reload_cb done, void *arg)
-{
-	size_t	i, j = 0;
-
-	for (i = 0; i < sup.nwaiters; i++)
-		if (sup.waiters[i].cb != done || sup.waiters[i].arg != arg)
-			sup.waiters[j++] = sup.waiters[i];
-	sup.nwaiters = j;
-}
-
 /*
  * A stopping gwd accepts no more: close every copy of the listening
  * sockets the master holds (the set, and the spawn contexts' copies), so
@@ -868,7 +611,7 @@ close_listeners(void)
 		    sup.ls->n == 1 ? "" : "s");
 	listeners_close(sup.ls);
 	spawn_ctx_close_listeners(sup.ctx);
-	spawn_ctx_close_listeners(sup.prev_ctx);
+	spawn_ctx_close_listeners(reload_old_ctx());
 }
 
 static void	stop_workers(int graceful);
@@ -918,7 +661,9 @@ stop_workers(int graceful)
 			sdnotify("STOPPING=1");
 			hook_event("stop");
 		}
-		if (sup.nwaiters > 0)
+		/* A reload cut short by a stop failed, whether or not
+		 * anyone waits for the verdict. */
+		if (reload_running())
 			reload_finish(0, "gwd is shutting down", NULL);
 		close_listeners();
 	}
@@ -1065,19 +810,6 @@ sup_hook_event(const char *event)
 }
 
 const json_t *
-reload_last(void)
-{
-	return sup.last_reload;
-}
-
-void
-reload_set_last(json_t *v)
-{
-	json_decref(sup.last_reload);
-	sup.last_reload = json_incref(v);
-}
-
-const json_t *
 reexec_last(void)
 {
 	return sup.last_upgrade;
@@ -1152,8 +884,8 @@ upgrade_state_json(uint64_t dropped, uint64_t written)
 	json_object_set_new(st, "started_at", json_real(sup.started_at));
 	json_object_set_new(st, "started_mono",
 	    json_integer((json_int_t)sup.started_mono));
-	json_object_set_new(st, "last_reload", sup.last_reload ?
-	    json_incref(sup.last_reload) : json_null());
+	json_object_set_new(st, "last_reload", reload_last() ?
+	    json_incref((json_t *)reload_last()) : json_null());
 	json_object_set_new(st, "config", config_to_json(sup.cfg));
 	pool = upgrade_pool_to_json(&sup.pool);
 	json_array_foreach(json_object_get(pool, "workers"), i, v) {
@@ -1434,7 +1166,7 @@ upgrade_adopt(json_t *st, char **err)
 	sup.upgraded_at = gw_wall_time();
 	c = json_object_get(st, "last_reload");
 	if (json_is_object(c))
-		sup.last_reload = json_incref(c);
+		reload_set_last(c);
 	cfgj = config_to_json(sup.cfg);
 	if (!json_equal(cfgj, json_object_get(st, "config")))
 		log_warn("upgrade: the configuration read now differs from "
@@ -1676,12 +1408,9 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 	pool_free(&sup.pool);
 	actions_free(&sup.acts);
 	spawn_ctx_free(sup.ctx);
-	spawn_ctx_free(sup.prev_ctx);
-	config_free(sup.prev_cfg);
+	reload_free();
 	config_free(sup.cfg);
-	json_decref(sup.last_reload);
 	json_decref(sup.last_upgrade);
-	free(sup.waiters);
 	free(sup.self_exe);
 	free(sup.up.binary);
 	event_base_free(sup.base);
