@@ -527,16 +527,13 @@ void
 commands_audit(const struct cmd_ctx *ctx, const char *cmd, json_t *args)
 {
 	struct gw_event	 ev;
-	json_t		*detail, *st;
+	json_t		*detail;
 	char		*a;
 
 	memset(&ev, 0, sizeof ev);
 	ev.ts = gw_wall_time();
 	ev.master_pid = getpid();
-	st = sup_status_json();
-	ev.generation = (unsigned)json_integer_value(json_object_get(st,
-	    "generation"));
-	json_decref(st);
+	ev.generation = sup_generation();
 	ev.event = "control";
 	ev.exit_status = -1;
 	detail = json_pack("{s:s, s:O, s:I, s:I}", "cmd", cmd, "args", args,
@@ -548,4 +545,16 @@ commands_audit(const struct cmd_ctx *ctx, const char *cmd, json_t *args)
 	free(a);
 	events_emit(&ev);
 	json_decref(detail);
+}
+
+const struct control_commands commands_dispatch = {
+	commands_find, commands_audit, commands_cancel
+};
+
+int
+gw_cmd_is_read_only(const char *cmd)
+{
+	const struct command	*c = commands_find(cmd);
+
+	return c != NULL && c->read_only;
 }

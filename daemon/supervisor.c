@@ -566,6 +566,12 @@ sup_target(void)
 	return sup.pool.target;
 }
 
+unsigned
+sup_generation(void)
+{
+	return sup.pool.generation;
+}
+
 int
 sup_scale(unsigned target, unsigned *previous)
 {

@@ -35,6 +35,8 @@ const struct gw_config *supervisor_config(void);
 /* Set the target pool size (0..SUP_MAX_WORKERS); *previous gets the old one. */
 int	 sup_scale(unsigned target, unsigned *previous);
 unsigned sup_target(void);
+/* The generation in force (the newest that has been ready). */
+unsigned sup_generation(void);
 
 /*
  * The one rule of TTIN and TTOU (the signals and the ttin/ttou commands):
