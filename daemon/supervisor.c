@@ -4,6 +4,11 @@
  * planner decides; this file carries out its actions (fork/exec, kill,
  * one deadline timer) and tells the log and the event stream what
  * happened.  Nothing here decides on its own.
+ *
+ * Its other jobs live in files named for them, which borrow its state
+ * through sup_state.h: worker_io.c (each worker's pipes), sampling.c
+ * (/proc), status.c (status, workers, health), reload.c (the reload
+ * transaction) and reexec.c (the in-place upgrade).
  */
 #include "config.h"
 
