@@ -14,12 +14,10 @@
 
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,11 +30,9 @@
 #include "events.h"
 #include "gw/parse.h"
 #include "gw/paths.h"
-#include "gw/protocol.h"
 #include "gw/util.h"
 #include "health.h"
 #include "hooks.h"
-#include "instance.h"
 #include "launcher.h"
 #include "listeners.h"
 #include "log.h"
@@ -57,7 +53,6 @@
 #include "sup_state.h"
 #include "supervisor.h"
 #include "upgrade.h"
-#include "validate.h"
 #include "web.h"
 #include "worker_io.h"
 
