@@ -132,7 +132,8 @@ reexec_state_json(uint64_t dropped, uint64_t written)
 	json_object_set_new(st, "from_version", json_string(GWD_VERSION));
 	json_object_set_new(st, "binary", json_string(rx.up.binary));
 	json_object_set_new(st, "upgraded_at", json_real(gw_wall_time()));
-	json_object_set_new(st, "started_at", json_real(supervisor_started_at()));
+	json_object_set_new(st, "started_at",
+	    json_real(supervisor_started_at()));
 	json_object_set_new(st, "started_mono",
 	    json_integer((json_int_t)sup_started_mono()));
 	json_object_set_new(st, "last_reload", reload_last() ?
@@ -164,7 +165,8 @@ reexec_state_json(uint64_t dropped, uint64_t written)
 	json_object_set_new(st, "listeners", ls);
 	json_object_set_new(st, "control_fd", json_integer(control_fd()));
 	json_object_set_new(st, "notify_fd", json_integer(notify_fd()));
-	json_object_set_new(st, "notify_ifd", json_integer(notify_inotify_fd()));
+	json_object_set_new(st, "notify_ifd",
+	    json_integer(notify_inotify_fd()));
 	json_object_set_new(st, "web_fd", json_integer(web_fd()));
 	json_object_set_new(st, "lock", json_pack("{s:s?, s:i}", "path",
 	    instance_lock_path(), "fd", instance_lock_fd()));
@@ -220,7 +222,8 @@ reexec_exec(const char *version)
 	upgrade_state_keep_fds(st, 0);
 	close(fd);
 	json_decref(st);
-	stats_start(supervisor_base(), supervisor_config()->stats_db, supervisor_config()->stats_retention_ms);
+	stats_start(supervisor_base(), supervisor_config()->stats_db,
+	    supervisor_config()->stats_retention_ms);
 	stats_add_counters(dropped, written);
 	reexec_fail(GW_ERR_INVALID_ARGUMENT, "cannot exec %s: %s",
 	    rx.up.binary, strerror(e));
@@ -355,8 +358,8 @@ reexec_start(const char *binary, struct ctl_client *client,
 		return -1;
 	}
 	rx.up.binary = xstrdup(binary);
-	if (upgrade_check_start(supervisor_base(), binary, sup_argc(), sup_argv(),
-	    reexec_checked, NULL, err) == -1) {
+	if (upgrade_check_start(supervisor_base(), binary, sup_argc(),
+	    sup_argv(), reexec_checked, NULL, err) == -1) {
 		*code = GW_ERR_INTERNAL;
 		free(rx.up.binary);
 		rx.up.binary = NULL;
