@@ -35,6 +35,27 @@ const struct gw_config *supervisor_config(void);
 /* Set the target pool size (0..SUP_MAX_WORKERS); *previous gets the old one. */
 int	 sup_scale(unsigned target, unsigned *previous);
 unsigned sup_target(void);
+/* The generation in force (the newest that has been ready). */
+unsigned sup_generation(void);
+
+/*
+ * The one rule of TTIN and TTOU (the signals and the ttin/ttou commands):
+ * the target after n more workers (n > 0: at most SUP_MAX_WORKERS) or
+ * -n fewer (n < 0: not below 1, and a pool already at 0 stays at 0).
+ * Pure.  Inline here so that the commands and their unit tests' fake
+ * supervisor share it; it belongs to the planner's rules.
+ */
+static inline unsigned
+sup_step_target(unsigned current, long long n)
+{
+	long long	t = (long long)current + n;
+
+	if (n >= 0)
+		return t > SUP_MAX_WORKERS ? SUP_MAX_WORKERS : (unsigned)t;
+	if (t < 1)
+		t = current < 1 ? current : 1;
+	return (unsigned)t;
+}
 
 /*
  * Start a reload: re-read the configuration, bump the generation and
@@ -97,12 +118,5 @@ struct pool;
 const struct pool	*supervisor_pool(void);
 const struct listeners	*supervisor_listeners(void);
 double			 supervisor_started_at(void);
-/*
- * Make the workers' rss_kb and cpu_s fresh: one scan of /proc for all of
- * them if the last sample is older than the stats interval (at least
- * 1 s), else nothing.  Returns the age limit in ms: a worker whose
- * sampled_at is older than now minus that has no usage to show.
- */
-uint64_t		 sup_refresh_usage(void);
 
 #endif
