@@ -22,6 +22,7 @@
 #include "control.h"
 #include "events.h"
 #include "log.h"
+#include "plan.h"
 #include "supervisor.h"
 #include "upgrade.h"
 #include "stats.h"
@@ -287,26 +288,26 @@ c_scale(struct cmd_ctx *ctx, json_t *args, struct cmd_reply *r)
 	return scale_result((unsigned)t, r);
 }
 
-/* Like TTIN: up by n (sup_step_target's rule). */
+/* Like TTIN: up by n (the planner's rule, plan_scale_step). */
 static enum cmd_status
 c_ttin(struct cmd_ctx *ctx, json_t *args, struct cmd_reply *r)
 {
 	json_t	*n = json_object_get(args, "n");
 
 	(void)ctx;
-	return scale_result(sup_step_target(sup_target(),
-	    n ? json_integer_value(n) : 1), r);
+	return scale_result(plan_scale_step(sup_target(),
+	    n ? json_integer_value(n) : 1, SUP_MAX_WORKERS), r);
 }
 
-/* Like TTOU: down by n (sup_step_target's rule). */
+/* Like TTOU: down by n (the planner's rule, plan_scale_step). */
 static enum cmd_status
 c_ttou(struct cmd_ctx *ctx, json_t *args, struct cmd_reply *r)
 {
 	json_t	*n = json_object_get(args, "n");
 
 	(void)ctx;
-	return scale_result(sup_step_target(sup_target(),
-	    -(n ? json_integer_value(n) : 1)), r);
+	return scale_result(plan_scale_step(sup_target(),
+	    -(n ? json_integer_value(n) : 1), SUP_MAX_WORKERS), r);
 }
 
 static void
@@ -554,7 +555,7 @@ const struct control_commands commands_dispatch = {
 };
 
 int
-gw_cmd_is_read_only(const char *cmd)
+commands_is_read_only(const char *cmd)
 {
 	const struct command	*c = commands_find(cmd);
 

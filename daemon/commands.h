@@ -36,7 +36,7 @@ extern const struct control_commands commands_dispatch;
 
 /* May a read-only peer (--control-read-group) use cmd?  The table's flag
  * (the `stats` entry's too); 0 for an unknown command. */
-int	 gw_cmd_is_read_only(const char *cmd);
+int	 commands_is_read_only(const char *cmd);
 
 /*
  * Validation helpers shared by the table entries (commands.c and

@@ -61,7 +61,7 @@ metrics_reason(const char *name)
 	int	r;
 
 	for (r = R_CRASH; r < NREASONS; r++)
-		if (strcmp(reason_name((enum reason)r), name) == 0)
+		if (strcmp(pool_reason_name((enum reason)r), name) == 0)
 			return (enum reason)r;
 	return R_NONE;
 }
@@ -174,7 +174,7 @@ metrics_pool(struct evbuffer *b, const struct pool *p, uint64_t now)
 	    "Workers by state (spawning, booting, ready, draining, killing).");
 	for (i = 0; i < GW_ARRAY_LEN(live_states); i++)
 		promtext_sample(b, "gwd_workers", counts[live_states[i]],
-		    "state", wstate_name(live_states[i]), NULL);
+		    "state", pool_state_name(live_states[i]), NULL);
 	metrics_gauge(b, "gwd_reloading",
 	    "1 while a reload is replacing workers, else 0.",
 	    p->reload.active ? 1 : 0);
@@ -185,7 +185,7 @@ metrics_pool(struct evbuffer *b, const struct pool *p, uint64_t now)
 	    "Worker exits since the master started, by reason.");
 	for (i = R_CRASH; i < NREASONS; i++)
 		promtext_sample(b, "gwd_worker_exits_total", (double)m.exits[i],
-		    "reason", reason_name((enum reason)i), NULL);
+		    "reason", pool_reason_name((enum reason)i), NULL);
 	promtext_family(b, "gwd_reloads_total", "counter",
 	    "Reloads since the master started, by result: ok, failed (the "
 	    "new workers did not become ready), invalid (the configuration "
@@ -367,7 +367,7 @@ metrics_workers(struct evbuffer *b, const struct pool *p, uint64_t now,
 		for (j = 0; j < GW_ARRAY_LEN(live_states); j++)
 			promtext_sample(b, "gwd_worker_state",
 			    w->state == live_states[j] ? 1 : 0, "id", id,
-			    "state", wstate_name(live_states[j]), NULL);
+			    "state", pool_state_name(live_states[j]), NULL);
 	}
 	for (i = 0; i < GW_ARRAY_LEN(worker_families); i++)
 		metrics_per_worker(b, heads, nheads, &worker_families[i], now,

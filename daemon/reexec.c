@@ -144,11 +144,11 @@ reexec_state_json(uint64_t dropped, uint64_t written)
 		const struct worker	*w = sup_pool()->w[i];
 		json_t			*tail;
 
-		tail = output_tail_json(wio_output(w));
+		tail = output_tail_json(worker_io_output(w));
 		json_object_set_new(v, "io", json_pack("{s:i, s:i, s:i}",
-		    "err", wio_errfd(w),
-		    "out", output_fd(wio_output(w)),
-		    "notify", notifyfd_fd(wio_notifyfd(w))));
+		    "err", worker_io_errfd(w),
+		    "out", output_fd(worker_io_output(w)),
+		    "notify", notifyfd_fd(worker_io_notifyfd(w))));
 		if (tail != NULL)
 			json_object_set_new(v, "tail", tail);
 	}
@@ -389,7 +389,7 @@ reexec_adopt_io(struct worker *w, const json_t *jw)
 {
 	const json_t	*io = json_object_get(jw, "io");
 
-	wio_adopt(w, upgrade_get_fd(io, "err"), upgrade_get_fd(io, "out"),
+	worker_io_adopt(w, upgrade_get_fd(io, "err"), upgrade_get_fd(io, "out"),
 	    upgrade_get_fd(io, "notify"), supervisor_config()->capture_output,
 	    json_object_get(jw, "tail"));
 }

@@ -78,7 +78,7 @@ reload_exit_how(const struct worker *w, char *buf, size_t len)
 {
 	if (w->exit_signal != 0)
 		snprintf(buf, len, "killed by SIG%s",
-		    signal_name(w->exit_signal));
+		    format_signal(w->exit_signal));
 	else if (w->exit_status >= 0)
 		snprintf(buf, len, "exited %d", w->exit_status);
 	else if (w->exec_errno != 0)
@@ -103,17 +103,17 @@ reload_evidence(const char *why, const struct worker *w, json_t **detail)
 	if (w == NULL)
 		return xstrdup(why);
 	reload_exit_how(w, how, sizeof how);
-	said = output_cause(wio_output(w), last, sizeof last);
+	said = output_cause(worker_io_output(w), last, sizeof last);
 	*detail = json_pack("{s:i, s:I, s:i, s:s, s:o, s:o, s:o}",
 	    "id", w->id, "pid", (json_int_t)w->pid,
 	    "generation", (int)w->generation,
-	    "reason", reason_name(w->exit_reason != R_NONE ? w->exit_reason :
+	    "reason", pool_reason_name(w->exit_reason != R_NONE ? w->exit_reason :
 	    w->stop_reason),
 	    "exit_status", w->exit_status >= 0 && w->exit_signal == 0 ?
 	    json_integer(w->exit_status) : json_null(),
 	    "signal", w->exit_signal != 0 ?
-	    json_string(signal_name(w->exit_signal)) : json_null(),
-	    "stderr", output_tail_json(wio_output(w)) ?: json_array());
+	    json_string(format_signal(w->exit_signal)) : json_null(),
+	    "stderr", output_tail_json(worker_io_output(w)) ?: json_array());
 	if (w->pid <= 0)
 		return xasprintf("%s: worker %d %s", why, w->id, how);
 	return xasprintf("%s: worker %d (pid %ld) %s%s%s", why, w->id,

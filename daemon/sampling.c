@@ -176,7 +176,7 @@ sample_fire(evutil_socket_t fd, short what, void *arg)
 		ws[n].worker_id = w->id;
 		ws[n].pid = w->pid;
 		ws[n].generation = w->generation;
-		ws[n].state = wstate_name(w->state);
+		ws[n].state = pool_state_name(w->state);
 		ws[n].rss_kb = w->rss_kb;
 		ws[n].cpu_s = w->cpu_s;
 		ws[n].requests = w->reports_requests ? w->requests :

@@ -134,7 +134,7 @@ sup_workers_json(void)
 		json_object_set_new(o, "generation",
 		    json_integer(w->generation));
 		json_object_set_new(o, "state",
-		    json_string(wstate_name(w->state)));
+		    json_string(pool_state_name(w->state)));
 		json_object_set_new(o, "state_since",
 		    json_real(status_wall_of(w->state_since, wall, now)));
 		json_object_set_new(o, "age_s",

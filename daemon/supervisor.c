@@ -146,7 +146,7 @@ emit(const char *event, const struct worker *w, const char *reason,
 static void
 errpipe_ready(struct worker *w)
 {
-	if (wio_drain(w, sup.ctx) == 1)
+	if (worker_io_drain(w, sup.ctx) == 1)
 		pool_on_exec_ok(&sup.pool, w, gw_now_ms(), &sup.timing,
 		    &sup.acts);
 	process();
@@ -168,7 +168,7 @@ do_spawn(struct worker *w)
 		    &sup.timing, &sup.acts);
 		return;
 	}
-	wio_start(w, &r, sup.cfg->capture_output);
+	worker_io_start(w, &r, sup.cfg->capture_output);
 	pool_on_forked(&sup.pool, w, r.pid, gw_now_ms(), &sup.acts);
 }
 
@@ -232,7 +232,7 @@ exit_detail(const struct worker *w, uint64_t now)
 		    json_string(spawn_step_name(w->exec_step)));
 	}
 	if (plan_exit_is_failure(w)) {
-		json_t	*tail = output_tail_json(wio_output(w));
+		json_t	*tail = output_tail_json(worker_io_output(w));
 
 		if (tail != NULL)
 			json_object_set_new(d, "stderr", tail);
@@ -250,14 +250,14 @@ note_exit(struct worker *w, uint64_t now)
 
 	if (w->exit_signal != 0)
 		snprintf(how, sizeof how, "signal %s",
-		    signal_name(w->exit_signal));
+		    format_signal(w->exit_signal));
 	else if (w->exit_status >= 0)
 		snprintf(how, sizeof how, "status %d", w->exit_status);
 	else
 		snprintf(how, sizeof how, "not started");
 	log_msg(bad ? LOG_WARNING : LOG_INFO, "%s exited: %s (%s)",
-	    worker_label(w), reason_name(r), how);
-	emit("exit", w, reason_name(r), exit_detail(w, now));
+	    worker_label(w), pool_reason_name(r), how);
+	emit("exit", w, pool_reason_name(r), exit_detail(w, now));
 }
 
 /* The worker_timeout hook of a hung worker ended: its kill is due. */
@@ -288,7 +288,7 @@ do_dump(struct worker *w, int sig, const char *reason, uint64_t now)
 	if (w->stop_reason == R_TIMEOUT || w->stop_reason == R_BOOT_TIMEOUT)
 		capture_wchan(w);
 	log_warn("%s %s: running the worker_timeout hook before SIG%s%s%s",
-	    worker_label(w), w->dump_why, signal_name(sig),
+	    worker_label(w), w->dump_why, format_signal(sig),
 	    w->kill_wchan[0] ? "; it is in " : "", w->kill_wchan);
 	memset(&f, 0, sizeof f);
 	f.event = "worker_timeout";
@@ -363,7 +363,7 @@ do_note(const struct action *a, uint64_t now)
 		break;
 	case N_STOP:
 		log_info("%s stopping: %s (SIG%s)", worker_label(w),
-		    reason_name(w->stop_reason), signal_name(a->sig));
+		    pool_reason_name(w->stop_reason), format_signal(a->sig));
 		do_signal(w, a->sig);
 		break;
 	case N_KILL:
@@ -371,7 +371,7 @@ do_note(const struct action *a, uint64_t now)
 		    w->stop_reason == R_BOOT_TIMEOUT)
 			capture_wchan(w);
 		log_warn("%s %s: sending SIG%s%s%s", worker_label(w),
-		    a->text ? a->text : "killing", signal_name(a->sig),
+		    a->text ? a->text : "killing", format_signal(a->sig),
 		    w->kill_wchan[0] ? ", it was in " : "", w->kill_wchan);
 		do_signal(w, a->sig);
 		break;
@@ -395,7 +395,7 @@ do_note(const struct action *a, uint64_t now)
 		break;
 	case N_SIGNAL:
 		log_info("%s: sending SIG%s on request", worker_label(w),
-		    signal_name(a->sig));
+		    format_signal(a->sig));
 		do_signal(w, a->sig);
 		break;
 	case N_REOPEN:
@@ -477,7 +477,7 @@ process(void)
 	execute();
 	for (i = 0; i < sup.pool.n; i++)
 		if (sup.pool.w[i]->state == WS_EXITED)
-			wio_free(sup.pool.w[i]);
+			worker_io_free(sup.pool.w[i]);
 	pool_gc(&sup.pool);
 	arm_timer();
 	sup.planning = 0;
@@ -500,14 +500,14 @@ reap(void)
 			continue;
 		if (w == NULL)
 			continue;	/* an orphan we adopted as subreaper */
-		if (wio_drain(w, sup.ctx) == 1)
+		if (worker_io_drain(w, sup.ctx) == 1)
 			pool_on_exec_ok(&sup.pool, w, gw_now_ms(), &sup.timing,
 			    &sup.acts);
 		/* Its last words belong to the report of its exit, and its
 		 * last messages (STOPPING=1) come before it. */
-		output_drain(wio_output(w));
+		output_drain(worker_io_output(w));
 		sup.reaping = 1;
-		notifyfd_drain(wio_notifyfd(w));
+		notifyfd_drain(worker_io_notifyfd(w));
 		sup.reaping = 0;
 		pool_on_exit(&sup.pool, pid, status, gw_now_ms(), &sup.timing,
 		    &sup.acts);
@@ -701,7 +701,7 @@ sup_reopen_logs(void)
 
 	log_reopen();
 	log_info("log files reopened%s%s", sig ? "; sending SIG" : "",
-	    sig ? signal_name(sig) : "");
+	    sig ? format_signal(sig) : "");
 	/* Only to workers that asked for it (--worker-reopen-signal). */
 	pool_on_logs_reopened(&sup.pool, sig, gw_now_ms(), &sup.timing,
 	    &sup.acts);
@@ -835,7 +835,8 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	}
 	case SIGTTIN:
 	case SIGTTOU:
-		t = sup_step_target(sup.pool.target, sig == SIGTTIN ? 1 : -1);
+		t = plan_scale_step(sup.pool.target, sig == SIGTTIN ? 1 : -1,
+		    SUP_MAX_WORKERS);
 		if (t != sup.pool.target)
 			sup_scale(t, NULL);
 		break;
@@ -913,7 +914,7 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 	if (sup.base == NULL)
 		fatal("cannot create the event loop");
 	signals_setup();
-	wio_init(sup.base, errpipe_ready, on_notify_fd);
+	worker_io_init(sup.base, errpipe_ready, on_notify_fd);
 	sup.timer = evtimer_new(sup.base, timer_fire, NULL);
 	sampling_start(sup.base, &sup.pool, sup.pid, process);
 	sdnotify_watchdog_start(sup.base);
@@ -1011,7 +1012,7 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 	sampling_stop();
 	sdnotify_watchdog_stop();
 	for (i = 0; i < sup.pool.n; i++)
-		wio_free(sup.pool.w[i]);
+		worker_io_free(sup.pool.w[i]);
 	output_free_all();
 	notifyfd_free_all();
 	pool_free(&sup.pool);

@@ -39,25 +39,6 @@ unsigned sup_target(void);
 unsigned sup_generation(void);
 
 /*
- * The one rule of TTIN and TTOU (the signals and the ttin/ttou commands):
- * the target after n more workers (n > 0: at most SUP_MAX_WORKERS) or
- * -n fewer (n < 0: not below 1, and a pool already at 0 stays at 0).
- * Pure.  Inline here so that the commands and their unit tests' fake
- * supervisor share it; it belongs to the planner's rules.
- */
-static inline unsigned
-sup_step_target(unsigned current, long long n)
-{
-	long long	t = (long long)current + n;
-
-	if (n >= 0)
-		return t > SUP_MAX_WORKERS ? SUP_MAX_WORKERS : (unsigned)t;
-	if (t < 1)
-		t = current < 1 ? current : 1;
-	return (unsigned)t;
-}
-
-/*
  * Start a reload: re-read the configuration, bump the generation and
  * replace the workers.  Returns the new generation, or -1 with *err set
  * (caller frees) if the configuration is invalid; nothing changes then.

@@ -22,7 +22,7 @@
 /* Per-worker executor state: the exec-error pipe until exec is known to
  * have worked, and the worker's output and notify fd for as long as its
  * record lives. */
-struct wio {
+struct worker_io {
 	struct event	*ev;
 	int		 fd;
 	struct output	*out;
@@ -31,12 +31,13 @@ struct wio {
 
 static struct {
 	struct event_base	*base;
-	wio_errpipe_cb		 errpipe;
+	worker_io_errpipe_cb		 errpipe;
 	notifyfd_cb		 notify;
 } wio;
 
 void
-wio_init(struct event_base *base, wio_errpipe_cb errpipe, notifyfd_cb notify)
+worker_io_init(struct event_base *base, worker_io_errpipe_cb errpipe,
+    notifyfd_cb notify)
 {
 	wio.base = base;
 	wio.errpipe = errpipe;
@@ -44,7 +45,7 @@ wio_init(struct event_base *base, wio_errpipe_cb errpipe, notifyfd_cb notify)
 }
 
 static void
-wio_read(evutil_socket_t fd, short what, void *arg)
+worker_io_read(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
@@ -53,7 +54,7 @@ wio_read(evutil_socket_t fd, short what, void *arg)
 
 /* Exec is known to have worked or failed: the error pipe is done. */
 static void
-wio_close_errpipe(struct wio *io)
+worker_io_close_errpipe(struct worker_io *io)
 {
 	if (io->ev != NULL)
 		event_free(io->ev);
@@ -64,19 +65,19 @@ wio_close_errpipe(struct wio *io)
 }
 
 static void
-wio_watch_errpipe(struct wio *io, struct worker *w, int fd)
+worker_io_watch_errpipe(struct worker_io *io, struct worker *w, int fd)
 {
 	io->fd = fd;
-	io->ev = event_new(wio.base, fd, EV_READ, wio_read, w);
+	io->ev = event_new(wio.base, fd, EV_READ, worker_io_read, w);
 	event_add(io->ev, NULL);
 }
 
 void
-wio_start(struct worker *w, const struct spawn_result *r, int capture)
+worker_io_start(struct worker *w, const struct spawn_result *r, int capture)
 {
-	struct wio	*io = xcalloc(1, sizeof *io);
+	struct worker_io	*io = xcalloc(1, sizeof *io);
 
-	wio_watch_errpipe(io, w, r->errfd);
+	worker_io_watch_errpipe(io, w, r->errfd);
 	if (r->outfd != -1)
 		io->out = output_start(wio.base, r->outfd, w->id, r->pid,
 		    capture);
@@ -86,15 +87,15 @@ wio_start(struct worker *w, const struct spawn_result *r, int capture)
 }
 
 void
-wio_adopt(struct worker *w, int err, int out, int nfd, int capture,
+worker_io_adopt(struct worker *w, int err, int out, int nfd, int capture,
     const json_t *tail)
 {
-	struct wio	*io = xcalloc(1, sizeof *io);
+	struct worker_io	*io = xcalloc(1, sizeof *io);
 
 	io->fd = -1;
 	if (err != -1) {
 		(void)gw_set_cloexec(err, 1);
-		wio_watch_errpipe(io, w, err);
+		worker_io_watch_errpipe(io, w, err);
 	}
 	if (out != -1) {
 		(void)gw_set_cloexec(out, 1);
@@ -109,13 +110,13 @@ wio_adopt(struct worker *w, int err, int out, int nfd, int capture,
 }
 
 void
-wio_free(struct worker *w)
+worker_io_free(struct worker *w)
 {
-	struct wio	*io = w->io;
+	struct worker_io	*io = w->io;
 
 	if (io == NULL)
 		return;
-	wio_close_errpipe(io);
+	worker_io_close_errpipe(io);
 	output_detach(io->out);
 	notifyfd_detach(io->nfd);
 	free(io);
@@ -123,29 +124,29 @@ wio_free(struct worker *w)
 }
 
 struct output *
-wio_output(const struct worker *w)
+worker_io_output(const struct worker *w)
 {
-	return w->io != NULL ? ((struct wio *)w->io)->out : NULL;
+	return w->io != NULL ? ((struct worker_io *)w->io)->out : NULL;
 }
 
 struct notifyfd *
-wio_notifyfd(const struct worker *w)
+worker_io_notifyfd(const struct worker *w)
 {
-	return w->io != NULL ? ((struct wio *)w->io)->nfd : NULL;
+	return w->io != NULL ? ((struct worker_io *)w->io)->nfd : NULL;
 }
 
 int
-wio_errfd(const struct worker *w)
+worker_io_errfd(const struct worker *w)
 {
-	return w->io != NULL ? ((struct wio *)w->io)->fd : -1;
+	return w->io != NULL ? ((struct worker_io *)w->io)->fd : -1;
 }
 
 /* EOF means exec succeeded, else the child says which step failed
  * (chdir, setuid, exec ...) and why. */
 int
-wio_drain(struct worker *w, const struct spawn_ctx *ctx)
+worker_io_drain(struct worker *w, const struct spawn_ctx *ctx)
 {
-	struct wio		*io = w->io;
+	struct worker_io		*io = w->io;
 	struct spawn_error	 e;
 	ssize_t			 n;
 	int			 ok = 0;
@@ -169,6 +170,6 @@ wio_drain(struct worker *w, const struct spawn_ctx *ctx)
 			    strerror(e.err));
 	} else
 		ok = 1;
-	wio_close_errpipe(io);
+	worker_io_close_errpipe(io);
 	return ok;
 }

@@ -8,7 +8,7 @@
  * worker is forked or adopted after an upgrade, reads the exec-error
  * pipe, and frees it all when the record goes.  It decides nothing: what
  * the pipes say goes back to the supervisor through the two callbacks
- * given to wio_init().  It borrows the event base and never owns a
+ * given to worker_io_init().  It borrows the event base and never owns a
  * worker record.  Main thread only.
  */
 #ifndef GWD_WORKER_IO_H
@@ -27,19 +27,20 @@ struct output;
 
 /*
  * errpipe(w) runs when w's exec-error pipe becomes readable (the caller
- * then calls wio_drain); notify(msg, w) for each message on w's notify
+ * then calls worker_io_drain); notify(msg, w) for each message on w's notify
  * fd.  Both stay set until gwd exits.
  */
-typedef void (*wio_errpipe_cb)(struct worker *);
-void	 wio_init(struct event_base *, wio_errpipe_cb, notifyfd_cb notify);
+typedef void (*worker_io_errpipe_cb)(struct worker *);
+void	 worker_io_init(struct event_base *, worker_io_errpipe_cb,
+	     notifyfd_cb notify);
 
 /* Watch the pipes of a worker just forked (r from spawn_worker); capture
  * is --capture-output. */
-void	 wio_start(struct worker *, const struct spawn_result *r,
+void	 worker_io_start(struct worker *, const struct spawn_result *r,
 	     int capture);
 /* The new image after an upgrade: take over the pipes err, out and nfd
  * (-1: none) and the last output lines (tail, borrowed; may be NULL). */
-void	 wio_adopt(struct worker *, int err, int out, int nfd, int capture,
+void	 worker_io_adopt(struct worker *, int err, int out, int nfd, int capture,
 	     const json_t *tail);
 
 /*
@@ -48,14 +49,14 @@ void	 wio_adopt(struct worker *, int err, int out, int nfd, int capture,
  * set and the failure logged, naming ctx's path or directory), and -1 if
  * there is nothing to say yet or no pipe to read.
  */
-int	 wio_drain(struct worker *, const struct spawn_ctx *ctx);
+int	 worker_io_drain(struct worker *, const struct spawn_ctx *ctx);
 /* The worker's record is going (it exited, or gwd exits). */
-void	 wio_free(struct worker *);
+void	 worker_io_free(struct worker *);
 
 /* Borrowed, or NULL if the worker has none. */
-struct output	*wio_output(const struct worker *);
-struct notifyfd	*wio_notifyfd(const struct worker *);
+struct output	*worker_io_output(const struct worker *);
+struct notifyfd	*worker_io_notifyfd(const struct worker *);
 /* The exec-error pipe's fd, or -1. */
-int		 wio_errfd(const struct worker *);
+int		 worker_io_errfd(const struct worker *);
 
 #endif

@@ -234,12 +234,12 @@ check_row(const struct row *r)
 	char		 where[96];
 
 	snprintf(where, sizeof where, "%s x %s (given %#x)",
-	    wstate_name(r->from), plan_event_name(r->ev), r->given);
+	    pool_state_name(r->from), plan_event_name(r->ev), r->given);
 	plan_event(&P, w, r->ev, r->arg, 2000, &T, &A);
 	ck_assert_msg(w->state == want, "%s: state %s, want %s", where,
-	    wstate_name(w->state), wstate_name(want));
+	    pool_state_name(w->state), pool_state_name(want));
 	ck_assert_msg(w->stop_reason == r->stop_reason, "%s: reason %s",
-	    where, reason_name(w->stop_reason));
+	    where, pool_reason_name(w->stop_reason));
 	if (r->kind == NONE)
 		ck_assert_msg(A.n == 0, "%s: %zu actions", where, A.n);
 	else {
@@ -283,10 +283,10 @@ START_TEST(test_unlisted_pairs_are_ignored)
 			    &A);
 			ck_assert_msg(memcmp(&before, w, sizeof before) == 0,
 			    "%s x %s changed the worker",
-			    wstate_name((enum wstate)s),
+			    pool_state_name((enum wstate)s),
 			    plan_event_name((enum plan_event)ev));
 			ck_assert_msg(A.n == 0, "%s x %s acted",
-			    wstate_name((enum wstate)s),
+			    pool_state_name((enum wstate)s),
 			    plan_event_name((enum plan_event)ev));
 			done();
 			cells++;
@@ -311,13 +311,13 @@ START_TEST(test_published_table_agrees)
 			r = row_for((enum wstate)s, (enum plan_event)ev);
 			ck_assert_msg((tr->does != NULL) == (r != NULL),
 			    "%s x %s: listed here %d, in plan.c %d",
-			    wstate_name((enum wstate)s),
+			    pool_state_name((enum wstate)s),
 			    plan_event_name((enum plan_event)ev), r != NULL,
 			    tr->does != NULL);
 			if (r != NULL)
 				ck_assert_msg((int)tr->next == r->to,
 				    "%s x %s: next",
-				    wstate_name((enum wstate)s),
+				    pool_state_name((enum wstate)s),
 				    plan_event_name((enum plan_event)ev));
 		}
 	ck_assert_str_eq(plan_event_name(PE_EXIT), "exit");
@@ -397,7 +397,7 @@ START_TEST(test_exit_rules)
 		ck_assert_ptr_eq(pool_on_exit(&P, w->pid, e->status, 100000,
 		    &T, &A), w);
 		ck_assert_msg(w->exit_reason == e->reason, "%s: reason %s",
-		    e->what, reason_name(w->exit_reason));
+		    e->what, pool_reason_name(w->exit_reason));
 		ck_assert_msg(P.failures == e->failures, "%s: failures %u",
 		    e->what, P.failures);
 		for (j = 0; j < A.n; j++)
@@ -462,12 +462,12 @@ render_table(void)
 			if (tr->does == NULL)
 				continue;
 			fprintf(f, "| %s | %s | %s | %s | %s | %s |\n",
-			    wstate_name((enum wstate)s),
+			    pool_state_name((enum wstate)s),
 			    plan_event_name((enum plan_event)ev),
 			    tr->next == PLAN_STAY ? "=" :
-			    wstate_name(tr->next),
+			    pool_state_name(tr->next),
 			    tr->reason == R_NONE ? "" :
-			    reason_name(tr->reason),
+			    pool_reason_name(tr->reason),
 			    tr->sig == SIGKILL ? "KILL" : tr->sig == SIGABRT ?
 			    "ABRT" : tr->sig == SIGINT ? "INT" : "",
 			    tr->does);
