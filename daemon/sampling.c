@@ -228,8 +228,7 @@ sampling_arm(void)
 		event_del(smp.timer);
 		return;
 	}
-	tv.tv_sec = (time_t)(ms / 1000);
-	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	tv = gw_ms_to_timeval(ms);
 	event_add(smp.timer, &tv);
 }
 

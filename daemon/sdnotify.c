@@ -126,8 +126,7 @@ sdnotify_watchdog_start(struct event_base *base)
 
 	if (ms == 0 || sd_watchdog != NULL)
 		return;
-	tv.tv_sec = (time_t)(ms / 1000);
-	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	tv = gw_ms_to_timeval(ms);
 	sd_watchdog = event_new(base, -1, EV_PERSIST, sdnotify_watchdog_fire,
 	    NULL);
 	event_add(sd_watchdog, &tv);

@@ -30,6 +30,7 @@
 #include "events.h"
 #include "gw/parse.h"
 #include "gw/paths.h"
+#include "gw/sockutil.h"
 #include "gw/util.h"
 #include "health.h"
 #include "hooks.h"
@@ -457,8 +458,7 @@ arm_timer(void)
 		return;
 	}
 	at = at > now ? at - now : 0;
-	tv.tv_sec = (time_t)(at / 1000);
-	tv.tv_usec = (suseconds_t)(at % 1000) * 1000;
+	tv = gw_ms_to_timeval(at);
 	event_add(sup.timer, &tv);
 }
 
@@ -872,7 +872,7 @@ signals_setup(void)
 	    SIGTERM, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
 	size_t		 i;
 
-	signal(SIGPIPE, SIG_IGN);
+	gw_ignore_sigpipe();
 	for (i = 0; i < GW_ARRAY_LEN(sigs); i++) {
 		sup.sigs[i] = evsignal_new(sup.base, sigs[i], on_signal, NULL);
 		evsignal_add(sup.sigs[i], NULL);
