@@ -27,7 +27,6 @@ struct spawn_ctx;
 
 struct pool		*sup_pool(void);
 struct listeners	*sup_listeners(void);
-struct spawn_ctx	*sup_spawn_ctx(void);
 /* gwd's pid, and the command line it was started with (kept for reloads
  * and for the exec of an upgrade). */
 pid_t			 sup_pid(void);
@@ -54,7 +53,5 @@ void	 sup_process(void);
  * stolen (may be NULL). */
 void	 sup_emit(const char *event, const struct worker *w,
 	     const char *reason, json_t *detail);
-/* Run the hooks of an event the stream does not carry (ready, stop). */
-void	 sup_hook_event(const char *event);
 
 #endif

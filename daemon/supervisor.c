@@ -740,12 +740,6 @@ sup_listeners(void)
 	return sup.ls;
 }
 
-struct spawn_ctx *
-sup_spawn_ctx(void)
-{
-	return sup.ctx;
-}
-
 pid_t
 sup_pid(void)
 {
@@ -805,12 +799,6 @@ sup_emit(const char *event, const struct worker *w, const char *reason,
     json_t *detail)
 {
 	emit(event, w, reason, detail);
-}
-
-void
-sup_hook_event(const char *event)
-{
-	hook_event(event);
 }
 
 /* ---- signals and the loop ---------------------------------------------- */
