@@ -483,6 +483,7 @@ static const struct command table[] = {
 	{ GW_CMD_SUBSCRIBE,	1, v_none,	c_subscribe },
 	{ GW_CMD_HEALTH,	1, v_none,	c_health },
 	{ GW_CMD_UPGRADE,	0, v_upgrade,	c_upgrade },
+	{ GW_CMD_STATS,		1, cmd_stats_validate, cmd_stats_run },
 };
 
 const struct command *
@@ -493,8 +494,6 @@ commands_find(const char *name)
 	for (i = 0; i < GW_ARRAY_LEN(table); i++)
 		if (strcmp(table[i].name, name) == 0)
 			return &table[i];
-	if (strcmp(cmd_stats_entry.name, name) == 0)
-		return &cmd_stats_entry;
 	return NULL;
 }
 

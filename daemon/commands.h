@@ -57,7 +57,9 @@ int	 commands_args_signal(json_t *v, int *sig);
 void	 commands_audit(const struct cmd_ctx *, const char *cmd,
 	     json_t *args);
 
-/* cmd_stats.c */
-extern const struct command cmd_stats_entry;
+/* cmd_stats.c: `stats`, answered from the stats thread (CMD_ASYNC). */
+int	 cmd_stats_validate(json_t *args, char **message);
+enum cmd_status cmd_stats_run(struct cmd_ctx *, json_t *args,
+	     struct cmd_reply *);
 
 #endif

@@ -140,7 +140,7 @@ START_TEST(test_table)
 {
 	static const char *all[] = { "ping", "version", "status", "workers",
 	    "scale", "ttin", "ttou", "reload", "stop", "kill", "config",
-	    "reopen_logs", "subscribe", "health", "upgrade" };
+	    "reopen_logs", "subscribe", "health", "upgrade", "stats" };
 	const struct command	*t;
 	size_t			 i, n;
 
