@@ -17,6 +17,7 @@
 #include "log.h"
 #include "notify.h"
 #include "output.h"
+#include "plan.h"
 #include "pool.h"
 #include "reload.h"
 #include "sampling.h"
@@ -281,10 +282,8 @@ reload_commit(struct reload_txn *t)
 	    (ncfg->log_file && strcmp(ncfg->log_file, cur->log_file)))
 		(void)log_open(ncfg->name, ncfg->log_file, ncfg->log_level,
 		    ncfg->log_format);
-	/* A changed pool size in the file wins; otherwise a manual scale
-	 * stays.  After WINCH (target 0) a reload brings the pool back. */
-	if (ncfg->workers != cur->workers || p->target == 0)
-		pool_set_target(p, ncfg->workers);
+	pool_set_target(p, plan_reload_target(p->target, cur->workers,
+	    ncfg->workers));
 	sup_install_config(ncfg, t->ctx, &rl.old_cfg, &rl.old_ctx);
 	if (spawn_ctx_sets_ids(t->ctx)) {
 		instance_dir_share();

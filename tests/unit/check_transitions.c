@@ -440,6 +440,28 @@ START_TEST(test_scale_steps)
 }
 END_TEST
 
+/* What a reload does to the target. */
+START_TEST(test_reload_targets)
+{
+	static const struct {
+		unsigned	target, old_workers, new_workers, want;
+	} rows[] = {
+		{ 4, 4, 4, 4 },		/* nothing changed */
+		{ 6, 4, 4, 6 },		/* a manual scale stays */
+		{ 6, 4, 8, 8 },		/* a new size in the file wins */
+		{ 2, 4, 3, 3 },
+		{ 0, 4, 4, 4 },		/* after WINCH the pool comes back */
+		{ 0, 4, 0, 0 },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		ck_assert_msg(plan_reload_target(rows[i].target,
+		    rows[i].old_workers, rows[i].new_workers) == rows[i].want,
+		    "row %zu", i);
+}
+END_TEST
+
 /* The table as HACKING.md shows it: one line per cell that exists. */
 static char *
 render_table(void)
@@ -521,6 +543,7 @@ transitions_suite(void)
 	tcase_add_test(tc, test_exit_rules);
 	tcase_add_test(tc, test_hacking_md_is_current);
 	tcase_add_test(tc, test_scale_steps);
+	tcase_add_test(tc, test_reload_targets);
 	suite_add_tcase(s, tc);
 	return s;
 }
