@@ -417,24 +417,36 @@ do_note(const struct action *a, uint64_t now)
 static void
 execute(void)
 {
-	uint64_t	now = gw_now_ms();
+	struct actions	todo;
+	uint64_t	now;
 	size_t		i;
 
 	sup.backoff_told = 0;
-	for (i = 0; i < sup.acts.n; i++) {
-		struct action	a = sup.acts.v[i];
+	/*
+	 * Carry out the list in batches: what the actions cause (a fork's
+	 * pid, a failed spawn) is reported as facts to the pool, whose notes
+	 * go to a fresh list for the next batch, never into the list being
+	 * carried out.
+	 */
+	while (sup.acts.n > 0) {
+		todo = sup.acts;
+		memset(&sup.acts, 0, sizeof sup.acts);
+		now = gw_now_ms();
+		for (i = 0; i < todo.n; i++) {
+			const struct action	*a = &todo.v[i];
 
-		switch (a.kind) {
-		case A_SPAWN:
-			do_spawn(a.w);
-			break;
-		case A_SIGNAL:	/* its note (stop or kill) logs and sends */
-		case A_NOTE:
-			do_note(&a, now);
-			break;
+			switch (a->kind) {
+			case A_SPAWN:
+				do_spawn(a->w);
+				break;
+			case A_SIGNAL:	/* its note says why, logs, sends */
+			case A_NOTE:
+				do_note(a, now);
+				break;
+			}
 		}
+		actions_free(&todo);
 	}
-	actions_clear(&sup.acts);
 }
 
 static void
