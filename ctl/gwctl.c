@@ -535,7 +535,7 @@ run_kill(struct gwctl_inv *inv)
 	if (inv->json)
 		gwctl_print_json(result);
 	else
-		printf("sent %s to pid %lld\n", signal_name(sig),
+		printf("sent %s to pid %lld\n", format_signal(sig),
 		    (long long)json_integer_value(json_object_get(result,
 		    "pid")));
 	json_decref(result);

@@ -482,7 +482,7 @@ render_event(FILE *f, json_t *ev)
 		fprintf(f, " status=%lld", (long long)json_integer_value(v));
 	if (json_is_integer(v = json_object_get(ev, "signal")))
 		fprintf(f, " signal=%s",
-		    signal_name((int)json_integer_value(v)));
+		    format_signal((int)json_integer_value(v)));
 	v = json_object_get(ev, "detail");
 	if (json_is_string(v) && json_string_length(v) > 0) {
 		render_scalar(buf, sizeof buf, v);

@@ -128,7 +128,7 @@ fmt_status(json_t *row)
 
 	if (json_is_integer(sig) && json_integer_value(sig) > 0)
 		return xasprintf("SIG%s",
-		    signal_name((int)json_integer_value(sig)));
+		    format_signal((int)json_integer_value(sig)));
 	if (json_is_integer(es))
 		return xasprintf("%lld", (long long)json_integer_value(es));
 	return xstrdup("-");

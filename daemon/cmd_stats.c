@@ -26,8 +26,8 @@ static const struct arg_spec stats_args[] = {
 	{ "worker", ARG_INT, 1, 1000000 },
 };
 
-static int
-v_stats(json_t *args, char **message)
+int
+cmd_stats_validate(json_t *args, char **message)
 {
 	static const char *kinds[] = { "summary", "events", "samples",
 	    "worker_samples" };
@@ -57,15 +57,11 @@ stats_done(json_t *result, const char *code, const char *message, void *arg)
 	control_answer(ctx->client, result, code, message);
 }
 
-static enum cmd_status
-c_stats(struct cmd_ctx *ctx, json_t *args, struct cmd_reply *r)
+enum cmd_status
+cmd_stats_run(struct cmd_ctx *ctx, json_t *args, struct cmd_reply *r)
 {
 	(void)r;
 	ctx->stats_pending = 1;
 	stats_query(args, stats_done, ctx);
 	return CMD_ASYNC;
 }
-
-const struct command cmd_stats_entry = {
-	GW_CMD_STATS, 1, v_stats, c_stats
-};

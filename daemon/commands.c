@@ -22,6 +22,7 @@
 #include "control.h"
 #include "events.h"
 #include "log.h"
+#include "plan.h"
 #include "supervisor.h"
 #include "upgrade.h"
 #include "stats.h"
@@ -287,32 +288,26 @@ c_scale(struct cmd_ctx *ctx, json_t *args, struct cmd_reply *r)
 	return scale_result((unsigned)t, r);
 }
 
-/* Like TTIN: up by n, clamped to the maximum. */
+/* Like TTIN: up by n (the planner's rule, plan_scale_step). */
 static enum cmd_status
 c_ttin(struct cmd_ctx *ctx, json_t *args, struct cmd_reply *r)
 {
-	json_t		*n = json_object_get(args, "n");
-	long long	 t;
+	json_t	*n = json_object_get(args, "n");
 
 	(void)ctx;
-	t = (long long)sup_target() + (n ? json_integer_value(n) : 1);
-	if (t > SUP_MAX_WORKERS)
-		t = SUP_MAX_WORKERS;
-	return scale_result((unsigned)t, r);
+	return scale_result(plan_scale_step(sup_target(),
+	    n ? json_integer_value(n) : 1, SUP_MAX_WORKERS), r);
 }
 
-/* Like TTOU: down by n but not below 1 (a pool already at 0 stays). */
+/* Like TTOU: down by n (the planner's rule, plan_scale_step). */
 static enum cmd_status
 c_ttou(struct cmd_ctx *ctx, json_t *args, struct cmd_reply *r)
 {
-	json_t		*n = json_object_get(args, "n");
-	long long	 cur = sup_target(), t;
+	json_t	*n = json_object_get(args, "n");
 
 	(void)ctx;
-	t = cur - (n ? json_integer_value(n) : 1);
-	if (t < 1)
-		t = cur < 1 ? cur : 1;
-	return scale_result((unsigned)t, r);
+	return scale_result(plan_scale_step(sup_target(),
+	    -(n ? json_integer_value(n) : 1), SUP_MAX_WORKERS), r);
 }
 
 static void
@@ -488,6 +483,7 @@ static const struct command table[] = {
 	{ GW_CMD_SUBSCRIBE,	1, v_none,	c_subscribe },
 	{ GW_CMD_HEALTH,	1, v_none,	c_health },
 	{ GW_CMD_UPGRADE,	0, v_upgrade,	c_upgrade },
+	{ GW_CMD_STATS,		1, cmd_stats_validate, cmd_stats_run },
 };
 
 const struct command *
@@ -498,8 +494,6 @@ commands_find(const char *name)
 	for (i = 0; i < GW_ARRAY_LEN(table); i++)
 		if (strcmp(table[i].name, name) == 0)
 			return &table[i];
-	if (strcmp(cmd_stats_entry.name, name) == 0)
-		return &cmd_stats_entry;
 	return NULL;
 }
 
@@ -535,16 +529,13 @@ void
 commands_audit(const struct cmd_ctx *ctx, const char *cmd, json_t *args)
 {
 	struct gw_event	 ev;
-	json_t		*detail, *st;
+	json_t		*detail;
 	char		*a;
 
 	memset(&ev, 0, sizeof ev);
 	ev.ts = gw_wall_time();
 	ev.master_pid = getpid();
-	st = sup_status_json();
-	ev.generation = (unsigned)json_integer_value(json_object_get(st,
-	    "generation"));
-	json_decref(st);
+	ev.generation = sup_generation();
 	ev.event = "control";
 	ev.exit_status = -1;
 	detail = json_pack("{s:s, s:O, s:I, s:I}", "cmd", cmd, "args", args,
@@ -556,4 +547,16 @@ commands_audit(const struct cmd_ctx *ctx, const char *cmd, json_t *args)
 	free(a);
 	events_emit(&ev);
 	json_decref(detail);
+}
+
+const struct control_commands commands_dispatch = {
+	commands_find, commands_audit, commands_cancel
+};
+
+int
+commands_is_read_only(const char *cmd)
+{
+	const struct command	*c = commands_find(cmd);
+
+	return c != NULL && c->read_only;
 }

@@ -1,12 +1,16 @@
 /*
  * commands.h: the control commands, one table entry each.
  *
- * An entry has a name, whether read-only peers may use it, a validator
- * (pure: it only looks at the arguments) and a handler.  Handlers act only
+ * An entry has a name, whether read-only peers may use it (the one list
+ * of read-only commands), a validator (pure: it only looks at the
+ * arguments) and a handler.  Handlers act only
  * through the supervisor's entry points (supervisor.h), the event stream
  * (events.h) and the stats queries (stats.h); they decide nothing on their
  * own.  control.c parses the envelope, checks permissions, calls the
- * validator and then the handler.
+ * validator and then the handler, through commands_dispatch, which main.c
+ * hands to control_set_commands(): control.c does not call commands.c by
+ * name, so the arrows go one way (supervisor -> control; commands ->
+ * supervisor and control).
  */
 #ifndef GWD_COMMANDS_H
 #define GWD_COMMANDS_H
@@ -15,46 +19,9 @@
 
 #include <jansson.h>
 
-struct ctl_client;
-
-/* Who is asking, from SO_PEERCRED at accept time. */
-struct cmd_peer {
-	uid_t	 uid;
-	gid_t	 gid;
-	pid_t	 pid;
-	int	 may_write;	/* 0: read-only commands only */
-};
-
-/* Per-connection command state, embedded in control.c's client. */
-struct cmd_ctx {
-	struct ctl_client *client;
-	struct cmd_peer	 peer;
-	int		 reload_pending;	/* waiting for sup_reload's cb */
-	int		 stats_pending;		/* waiting for stats_query */
-	int		 subscribed;		/* on the event stream */
-	int		 upgrade_pending;	/* waiting for sup_upgrade */
-};
-
-enum cmd_status {
-	CMD_OK,		/* *result set (new reference) */
-	CMD_ERROR,	/* *code and *message set (message: caller frees) */
-	CMD_ASYNC	/* control_answer() comes later (maybe already came) */
-};
-
-struct cmd_reply {
-	json_t		*result;
-	const char	*code;
-	char		*message;
-};
-
-struct command {
-	const char	*name;
-	int		 read_only;
-	/* args is an object (borrowed). 0, or -1 with *message (free). */
-	int		 (*validate)(json_t *args, char **message);
-	enum cmd_status	 (*run)(struct cmd_ctx *, json_t *args,
-			     struct cmd_reply *);
-};
+/* The types a table entry is made of (struct command, cmd_ctx, cmd_reply)
+ * are control.h's: the interface control.c dispatches through. */
+#include "control.h"
 
 /* The entry for name, or NULL (unknown_command). */
 const struct command *commands_find(const char *name);
@@ -63,6 +30,13 @@ const struct command *commands_table(size_t *n);
 
 /* The client is going away: cancel what it is waiting for. */
 void	 commands_cancel(struct cmd_ctx *);
+
+/* commands_find, commands_audit and commands_cancel, for control.c. */
+extern const struct control_commands commands_dispatch;
+
+/* May a read-only peer (--control-read-group) use cmd?  The table's flag
+ * (the `stats` entry's too); 0 for an unknown command. */
+int	 commands_is_read_only(const char *cmd);
 
 /*
  * Validation helpers shared by the table entries (commands.c and
@@ -83,7 +57,9 @@ int	 commands_args_signal(json_t *v, int *sig);
 void	 commands_audit(const struct cmd_ctx *, const char *cmd,
 	     json_t *args);
 
-/* cmd_stats.c */
-extern const struct command cmd_stats_entry;
+/* cmd_stats.c: `stats`, answered from the stats thread (CMD_ASYNC). */
+int	 cmd_stats_validate(json_t *args, char **message);
+enum cmd_status cmd_stats_run(struct cmd_ctx *, json_t *args,
+	     struct cmd_reply *);
 
 #endif

@@ -2,7 +2,8 @@
  * control.c: the control socket.  Accepts connections on a Unix stream
  * socket, checks the peer's credentials once at accept time, frames
  * requests as lines of at most GW_CTL_MAX_LINE bytes, parses the envelope
- * and dispatches to commands.c.  Requests on one connection are answered in
+ * and dispatches to the command set main.c wired (control_set_commands:
+ * commands.c's table).  Requests on one connection are answered in
  * order: while a command is pending (reload with wait, stats), the lines
  * behind it stay in the input buffer, and the input buffer's high
  * watermark pushes back on the peer.  Nothing a peer sends can block the
@@ -33,7 +34,6 @@
 #include "gw/sockutil.h"
 #include "gw/util.h"
 
-#include "commands.h"
 #include "control.h"
 #include "log.h"
 
@@ -80,9 +80,17 @@ static struct {
 	unsigned		 idle_ms;
 	int			 emfile_logged;
 	int			 inherited;	/* from an upgrade; -1 */
+	const struct control_commands *cmds;	/* main.c wires it */
 } ctl = { .fd = -1, .inherited = -1, .idle_ms = GW_CTL_IDLE_TIMEOUT_S * 1000 };
 
 static void	client_process(struct ctl_client *);
+
+void
+control_set_commands(const struct control_commands *cmds)
+{
+	ctl.cmds = cmds;
+}
+
 static void	client_free(struct ctl_client *);
 
 /* ---- replies -------------------------------------------------------------- */
@@ -263,7 +271,7 @@ client_request(struct ctl_client *c, const char *line, size_t len)
 		    "args must be an object");
 		goto out;
 	}
-	if ((cmd = commands_find(name)) == NULL) {
+	if (ctl.cmds == NULL || (cmd = ctl.cmds->find(name)) == NULL) {
 		msg = xasprintf("unknown command '%.64s'", name);
 		client_reply(c, id, NULL, GW_ERR_UNKNOWN_COMMAND, msg);
 		goto out;
@@ -284,7 +292,7 @@ client_request(struct ctl_client *c, const char *line, size_t len)
 		goto out;
 	}
 	if (!cmd->read_only)
-		commands_audit(&c->ctx, cmd->name, args);
+		ctl.cmds->audit(&c->ctx, cmd->name, args);
 
 	memset(&r, 0, sizeof r);
 	c->busy = 1;
@@ -367,13 +375,14 @@ too_large:
 /* ---- connection life ------------------------------------------------------ */
 
 /*
- * Close and free.  commands_cancel() first makes sure nothing (a reload
+ * Close and free.  The command set's cancel first makes sure nothing (a reload
  * callback, a stats answer, the event stream) can call the client again.
  */
 static void
 client_free(struct ctl_client *c)
 {
-	commands_cancel(&c->ctx);
+	if (ctl.cmds != NULL)
+		ctl.cmds->cancel(&c->ctx);
 	TAILQ_REMOVE(&clients, c, entry);
 	nclients--;
 	json_decref(c->pending_id);

@@ -19,6 +19,60 @@
 
 struct ctl_client;
 
+/* Who is asking, from SO_PEERCRED at accept time. */
+struct cmd_peer {
+	uid_t	 uid;
+	gid_t	 gid;
+	pid_t	 pid;
+	int	 may_write;	/* 0: read-only commands only */
+};
+
+/* Per-connection command state, embedded in control.c's client. */
+struct cmd_ctx {
+	struct ctl_client *client;
+	struct cmd_peer	 peer;
+	int		 reload_pending;	/* waiting for sup_reload's cb */
+	int		 stats_pending;		/* waiting for stats_query */
+	int		 subscribed;		/* on the event stream */
+	int		 upgrade_pending;	/* waiting for sup_upgrade */
+};
+
+enum cmd_status {
+	CMD_OK,		/* *result set (new reference) */
+	CMD_ERROR,	/* *code and *message set (message: caller frees) */
+	CMD_ASYNC	/* control_answer() comes later (maybe already came) */
+};
+
+struct cmd_reply {
+	json_t		*result;
+	const char	*code;
+	char		*message;
+};
+
+struct command {
+	const char	*name;
+	int		 read_only;
+	/* args is an object (borrowed). 0, or -1 with *message (free). */
+	int		 (*validate)(json_t *args, char **message);
+	enum cmd_status	 (*run)(struct cmd_ctx *, json_t *args,
+			     struct cmd_reply *);
+};
+
+/*
+ * The command set control.c dispatches to: find (NULL: unknown_command),
+ * audit (a mutating command's trail, before it runs) and cancel (the
+ * client is going away).  commands.c provides it (commands_dispatch);
+ * main.c wires it before the supervisor starts the socket.  Without one
+ * every command is unknown.
+ */
+struct control_commands {
+	const struct command	*(*find)(const char *name);
+	void			 (*audit)(const struct cmd_ctx *,
+				     const char *cmd, json_t *args);
+	void			 (*cancel)(struct cmd_ctx *);
+};
+void	 control_set_commands(const struct control_commands *);
+
 /*
  * Create the socket at cfg->control_socket with mode cfg->control_mode,
  * resolve cfg->control_group and cfg->control_read_group (names or gids;

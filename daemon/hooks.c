@@ -122,7 +122,7 @@ hooks_environ(char *const base[], const char *name, pid_t master,
 	if (f->exit_status >= 0)
 		v[n++] = xasprintf("GWD_EXIT_STATUS=%d", f->exit_status);
 	if (f->signal > 0)
-		v[n++] = xasprintf("GWD_SIGNAL=SIG%s", signal_name(f->signal));
+		v[n++] = xasprintf("GWD_SIGNAL=SIG%s", format_signal(f->signal));
 	if (f->result != NULL)
 		v[n++] = xasprintf("GWD_RESULT=%s", f->result);
 	for (i = 0; i < GW_ARRAY_LEN(f->extra) && f->extra[i] != NULL; i++)
@@ -380,7 +380,7 @@ hook_finish(struct hook_proc *h, int status)
 		sig = WTERMSIG(status);
 	if (sig != 0)
 		log_warn("hook %s (pid %ld) killed by SIG%s after %llu ms%s",
-		    h->event, (long)h->pid, signal_name(sig),
+		    h->event, (long)h->pid, format_signal(sig),
 		    (unsigned long long)ms, h->timed_out ?
 		    " (past --hook-timeout)" : "");
 	else
@@ -394,7 +394,7 @@ hook_finish(struct hook_proc *h, int status)
 	detail = json_pack("{s:s, s:s, s:I, s:o, s:o, s:I, s:b, s:b}",
 	    "event", h->event, "cmd", h->cmd, "pid", (json_int_t)h->pid,
 	    "status", code >= 0 ? json_integer(code) : json_null(),
-	    "signal", sig > 0 ? json_string(signal_name(sig)) : json_null(),
+	    "signal", sig > 0 ? json_string(format_signal(sig)) : json_null(),
 	    "duration_ms", (json_int_t)ms, "timed_out", h->timed_out,
 	    "exec_failed", execfail);
 	memset(&ev, 0, sizeof ev);

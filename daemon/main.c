@@ -22,6 +22,8 @@
 
 #include "gw/paths.h"
 #include "gw/util.h"
+#include "commands.h"
+#include "control.h"
 #include "instance.h"
 #include "launcher.h"
 #include "listeners.h"
@@ -269,6 +271,9 @@ main(int argc, char **argv)
 	}
 	evthread_use_pthreads();
 
+	/* The control socket answers with the command table; the supervisor
+	 * starts the socket but does not know the commands. */
+	control_set_commands(&commands_dispatch);
 	rc = supervisor_run(argc, argv, cfg, &ls);
 	/* Said nothing yet: it failed before its loop. */
 	launcher_done(rc != 0 ? rc : 1, log_last_error());

@@ -28,6 +28,7 @@
 #include "promtext.h"
 #include "sockdiag.h"
 #include "stats.h"
+#include "sampling.h"
 #include "supervisor.h"
 #include "upgrade.h"
 #include "web.h"
@@ -60,7 +61,7 @@ metrics_reason(const char *name)
 	int	r;
 
 	for (r = R_CRASH; r < NREASONS; r++)
-		if (strcmp(reason_name((enum reason)r), name) == 0)
+		if (strcmp(pool_reason_name((enum reason)r), name) == 0)
 			return (enum reason)r;
 	return R_NONE;
 }
@@ -173,7 +174,7 @@ metrics_pool(struct evbuffer *b, const struct pool *p, uint64_t now)
 	    "Workers by state (spawning, booting, ready, draining, killing).");
 	for (i = 0; i < GW_ARRAY_LEN(live_states); i++)
 		promtext_sample(b, "gwd_workers", counts[live_states[i]],
-		    "state", wstate_name(live_states[i]), NULL);
+		    "state", pool_state_name(live_states[i]), NULL);
 	metrics_gauge(b, "gwd_reloading",
 	    "1 while a reload is replacing workers, else 0.",
 	    p->reload.active ? 1 : 0);
@@ -184,7 +185,7 @@ metrics_pool(struct evbuffer *b, const struct pool *p, uint64_t now)
 	    "Worker exits since the master started, by reason.");
 	for (i = R_CRASH; i < NREASONS; i++)
 		promtext_sample(b, "gwd_worker_exits_total", (double)m.exits[i],
-		    "reason", reason_name((enum reason)i), NULL);
+		    "reason", pool_reason_name((enum reason)i), NULL);
 	promtext_family(b, "gwd_reloads_total", "counter",
 	    "Reloads since the master started, by result: ok, failed (the "
 	    "new workers did not become ready), invalid (the configuration "
@@ -264,23 +265,24 @@ metrics_per_worker(struct evbuffer *b, const struct worker **heads,
 	}
 }
 
-static int
-metrics_fresh(const struct worker *w, uint64_t now, uint64_t fresh)
-{
-	return w->sampled_at != 0 && now >= w->sampled_at &&
-	    now - w->sampled_at <= fresh;
-}
-
+/* The last /proc scan's usage of w (sampling.h), read-only. */
 static double
 w_rss(const struct worker *w, uint64_t now, uint64_t fresh)
 {
-	return metrics_fresh(w, now, fresh) ? (double)w->rss_kb * 1024 : -1;
+	uint64_t	rss_kb;
+	double		cpu_s;
+
+	return sampling_usage(w, now, fresh, &rss_kb, &cpu_s) ?
+	    (double)rss_kb * 1024 : -1;
 }
 
 static double
 w_cpu(const struct worker *w, uint64_t now, uint64_t fresh)
 {
-	return metrics_fresh(w, now, fresh) ? w->cpu_s : -1;
+	uint64_t	rss_kb;
+	double		cpu_s;
+
+	return sampling_usage(w, now, fresh, &rss_kb, &cpu_s) ? cpu_s : -1;
 }
 
 static double
@@ -350,7 +352,7 @@ metrics_workers(struct evbuffer *b, const struct pool *p, uint64_t now,
 {
 	const struct worker	**heads;
 	char			  id[16];
-	double			  rss = 0, requests;
+	double			  rss = 0, requests, v;
 	size_t			  i, j, nheads;
 
 	requests = (double)m.retired_requests;
@@ -365,7 +367,7 @@ metrics_workers(struct evbuffer *b, const struct pool *p, uint64_t now,
 		for (j = 0; j < GW_ARRAY_LEN(live_states); j++)
 			promtext_sample(b, "gwd_worker_state",
 			    w->state == live_states[j] ? 1 : 0, "id", id,
-			    "state", wstate_name(live_states[j]), NULL);
+			    "state", pool_state_name(live_states[j]), NULL);
 	}
 	for (i = 0; i < GW_ARRAY_LEN(worker_families); i++)
 		metrics_per_worker(b, heads, nheads, &worker_families[i], now,
@@ -378,8 +380,8 @@ metrics_workers(struct evbuffer *b, const struct pool *p, uint64_t now,
 
 		if (w->state == WS_EXITED)
 			continue;
-		if (metrics_fresh(w, now, fresh))
-			rss += (double)w->rss_kb * 1024;
+		if ((v = w_rss(w, now, fresh)) >= 0)
+			rss += v;
 		if (w->reports_requests) {
 			requests += (double)w->requests;
 			m.requests_seen = 1;
@@ -465,7 +467,7 @@ metrics_render(struct evbuffer *out)
 	const struct pool	*p = supervisor_pool();
 	uint64_t		 fresh, now;
 
-	fresh = sup_refresh_usage();
+	fresh = sampling_refresh();
 	now = gw_now_ms();
 	metrics_pool(out, p, now);
 	metrics_workers(out, p, now, fresh);

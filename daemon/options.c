@@ -735,7 +735,7 @@ options_format(const struct gw_config *cfg, const struct option_def *o)
 		return v >= 0 ? xstrdup(o->choices[v]) : NULL;
 	case OPT_SIGNAL:
 		v = options_load_int(p, o->size);
-		return v > 0 ? xstrdup(signal_name((int)v)) : v == 0 ?
+		return v > 0 ? xstrdup(format_signal((int)v)) : v == 0 ?
 		    xstrdup("none") : NULL;
 	case OPT_MODE:
 		v = options_load_int(p, o->size);

@@ -660,6 +660,15 @@ plan_scale_step(unsigned target, long long delta, unsigned max)
 	return (unsigned)t;
 }
 
+unsigned
+plan_reload_target(unsigned target, unsigned old_workers,
+    unsigned new_workers)
+{
+	if (new_workers != old_workers || target == 0)
+		return new_workers;
+	return target;
+}
+
 /* ---- the run --------------------------------------------------------- */
 
 static int

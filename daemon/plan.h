@@ -97,6 +97,13 @@ int	 plan_exit_is_failure(const struct worker *);
  * at 0 stays at 0).  One rule for the signals and the commands. */
 unsigned plan_scale_step(unsigned target, long long delta, unsigned max);
 
+/* The target after a reload from a file that said old_workers to one
+ * that says new_workers: a changed pool size in the file wins; otherwise
+ * a manual scale stays; after WINCH (target 0) a reload brings the pool
+ * back. */
+unsigned plan_reload_target(unsigned target, unsigned old_workers,
+	     unsigned new_workers);
+
 void	 plan_run(struct pool *, const struct pool_timing *, uint64_t now,
 	     struct actions *);
 

@@ -46,45 +46,15 @@ static const char *state_names[] = {
 };
 
 const char *
-reason_name(enum reason r)
+pool_reason_name(enum reason r)
 {
 	return reason_names[r];
 }
 
 const char *
-wstate_name(enum wstate s)
+pool_state_name(enum wstate s)
 {
 	return state_names[s];
-}
-
-void
-actions_push(struct actions *a, enum action_kind kind, struct worker *w,
-    int sig, enum note_kind note, const char *text)
-{
-	if (a->n == a->cap) {
-		a->cap = a->cap ? a->cap * 2 : 16;
-		a->v = xreallocarray(a->v, a->cap, sizeof *a->v);
-	}
-	a->v[a->n].kind = kind;
-	a->v[a->n].w = w;
-	a->v[a->n].sig = sig;
-	a->v[a->n].note = note;
-	a->v[a->n].text = text;
-	a->n++;
-}
-
-void
-actions_clear(struct actions *a)
-{
-	a->n = 0;
-}
-
-void
-actions_free(struct actions *a)
-{
-	free(a->v);
-	a->v = NULL;
-	a->n = a->cap = 0;
 }
 
 void

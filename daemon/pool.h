@@ -28,6 +28,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "actions.h"
+
 enum wstate {
 	WS_SPAWNING, WS_BOOTING, WS_READY, WS_DRAINING, WS_KILLING, WS_EXITED
 };
@@ -191,48 +193,6 @@ struct pool {
 	struct pool_index ix;		/* the planner's (plan.c) */
 };
 
-/* Why something is told (the supervisor logs and emits these). */
-enum note_kind {
-	N_SPAWN,	/* worker forked (after the executor reports its pid) */
-	N_READY,	/* worker became ready */
-	N_EXIT,		/* worker exited; w->exit_* set */
-	N_BACKOFF,	/* failures grew; pool->backoff_until set */
-	N_STOP,		/* stop signal sent (w->stop_reason) */
-	N_KILL,		/* SIGABRT/SIGKILL sent (w->stop_reason) */
-	N_RELOAD_DONE,
-	N_RELOAD_FAILED, /* w: the worker that failed it, text: how */
-	N_POOL_FULL,	/* the pool reached its target for the first time */
-	N_DUMP,		/* run the worker_timeout hook for w, then report
-			   pool_on_dump_done; text: GWD_REASON, sig: the
-			   signal that waits */
-	N_ALL_EXITED,	/* stopping and nothing is left: exit */
-	N_SIGNAL,	/* send sig to w on request (gwctl kill); w->killed */
-	N_REOPEN,	/* send sig to w: the log files were reopened */
-	N_GROUP_KILL	/* SIGKILL what is left of exited w's process group
-			   (grandchildren); the pid itself is reaped */
-};
-
-enum action_kind {
-	A_SPAWN,	/* fork+exec w (state spawning, pid 0) */
-	A_SIGNAL,	/* send sig to w's process group; the note says
-			   why (N_STOP, N_KILL, N_SIGNAL, N_REOPEN,
-			   N_GROUP_KILL) */
-	A_NOTE		/* tell: note kind, worker or NULL */
-};
-
-struct action {
-	enum action_kind kind;
-	struct worker	*w;
-	int		 sig;
-	enum note_kind	 note;
-	const char	*text;	/* static explanation, or NULL */
-};
-
-struct actions {
-	struct action	*v;
-	size_t		 n, cap;
-};
-
 /* Timing parameters the pool needs for classification and deadlines. */
 struct pool_timing {
 	uint64_t	boot_timeout_ms;
@@ -254,13 +214,8 @@ struct pool_timing {
 	uint64_t	hook_timeout_ms;
 };
 
-void	 actions_push(struct actions *, enum action_kind, struct worker *,
-	     int sig, enum note_kind, const char *text);
-void	 actions_clear(struct actions *);
-void	 actions_free(struct actions *);
-
-const char *reason_name(enum reason);
-const char *wstate_name(enum wstate);
+const char *pool_reason_name(enum reason);
+const char *pool_state_name(enum wstate);
 
 void	 pool_init(struct pool *, unsigned target, unsigned generation);
 void	 pool_free(struct pool *);

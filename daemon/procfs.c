@@ -172,15 +172,49 @@ procfs_table_read(struct procfs_table *t)
 	return 0;
 }
 
+/*
+ * The whole of /proc/PID/NAME into *buf (grown as needed, *cap its size;
+ * the caller frees), NUL-terminated.  Returns its length, or -1.  For a
+ * children file: gwd's own lists every worker, about 8 bytes each, so at
+ * 4096 workers it is some 32 KB, and a fixed buffer would cut the list
+ * (and maybe a pid in two).
+ */
+static ssize_t
+procfs_read_all(pid_t pid, const char *name, char **buf, size_t *cap)
+{
+	char	path[128];
+	ssize_t	n;
+	size_t	total = 0;
+	int	fd;
+
+	snprintf(path, sizeof path, "/proc/%ld/%s", (long)pid, name);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	for (;;) {
+		if (*cap - total < 2) {
+			*cap = *cap ? *cap * 2 : 4096;
+			*buf = xrealloc(*buf, *cap);
+		}
+		n = read(fd, *buf + total, *cap - 1 - total);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		total += (size_t)n;
+	}
+	close(fd);
+	(*buf)[total] = '\0';
+	return (ssize_t)total;
+}
+
 /* Queue the children of every thread of pid (/proc/PID/task/TID/children:
- * a child belongs to the thread that forked it).  A thread with more
- * children than fit in one read (about 500) loses the rest: the tree is a
- * measure, not an inventory. */
+ * a child belongs to the thread that forked it). */
 static void
-procfs_push_children(pid_t pid, pid_t **q, size_t *qn, size_t *qcap)
+procfs_push_children(pid_t pid, pid_t **q, size_t *qn, size_t *qcap,
+    char **buf, size_t *cap)
 {
 	struct dirent	*de;
-	char		 path[64], buf[4096], *p, *ep;
+	char		 path[64], *p, *ep;
 	DIR		*d;
 	long		 c;
 
@@ -191,9 +225,9 @@ procfs_push_children(pid_t pid, pid_t **q, size_t *qn, size_t *qcap)
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
 		snprintf(path, sizeof path, "task/%.20s/children", de->d_name);
-		if (procfs_read(pid, path, buf, sizeof buf) < 0)
+		if (procfs_read_all(pid, path, buf, cap) < 0)
 			continue;	/* the thread is gone */
-		for (p = buf; *p != '\0'; p = ep) {
+		for (p = *buf; *p != '\0'; p = ep) {
 			c = strtol(p, &ep, 10);
 			if (ep == p)
 				break;
@@ -215,8 +249,8 @@ procfs_table_read_tree(struct procfs_table *t, pid_t root)
 {
 	unsigned long	 page_kb = procfs_page_kb();
 	pid_t		*q = NULL;
-	size_t		 qn = 0, qcap = 0, i;
-	char		 path[64];
+	size_t		 qn = 0, qcap = 0, i, cap = 0;
+	char		 path[64], *buf = NULL;
 
 	/* Without CONFIG_PROC_CHILDREN: every process, as before. */
 	snprintf(path, sizeof path, "/proc/%ld/task/%ld/children",
@@ -226,13 +260,15 @@ procfs_table_read_tree(struct procfs_table *t, pid_t root)
 	t->n = 0;
 	if (procfs_table_add(t, root, page_kb) == -1)
 		return -1;
-	procfs_push_children(root, &q, &qn, &qcap);
+	procfs_push_children(root, &q, &qn, &qcap, &buf, &cap);
 	/* Breadth first; a pid seen twice (reused meanwhile) is read once
 	 * more at worst, and the tree walk below copes with it. */
 	for (i = 0; i < qn && i < PROCFS_TREE_MAX; i++)
 		if (procfs_table_add(t, q[i], page_kb) == 0)
-			procfs_push_children(q[i], &q, &qn, &qcap);
+			procfs_push_children(q[i], &q, &qn, &qcap, &buf,
+			    &cap);
 	free(q);
+	free(buf);
 	return 0;
 }
 

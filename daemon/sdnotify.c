@@ -7,12 +7,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+
 #include "gw/notify_send.h"
 #include "gw/util.h"
 #include "sdnotify.h"
 
-static char	*sd_socket;
-static uint64_t	 sd_watchdog_ms;
+static char		*sd_socket;
+static uint64_t		 sd_watchdog_ms;
+static struct event	*sd_watchdog;
 
 void
 sdnotify_init(void)
@@ -102,4 +105,37 @@ sdnotify_export_env(int export)
 		snprintf(buf, sizeof buf, "%ld", (long)getpid());
 		setenv("WATCHDOG_PID", buf, 1);
 	}
+}
+
+/* Keep systemd's watchdog for gwd fed, from the loop itself, so a stuck
+ * master is restarted. */
+static void
+sdnotify_watchdog_fire(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	sdnotify("WATCHDOG=1");
+}
+
+void
+sdnotify_watchdog_start(struct event_base *base)
+{
+	uint64_t	ms = sdnotify_watchdog_ms() / 2;
+	struct timeval	tv;
+
+	if (ms == 0 || sd_watchdog != NULL)
+		return;
+	tv = gw_ms_to_timeval(ms);
+	sd_watchdog = event_new(base, -1, EV_PERSIST, sdnotify_watchdog_fire,
+	    NULL);
+	event_add(sd_watchdog, &tv);
+}
+
+void
+sdnotify_watchdog_stop(void)
+{
+	if (sd_watchdog != NULL)
+		event_free(sd_watchdog);
+	sd_watchdog = NULL;
 }

@@ -13,6 +13,14 @@ void	 sdnotify_init(void);
 void	 sdnotify(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* systemd's watchdog interval for gwd itself in ms, or 0. */
 uint64_t sdnotify_watchdog_ms(void);
+/*
+ * Feed that watchdog (WATCHDOG=1) every half interval from a persistent
+ * timer on base, so a stuck loop gets gwd restarted; nothing if systemd
+ * set no watchdog.  sdnotify_watchdog_stop() frees the timer.
+ */
+struct event_base;
+void	 sdnotify_watchdog_start(struct event_base *);
+void	 sdnotify_watchdog_stop(void);
 
 /* Is there a service manager (NOTIFY_SOCKET was set)? */
 int	 sdnotify_enabled(void);

@@ -4,17 +4,20 @@
  * planner decides; this file carries out its actions (fork/exec, kill,
  * one deadline timer) and tells the log and the event stream what
  * happened.  Nothing here decides on its own.
+ *
+ * Its other jobs live in files named for them, which borrow its state
+ * through sup_state.h: worker_io.c (each worker's pipes), sampling.c
+ * (/proc), status.c (status, workers, health), reload.c (the reload
+ * transaction) and reexec.c (the in-place upgrade).
  */
 #include "config.h"
 
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,11 +30,10 @@
 #include "events.h"
 #include "gw/parse.h"
 #include "gw/paths.h"
-#include "gw/protocol.h"
+#include "gw/sockutil.h"
 #include "gw/util.h"
 #include "health.h"
 #include "hooks.h"
-#include "instance.h"
 #include "launcher.h"
 #include "listeners.h"
 #include "log.h"
@@ -43,31 +45,20 @@
 #include "plan.h"
 #include "pool.h"
 #include "procfs.h"
+#include "sampling.h"
+#include "reexec.h"
+#include "reload.h"
 #include "sdnotify.h"
 #include "spawn.h"
 #include "stats.h"
+#include "sup_state.h"
 #include "supervisor.h"
 #include "upgrade.h"
-#include "validate.h"
 #include "web.h"
+#include "worker_io.h"
 
 /* How far up the process tree a notify sender is traced to its worker. */
 #define NOTIFY_ANCESTORS	16
-
-struct reload_waiter {
-	sup_reload_cb	 cb;
-	void		*arg;
-};
-
-/* Per-worker executor state: the exec-error pipe until exec is known to
- * have worked, and the worker's output and notify fd for as long as its
- * record lives. */
-struct wio {
-	struct event	*ev;
-	int		 fd;
-	struct output	*out;
-	struct notifyfd	*nfd;
-};
 
 static struct {
 	struct event_base	*base;
@@ -75,43 +66,24 @@ static struct {
 	char			**argv;
 	char			*self_exe;
 	struct gw_config	*cfg;
-	struct gw_config	*prev_cfg;	/* during a reload */
 	struct spawn_ctx	*ctx;
-	struct spawn_ctx	*prev_ctx;
 	struct listeners	*ls;
 	struct pool		 pool;
 	struct pool_timing	 timing;
 	struct actions		 acts;
 	struct event		*timer;
-	struct event		*sample;
-	struct event		*sdwatchdog;
 	struct event		*sigs[12];
 	size_t			 nsigs;
 	pid_t			 pid;
 	double			 started_at;
 	uint64_t		 started_mono;
-	struct reload_waiter	*waiters;
-	size_t			 nwaiters;
-	json_t			*last_reload;
 	int			 exit_status;
 	int			 planning;
 	int			 reaping;	/* facts only, no planning */
 	int			 backoff_told;	/* in this run of execute() */
-	/* In-place upgrade (see the section "upgrade in place"). */
-	struct {
-		int		 running;	/* checking the binary */
-		char		*binary;
-		struct ctl_client *client;	/* waiting for the answer */
-		sup_upgrade_cb	 failed;
-		void		*arg;
-	} up;
-	double			 upgraded_at;	/* unix time, 0 = never */
-	/* The last upgrade asked for: {at, ok, binary, from, to, error}. */
-	json_t			*last_upgrade;
 } sup;
 
 static void process(void);
-static void sample_arm(void);
 
 struct event_base *
 supervisor_base(void)
@@ -148,13 +120,6 @@ timing_from(struct pool_timing *t, const struct gw_config *c)
 			t->dump_hook = 1;
 }
 
-/* Unix time of a monotonic timestamp, past or future. */
-static double
-wall_of(uint64_t mono)
-{
-	return gw_wall_time() + ((double)mono - (double)gw_now_ms()) / 1000.0;
-}
-
 static void
 emit(const char *event, const struct worker *w, const char *reason,
     json_t *detail)
@@ -178,85 +143,13 @@ emit(const char *event, const struct worker *w, const char *reason,
 	json_decref(detail);
 }
 
-/* ---- per-worker I/O ---------------------------------------------------- */
-
-/* Exec is known to have worked or failed: the error pipe is done. */
+/* The exec-error pipe of w has something to say. */
 static void
-wio_close_errpipe(struct wio *io)
+errpipe_ready(struct worker *w)
 {
-	if (io->ev != NULL)
-		event_free(io->ev);
-	io->ev = NULL;
-	if (io->fd != -1)
-		close(io->fd);
-	io->fd = -1;
-}
-
-/* The worker's record is going (it exited, or gwd exits). */
-static void
-wio_free(struct worker *w)
-{
-	struct wio	*io = w->io;
-
-	if (io == NULL)
-		return;
-	wio_close_errpipe(io);
-	output_detach(io->out);
-	notifyfd_detach(io->nfd);
-	free(io);
-	w->io = NULL;
-}
-
-static struct output *
-wio_output(const struct worker *w)
-{
-	return w->io != NULL ? ((struct wio *)w->io)->out : NULL;
-}
-
-static struct notifyfd *
-wio_notifyfd(const struct worker *w)
-{
-	return w->io != NULL ? ((struct wio *)w->io)->nfd : NULL;
-}
-
-/* Read the exec-error pipe: EOF means exec succeeded, else the child
- * says which step failed (chdir, setuid, exec ...) and why. */
-static void
-wio_drain(struct worker *w)
-{
-	struct wio		*io = w->io;
-	struct spawn_error	 e;
-	ssize_t			 n;
-
-	if (io == NULL || io->fd == -1)
-		return;
-	do {
-		n = read(io->fd, &e, sizeof e);
-	} while (n == -1 && errno == EINTR);
-	if (n == -1 && errno == EAGAIN)
-		return;
-	if (n == (ssize_t)sizeof e) {
-		w->exec_errno = e.err;
-		w->exec_step = e.step;
-		if (e.step == SPAWN_STEP_CHDIR)
-			log_error("worker %d: cannot chdir to %s: %s", w->id,
-			    spawn_ctx_chdir(sup.ctx), strerror(e.err));
-		else
-			log_error("worker %d: cannot %s %s: %s", w->id,
-			    spawn_step_name(e.step), spawn_ctx_path(sup.ctx),
-			    strerror(e.err));
-	} else
+	if (worker_io_drain(w, sup.ctx) == 1)
 		pool_on_exec_ok(&sup.pool, w, gw_now_ms(), &sup.timing,
 		    &sup.acts);
-	wio_close_errpipe(io);
-}
-
-static void
-wio_read(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	wio_drain(arg);
 	process();
 }
 
@@ -268,7 +161,6 @@ static void
 do_spawn(struct worker *w)
 {
 	struct spawn_result	 r;
-	struct wio		*io;
 
 	if (spawn_worker(sup.ctx, w->id, w->generation, &r) == -1) {
 		log_error("worker %d: cannot fork: %s", w->id,
@@ -277,17 +169,7 @@ do_spawn(struct worker *w)
 		    &sup.timing, &sup.acts);
 		return;
 	}
-	io = xcalloc(1, sizeof *io);
-	io->fd = r.errfd;
-	io->ev = event_new(sup.base, r.errfd, EV_READ, wio_read, w);
-	event_add(io->ev, NULL);
-	if (r.outfd != -1)
-		io->out = output_start(sup.base, r.outfd, w->id, r.pid,
-		    sup.cfg->capture_output);
-	if (r.notifyfd != -1)
-		io->nfd = notifyfd_start(sup.base, r.notifyfd, on_notify_fd,
-		    w);
-	w->io = io;
+	worker_io_start(w, &r, sup.cfg->capture_output);
 	pool_on_forked(&sup.pool, w, r.pid, gw_now_ms(), &sup.acts);
 }
 
@@ -351,60 +233,12 @@ exit_detail(const struct worker *w, uint64_t now)
 		    json_string(spawn_step_name(w->exec_step)));
 	}
 	if (plan_exit_is_failure(w)) {
-		json_t	*tail = output_tail_json(wio_output(w));
+		json_t	*tail = output_tail_json(worker_io_output(w));
 
 		if (tail != NULL)
 			json_object_set_new(d, "stderr", tail);
 	}
 	return d;
-}
-
-/* How a worker ended, for people: "exited 3", "killed by SIGSEGV". */
-static void
-exit_how(const struct worker *w, char *buf, size_t len)
-{
-	if (w->exit_signal != 0)
-		snprintf(buf, len, "killed by SIG%s",
-		    signal_name(w->exit_signal));
-	else if (w->exit_status >= 0)
-		snprintf(buf, len, "exited %d", w->exit_status);
-	else if (w->exec_errno != 0)
-		snprintf(buf, len, "could not %s: %s",
-		    spawn_step_name(w->exec_step), strerror(w->exec_errno));
-	else
-		snprintf(buf, len, "is being killed");
-}
-
-/*
- * The evidence of a failed reload: which worker, how it ended and what it
- * said last.  Returns the message (to free) and sets *detail to a new
- * object {id, pid, generation, reason, exit_status, signal, stderr}.
- */
-static char *
-reload_evidence(const char *why, const struct worker *w, json_t **detail)
-{
-	char	 how[128], last[256];
-	const char *said;
-
-	*detail = NULL;
-	if (w == NULL)
-		return xstrdup(why);
-	exit_how(w, how, sizeof how);
-	said = output_cause(wio_output(w), last, sizeof last);
-	*detail = json_pack("{s:i, s:I, s:i, s:s, s:o, s:o, s:o}",
-	    "id", w->id, "pid", (json_int_t)w->pid,
-	    "generation", (int)w->generation,
-	    "reason", reason_name(w->exit_reason != R_NONE ? w->exit_reason :
-	    w->stop_reason),
-	    "exit_status", w->exit_status >= 0 && w->exit_signal == 0 ?
-	    json_integer(w->exit_status) : json_null(),
-	    "signal", w->exit_signal != 0 ?
-	    json_string(signal_name(w->exit_signal)) : json_null(),
-	    "stderr", output_tail_json(wio_output(w)) ?: json_array());
-	if (w->pid <= 0)
-		return xasprintf("%s: worker %d %s", why, w->id, how);
-	return xasprintf("%s: worker %d (pid %ld) %s%s%s", why, w->id,
-	    (long)w->pid, how, said ? ": " : "", said ? said : "");
 }
 
 static void
@@ -417,66 +251,14 @@ note_exit(struct worker *w, uint64_t now)
 
 	if (w->exit_signal != 0)
 		snprintf(how, sizeof how, "signal %s",
-		    signal_name(w->exit_signal));
+		    format_signal(w->exit_signal));
 	else if (w->exit_status >= 0)
 		snprintf(how, sizeof how, "status %d", w->exit_status);
 	else
 		snprintf(how, sizeof how, "not started");
 	log_msg(bad ? LOG_WARNING : LOG_INFO, "%s exited: %s (%s)",
-	    worker_label(w), reason_name(r), how);
-	emit("exit", w, reason_name(r), exit_detail(w, now));
-}
-
-/* The reload ended: ok, or failed for why (by worker w, or NULL). */
-static void
-reload_finish(int ok, const char *why, const struct worker *w)
-{
-	uint64_t	 now = gw_now_ms();
-	json_t		*res, *evidence = NULL;
-	char		*error = ok ? NULL : reload_evidence(why, w, &evidence);
-	size_t		 i;
-
-	res = json_pack("{s:i, s:b, s:f, s:i, s:i, s:s?, s:o?}",
-	    "generation", ok ? (int)sup.pool.generation :
-	    (int)sup.pool.gen_counter, "ok", ok,
-	    "duration_s", (double)(now - sup.pool.reload.started_at) / 1000.0,
-	    "started", (int)sup.pool.reload.started,
-	    "retired", (int)sup.pool.reload.retired, "error", error,
-	    "worker", evidence);
-	why = error;
-	if (ok) {
-		log_info("reload: generation %u ready in %.1fs (%u started, "
-		    "%u retired)", sup.pool.generation,
-		    (double)(now - sup.pool.reload.started_at) / 1000.0,
-		    sup.pool.reload.started, sup.pool.reload.retired);
-		config_free(sup.prev_cfg);
-		spawn_ctx_free(sup.prev_ctx);
-	} else {
-		log_error("reload: generation %u failed: %s; generation %u "
-		    "keeps serving", sup.pool.gen_counter, why,
-		    sup.pool.generation);
-		/* Back to the configuration that works. */
-		config_free(sup.cfg);
-		spawn_ctx_free(sup.ctx);
-		sup.cfg = sup.prev_cfg;
-		sup.ctx = sup.prev_ctx;
-		timing_from(&sup.timing, sup.cfg);
-	}
-	sup.prev_cfg = NULL;
-	sup.prev_ctx = NULL;
-	sdnotify("READY=1\nSTATUS=%s", ok ? "reload done" : "reload failed");
-	emit(ok ? "reload_done" : "reload_failed", NULL, NULL,
-	    json_deep_copy(res));
-	json_decref(sup.last_reload);
-	sup.last_reload = json_pack("{s:f, s:O}", "at", gw_wall_time(),
-	    "result", res);
-	for (i = 0; i < sup.nwaiters; i++)
-		sup.waiters[i].cb(json_deep_copy(res), sup.waiters[i].arg);
-	free(sup.waiters);
-	sup.waiters = NULL;
-	sup.nwaiters = 0;
-	json_decref(res);
-	free(error);
+	    worker_label(w), pool_reason_name(r), how);
+	emit("exit", w, pool_reason_name(r), exit_detail(w, now));
 }
 
 /* The worker_timeout hook of a hung worker ended: its kill is due. */
@@ -507,7 +289,7 @@ do_dump(struct worker *w, int sig, const char *reason, uint64_t now)
 	if (w->stop_reason == R_TIMEOUT || w->stop_reason == R_BOOT_TIMEOUT)
 		capture_wchan(w);
 	log_warn("%s %s: running the worker_timeout hook before SIG%s%s%s",
-	    worker_label(w), w->dump_why, signal_name(sig),
+	    worker_label(w), w->dump_why, format_signal(sig),
 	    w->kill_wchan[0] ? "; it is in " : "", w->kill_wchan);
 	memset(&f, 0, sizeof f);
 	f.event = "worker_timeout";
@@ -582,7 +364,7 @@ do_note(const struct action *a, uint64_t now)
 		break;
 	case N_STOP:
 		log_info("%s stopping: %s (SIG%s)", worker_label(w),
-		    reason_name(w->stop_reason), signal_name(a->sig));
+		    pool_reason_name(w->stop_reason), format_signal(a->sig));
 		do_signal(w, a->sig);
 		break;
 	case N_KILL:
@@ -590,7 +372,7 @@ do_note(const struct action *a, uint64_t now)
 		    w->stop_reason == R_BOOT_TIMEOUT)
 			capture_wchan(w);
 		log_warn("%s %s: sending SIG%s%s%s", worker_label(w),
-		    a->text ? a->text : "killing", signal_name(a->sig),
+		    a->text ? a->text : "killing", format_signal(a->sig),
 		    w->kill_wchan[0] ? ", it was in " : "", w->kill_wchan);
 		do_signal(w, a->sig);
 		break;
@@ -614,7 +396,7 @@ do_note(const struct action *a, uint64_t now)
 		break;
 	case N_SIGNAL:
 		log_info("%s: sending SIG%s on request", worker_label(w),
-		    signal_name(a->sig));
+		    format_signal(a->sig));
 		do_signal(w, a->sig);
 		break;
 	case N_REOPEN:
@@ -635,24 +417,36 @@ do_note(const struct action *a, uint64_t now)
 static void
 execute(void)
 {
-	uint64_t	now = gw_now_ms();
+	struct actions	todo;
+	uint64_t	now;
 	size_t		i;
 
 	sup.backoff_told = 0;
-	for (i = 0; i < sup.acts.n; i++) {
-		struct action	a = sup.acts.v[i];
+	/*
+	 * Carry out the list in batches: what the actions cause (a fork's
+	 * pid, a failed spawn) is reported as facts to the pool, whose notes
+	 * go to a fresh list for the next batch, never into the list being
+	 * carried out.
+	 */
+	while (sup.acts.n > 0) {
+		todo = sup.acts;
+		memset(&sup.acts, 0, sizeof sup.acts);
+		now = gw_now_ms();
+		for (i = 0; i < todo.n; i++) {
+			const struct action	*a = &todo.v[i];
 
-		switch (a.kind) {
-		case A_SPAWN:
-			do_spawn(a.w);
-			break;
-		case A_SIGNAL:	/* its note (stop or kill) logs and sends */
-		case A_NOTE:
-			do_note(&a, now);
-			break;
+			switch (a->kind) {
+			case A_SPAWN:
+				do_spawn(a->w);
+				break;
+			case A_SIGNAL:	/* its note says why, logs, sends */
+			case A_NOTE:
+				do_note(a, now);
+				break;
+			}
 		}
+		actions_free(&todo);
 	}
-	actions_clear(&sup.acts);
 }
 
 static void
@@ -676,8 +470,7 @@ arm_timer(void)
 		return;
 	}
 	at = at > now ? at - now : 0;
-	tv.tv_sec = (time_t)(at / 1000);
-	tv.tv_usec = (suseconds_t)(at % 1000) * 1000;
+	tv = gw_ms_to_timeval(at);
 	event_add(sup.timer, &tv);
 }
 
@@ -696,7 +489,7 @@ process(void)
 	execute();
 	for (i = 0; i < sup.pool.n; i++)
 		if (sup.pool.w[i]->state == WS_EXITED)
-			wio_free(sup.pool.w[i]);
+			worker_io_free(sup.pool.w[i]);
 	pool_gc(&sup.pool);
 	arm_timer();
 	sup.planning = 0;
@@ -719,12 +512,14 @@ reap(void)
 			continue;
 		if (w == NULL)
 			continue;	/* an orphan we adopted as subreaper */
-		wio_drain(w);
+		if (worker_io_drain(w, sup.ctx) == 1)
+			pool_on_exec_ok(&sup.pool, w, gw_now_ms(), &sup.timing,
+			    &sup.acts);
 		/* Its last words belong to the report of its exit, and its
 		 * last messages (STOPPING=1) come before it. */
-		output_drain(wio_output(w));
+		output_drain(worker_io_output(w));
 		sup.reaping = 1;
-		notifyfd_drain(wio_notifyfd(w));
+		notifyfd_drain(worker_io_notifyfd(w));
 		sup.reaping = 0;
 		pool_on_exit(&sup.pool, pid, status, gw_now_ms(), &sup.timing,
 		    &sup.acts);
@@ -788,124 +583,18 @@ on_notify_fd(const struct notify_msg *m, void *arg)
 	worker_notified(arg, m);
 }
 
-static void	sample_arm(void);
-
-/*
- * Memory and CPU of every live worker's whole process tree (its process
- * group and its descendants), from one pass over /proc whatever the pool
- * size.  Workers it found get rss_kb, cpu_s and sampled_at = now.
- */
-static void
-sample_workers(uint64_t now)
-{
-	struct procfs_table	 t = { NULL, 0, 0 };
-	struct procfs_usage	*u;
-	pid_t			*roots;
-	size_t			 i;
-
-	roots = xcalloc(sup.pool.n + 1, sizeof *roots);
-	u = xcalloc(sup.pool.n + 1, sizeof *u);
-	for (i = 0; i < sup.pool.n; i++)
-		if (sup.pool.w[i]->state != WS_EXITED)
-			roots[i] = sup.pool.w[i]->pid;
-	/* gwd's own subtree: as subreaper it holds every worker's tree. */
-	if (procfs_table_read_tree(&t, sup.pid) == 0)
-		procfs_tree_usage(&t, roots, sup.pool.n, sup.pid, u);
-	for (i = 0; i < sup.pool.n; i++) {
-		struct worker	*w = sup.pool.w[i];
-
-		if (roots[i] <= 0 || u[i].procs == 0)
-			continue;
-		w->rss_kb = u[i].rss_kb;
-		w->cpu_s = u[i].cpu_s;
-		w->sampled_at = now;
-	}
-	procfs_table_free(&t);
-	free(u);
-	free(roots);
-}
-
-/* Resident memory and CPU of every worker; feeds memory recycling. */
-static void
-sample_fire(evutil_socket_t fd, short what, void *arg)
-{
-	size_t	i;
-
-	(void)fd;
-	(void)what;
-	(void)arg;
-	struct stats_worker_sample	*ws;
-	struct stats_sample		 s;
-	struct pool_counts		 c;
-	struct procfs_usage		 u;
-	size_t				 n = 0;
-	uint64_t			 now;
-
-	ws = xcalloc(sup.pool.n + 1, sizeof *ws);
-	memset(&s, 0, sizeof s);
-	s.requests = UINT64_MAX;	/* NULL unless some worker reports */
-	now = gw_now_ms();
-	sample_workers(now);
-	for (i = 0; i < sup.pool.n; i++) {
-		struct worker	*w = sup.pool.w[i];
-
-		if (w->pid <= 0 || w->state == WS_EXITED ||
-		    w->sampled_at != now)
-			continue;
-		ws[n].worker_id = w->id;
-		ws[n].pid = w->pid;
-		ws[n].generation = w->generation;
-		ws[n].state = wstate_name(w->state);
-		ws[n].rss_kb = w->rss_kb;
-		ws[n].cpu_s = w->cpu_s;
-		ws[n].requests = w->reports_requests ? w->requests :
-		    UINT64_MAX;
-		s.workers_rss_kb += w->rss_kb;
-		s.workers_cpu_s += w->cpu_s;
-		if (w->reports_requests)
-			s.requests = (s.requests == UINT64_MAX ? 0 :
-			    s.requests) + w->requests;
-		n++;
-	}
-	if (stats_enabled()) {
-		pool_count(&sup.pool, &c);
-		s.ts = gw_wall_time();
-		s.generation = sup.pool.generation;
-		s.target = sup.pool.target;
-		s.ready = c.ready;
-		s.booting = c.booting;
-		s.draining = c.draining;
-		if (procfs_usage(sup.pid, &u) == 0)
-			s.master_rss_kb = u.rss_kb;
-		stats_sample(&s, ws, n);
-	}
-	free(ws);
-	sample_arm();	/* a one-shot timer: the next sample */
-	process();
-}
-
-static void
-sample_arm(void)
-{
-	struct timeval	tv;
-	uint64_t	ms = sup.cfg->stats_interval_ms;
-
-	/* Only wake when someone needs the numbers. */
-	if ((sup.cfg->max_worker_memory == 0 && !stats_enabled()) || ms == 0) {
-		event_del(sup.sample);
-		return;
-	}
-	tv.tv_sec = (time_t)(ms / 1000);
-	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
-	event_add(sup.sample, &tv);
-}
-
 /* ---- entry points (signals and control commands) ----------------------- */
 
 unsigned
 sup_target(void)
 {
 	return sup.pool.target;
+}
+
+unsigned
+sup_generation(void)
+{
+	return sup.pool.generation;
 }
 
 int
@@ -927,153 +616,6 @@ sup_scale(unsigned target, unsigned *previous)
 	return 0;
 }
 
-/* Call done(arg) when the reload in progress finishes (done may be NULL). */
-static void
-add_waiter(sup_reload_cb done, void *arg)
-{
-	if (done == NULL)
-		return;
-	sup.waiters = xreallocarray(sup.waiters, sup.nwaiters + 1,
-	    sizeof *sup.waiters);
-	sup.waiters[sup.nwaiters].cb = done;
-	sup.waiters[sup.nwaiters++].arg = arg;
-}
-
-/* A reload refused before it began (the file does not load or cannot be
- * applied): nothing changed; say so, and keep it as the last reload. */
-static void
-reload_refused(const char *err)
-{
-	json_t	*res;
-
-	log_error("reload: %s; nothing changed", err);
-	emit("config_error", NULL, NULL, json_pack("{s:s}", "error", err));
-	res = json_pack("{s:i, s:b, s:f, s:i, s:i, s:s}", "generation",
-	    (int)sup.pool.generation, "ok", 0, "duration_s", 0.0,
-	    "started", 0, "retired", 0, "error", err);
-	json_decref(sup.last_reload);
-	sup.last_reload = json_pack("{s:f, s:o}", "at", gw_wall_time(),
-	    "result", res);
-}
-
-int
-sup_reload(sup_reload_cb done, void *arg, char **err)
-{
-	struct gw_config	*ncfg;
-	struct spawn_ctx	*nctx;
-	enum config_action	 action;
-	char			*names;
-	unsigned		 gen;
-	size_t			 i;
-	int			*fds;
-
-	if (sup.pool.mode != PM_RUNNING) {
-		*err = xstrdup("gwd is shutting down");
-		return -1;
-	}
-	/* New workers would start only to be stopped: refuse (drain.h). */
-	if (drain_active()) {
-		char	d[32];
-
-		format_duration(d, sizeof d, drain_left_ms());
-		*err = xasprintf("gwd is draining: it stops in %s", d);
-		log_warn("reload refused: %s", *err);
-		return -1;
-	}
-	if (sup.pool.reload.active) {
-		/* One at a time: join the one in progress. */
-		add_waiter(done, arg);
-		return (int)sup.pool.generation;
-	}
-	if (config_load(sup.argc, sup.argv, &ncfg, &action, err) == -1) {
-		reload_refused(*err);
-		return -1;
-	}
-	/* Everything that can refuse the file comes before the listeners
-	 * change, so that a refused reload changes nothing. */
-	if (validate_config(ncfg, sup.self_exe, err) == -1 ||
-	    web_prepare(ncfg, err) == -1) {
-		reload_refused(*err);
-		config_free(ncfg);
-		return -1;
-	}
-	if (listeners_update(sup.ls, ncfg, err) == -1) {
-		web_abort();
-		reload_refused(*err);
-		config_free(ncfg);
-		return -1;
-	}
-	fds = xcalloc(sup.ls->n + 1, sizeof *fds);
-	for (i = 0; i < sup.ls->n; i++)
-		fds[i] = sup.ls->v[i].fd;
-	names = listeners_fdnames(sup.ls);
-	nctx = spawn_ctx_new(ncfg, fds, sup.ls->n, names, sup.self_exe, err);
-	free(fds);
-	free(names);
-	if (nctx == NULL) {
-		char	*rerr = NULL;
-
-		/* Rare (out of fds): put the old binds back. */
-		web_abort();
-		if (listeners_update(sup.ls, sup.cfg, &rerr) == -1) {
-			log_error("reload: cannot restore the binds: %s", rerr);
-			free(rerr);
-		}
-		listeners_fdstore(sup.ls);
-		reload_refused(*err);
-		config_free(ncfg);
-		return -1;
-	}
-	web_commit();
-	listeners_fdstore(sup.ls);
-	if (ncfg->log_level != sup.cfg->log_level ||
-	    ncfg->log_format != sup.cfg->log_format ||
-	    (ncfg->log_file == NULL) != (sup.cfg->log_file == NULL) ||
-	    (ncfg->log_file && strcmp(ncfg->log_file, sup.cfg->log_file)))
-		(void)log_open(ncfg->name, ncfg->log_file, ncfg->log_level,
-		    ncfg->log_format);
-	/* A changed pool size in the file wins; otherwise a manual scale
-	 * stays.  After WINCH (target 0) a reload brings the pool back. */
-	if (ncfg->workers != sup.cfg->workers || sup.pool.target == 0)
-		pool_set_target(&sup.pool, ncfg->workers);
-	sup.prev_cfg = sup.cfg;
-	sup.prev_ctx = sup.ctx;
-	sup.cfg = ncfg;
-	sup.ctx = nctx;
-	if (spawn_ctx_sets_ids(nctx)) {
-		instance_dir_share();
-		notify_set_shared(1);
-	}
-	timing_from(&sup.timing, sup.cfg);
-	gen = pool_start_reload(&sup.pool,
-	    ncfg->reload_strategy == RELOAD_SURGE, ncfg->reload_batch,
-	    gw_now_ms());
-	log_info("reload: generation %u started (%s, %u workers)", gen,
-	    ncfg->reload_strategy == RELOAD_SURGE ? "surge" : "rolling",
-	    sup.pool.target);
-	/* MONOTONIC_USEC: systemd 253's Type=notify-reload wants it. */
-	sdnotify("RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading to "
-	    "generation %u", (unsigned long long)gw_now_ms() * 1000, gen);
-	emit("reload_start", NULL, NULL, json_pack("{s:s, s:i}", "strategy",
-	    ncfg->reload_strategy == RELOAD_SURGE ? "surge" : "rolling",
-	    "target", (int)sup.pool.target));
-	add_waiter(done, arg);
-	sample_arm();
-	process();
-	return (int)gen;
-}
-
-void
-sup_reload_cancel(sup_reload_cb done, void *arg)
-{
-	size_t	i, j = 0;
-
-	for (i = 0; i < sup.nwaiters; i++)
-		if (sup.waiters[i].cb != done || sup.waiters[i].arg != arg)
-			sup.waiters[j++] = sup.waiters[i];
-	sup.nwaiters = j;
-}
-
 /*
  * A stopping gwd accepts no more: close every copy of the listening
  * sockets the master holds (the set, and the spawn contexts' copies), so
@@ -1089,7 +631,7 @@ close_listeners(void)
 		    sup.ls->n == 1 ? "" : "s");
 	listeners_close(sup.ls);
 	spawn_ctx_close_listeners(sup.ctx);
-	spawn_ctx_close_listeners(sup.prev_ctx);
+	spawn_ctx_close_listeners(reload_old_ctx());
 }
 
 static void	stop_workers(int graceful);
@@ -1139,7 +681,9 @@ stop_workers(int graceful)
 			sdnotify("STOPPING=1");
 			hook_event("stop");
 		}
-		if (sup.nwaiters > 0)
+		/* A reload cut short by a stop failed, whether or not
+		 * anyone waits for the verdict. */
+		if (reload_running())
 			reload_finish(0, "gwd is shutting down", NULL);
 		close_listeners();
 	}
@@ -1169,97 +713,11 @@ sup_reopen_logs(void)
 
 	log_reopen();
 	log_info("log files reopened%s%s", sig ? "; sending SIG" : "",
-	    sig ? signal_name(sig) : "");
+	    sig ? format_signal(sig) : "");
 	/* Only to workers that asked for it (--worker-reopen-signal). */
 	pool_on_logs_reopened(&sup.pool, sig, gw_now_ms(), &sup.timing,
 	    &sup.acts);
 	process();
-}
-
-/* ---- status ------------------------------------------------------------ */
-
-static const char *
-pool_state(uint64_t now)
-{
-	return health_state(&sup.pool, drain_active(), now);
-}
-
-json_t *
-sup_status_json(void)
-{
-	struct pool_counts	 c;
-	uint64_t		 now = gw_now_ms();
-	json_t			*o;
-
-	pool_count(&sup.pool, &c);
-	o = json_object();
-	json_object_set_new(o, "name", json_string(sup.cfg->name));
-	json_object_set_new(o, "pid", json_integer(sup.pid));
-	json_object_set_new(o, "version", json_string(GWD_VERSION));
-	json_object_set_new(o, "started_at", json_real(sup.started_at));
-	json_object_set_new(o, "uptime_s",
-	    json_real((double)(now - sup.started_mono) / 1000.0));
-	json_object_set_new(o, "generation",
-	    json_integer(sup.pool.generation));
-	json_object_set_new(o, "state", json_string(pool_state(now)));
-	json_object_set_new(o, "workers", json_pack(
-	    "{s:i, s:i, s:i, s:i, s:i}", "target", (int)sup.pool.target,
-	    "ready", (int)c.ready, "booting", (int)c.booting,
-	    "draining", (int)c.draining, "total", (int)c.total));
-	json_object_set_new(o, "binds", listeners_to_json(sup.ls));
-	json_object_set_new(o, "control_socket", sup.cfg->control_socket ?
-	    json_string(sup.cfg->control_socket) : json_null());
-	json_object_set_new(o, "notify_socket",
-	    json_string(sup.cfg->notify_socket));
-	json_object_set_new(o, "stats_db", sup.cfg->stats_db &&
-	    strcmp(sup.cfg->stats_db, "none") != 0 ?
-	    json_string(sup.cfg->stats_db) : json_null());
-	json_object_set_new(o, "last_reload", sup.last_reload ?
-	    json_incref(sup.last_reload) : json_null());
-	json_object_set_new(o, "backoff_until", sup.pool.backoff_until > now ?
-	    json_real(wall_of(sup.pool.backoff_until)) : json_null());
-	json_object_set_new(o, "failures", json_integer(sup.pool.failures));
-	json_object_set_new(o, "stats", stats_status_json());
-	json_object_set_new(o, "upgraded_at", sup.upgraded_at > 0 ?
-	    json_real(sup.upgraded_at) : json_null());
-	json_object_set_new(o, "last_upgrade", sup.last_upgrade ?
-	    json_incref(sup.last_upgrade) : json_null());
-	json_object_set_new(o, "notify_dropped",
-	    json_integer((json_int_t)notify_dropped()));
-	json_object_set_new(o, "spawns_total",
-	    json_integer((json_int_t)sup.pool.spawns_total));
-	return o;
-}
-
-json_t *
-sup_health_json(void)
-{
-	struct health	h;
-
-	health_now(&h);
-	return health_json(&h);
-}
-
-uint64_t
-sup_refresh_usage(void)
-{
-	uint64_t	 now = gw_now_ms();
-	uint64_t	 fresh = sup.cfg->stats_interval_ms > 1000 ?
-			     sup.cfg->stats_interval_ms : 1000;
-	size_t		 i;
-
-	/* The last sample if it is recent: a scan of /proc on every
-	 * request would stall the loop.  Otherwise one scan for all. */
-	for (i = 0; i < sup.pool.n; i++) {
-		struct worker	*w = sup.pool.w[i];
-
-		if (w->state != WS_EXITED && w->pid > 0 &&
-		    (w->sampled_at == 0 || now - w->sampled_at > fresh)) {
-			sample_workers(now);
-			break;
-		}
-	}
-	return fresh;
 }
 
 const struct pool *
@@ -1280,477 +738,79 @@ supervisor_started_at(void)
 	return sup.started_at;
 }
 
-json_t *
-sup_workers_json(void)
+/* ---- what the supervisor's own files borrow (sup_state.h) ------------- */
+
+struct pool *
+sup_pool(void)
 {
-	uint64_t	 fresh = sup_refresh_usage();
-	uint64_t	 now = gw_now_ms();
-	json_t		*arr = json_array();
-	size_t		 i;
-
-	for (i = 0; i < sup.pool.n; i++) {
-		struct worker		*w = sup.pool.w[i];
-		int			 have;
-		json_t			*o;
-
-		if (w->state == WS_EXITED)
-			continue;
-		have = w->sampled_at != 0 && now - w->sampled_at <= fresh;
-		o = json_object();
-		json_object_set_new(o, "id", json_integer(w->id));
-		json_object_set_new(o, "pid", w->pid > 0 ?
-		    json_integer(w->pid) : json_null());
-		json_object_set_new(o, "generation",
-		    json_integer(w->generation));
-		json_object_set_new(o, "state",
-		    json_string(wstate_name(w->state)));
-		json_object_set_new(o, "state_since",
-		    json_real(wall_of(w->state_since)));
-		json_object_set_new(o, "age_s",
-		    json_real((double)(now - w->spawned_at) / 1000.0));
-		json_object_set_new(o, "last_heartbeat_s", w->last_heartbeat ?
-		    json_real((double)(now - w->last_heartbeat) / 1000.0) :
-		    json_null());
-		json_object_set_new(o, "requests", w->reports_requests ?
-		    json_integer((json_int_t)w->requests) : json_null());
-		json_object_set_new(o, "rss_kb", have ?
-		    json_integer((json_int_t)w->rss_kb) : json_null());
-		json_object_set_new(o, "cpu_s", have ?
-		    json_real(w->cpu_s) : json_null());
-		json_object_set_new(o, "restarts", json_integer(w->restarts));
-		json_object_set_new(o, "status", w->status[0] ?
-		    json_string(w->status) : json_null());
-		json_array_append_new(arr, o);
-	}
-	return json_pack("{s:o}", "workers", arr);
+	return &sup.pool;
 }
 
-/* Keep systemd's watchdog for gwd fed, from the loop itself, so a stuck
- * master is restarted. */
-static void
-sdwatchdog_fire(evutil_socket_t fd, short what, void *arg)
+struct listeners *
+sup_listeners(void)
 {
-	(void)fd;
-	(void)what;
-	(void)arg;
-	sdnotify("WATCHDOG=1");
+	return sup.ls;
 }
 
-static void
-sdwatchdog_start(void)
+pid_t
+sup_pid(void)
 {
-	uint64_t	ms = sdnotify_watchdog_ms() / 2;
-	struct timeval	tv;
-
-	if (ms == 0)
-		return;
-	tv.tv_sec = (time_t)(ms / 1000);
-	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
-	sup.sdwatchdog = event_new(sup.base, -1, EV_PERSIST, sdwatchdog_fire,
-	    NULL);
-	event_add(sup.sdwatchdog, &tv);
+	return sup.pid;
 }
-
-/* ---- upgrade in place ---------------------------------------------------- */
-
-/*
- * SPEC section 3 (USR2): check the candidate binary, write the state into
- * a memfd, keep the fds that must survive, exec; the new image adopts it
- * all in upgrade_adopt().  The workers stay our children (exec keeps the
- * pid, and they were forked by this, the main, thread, so their
- * PDEATHSIG does not fire).
- */
-
-static void
-upgrade_fail(const char *code, const char *fmt, ...) GW_PRINTF(2, 3);
-
-/*
- * Remember an upgrade that did not happen (status.last_upgrade) and
- * record it as an `upgrade` event with ok false: a refused SIGUSR2 has no
- * client to tell, and a package's postinst does not read the log.
- */
-static void
-upgrade_record_failure(const char *binary, const char *error)
-{
-	json_decref(sup.last_upgrade);
-	sup.last_upgrade = json_pack("{s:f, s:b, s:s?, s:s, s:s}", "at",
-	    gw_wall_time(), "ok", 0, "binary", binary, "from", GWD_VERSION,
-	    "error", error);
-	emit("upgrade", NULL, NULL, json_pack("{s:b, s:s?, s:s, s:s}", "ok",
-	    0, "binary", binary, "from", GWD_VERSION, "error", error));
-}
-
-/* The upgrade ends here, in the old image: say why, answer the client. */
-static void
-upgrade_fail(const char *code, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	 msg[512];
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	log_error("upgrade failed: %s; gwd %s (pid %ld) carries on", msg,
-	    GWD_VERSION, (long)sup.pid);
-	sdnotify("STATUS=upgrade failed");
-	upgrade_record_failure(sup.up.binary, msg);
-	if (sup.up.failed != NULL)
-		sup.up.failed(code, msg, sup.up.arg);
-	free(sup.up.binary);
-	memset(&sup.up, 0, sizeof sup.up);
-}
-
-/* The state document: what the new image needs to carry on (new ref). */
-static json_t *
-upgrade_state_json(uint64_t dropped, uint64_t written)
-{
-	json_t	*st = json_object(), *pool, *ls = json_array(), *v;
-	size_t	 i;
-
-	json_object_set_new(st, "format", json_integer(UPGRADE_FORMAT));
-	json_object_set_new(st, "from_version", json_string(GWD_VERSION));
-	json_object_set_new(st, "binary", json_string(sup.up.binary));
-	json_object_set_new(st, "upgraded_at", json_real(gw_wall_time()));
-	json_object_set_new(st, "started_at", json_real(sup.started_at));
-	json_object_set_new(st, "started_mono",
-	    json_integer((json_int_t)sup.started_mono));
-	json_object_set_new(st, "last_reload", sup.last_reload ?
-	    json_incref(sup.last_reload) : json_null());
-	json_object_set_new(st, "config", config_to_json(sup.cfg));
-	pool = upgrade_pool_to_json(&sup.pool);
-	json_array_foreach(json_object_get(pool, "workers"), i, v) {
-		const struct worker	*w = sup.pool.w[i];
-		const struct wio	*io = w->io;
-		json_t			*tail;
-
-		tail = output_tail_json(wio_output(w));
-		json_object_set_new(v, "io", json_pack("{s:i, s:i, s:i}",
-		    "err", io != NULL ? io->fd : -1,
-		    "out", output_fd(wio_output(w)),
-		    "notify", notifyfd_fd(wio_notifyfd(w))));
-		if (tail != NULL)
-			json_object_set_new(v, "tail", tail);
-	}
-	json_object_set_new(st, "pool", pool);
-	for (i = 0; i < sup.ls->n; i++) {
-		const struct listener	*l = &sup.ls->v[i];
-
-		json_array_append_new(ls, json_pack("{s:s?, s:s, s:i, s:i, "
-		    "s:I, s:I, s:s?}", "name", l->name, "addr", l->addr,
-		    "fd", l->fd, "flags", (int)l->flags,
-		    "dev", (json_int_t)l->dev, "ino", (json_int_t)l->ino,
-		    "fdstore", l->stored));
-	}
-	json_object_set_new(st, "listeners", ls);
-	json_object_set_new(st, "control_fd", json_integer(control_fd()));
-	json_object_set_new(st, "notify_fd", json_integer(notify_fd()));
-	json_object_set_new(st, "notify_ifd", json_integer(notify_inotify_fd()));
-	json_object_set_new(st, "web_fd", json_integer(web_fd()));
-	json_object_set_new(st, "lock", json_pack("{s:s?, s:i}", "path",
-	    instance_lock_path(), "fd", instance_lock_fd()));
-	json_object_set_new(st, "client", sup.up.client == NULL ? json_null() :
-	    json_pack("{s:i, s:O?}", "fd", control_client_fd(sup.up.client),
-	    "id", control_client_id(sup.up.client)));
-	json_object_set_new(st, "stats", json_pack("{s:I, s:I}", "dropped",
-	    (json_int_t)dropped, "written", (json_int_t)written));
-	return st;
-}
-
-/* The binary answered: stop the stats writer, hand over, exec. */
-static void
-upgrade_exec(const char *version)
-{
-	sigset_t	 all, old;
-	uint64_t	 dropped, written;
-	json_t		*st;
-	char		*err = NULL, buf[16];
-	int		 fd, e;
-
-	log_info("upgrade: exec %s (gwd %s), %zu workers to adopt",
-	    sup.up.binary, version, sup.pool.n);
-	sdnotify("STATUS=upgrading to gwd %s", version);
-	/* Its queue is flushed (bounded wait) so the new image starts with
-	 * nothing in flight; its counters carry on. */
-	stats_counters(&dropped, &written);
-	stats_stop();
-	st = upgrade_state_json(dropped, written);
-	if ((fd = upgrade_state_write(st, &err)) == -1) {
-		json_decref(st);
-		stats_start(sup.base, sup.cfg->stats_db,
-		    sup.cfg->stats_retention_ms);
-		stats_add_counters(dropped, written);
-		upgrade_fail(GW_ERR_INTERNAL, "%s", err);
-		free(err);
-		return;
-	}
-	upgrade_state_keep_fds(st, 1);
-	snprintf(buf, sizeof buf, "%d", fd);
-	setenv(UPGRADE_ENV, buf, 1);
-	sdnotify_export_env(1);
-	/* Signals wait, blocked and pending, for the new image's handlers:
-	 * between exec and its event loop a TERM must not kill the master. */
-	sigfillset(&all);
-	sigprocmask(SIG_SETMASK, &all, &old);
-	execv(sup.up.binary, sup.argv);
-	e = errno;
-	/* Still here: undo it all and carry on. */
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	sdnotify_export_env(0);
-	unsetenv(UPGRADE_ENV);
-	upgrade_state_keep_fds(st, 0);
-	close(fd);
-	json_decref(st);
-	stats_start(sup.base, sup.cfg->stats_db, sup.cfg->stats_retention_ms);
-	stats_add_counters(dropped, written);
-	upgrade_fail(GW_ERR_INVALID_ARGUMENT, "cannot exec %s: %s",
-	    sup.up.binary, strerror(e));
-}
-
-/*
- * Why an upgrade cannot go ahead now (a conflict), or NULL: asked when it
- * is requested and again once its binary is checked.  Neither a drain's
- * timer nor a hook's pipe, time limit and exit status would cross the
- * exec.  buf holds a message that needs formatting.
- */
-static const char *
-upgrade_conflict(char *buf, size_t len)
-{
-	size_t	n = hooks_running();
-
-	if (sup.pool.mode != PM_RUNNING)
-		return "gwd is shutting down";
-	if (drain_active())
-		return "gwd is draining: it is shutting down";
-	if (n > 0) {
-		snprintf(buf, len, "%zu hook%s running; upgrade once %s", n,
-		    n == 1 ? " is" : "s are", n == 1 ? "it ends" : "they end");
-		return buf;
-	}
-	if (sup.pool.reload.active)
-		return "a reload is running; upgrade once it is done";
-	return NULL;
-}
-
-static void
-upgrade_checked(int ok, const char *version, const char *why, void *arg)
-{
-	char	busy[128];
-
-	(void)arg;
-	if (!ok) {
-		upgrade_fail(GW_ERR_INVALID_ARGUMENT, "%s: %s", sup.up.binary,
-		    why);
-		return;
-	}
-	/* What changed while it was checked. */
-	if ((why = upgrade_conflict(busy, sizeof busy)) != NULL) {
-		upgrade_fail(GW_ERR_CONFLICT, "%s", why);
-		return;
-	}
-	upgrade_exec(version);
-}
-
-static int	upgrade_start(const char *, struct ctl_client *,
-		    sup_upgrade_cb, void *, const char **, char **);
 
 int
-sup_upgrade(const char *binary, struct ctl_client *client,
-    sup_upgrade_cb failed, void *arg, const char **code, char **err)
+sup_argc(void)
 {
-	if (upgrade_start(binary, client, failed, arg, code, err) == -1) {
-		log_error("upgrade refused: %s", *err);
-		upgrade_record_failure(binary != NULL ? binary :
-		    upgrade_self(), *err);
-		return -1;
-	}
-	return 0;
+	return sup.argc;
 }
 
-/* sup_upgrade: refuse what cannot work now, else start the check. */
-static int
-upgrade_start(const char *binary, struct ctl_client *client,
-    sup_upgrade_cb failed, void *arg, const char **code, char **err)
+char **
+sup_argv(void)
 {
-	struct gw_config	*ncfg;
-	enum config_action	 action;
-	struct stat		 sb;
-	json_t			*a, *b;
-	const char		*why;
-	char			 busy[128];
-	int			 same;
+	return sup.argv;
+}
 
-	*code = GW_ERR_CONFLICT;
-	if ((why = upgrade_conflict(busy, sizeof busy)) != NULL) {
-		*err = xstrdup(why);
-		return -1;
-	}
-	if (sup.up.running) {
-		*err = xstrdup("an upgrade is already running");
-		return -1;
-	}
-	*code = GW_ERR_INVALID_ARGUMENT;
-	if (binary == NULL && (binary = upgrade_self()) == NULL) {
-		*err = xstrdup("the path gwd was started as is unknown; "
-		    "give the binary");
-		return -1;
-	}
-	if (binary[0] != '/') {
-		*err = xasprintf("%s: the binary must be an absolute path",
-		    binary);
-		return -1;
-	}
-	if (stat(binary, &sb) == -1 || access(binary, X_OK) == -1) {
-		*err = xasprintf("%s: %s", binary, strerror(errno));
-		return -1;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		*err = xasprintf("%s: not a regular file", binary);
-		return -1;
-	}
-	/*
-	 * The new image reads the same command line and file again.  The
-	 * workers run the configuration of their generation: if the file
-	 * says something else now, the new image would not be the master
-	 * they were started by.  Refuse rather than guess.
-	 */
-	*code = GW_ERR_CONFLICT;
-	if (config_load(sup.argc, sup.argv, &ncfg, &action, err) == -1) {
-		char	*e = *err;
+const char *
+sup_self_exe(void)
+{
+	return sup.self_exe;
+}
 
-		*err = xasprintf("the configuration cannot be read again "
-		    "(%s); fix it first", e);
-		free(e);
-		return -1;
-	}
-	a = config_to_json(ncfg);
-	b = config_to_json(sup.cfg);
-	same = json_equal(a, b);
-	json_decref(a);
-	json_decref(b);
-	config_free(ncfg);
-	if (!same) {
-		*err = xasprintf("the configuration file changed since "
-		    "generation %u started; reload first (or put it back)",
-		    sup.pool.generation);
-		return -1;
-	}
-	sup.up.binary = xstrdup(binary);
-	if (upgrade_check_start(sup.base, binary, sup.argc, sup.argv,
-	    upgrade_checked, NULL, err) == -1) {
-		*code = GW_ERR_INTERNAL;
-		free(sup.up.binary);
-		sup.up.binary = NULL;
-		return -1;
-	}
-	sup.up.running = 1;
-	sup.up.client = client;
-	sup.up.failed = failed;
-	sup.up.arg = arg;
-	log_info("upgrade: checking %s", binary);
-	return 0;
+uint64_t
+sup_started_mono(void)
+{
+	return sup.started_mono;
 }
 
 void
-sup_upgrade_cancel(void *arg)
+sup_set_started(double wall, uint64_t mono)
 {
-	if (sup.up.running && sup.up.arg == arg) {
-		sup.up.client = NULL;
-		sup.up.failed = NULL;
-		sup.up.arg = NULL;
-	}
+	sup.started_at = wall;
+	sup.started_mono = mono;
 }
 
-/* The new image: take over the workers' pipes from the state. */
-static void
-upgrade_adopt_io(struct worker *w, const json_t *jw)
+void
+sup_install_config(struct gw_config *cfg, struct spawn_ctx *ctx,
+    struct gw_config **old_cfg, struct spawn_ctx **old_ctx)
 {
-	const json_t	*io = json_object_get(jw, "io");
-	struct wio	*x = xcalloc(1, sizeof *x);
-	int		 err = upgrade_get_fd(io, "err");
-	int		 out = upgrade_get_fd(io, "out");
-	int		 nfd = upgrade_get_fd(io, "notify");
-
-	x->fd = err;
-	if (err != -1) {
-		(void)gw_set_cloexec(err, 1);
-		x->ev = event_new(sup.base, err, EV_READ, wio_read, w);
-		event_add(x->ev, NULL);
-	}
-	if (out != -1) {
-		(void)gw_set_cloexec(out, 1);
-		x->out = output_start(sup.base, out, w->id, w->pid,
-		    sup.cfg->capture_output);
-		output_restore_tail(x->out, json_object_get(jw, "tail"));
-	}
-	if (nfd != -1) {
-		(void)gw_set_cloexec(nfd, 1);
-		x->nfd = notifyfd_start(sup.base, nfd, on_notify_fd, w);
-	}
-	w->io = x;
+	*old_cfg = sup.cfg;
+	*old_ctx = sup.ctx;
+	sup.cfg = cfg;
+	sup.ctx = ctx;
+	timing_from(&sup.timing, cfg);
 }
 
-/*
- * The new image, once its loop exists: the pool, the times, the stats
- * counters, and the answer to the client that asked.  Returns 0, or -1
- * with *err (then the master cannot carry on).
- */
-static int
-upgrade_adopt(json_t *st, char **err)
+void
+sup_process(void)
 {
-	json_t		*jp = json_object_get(st, "pool"), *jw, *c, *res;
-	json_t		*cfgj;
-	const char	*from = json_string_value(json_object_get(st,
-			    "from_version"));
-	sigset_t	 none;
-	size_t		 i;
+	process();
+}
 
-	if (upgrade_pool_from_json(jp, &sup.pool, err) == -1)
-		return -1;
-	json_array_foreach(json_object_get(jp, "workers"), i, jw)
-		upgrade_adopt_io(sup.pool.w[i], jw);
-	sup.started_at = json_number_value(json_object_get(st, "started_at"));
-	sup.started_mono = (uint64_t)json_integer_value(json_object_get(st,
-	    "started_mono"));
-	/* Upgraded once the workers are adopted, which is now. */
-	sup.upgraded_at = gw_wall_time();
-	c = json_object_get(st, "last_reload");
-	if (json_is_object(c))
-		sup.last_reload = json_incref(c);
-	cfgj = config_to_json(sup.cfg);
-	if (!json_equal(cfgj, json_object_get(st, "config")))
-		log_warn("upgrade: the configuration read now differs from "
-		    "the one generation %u runs; reload to apply it",
-		    sup.pool.generation);
-	json_decref(cfgj);
-	c = json_object_get(st, "stats");
-	stats_add_counters((uint64_t)json_integer_value(json_object_get(c,
-	    "dropped")), (uint64_t)json_integer_value(json_object_get(c,
-	    "written")));
-	log_info("gwd %s: upgraded in place from gwd %s, pid %ld, %zu "
-	    "workers adopted", GWD_VERSION, from ? from : "?", (long)sup.pid,
-	    sup.pool.n);
-	sdnotify("STATUS=upgraded to gwd %s", GWD_VERSION);
-	sup.last_upgrade = json_pack("{s:f, s:b, s:s?, s:s?, s:s, s:n}",
-	    "at", sup.upgraded_at, "ok", 1, "binary",
-	    json_string_value(json_object_get(st, "binary")), "from", from,
-	    "to", GWD_VERSION, "error");
-	emit("upgrade", NULL, NULL, json_pack("{s:b, s:s?, s:s, s:s?, s:i}",
-	    "ok", 1, "from", from, "to", GWD_VERSION, "binary",
-	    json_string_value(json_object_get(st, "binary")),
-	    "workers", (int)sup.pool.n));
-	c = json_object_get(st, "client");
-	if (json_is_object(c)) {
-		res = json_pack("{s:s, s:s?, s:I, s:f, s:i}", "version",
-		    GWD_VERSION, "previous_version", from, "pid",
-		    (json_int_t)sup.pid, "upgraded_at", sup.upgraded_at,
-		    "workers", (int)sup.pool.n);
-		control_answer_fd(upgrade_get_fd(c, "fd"),
-		    json_object_get(c, "id"), res, NULL, NULL);
-	}
-	/* The signals the old image blocked: ours to handle now. */
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	return 0;
+void
+sup_emit(const char *event, const struct worker *w, const char *reason,
+    json_t *detail)
+{
+	emit(event, w, reason, detail);
 }
 
 /* ---- signals and the loop ---------------------------------------------- */
@@ -1774,13 +834,11 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 		break;
 	}
 	case SIGTTIN:
-		if (sup.pool.target < SUP_MAX_WORKERS)
-			sup_scale(sup.pool.target + 1, NULL);
-		break;
 	case SIGTTOU:
-		t = sup.pool.target;
-		if (t > 1)
-			sup_scale(t - 1, NULL);
+		t = plan_scale_step(sup.pool.target, sig == SIGTTIN ? 1 : -1,
+		    SUP_MAX_WORKERS);
+		if (t != sup.pool.target)
+			sup_scale(t, NULL);
 		break;
 	case SIGTERM:
 		sup_stop(1);
@@ -1814,7 +872,7 @@ signals_setup(void)
 	    SIGTERM, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
 	size_t		 i;
 
-	signal(SIGPIPE, SIG_IGN);
+	gw_ignore_sigpipe();
 	for (i = 0; i < GW_ARRAY_LEN(sigs); i++) {
 		sup.sigs[i] = evsignal_new(sup.base, sigs[i], on_signal, NULL);
 		evsignal_add(sup.sigs[i], NULL);
@@ -1856,9 +914,10 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 	if (sup.base == NULL)
 		fatal("cannot create the event loop");
 	signals_setup();
+	worker_io_init(sup.base, errpipe_ready, on_notify_fd);
 	sup.timer = evtimer_new(sup.base, timer_fire, NULL);
-	sup.sample = evtimer_new(sup.base, sample_fire, NULL);
-	sdwatchdog_start();
+	sampling_start(sup.base, &sup.pool, sup.pid, process);
+	sdnotify_watchdog_start(sup.base);
 	if (upgrade_state() != NULL) {
 		notify_inherit(upgrade_get_fd(upgrade_state(), "notify_fd"),
 		    upgrade_get_fd(upgrade_state(), "notify_ifd"));
@@ -1912,7 +971,7 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 	stats_start(sup.base, cfg->stats_db, cfg->stats_retention_ms);
 	hooks_start(sup.base, supervisor_config);
 	if (upgrade_state() != NULL) {
-		if (upgrade_adopt(upgrade_state(), &err) == -1) {
+		if (reexec_adopt(upgrade_state(), &err) == -1) {
 			/* Nothing to carry on with: the workers go with us. */
 			log_error("upgrade: cannot adopt the state: %s", err);
 			free(err);
@@ -1933,7 +992,7 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 		emit("master_start", NULL, NULL, json_pack("{s:s, s:i}",
 		    "version", GWD_VERSION, "workers", (int)cfg->workers));
 	}
-	sample_arm();
+	sampling_arm();
 	process();
 	launcher_done(0, NULL);	/* serving: gwd -D's launcher may return */
 	event_base_dispatch(sup.base);
@@ -1950,24 +1009,19 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 	for (i = 0; i < sup.nsigs; i++)
 		event_free(sup.sigs[i]);
 	event_free(sup.timer);
-	event_free(sup.sample);
-	if (sup.sdwatchdog != NULL)
-		event_free(sup.sdwatchdog);
+	sampling_stop();
+	sdnotify_watchdog_stop();
 	for (i = 0; i < sup.pool.n; i++)
-		wio_free(sup.pool.w[i]);
+		worker_io_free(sup.pool.w[i]);
 	output_free_all();
 	notifyfd_free_all();
 	pool_free(&sup.pool);
 	actions_free(&sup.acts);
 	spawn_ctx_free(sup.ctx);
-	spawn_ctx_free(sup.prev_ctx);
-	config_free(sup.prev_cfg);
+	reload_free();
 	config_free(sup.cfg);
-	json_decref(sup.last_reload);
-	json_decref(sup.last_upgrade);
-	free(sup.waiters);
 	free(sup.self_exe);
-	free(sup.up.binary);
+	reexec_free();
 	event_base_free(sup.base);
 	sup.base = NULL;
 	return sup.exit_status;

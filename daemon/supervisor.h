@@ -35,6 +35,8 @@ const struct gw_config *supervisor_config(void);
 /* Set the target pool size (0..SUP_MAX_WORKERS); *previous gets the old one. */
 int	 sup_scale(unsigned target, unsigned *previous);
 unsigned sup_target(void);
+/* The generation in force (the newest that has been ready). */
+unsigned sup_generation(void);
 
 /*
  * Start a reload: re-read the configuration, bump the generation and
@@ -97,12 +99,5 @@ struct pool;
 const struct pool	*supervisor_pool(void);
 const struct listeners	*supervisor_listeners(void);
 double			 supervisor_started_at(void);
-/*
- * Make the workers' rss_kb and cpu_s fresh: one scan of /proc for all of
- * them if the last sample is older than the stats interval (at least
- * 1 s), else nothing.  Returns the age limit in ms: a worker whose
- * sampled_at is older than now minus that has no usage to show.
- */
-uint64_t		 sup_refresh_usage(void);
 
 #endif

@@ -42,7 +42,7 @@ worker_to_json(const struct worker *w)
 	PUT_U(o, w, id);
 	PUT_U(o, w, pid);
 	PUT_U(o, w, generation);
-	json_object_set_new(o, "state", json_string(wstate_name(w->state)));
+	json_object_set_new(o, "state", json_string(pool_state_name(w->state)));
 	PUT_U(o, w, spawned_at);
 	PUT_U(o, w, state_since);
 	PUT_U(o, w, ready_at);
@@ -51,9 +51,9 @@ worker_to_json(const struct worker *w)
 	PUT_U(o, w, proving_since);
 	PUT_U(o, w, deadline);
 	PUT_U(o, w, last_heartbeat);
-	json_object_set_new(o, "retire", json_string(reason_name(w->retire)));
+	json_object_set_new(o, "retire", json_string(pool_reason_name(w->retire)));
 	json_object_set_new(o, "stop_reason",
-	    json_string(reason_name(w->stop_reason)));
+	    json_string(pool_reason_name(w->stop_reason)));
 	PUT_U(o, w, stop_signal);
 	PUT_U(o, w, self_stopping);
 	PUT_U(o, w, killed);
@@ -71,7 +71,7 @@ worker_to_json(const struct worker *w)
 	PUT_U(o, w, exit_status);
 	PUT_U(o, w, exit_signal);
 	json_object_set_new(o, "exit_reason",
-	    json_string(reason_name(w->exit_reason)));
+	    json_string(pool_reason_name(w->exit_reason)));
 	json_object_set_new(o, "kill_wchan", json_string(w->kill_wchan));
 	json_object_set_new(o, "kill_state", json_string(st));
 	PUT_U(o, w, dump_sig);
@@ -161,7 +161,7 @@ get_reason(struct rd *rd, const json_t *o, const char *key)
 	int		 r;
 
 	for (r = R_NONE; r <= R_SHUTDOWN; r++)
-		if (strcmp(reason_name((enum reason)r), s) == 0)
+		if (strcmp(pool_reason_name((enum reason)r), s) == 0)
 			return (enum reason)r;
 	if (rd->err == NULL)
 		rd->err = xasprintf("%s: %s: unknown reason '%s'", rd->what,
@@ -201,7 +201,7 @@ worker_from_json(struct rd *rd, const json_t *o, struct worker *w)
 	GET_U(rd, o, w, generation);
 	s = get_str(rd, o, "state");
 	for (st = WS_SPAWNING; st <= WS_EXITED; st++)
-		if (strcmp(wstate_name((enum wstate)st), s) == 0)
+		if (strcmp(pool_state_name((enum wstate)st), s) == 0)
 			break;
 	if (st > WS_EXITED && rd->err == NULL)
 		rd->err = xasprintf("%s: state: unknown state '%s'", rd->what,
@@ -575,7 +575,7 @@ check_judge(void)
 	is_gwd = strncmp(chk.out, "gwd ", 4) == 0 && chk.len >= 5;
 	if (WIFSIGNALED(chk.status)) {
 		snprintf(why, sizeof why, "its check was killed by SIG%s",
-		    signal_name(WTERMSIG(chk.status)));
+		    format_signal(WTERMSIG(chk.status)));
 		check_answer(0, NULL, why);
 		return;
 	}

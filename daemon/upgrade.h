@@ -18,7 +18,7 @@
  *   - the close-on-exec flags of the fds handed over.
  *
  * The supervisor decides when to upgrade and what goes into the document
- * (supervisor.c, sup_upgrade); main.c and the modules adopt their fds
+ * (reexec.c, sup_upgrade); main.c and the modules adopt their fds
  * from upgrade_state().
  */
 #ifndef GWD_UPGRADE_H

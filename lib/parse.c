@@ -201,7 +201,7 @@ parse_signal(const char *s, int *out)
 }
 
 const char *
-signal_name(int sig)
+format_signal(int sig)
 {
 	static char	buf[16];
 	size_t		i;

@@ -26,7 +26,7 @@ int	 parse_uint(const char *, uint64_t min, uint64_t max, uint64_t *,
 /* A signal name ("TERM", "SIGTERM") or number; returns 0 or -1. */
 int	 parse_signal(const char *, int *);
 /* "TERM" for SIGTERM, or the number as text; static storage. */
-const char *signal_name(int);
+const char *format_signal(int);
 
 /*
  * Split a command line into words the way a POSIX shell would, without any

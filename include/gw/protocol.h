@@ -47,22 +47,7 @@
 #define GW_ERR_CONFLICT		"conflict"
 #define GW_ERR_INTERNAL		"internal"
 
-/* What --control-read-group peers may use. */
-#define GW_READ_ONLY_COMMANDS \
-	GW_CMD_PING, GW_CMD_VERSION, GW_CMD_STATUS, GW_CMD_WORKERS, \
-	GW_CMD_CONFIG, GW_CMD_STATS, GW_CMD_SUBSCRIBE, GW_CMD_HEALTH
-
-/* Is cmd one of GW_READ_ONLY_COMMANDS? */
-static inline int
-gw_cmd_is_read_only(const char *cmd)
-{
-	static const char *const ro[] = { GW_READ_ONLY_COMMANDS };
-	size_t	i;
-
-	for (i = 0; i < sizeof ro / sizeof ro[0]; i++)
-		if (strcmp(cmd, ro[i]) == 0)
-			return 1;
-	return 0;
-}
+/* What --control-read-group peers may use: the read_only flag of gwd's
+ * command table (daemon/commands.c), the one list. */
 
 #endif

@@ -140,7 +140,7 @@ START_TEST(test_table)
 {
 	static const char *all[] = { "ping", "version", "status", "workers",
 	    "scale", "ttin", "ttou", "reload", "stop", "kill", "config",
-	    "reopen_logs", "subscribe", "health", "upgrade" };
+	    "reopen_logs", "subscribe", "health", "upgrade", "stats" };
 	const struct command	*t;
 	size_t			 i, n;
 
@@ -153,11 +153,11 @@ START_TEST(test_table)
 	t = commands_table(&n);
 	ck_assert_uint_eq(n, sizeof all / sizeof all[0]);
 	for (i = 0; i < n; i++)
-		ck_assert_msg(t[i].read_only == gw_cmd_is_read_only(t[i].name),
+		ck_assert_msg(t[i].read_only == commands_is_read_only(t[i].name),
 		    "%s", t[i].name);
-	ck_assert(gw_cmd_is_read_only("stats"));
-	ck_assert(gw_cmd_is_read_only("health"));
-	ck_assert(!gw_cmd_is_read_only("scale"));
+	ck_assert(commands_is_read_only("stats"));
+	ck_assert(commands_is_read_only("health"));
+	ck_assert(!commands_is_read_only("scale"));
 }
 END_TEST
 

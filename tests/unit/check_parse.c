@@ -97,8 +97,8 @@ START_TEST(test_signal)
 	ck_assert_int_eq(parse_signal("NOPE", &sig), -1);
 	ck_assert_int_eq(parse_signal("0", &sig), -1);
 	ck_assert_int_eq(parse_signal("", &sig), -1);
-	ck_assert_str_eq(signal_name(SIGABRT), "ABRT");
-	ck_assert_str_eq(signal_name(63), "63");
+	ck_assert_str_eq(format_signal(SIGABRT), "ABRT");
+	ck_assert_str_eq(format_signal(63), "63");
 }
 END_TEST
 

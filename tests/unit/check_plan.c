@@ -664,8 +664,8 @@ START_TEST(test_status_and_requests_from_notify)
 	pool_count(&P, &c);
 	ck_assert_uint_eq(c.ready, 1);
 	ck_assert_uint_eq(c.total, 1);
-	ck_assert_str_eq(reason_name(R_RECYCLE_MEMORY), "recycle_memory");
-	ck_assert_str_eq(wstate_name(WS_DRAINING), "draining");
+	ck_assert_str_eq(pool_reason_name(R_RECYCLE_MEMORY), "recycle_memory");
+	ck_assert_str_eq(pool_state_name(WS_DRAINING), "draining");
 }
 END_TEST
 
@@ -1172,7 +1172,7 @@ check_invariants(uint64_t now, unsigned seed, int step)
 			ck_assert_msg(P.w[i]->pid != dead[k] ||
 			    P.w[i]->state == WS_EXITED, "seed %u step %d: "
 			    "pid %ld is %s after its exit", seed, step,
-			    (long)dead[k], wstate_name(P.w[i]->state));
+			    (long)dead[k], pool_state_name(P.w[i]->state));
 	}
 	/* A slot has at most one worker that counts as its own, and at
 	 * most three not on their way out: an old one a surge reload keeps

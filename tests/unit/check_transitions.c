@@ -234,12 +234,12 @@ check_row(const struct row *r)
 	char		 where[96];
 
 	snprintf(where, sizeof where, "%s x %s (given %#x)",
-	    wstate_name(r->from), plan_event_name(r->ev), r->given);
+	    pool_state_name(r->from), plan_event_name(r->ev), r->given);
 	plan_event(&P, w, r->ev, r->arg, 2000, &T, &A);
 	ck_assert_msg(w->state == want, "%s: state %s, want %s", where,
-	    wstate_name(w->state), wstate_name(want));
+	    pool_state_name(w->state), pool_state_name(want));
 	ck_assert_msg(w->stop_reason == r->stop_reason, "%s: reason %s",
-	    where, reason_name(w->stop_reason));
+	    where, pool_reason_name(w->stop_reason));
 	if (r->kind == NONE)
 		ck_assert_msg(A.n == 0, "%s: %zu actions", where, A.n);
 	else {
@@ -283,10 +283,10 @@ START_TEST(test_unlisted_pairs_are_ignored)
 			    &A);
 			ck_assert_msg(memcmp(&before, w, sizeof before) == 0,
 			    "%s x %s changed the worker",
-			    wstate_name((enum wstate)s),
+			    pool_state_name((enum wstate)s),
 			    plan_event_name((enum plan_event)ev));
 			ck_assert_msg(A.n == 0, "%s x %s acted",
-			    wstate_name((enum wstate)s),
+			    pool_state_name((enum wstate)s),
 			    plan_event_name((enum plan_event)ev));
 			done();
 			cells++;
@@ -311,13 +311,13 @@ START_TEST(test_published_table_agrees)
 			r = row_for((enum wstate)s, (enum plan_event)ev);
 			ck_assert_msg((tr->does != NULL) == (r != NULL),
 			    "%s x %s: listed here %d, in plan.c %d",
-			    wstate_name((enum wstate)s),
+			    pool_state_name((enum wstate)s),
 			    plan_event_name((enum plan_event)ev), r != NULL,
 			    tr->does != NULL);
 			if (r != NULL)
 				ck_assert_msg((int)tr->next == r->to,
 				    "%s x %s: next",
-				    wstate_name((enum wstate)s),
+				    pool_state_name((enum wstate)s),
 				    plan_event_name((enum plan_event)ev));
 		}
 	ck_assert_str_eq(plan_event_name(PE_EXIT), "exit");
@@ -397,7 +397,7 @@ START_TEST(test_exit_rules)
 		ck_assert_ptr_eq(pool_on_exit(&P, w->pid, e->status, 100000,
 		    &T, &A), w);
 		ck_assert_msg(w->exit_reason == e->reason, "%s: reason %s",
-		    e->what, reason_name(w->exit_reason));
+		    e->what, pool_reason_name(w->exit_reason));
 		ck_assert_msg(P.failures == e->failures, "%s: failures %u",
 		    e->what, P.failures);
 		for (j = 0; j < A.n; j++)
@@ -440,6 +440,28 @@ START_TEST(test_scale_steps)
 }
 END_TEST
 
+/* What a reload does to the target. */
+START_TEST(test_reload_targets)
+{
+	static const struct {
+		unsigned	target, old_workers, new_workers, want;
+	} rows[] = {
+		{ 4, 4, 4, 4 },		/* nothing changed */
+		{ 6, 4, 4, 6 },		/* a manual scale stays */
+		{ 6, 4, 8, 8 },		/* a new size in the file wins */
+		{ 2, 4, 3, 3 },
+		{ 0, 4, 4, 4 },		/* after WINCH the pool comes back */
+		{ 0, 4, 0, 0 },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		ck_assert_msg(plan_reload_target(rows[i].target,
+		    rows[i].old_workers, rows[i].new_workers) == rows[i].want,
+		    "row %zu", i);
+}
+END_TEST
+
 /* The table as HACKING.md shows it: one line per cell that exists. */
 static char *
 render_table(void)
@@ -462,12 +484,12 @@ render_table(void)
 			if (tr->does == NULL)
 				continue;
 			fprintf(f, "| %s | %s | %s | %s | %s | %s |\n",
-			    wstate_name((enum wstate)s),
+			    pool_state_name((enum wstate)s),
 			    plan_event_name((enum plan_event)ev),
 			    tr->next == PLAN_STAY ? "=" :
-			    wstate_name(tr->next),
+			    pool_state_name(tr->next),
 			    tr->reason == R_NONE ? "" :
-			    reason_name(tr->reason),
+			    pool_reason_name(tr->reason),
 			    tr->sig == SIGKILL ? "KILL" : tr->sig == SIGABRT ?
 			    "ABRT" : tr->sig == SIGINT ? "INT" : "",
 			    tr->does);
@@ -521,6 +543,7 @@ transitions_suite(void)
 	tcase_add_test(tc, test_exit_rules);
 	tcase_add_test(tc, test_hacking_md_is_current);
 	tcase_add_test(tc, test_scale_steps);
+	tcase_add_test(tc, test_reload_targets);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -13,6 +13,8 @@
 #include "gw/protocol.h"
 #include "gw/util.h"
 
+#include "commands.h"
+#include "control.h"
 #include "fake_supervisor.h"
 
 volatile struct fake_sup fake;
@@ -30,6 +32,8 @@ fake_reset(void)
 	fake.generation = 1;
 	fake.reload_ok = 1;
 	fake.kill_result = 4242;
+	/* What main.c does for the real gwd. */
+	control_set_commands(&commands_dispatch);
 }
 
 int
@@ -79,6 +83,12 @@ unsigned
 sup_target(void)
 {
 	return fake.target;
+}
+
+unsigned
+sup_generation(void)
+{
+	return fake.generation;
 }
 
 static void
