@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <sys/queue.h>
 #include <sys/uio.h>
 
 #include <ctype.h>
@@ -33,10 +34,12 @@ struct output {
 	int			 to_log;
 	int			 detached;
 	struct output_tail	 tail;
-	struct output		*next;
+	LIST_ENTRY(output)	 entry;
 };
 
-static struct output	*outputs;
+/* Every output, for output_free_all(); a list a worker's exit leaves in
+ * constant time, however many workers there are. */
+static LIST_HEAD(, output) outputs = LIST_HEAD_INITIALIZER(outputs);
 
 /* Make line valid UTF-8 without control characters, in place: whatever
  * is not becomes '?' (a tab a space), so that JSON, C strings and an
@@ -272,21 +275,9 @@ output_lines(struct output *o, int eof)
 }
 
 static void
-output_unlink(struct output *o)
-{
-	struct output	**pp;
-
-	for (pp = &outputs; *pp != NULL; pp = &(*pp)->next)
-		if (*pp == o) {
-			*pp = o->next;
-			break;
-		}
-}
-
-static void
 output_free(struct output *o)
 {
-	output_unlink(o);
+	LIST_REMOVE(o, entry);
 	if (o->ev != NULL)
 		event_free(o->ev);
 	if (o->fd != -1)
@@ -370,8 +361,7 @@ output_start(struct event_base *base, int fd, int id, pid_t pid, int to_log)
 	if (o->ev == NULL)
 		fatal("out of memory");
 	event_add(o->ev, NULL);
-	o->next = outputs;
-	outputs = o;
+	LIST_INSERT_HEAD(&outputs, o, entry);
 	return o;
 }
 
@@ -410,8 +400,8 @@ output_cause(const struct output *o, char *buf, size_t len)
 void
 output_free_all(void)
 {
-	while (outputs != NULL)
-		output_free(outputs);
+	while (!LIST_EMPTY(&outputs))
+		output_free(LIST_FIRST(&outputs));
 }
 
 int
