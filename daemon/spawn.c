@@ -5,6 +5,13 @@
  * every signal around fork so no libevent handler runs in the child; in the
  * child call only async-signal-safe functions; report exec failure through
  * a CLOEXEC pipe and _exit(127).
+ *
+ * The fork is clone(CLONE_VM | CLONE_VFORK | CLONE_FILES): the child runs
+ * on its own stack in the master's memory while the master waits, and
+ * shares the master's fd table until its first step unshares the part
+ * below the spawn window (see spawn_window_reserve).  With thousands of
+ * workers the master holds thousands of pipes; a fork would copy every one
+ * into each child and its exec close them again (issue 12).
  */
 #include "config.h"
 
