@@ -135,9 +135,11 @@ START_TEST(test_spawn_cost_flat_in_fds)
 	struct spawn_ctx	*ctx;
 	enum config_action	 act;
 	struct rlimit		 rl;
+	struct spawn_result	 r;
+	struct spawn_error	 se;
 	char			*err = NULL;
 	double			 few, many;
-	int			 nfd, *fds, i, n = 0;
+	int			 nfd, *fds, i, n = 0, st;
 
 	ck_assert_msg(config_load(5, argv, &cfg, &act, &err) == 0, "%s",
 	    err ? err : "");
@@ -166,6 +168,28 @@ START_TEST(test_spawn_cost_flat_in_fds)
 	}
 	ck_assert_int_ge(n, 4000);
 	many = spawn_min_ms(ctx, 30);
+	spawn_ctx_free(ctx);
+	config_free(cfg);
+
+	/* A failed exec is still reported, from a child that shared the
+	 * table: its error pipe went through the window. */
+	argv[4] = "/nonexistent/gwd-check-scale";
+	ck_assert_msg(config_load(5, argv, &cfg, &act, &err) == 0, "%s",
+	    err ? err : "");
+	ctx = spawn_ctx_new(cfg, NULL, 0, "", NULL, &err);
+	ck_assert_ptr_nonnull(ctx);
+	ck_assert_int_eq(spawn_worker(ctx, 1, 1, &r), 0);
+	ck_assert_int_eq(waitpid(r.pid, &st, 0), r.pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 127);
+	gw_set_nonblock(r.errfd, 0);
+	ck_assert_int_eq(read(r.errfd, &se, sizeof se), (ssize_t)sizeof se);
+	ck_assert_int_eq(se.step, SPAWN_STEP_EXEC);
+	ck_assert_int_eq(se.err, ENOENT);
+	close(r.errfd);
+	if (r.outfd != -1)
+		close(r.outfd);
+	if (r.notifyfd != -1)
+		close(r.notifyfd);
 	for (i = 0; i < n; i++)
 		close(fds[i]);
 	free(fds);
