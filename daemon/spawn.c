@@ -74,6 +74,8 @@ struct spawn_ctx {
 	char	 *chdir;
 };
 
+static void	spawn_window_reserve(size_t);
+
 /* Variables that belong to gwd's own supervisor, never passed on. */
 static int
 reserved(const char *kv)
@@ -321,6 +323,8 @@ spawn_ctx_new(const struct gw_config *cfg, const int *fds, size_t nfds,
 	char			**e;
 	size_t			 i;
 
+	/* The first context comes while gwd's fd table is still small. */
+	spawn_window_reserve(nfds);
 	if (resolve_ids(c, cfg, err) == -1) {
 		spawn_ctx_free(c);
 		return NULL;
@@ -649,8 +653,9 @@ spawn_window_reserve(size_t nlisteners)
 /*
  * Fill the window for a child: want[0 .. n-1] above fd 2 (but /dev/null,
  * slot 0 already) go to slots 1.. and want[] is rewritten to the slots.
- * 0 if they fit, -1 (want[] as it was) if not.  Fds 0-2 of the master lie
- * below the window's end anyway.
+ * 0 if they fit; -1 if not, want[] naming the same files as before (some
+ * perhaps through slots: spawn_window_clear() only after the clone).
+ * Fds 0-2 of the master lie below the window's end anyway.
  */
 static int
 spawn_window_fill(int *want, int n)
@@ -754,7 +759,8 @@ spawn_run(struct spawn_child *k)
 	if (!plain && spawn_window_fill(k->want, k->n + 1) == 0) {
 		k->lowfd = win_end;
 		flags |= CLONE_FILES;
-	}
+	}	/* else (more listeners than the window holds) the whole table
+		 * is copied, as by fork */
 	if (!plain)
 		SPAWN_STACK_FRESH(child_stack, SPAWN_STACK);
 	sigfillset(&all);
@@ -766,7 +772,7 @@ spawn_run(struct spawn_child *k)
 		pid = clone(child_main, child_stack + SPAWN_STACK, flags, k);
 	saved = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (k->lowfd > 0)
+	if (!plain)
 		spawn_window_clear();
 	if (pid == -1) {
 		errno = saved;
