@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,6 +158,10 @@ main(int argc, char **argv)
 	char			*err = NULL, *pidfile = NULL, *self, *lock;
 	int			 rc, upgraded, checked;
 
+	/* One malloc arena for both threads: the stats writer's own arena
+	 * would hold its free memory apart from the main one's, and the
+	 * writer allocates little (issue 12: the master's memory). */
+	(void)mallopt(M_ARENA_MAX, 1);
 	/* Checked by a master about to exec us (upgrade.h): who we are and
 	 * which state we read come first, whatever the check finds. */
 	if ((checked = getenv(UPGRADE_CHECK_ENV) != NULL)) {

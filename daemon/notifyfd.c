@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <sys/queue.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,10 +25,12 @@ struct notifyfd {
 	notifyfd_cb		 cb;		/* NULL once detached */
 	void			*arg;
 	struct notifyfd_framer	 fr;
-	struct notifyfd		*next;
+	LIST_ENTRY(notifyfd)	 entry;
 };
 
-static struct notifyfd	*nfds;
+/* Every notify fd, for notifyfd_free_all(); a list a worker's exit
+ * leaves in constant time, however many workers there are. */
+static LIST_HEAD(, notifyfd) nfds = LIST_HEAD_INITIALIZER(nfds);
 
 /* Keep the start of a line that the next read will end. */
 static void
@@ -105,13 +109,7 @@ notifyfd_line(const char *line, size_t len, void *arg)
 static void
 notifyfd_free(struct notifyfd *nf)
 {
-	struct notifyfd	**pp;
-
-	for (pp = &nfds; *pp != NULL; pp = &(*pp)->next)
-		if (*pp == nf) {
-			*pp = nf->next;
-			break;
-		}
+	LIST_REMOVE(nf, entry);
 	if (nf->ev != NULL)
 		event_free(nf->ev);
 	if (nf->fd != -1)
@@ -186,8 +184,7 @@ notifyfd_start(struct event_base *base, int fd, notifyfd_cb cb, void *arg)
 	if (nf->ev == NULL)
 		fatal("out of memory");
 	event_add(nf->ev, NULL);
-	nf->next = nfds;
-	nfds = nf;
+	LIST_INSERT_HEAD(&nfds, nf, entry);
 	return nf;
 }
 
@@ -214,8 +211,8 @@ notifyfd_detach(struct notifyfd *nf)
 void
 notifyfd_free_all(void)
 {
-	while (nfds != NULL)
-		notifyfd_free(nfds);
+	while (!LIST_EMPTY(&nfds))
+		notifyfd_free(LIST_FIRST(&nfds));
 }
 
 int

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <sys/queue.h>
 #include <sys/uio.h>
 
 #include <ctype.h>
@@ -33,10 +34,12 @@ struct output {
 	int			 to_log;
 	int			 detached;
 	struct output_tail	 tail;
-	struct output		*next;
+	LIST_ENTRY(output)	 entry;
 };
 
-static struct output	*outputs;
+/* Every output, for output_free_all(); a list a worker's exit leaves in
+ * constant time, however many workers there are. */
+static LIST_HEAD(, output) outputs = LIST_HEAD_INITIALIZER(outputs);
 
 /* Make line valid UTF-8 without control characters, in place: whatever
  * is not becomes '?' (a tab a space), so that JSON, C strings and an
@@ -253,6 +256,8 @@ output_lines(struct output *o, int eof)
 	char	*line;
 	size_t	 len;
 
+	if (o->in == NULL)
+		return;
 	while ((line = evbuffer_readln(o->in, &len, EVBUFFER_EOL_LF)) !=
 	    NULL) {
 		output_line(o, line, len);
@@ -270,26 +275,15 @@ output_lines(struct output *o, int eof)
 }
 
 static void
-output_unlink(struct output *o)
-{
-	struct output	**pp;
-
-	for (pp = &outputs; *pp != NULL; pp = &(*pp)->next)
-		if (*pp == o) {
-			*pp = o->next;
-			break;
-		}
-}
-
-static void
 output_free(struct output *o)
 {
-	output_unlink(o);
+	LIST_REMOVE(o, entry);
 	if (o->ev != NULL)
 		event_free(o->ev);
 	if (o->fd != -1)
 		close(o->fd);
-	evbuffer_free(o->in);
+	if (o->in != NULL)
+		evbuffer_free(o->in);
 	output_tail_free(&o->tail);
 	free(o);
 }
@@ -308,15 +302,22 @@ output_eof(struct output *o)
 		output_free(o);
 }
 
-/* Read up to max bytes; returns 1 at EOF (or a read error), else 0. */
+/*
+ * Read up to max bytes; returns 1 at EOF (or a read error), else 0.
+ * Through a buffer on the stack, so that the evbuffer holds only what was
+ * read (evbuffer_read would first grow it by a whole line's room, which
+ * every worker keeps until it is freed, even for a read that finds EOF),
+ * and only once a worker has written something.
+ */
 static int
 output_read(struct output *o, size_t max)
 {
+	char	buf[OUTPUT_LINE_MAX];
 	size_t	got = 0;
-	int	n;
+	ssize_t	n;
 
 	while (got < max) {
-		n = evbuffer_read(o->in, o->fd, OUTPUT_LINE_MAX);
+		n = read(o->fd, buf, sizeof buf);
 		if (n == 0)
 			return 1;
 		if (n < 0) {
@@ -324,6 +325,10 @@ output_read(struct output *o, size_t max)
 				continue;
 			return errno != EAGAIN;
 		}
+		if (o->in == NULL && (o->in = evbuffer_new()) == NULL)
+			fatal("out of memory");
+		if (evbuffer_add(o->in, buf, (size_t)n) == -1)
+			fatal("out of memory");
 		got += (size_t)n;
 		output_lines(o, 0);
 	}
@@ -352,13 +357,11 @@ output_start(struct event_base *base, int fd, int id, pid_t pid, int to_log)
 	o->id = id;
 	o->pid = pid;
 	o->to_log = to_log;
-	o->in = evbuffer_new();
 	o->ev = event_new(base, fd, EV_READ | EV_PERSIST, output_ready, o);
-	if (o->in == NULL || o->ev == NULL)
+	if (o->ev == NULL)
 		fatal("out of memory");
 	event_add(o->ev, NULL);
-	o->next = outputs;
-	outputs = o;
+	LIST_INSERT_HEAD(&outputs, o, entry);
 	return o;
 }
 
@@ -397,8 +400,8 @@ output_cause(const struct output *o, char *buf, size_t len)
 void
 output_free_all(void)
 {
-	while (outputs != NULL)
-		output_free(outputs);
+	while (!LIST_EMPTY(&outputs))
+		output_free(LIST_FIRST(&outputs));
 }
 
 int

@@ -5,9 +5,17 @@
  * every signal around fork so no libevent handler runs in the child; in the
  * child call only async-signal-safe functions; report exec failure through
  * a CLOEXEC pipe and _exit(127).
+ *
+ * The fork is clone(CLONE_VM | CLONE_VFORK | CLONE_FILES): the child runs
+ * on its own stack in the master's memory while the master waits, and
+ * shares the master's fd table until its first step unshares the part
+ * below the spawn window (see spawn_window_reserve).  With thousands of
+ * workers the master holds thousands of pipes; a fork would copy every one
+ * into each child and its exec close them again (issue 12).
  */
 #include "config.h"
 
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -18,17 +26,27 @@
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#endif
+#endif
+
 #include "gw/idutil.h"
 #include "gw/util.h"
 #include "log.h"
 #include "spawn.h"
 
+#ifndef CLOSE_RANGE_UNSHARE
+#define CLOSE_RANGE_UNSHARE	(1U << 1)
+#endif
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC	(1U << 2)
 #endif
@@ -56,6 +74,8 @@ struct spawn_ctx {
 	int	  umask;
 	char	 *chdir;
 };
+
+static void	spawn_window_reserve(size_t);
 
 /* Variables that belong to gwd's own supervisor, never passed on. */
 static int
@@ -294,6 +314,8 @@ spawn_ctx_new(const struct gw_config *cfg, const int *fds, size_t nfds,
 	char			**e;
 	size_t			 i;
 
+	/* The first context comes while gwd's fd table is still small. */
+	spawn_window_reserve(nfds);
 	if (resolve_ids(c, cfg, err) == -1) {
 		spawn_ctx_free(c);
 		return NULL;
@@ -422,14 +444,37 @@ put_pid(char *dst, pid_t pid)
 	*dst = '\0';
 }
 
+/*
+ * One child to start: everything it needs, prepared before fork.  want[]
+ * has n + 1 entries: the master's fd for each child fd 0 .. n-1, then the
+ * write end of the error pipe, which the child keeps close-on-exec.
+ */
+struct spawn_child {
+	const char		*path;
+	char *const		*argv;
+	char *const		*envp;
+	int			*want;
+	int			*hi;		/* scratch, n + 1 entries */
+	int			 n;
+	int			 lowfd;		/* > 0: the table is shared
+						   (CLONE_FILES) and only fds
+						   below lowfd are copied */
+	pid_t			 master;
+	const struct spawn_ctx	*c;		/* NULL for a command */
+	char			*listen_pid;	/* slots in envp, or NULL */
+	char			*watchdog_pid;
+	int			 errw;		/* the child's error pipe */
+};
+
 static void __attribute__((noreturn))
-child_fail(int errfd, int step, int err)
+child_fail(const struct spawn_child *k, int step, int err)
 {
 	struct spawn_error	e;
 
 	e.step = step;
 	e.err = err;
-	(void)!write(errfd, &e, sizeof e);
+	if (k->errw != -1)
+		(void)!write(k->errw, &e, sizeof e);
 	_exit(127);
 }
 
@@ -439,16 +484,16 @@ child_fail(int errfd, int step, int err)
  * and every signal back to its default.  Async-signal-safe.
  */
 static void
-child_detach(int errw, pid_t master)
+child_detach(struct spawn_child *k)
 {
 	struct sigaction sa;
 	int		 sig;
 
 	if (setpgid(0, 0) == -1)
-		child_fail(errw, SPAWN_STEP_SETPGID, errno);
+		child_fail(k, SPAWN_STEP_SETPGID, errno);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
-		child_fail(errw, SPAWN_STEP_PDEATHSIG, errno);
-	if (getppid() != master)	/* the master died before prctl */
+		child_fail(k, SPAWN_STEP_PDEATHSIG, errno);
+	if (getppid() != k->master)	/* the master died before prctl */
 		_exit(127);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_DFL;
@@ -456,7 +501,8 @@ child_detach(int errw, pid_t master)
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
 		/* glibc refuses its own real-time signals (32, 33), which an
-		 * ignoring parent may have left ignored: ask the kernel. */
+		 * ignoring parent may have left ignored: ask the kernel.  The
+		 * handlers are the child's own copy (no CLONE_SIGHAND). */
 		if (sigaction(sig, &sa, NULL) == -1) {
 			struct { void *h; unsigned long f; void *r;
 			    unsigned long m; } ksa = { SIG_DFL, 0, NULL, 0 };
@@ -467,17 +513,16 @@ child_detach(int errw, pid_t master)
 	}
 }
 
-/* Everything from base up closes at exec (the error pipe included). */
+/* Everything from base up closes at exec. */
 static void
-child_cloexec_from(int base, int errw)
+child_cloexec_from(int base)
 {
 	int	fd;
 
 	if (syscall(SYS_close_range, (unsigned)base, ~0U,
 	    CLOSE_RANGE_CLOEXEC) == -1)
 		for (fd = base; fd < 65536; fd++)
-			if (fd != errw)
-				(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+			(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
 /* The fd limit workers get: the one gwd was started with. */
@@ -497,106 +542,262 @@ spawn_raise_fd_limit(void)
 		worker_nofile_set = 1;
 }
 
-/* The child side: only async-signal-safe calls from here to execve. */
-static void __attribute__((noreturn))
-child(const struct spawn_ctx *c, char **envp, char *listen_pid,
-    char *watchdog_pid, int *hi, int devnull, int outw, int nfw, int errw)
+/*
+ * The child, from clone to execve: only async-signal-safe calls, and
+ * only raw system calls where glibc would act on the master's other
+ * threads (setuid and friends broadcast to every thread of the process
+ * glibc believes it is in, which here is the master's).
+ */
+static int
+child_main(void *arg)
 {
-	int		 base = 3 + (int)c->nfds + (nfw != -1);
-	size_t		 i;
-	sigset_t	 none;
+	struct spawn_child	*k = arg;
+	const struct spawn_ctx	*c = k->c;
+	int			 i;
+	sigset_t		 none;
 
+	/* First our own fd table, copying only the master's low fds: the
+	 * window with our fds and the master's own, not one per worker. */
+	k->errw = k->want[k->n];
+	if (k->lowfd > 0 && syscall(SYS_close_range, (unsigned)k->lowfd,
+	    ~0U, CLOSE_RANGE_UNSHARE) == -1)
+		child_fail(k, SPAWN_STEP_FDS, errno);
 	/* Lift every fd we need above the target range first. */
-	errw = fcntl(errw, F_DUPFD_CLOEXEC, base);
-	if (errw == -1)
+	if ((k->errw = fcntl(k->errw, F_DUPFD_CLOEXEC, k->n)) == -1)
 		_exit(127);
-	if ((devnull = fcntl(devnull, F_DUPFD_CLOEXEC, base)) == -1)
-		child_fail(errw, SPAWN_STEP_FDS, errno);
-	if (outw != -1 && (outw = fcntl(outw, F_DUPFD_CLOEXEC, base)) == -1)
-		child_fail(errw, SPAWN_STEP_FDS, errno);
-	if (nfw != -1 && (nfw = fcntl(nfw, F_DUPFD_CLOEXEC, base)) == -1)
-		child_fail(errw, SPAWN_STEP_FDS, errno);
-	for (i = 0; i < c->nfds; i++)
-		if ((hi[i] = fcntl(c->fds[i], F_DUPFD_CLOEXEC, base)) == -1)
-			child_fail(errw, SPAWN_STEP_FDS, errno);
-	/* stdout is the output pipe with --capture-output, else gwd's
-	 * stderr; stderr is the pipe whenever there is one. */
-	if (dup2(c->capture && outw != -1 ? outw : 2, 1) == -1)
-		child_fail(errw, SPAWN_STEP_FDS, errno);
-	if (outw != -1 && dup2(outw, 2) == -1)
-		child_fail(errw, SPAWN_STEP_FDS, errno);
-	if (dup2(devnull, 0) == -1)
-		child_fail(errw, SPAWN_STEP_FDS, errno);
-	for (i = 0; i < c->nfds; i++)
-		if (dup2(hi[i], 3 + (int)i) == -1)
-			child_fail(errw, SPAWN_STEP_FDS, errno);
-	/* The notify fd right after the listeners (GWD_NOTIFY_FD). */
-	if (nfw != -1 && dup2(nfw, 3 + (int)c->nfds) == -1)
-		child_fail(errw, SPAWN_STEP_FDS, errno);
+	for (i = 0; i < k->n; i++)
+		if ((k->hi[i] = fcntl(k->want[i], F_DUPFD_CLOEXEC, k->n)) ==
+		    -1)
+			child_fail(k, SPAWN_STEP_FDS, errno);
+	for (i = 0; i < k->n; i++)
+		if (dup2(k->hi[i], i) == -1)
+			child_fail(k, SPAWN_STEP_FDS, errno);
 	/* Everything else closes at exec (the error pipe included). */
-	child_cloexec_from(base, errw);
+	child_cloexec_from(k->n);
 
-	child_detach(errw, c->master);
-	sigemptyset(&none);
+	child_detach(k);
 	if (worker_nofile_set &&
 	    setrlimit(RLIMIT_NOFILE, &worker_nofile) == -1)
-		child_fail(errw, SPAWN_STEP_FDS, errno);
-	if (c->set_ids) {
-		if (setgroups((size_t)c->ngroups, c->groups) == -1 ||
-		    setgid(c->gid) == -1 || setuid(c->uid) == -1)
-			child_fail(errw, SPAWN_STEP_IDS, errno);
+		child_fail(k, SPAWN_STEP_FDS, errno);
+	if (c != NULL && c->set_ids) {
+		if (syscall(SYS_setgroups, (size_t)c->ngroups,
+		    c->groups) == -1 ||
+		    syscall(SYS_setgid, c->gid) == -1 ||
+		    syscall(SYS_setuid, c->uid) == -1)
+			child_fail(k, SPAWN_STEP_IDS, errno);
 	}
-	if (c->umask >= 0)
+	if (c != NULL && c->umask >= 0)
 		umask((mode_t)c->umask);
-	if (c->chdir != NULL && chdir(c->chdir) == -1)
-		child_fail(errw, SPAWN_STEP_CHDIR, errno);
-	put_pid(listen_pid, getpid());
-	if (watchdog_pid != NULL)
-		put_pid(watchdog_pid, getpid());
+	if (c != NULL && c->chdir != NULL && chdir(c->chdir) == -1)
+		child_fail(k, SPAWN_STEP_CHDIR, errno);
+	if (k->listen_pid != NULL)
+		put_pid(k->listen_pid, getpid());
+	if (k->watchdog_pid != NULL)
+		put_pid(k->watchdog_pid, getpid());
+	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	execve(c->path, c->argv, envp);
-	child_fail(errw, SPAWN_STEP_EXEC, errno);
+	execve(k->path, k->argv, k->envp);
+	child_fail(k, SPAWN_STEP_EXEC, errno);
 }
 
 /*
- * What every child needs, opened before fork: /dev/null (returned) and the
- * close-on-exec pipe that reports a failed step.  -1 with errno, nothing
- * left open, on failure.
+ * The spawn window: a few fds reserved low in the master's table, each
+ * /dev/null while idle.  A spawn puts the fds its child needs there, so
+ * the child can share the master's table and copy only what lies below
+ * the window's end, however many workers' pipes the master holds above
+ * it: the kernel's per-fd work at fork and exec no longer grows with the
+ * pool.  Reserved once, early; slot 0 stays /dev/null (the child's stdin).
+ */
+#define SPAWN_WINDOW_MIN	16
+#define SPAWN_WINDOW_MAX	256
+static int	win[SPAWN_WINDOW_MAX];
+static int	nwin;		/* slots reserved */
+static int	win_end;	/* 1 + the highest slot */
+static int	win_tried;
+
+static void
+spawn_window_reserve(size_t nlisteners)
+{
+	int	i, n;
+
+	if (win_tried)
+		return;
+	win_tried = 1;
+	/* Room for stdout/stderr, the notify fd, the listeners, and as
+	 * many listeners again as a reload may add. */
+	n = nlisteners * 2 + 4;
+	if (n < SPAWN_WINDOW_MIN)
+		n = SPAWN_WINDOW_MIN;
+	if (n > SPAWN_WINDOW_MAX)
+		n = SPAWN_WINDOW_MAX;
+	if ((win[0] = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
+		return;
+	for (i = 1; i < n; i++)
+		if ((win[i] = fcntl(win[0], F_DUPFD_CLOEXEC, 3)) == -1)
+			break;
+	nwin = i;
+	for (i = 0; i < nwin; i++)
+		if (win[i] + 1 > win_end)
+			win_end = win[i] + 1;
+}
+
+/*
+ * Fill the window for a child: want[0 .. n-1] above fd 2 (but /dev/null,
+ * slot 0 already) go to slots 1.. and want[] is rewritten to the slots.
+ * 0 if they fit; -1 if not, want[] naming the same files as before (some
+ * perhaps through slots: spawn_window_clear() only after the clone).
+ * Fds 0-2 of the master lie below the window's end anyway.
  */
 static int
-spawn_open_common(int errp[2])
+spawn_window_fill(int *want, int n)
 {
-	int	devnull, saved;
+	int	used = 1, i;
 
-	if ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
+	if (nwin == 0)
 		return -1;
-	if (pipe2(errp, O_CLOEXEC) == -1) {
-		saved = errno;
-		close(devnull);
+	for (i = 0; i < n; i++)
+		if (want[i] > 2 && want[i] != win[0])
+			used++;
+	if (used > nwin)
+		return -1;
+	used = 1;
+	for (i = 0; i < n; i++) {
+		if (want[i] <= 2 || want[i] == win[0])
+			continue;
+		if (dup3(want[i], win[used], O_CLOEXEC) == -1)
+			return -1;
+		want[i] = win[used++];
+	}
+	return 0;
+}
+
+/* Back to /dev/null: the master holds no child's end any more. */
+static void
+spawn_window_clear(void)
+{
+	int	i;
+
+	for (i = 1; i < nwin; i++)
+		(void)dup3(win[0], win[i], O_CLOEXEC);
+}
+
+/*
+ * Valgrind runs only the clone() of fork and vfork, not one that shares
+ * the fd table: under it, a plain fork (slower with many workers, same
+ * result).
+ */
+static int
+spawn_plain_fork(void)
+{
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+	return RUNNING_ON_VALGRIND;
+#endif
+#endif
+	return 0;
+}
+
+/*
+ * Below this many fds in the master (the error pipe's number, the lowest
+ * free one, tells), a plain fork: copying a small table costs the child
+ * less than the master's wait for the child's exec under CLONE_VFORK
+ * costs the master (256 workers: 1.1x the bare fork+exec loop with fork,
+ * about 2x with the window; 1024 and more: the window wins, 4096 by 2x).
+ */
+#define SPAWN_SHARE_FROM	1024
+
+/* The child's stack (CLONE_VM): only the master's main thread spawns. */
+#define SPAWN_STACK	(256 * 1024)
+static char	*child_stack;
+
+/* A child leaves by exec or _exit, never by returning, so AddressSanitizer
+ * never sees its frames end: their poison would greet the next child. */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define SPAWN_STACK_FRESH(p, n)	ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define SPAWN_STACK_FRESH(p, n)	((void)0)
+#endif
+
+/*
+ * Start the child k describes.  The child borrows the master's memory
+ * (CLONE_VM: no page tables to copy, none to tear down at exec) and, when
+ * its fds fit the window, its fd table (CLONE_FILES) until its first step
+ * unshares the low part of it; the master waits meanwhile (CLONE_VFORK),
+ * so the child touches nothing of the master's but its own stack, k and
+ * what k points to.  Returns the pid, or -1 with errno (no child).
+ */
+static pid_t
+spawn_run(struct spawn_child *k)
+{
+	sigset_t	 all, old;
+	pid_t		 pid;
+	int		 flags = CLONE_VM | CLONE_VFORK | SIGCHLD, saved;
+	int		 plain = spawn_plain_fork() ||
+			    k->want[k->n] < SPAWN_SHARE_FROM;
+
+	if (!plain && child_stack == NULL) {
+		child_stack = mmap(NULL, SPAWN_STACK, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+		if (child_stack == MAP_FAILED) {
+			child_stack = NULL;
+			return -1;
+		}
+	}
+	spawn_window_reserve(0);
+	k->master = getpid();
+	k->lowfd = 0;
+	if (!plain && spawn_window_fill(k->want, k->n + 1) == 0) {
+		k->lowfd = win_end;
+		flags |= CLONE_FILES;
+	}	/* else (more listeners than the window holds) the whole table
+		 * is copied, as by fork */
+	if (!plain)
+		SPAWN_STACK_FRESH(child_stack, SPAWN_STACK);
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	if (plain) {
+		if ((pid = fork()) == 0)
+			(void)child_main(k);
+	} else
+		pid = clone(child_main, child_stack + SPAWN_STACK, flags, k);
+	saved = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (!plain)
+		spawn_window_clear();
+	if (pid == -1) {
 		errno = saved;
 		return -1;
 	}
-	return devnull;
+	/* The child did it too; both orders avoid a race with the first
+	 * kill(-pid). */
+	(void)setpgid(pid, pid);
+	return pid;
 }
 
 int
 spawn_worker(const struct spawn_ctx *c, int id, unsigned gen,
     struct spawn_result *res)
 {
-	char	**envp, *lp, *wp = NULL;
-	int	 *hi, errp[2], outp[2] = { -1, -1 }, nfp[2], devnull, saved;
-	size_t	  n = 0, i;
-	pid_t	  pid;
-	sigset_t  all, old;
+	struct spawn_child	 k;
+	char			**envp, *lp, *wp = NULL;
+	int			 *want, *hi, errp[2], outp[2] = { -1, -1 };
+	int			  nfp[2], saved, nw;
+	size_t			  n = 0, i;
+	pid_t			  pid;
 
-	if ((devnull = spawn_open_common(errp)) == -1)
+	spawn_window_reserve(c->nfds);
+	if (nwin == 0) {	/* not even /dev/null could be opened */
+		errno = EMFILE;
+		return -1;
+	}
+	if (pipe2(errp, O_CLOEXEC) == -1)
 		return -1;
 	/* Without the output pipe (out of fds) the worker writes to gwd's
 	 * stderr itself, and no tail of its output is kept. */
 	if (pipe2(outp, O_CLOEXEC) == -1) {
 		if (c->capture) {
 			saved = errno;
-			close(devnull);
 			close(errp[0]);
 			close(errp[1]);
 			errno = saved;
@@ -631,23 +832,41 @@ spawn_worker(const struct spawn_ctx *c, int id, unsigned gen,
 	if (nfp[1] != -1)
 		envp[n++] = xasprintf("GWD_NOTIFY_FD=%zu", 3 + c->nfds);
 	envp[n] = NULL;
-	hi = xcalloc(c->nfds + 1, sizeof *hi);
 
-	sigfillset(&all);
-	sigprocmask(SIG_SETMASK, &all, &old);
-	pid = fork();
-	if (pid == 0)
-		child(c, envp, lp + strlen("LISTEN_PID="),
-		    wp ? wp + strlen("WATCHDOG_PID=") : NULL, hi, devnull,
-		    outp[1], nfp[1], errp[1]);
+	/* The fd plan: stdin /dev/null; stdout the output pipe with
+	 * --capture-output, else gwd's stderr; stderr the pipe whenever
+	 * there is one; the listeners from 3; the notify fd after them
+	 * (GWD_NOTIFY_FD); then the error pipe. */
+	nw = 3 + (int)c->nfds + (nfp[1] != -1);
+	want = xcalloc((size_t)nw + 1, sizeof *want);
+	hi = xcalloc((size_t)nw + 1, sizeof *hi);
+	want[0] = win[0];
+	want[1] = c->capture && outp[1] != -1 ? outp[1] : 2;
+	want[2] = outp[1] != -1 ? outp[1] : 2;
+	for (i = 0; i < c->nfds; i++)
+		want[3 + i] = c->fds[i];
+	if (nfp[1] != -1)
+		want[nw - 1] = nfp[1];
+	want[nw] = errp[1];
+
+	memset(&k, 0, sizeof k);
+	k.path = c->path;
+	k.argv = c->argv;
+	k.envp = envp;
+	k.want = want;
+	k.hi = hi;
+	k.n = nw;
+	k.c = c;
+	k.listen_pid = lp + strlen("LISTEN_PID=");
+	k.watchdog_pid = wp ? wp + strlen("WATCHDOG_PID=") : NULL;
+	pid = spawn_run(&k);
 	saved = errno;
-	sigprocmask(SIG_SETMASK, &old, NULL);
 
 	for (i = c->nenv; i < n; i++)
 		free(envp[i]);
 	free(envp);
+	free(want);
 	free(hi);
-	close(devnull);
 	close(errp[1]);
 	if (outp[1] != -1)
 		close(outp[1]);
@@ -662,8 +881,6 @@ spawn_worker(const struct spawn_ctx *c, int id, unsigned gen,
 		errno = saved;
 		return -1;
 	}
-	/* Both orders of setpgid avoid a race with the first kill(-pid). */
-	(void)setpgid(pid, pid);
 	gw_set_nonblock(errp[0], 1);
 	if (outp[0] != -1)
 		gw_set_nonblock(outp[0], 1);
@@ -676,60 +893,41 @@ spawn_worker(const struct spawn_ctx *c, int id, unsigned gen,
 	return 0;
 }
 
-/* The child side of spawn_command: stdin /dev/null, stdout and stderr
- * the pipe; only async-signal-safe calls. */
-static void __attribute__((noreturn))
-command_child(const char *path, char *const argv[], char *const envp[],
-    pid_t master, int devnull, int outw, int errw)
-{
-	sigset_t	none;
-
-	if ((errw = fcntl(errw, F_DUPFD_CLOEXEC, 3)) == -1)
-		_exit(127);
-	if ((devnull = fcntl(devnull, F_DUPFD_CLOEXEC, 3)) == -1 ||
-	    (outw = fcntl(outw, F_DUPFD_CLOEXEC, 3)) == -1)
-		child_fail(errw, SPAWN_STEP_FDS, errno);
-	if (dup2(devnull, 0) == -1 || dup2(outw, 1) == -1 ||
-	    dup2(outw, 2) == -1)
-		child_fail(errw, SPAWN_STEP_FDS, errno);
-	child_cloexec_from(3, errw);
-	child_detach(errw, master);
-	if (worker_nofile_set &&
-	    setrlimit(RLIMIT_NOFILE, &worker_nofile) == -1)
-		child_fail(errw, SPAWN_STEP_FDS, errno);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	execve(path, argv, envp);
-	child_fail(errw, SPAWN_STEP_EXEC, errno);
-}
-
 int
 spawn_command(const char *path, char *const argv[], char *const envp[],
     struct spawn_result *res)
 {
-	int		 errp[2], outp[2], devnull, saved;
-	pid_t		 pid, master = getpid();
-	sigset_t	 all, old;
+	struct spawn_child	 k;
+	int			 errp[2], outp[2], want[4], hi[4], saved;
+	pid_t			 pid;
 
-	if ((devnull = spawn_open_common(errp)) == -1)
+	spawn_window_reserve(0);
+	if (nwin == 0) {
+		errno = EMFILE;
+		return -1;
+	}
+	if (pipe2(errp, O_CLOEXEC) == -1)
 		return -1;
 	if (pipe2(outp, O_CLOEXEC) == -1) {
 		saved = errno;
-		close(devnull);
 		close(errp[0]);
 		close(errp[1]);
 		errno = saved;
 		return -1;
 	}
-	sigfillset(&all);
-	sigprocmask(SIG_SETMASK, &all, &old);
-	pid = fork();
-	if (pid == 0)
-		command_child(path, argv, envp, master, devnull, outp[1],
-		    errp[1]);
+	/* stdin /dev/null, stdout and stderr the pipe; the error pipe. */
+	want[0] = win[0];
+	want[1] = want[2] = outp[1];
+	want[3] = errp[1];
+	memset(&k, 0, sizeof k);
+	k.path = path;
+	k.argv = argv;
+	k.envp = envp;
+	k.want = want;
+	k.hi = hi;
+	k.n = 3;
+	pid = spawn_run(&k);
 	saved = errno;
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	close(devnull);
 	close(errp[1]);
 	close(outp[1]);
 	if (pid == -1) {
@@ -738,7 +936,6 @@ spawn_command(const char *path, char *const argv[], char *const envp[],
 		errno = saved;
 		return -1;
 	}
-	(void)setpgid(pid, pid);
 	gw_set_nonblock(errp[0], 1);
 	gw_set_nonblock(outp[0], 1);
 	res->pid = pid;

@@ -74,6 +74,8 @@ struct stats_note {
 #define STATS_NOTES_MAX		32
 /* The writer thread's nice value. */
 #define STATS_NICE		10
+/* The writer's SQLite page cache: 256 KiB (negative: in KiB). */
+#define STATS_CACHE_SIZE	"-256"
 
 #define STATS_TUNING_DEFAULTS {						\
 	.queue_max = 8192,						\
@@ -282,6 +284,12 @@ stats_ensure_open(void)
 		stats_trouble(err);
 		return -1;
 	}
+	/* The writer appends at the right edge of each b-tree: a small
+	 * page cache serves it as well as SQLite's default of 2 MB, which
+	 * the events of thousands of workers would otherwise fill, in the
+	 * master's own memory. */
+	(void)sqlite3_exec(wr.db, "PRAGMA cache_size = " STATS_CACHE_SIZE,
+	    NULL, NULL, NULL);
 	pthread_mutex_lock(&st.mtx);
 	st.schema_version = statsdb_version(wr.db);
 	pthread_mutex_unlock(&st.mtx);
