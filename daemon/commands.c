@@ -23,6 +23,7 @@
 #include "events.h"
 #include "log.h"
 #include "plan.h"
+#include "sampling.h"
 #include "supervisor.h"
 #include "upgrade.h"
 #include "stats.h"
@@ -257,11 +258,22 @@ c_status(struct cmd_ctx *ctx, json_t *args, struct cmd_reply *r)
 	return CMD_OK;
 }
 
+/* The usage table is fresh again (or the wait is over). */
+static void
+workers_answer(void *arg)
+{
+	struct cmd_ctx	*ctx = arg;
+
+	control_answer(ctx->client, sup_workers_json(), NULL, NULL);
+}
+
 static enum cmd_status
 c_workers(struct cmd_ctx *ctx, json_t *args, struct cmd_reply *r)
 {
-	(void)ctx;
 	(void)args;
+	/* Never a /proc scan here: wait for the sampling thread's. */
+	if (!sampling_wait(workers_answer, ctx))
+		return CMD_ASYNC;
 	r->result = sup_workers_json();
 	return CMD_OK;
 }
@@ -519,6 +531,7 @@ commands_cancel(struct cmd_ctx *ctx)
 		stats_query_cancel(ctx);
 		ctx->stats_pending = 0;
 	}
+	sampling_wait_cancel(workers_answer, ctx);
 	if (ctx->subscribed) {
 		events_unsubscribe(subscriber_event, ctx);
 		ctx->subscribed = 0;

@@ -467,7 +467,7 @@ metrics_render(struct evbuffer *out)
 	const struct pool	*p = supervisor_pool();
 	uint64_t		 fresh, now;
 
-	fresh = sampling_refresh();
+	fresh = sampling_fresh_ms();
 	now = gw_now_ms();
 	metrics_pool(out, p, now);
 	metrics_workers(out, p, now, fresh);
@@ -476,13 +476,23 @@ metrics_render(struct evbuffer *out)
 	metrics_process(out);
 }
 
-void
-metrics_serve(struct evhttp_request *req, void *arg)
+static void
+metrics_answer(void *arg)
 {
-	struct evbuffer	*b = evbuffer_new();
+	struct evhttp_request	*req = arg;
+	struct evbuffer		*b = evbuffer_new();
 
-	(void)arg;
 	metrics_render(b);
 	web_reply(req, 200, "OK", PROM_CONTENT_TYPE, b);
 	evbuffer_free(b);
+}
+
+void
+metrics_serve(struct evhttp_request *req, void *arg)
+{
+	(void)arg;
+	/* A stale table: answer once the sampling thread's scan is in
+	 * (evhttp keeps req for us even if the client goes away). */
+	if (sampling_wait(metrics_answer, req))
+		metrics_answer(req);
 }

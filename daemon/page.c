@@ -19,6 +19,7 @@
 #include "gw/statsdb_history.h"
 #include "gw/util.h"
 #include "page.h"
+#include "sampling.h"
 #include "stats.h"
 #include "supervisor.h"
 #include "web.h"
@@ -101,10 +102,18 @@ page_status(struct evhttp_request *req, void *arg)
 }
 
 static void
+page_workers_answer(void *arg)
+{
+	page_json(arg, 200, "OK", sup_workers_json());
+}
+
+static void
 page_workers(struct evhttp_request *req, void *arg)
 {
 	(void)arg;
-	page_json(req, 200, "OK", sup_workers_json());
+	/* Later if the usage table is stale (evhttp keeps req meanwhile). */
+	if (sampling_wait(page_workers_answer, req))
+		page_workers_answer(req);
 }
 
 /* Back on the loop from the stats thread: answer the waiting request. */

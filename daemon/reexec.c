@@ -31,6 +31,7 @@
 #include "pool.h"
 #include "reexec.h"
 #include "reload.h"
+#include "sampling.h"
 #include "sdnotify.h"
 #include "stats.h"
 #include "sup_state.h"
@@ -195,6 +196,9 @@ reexec_exec(const char *version)
 	 * nothing in flight; its counters carry on. */
 	stats_counters(&dropped, &written);
 	stats_stop();
+	/* No thread may run across exec: the scan in flight ends first;
+	 * if exec fails, the loop takes its result as usual. */
+	sampling_quiesce();
 	st = reexec_state_json(dropped, written);
 	if ((fd = upgrade_state_write(st, &err)) == -1) {
 		json_decref(st);

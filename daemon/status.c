@@ -105,13 +105,14 @@ sup_health_json(void)
 /*
  * One object per live worker.  At 4096 workers this is the biggest answer
  * gwd gives (about 900 KB): the clocks are read once, and memory and CPU
- * come from the last /proc scan (sampling.h), renewed only if stale.
+ * come from the last /proc scan (sampling.h); the caller waits for a
+ * fresh one first (sampling_wait), this never scans.
  */
 json_t *
 sup_workers_json(void)
 {
 	const struct pool	*p = supervisor_pool();
-	uint64_t		 fresh = sampling_refresh();
+	uint64_t		 fresh = sampling_fresh_ms();
 	uint64_t		 now = gw_now_ms();
 	double			 wall = gw_wall_time();
 	json_t			*arr = json_array();

@@ -1,0 +1,96 @@
+#!/bin/sh
+# sampling_loop.sh: how long the event loop pauses while the workers are
+# sampled.  Starts gwd with N test workers (default 4096) on a private
+# runtime and state directory, a sample every second (--max-worker-memory
+# needs one), waits until every worker is ready, then for SECS seconds
+# (default 10) sends `health` every 10 ms on one control connection and
+# prints the answers' latency (median, 99th percentile, max, in ms) and
+# the CPU time the master's main thread (the event loop) spent meanwhile.
+#
+# Usage: tests/bench/sampling_loop.sh [N] [SECS]   (from the build tree,
+#        or with top_builddir set).  It kills only what it started, by pid.
+set -eu
+
+: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+GWD=$top_builddir/gwd
+GWCTL=$top_builddir/gwctl
+TW=$top_builddir/tests/helpers/testworker
+N=${1:-4096}
+SECS=${2:-10}
+for p in "$GWD" "$GWCTL" "$TW"; do
+	[ -x "$p" ] || { echo "sampling_loop.sh: $p not built" >&2; exit 1; }
+done
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/gwd-bench.XXXXXX")
+mkdir -m 0700 "$T/run"
+mkdir "$T/state"
+RUNTIME_DIRECTORY=$T/run
+STATE_DIRECTORY=$T/state
+export RUNTIME_DIRECTORY STATE_DIRECTORY
+GWD_PID=
+
+cleanup() {
+	set +e
+	if [ -n "$GWD_PID" ]; then
+		kill -TERM "$GWD_PID" 2>/dev/null
+		i=0
+		while kill -0 "$GWD_PID" 2>/dev/null && [ $i -lt 300 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		kill -KILL "$GWD_PID" 2>/dev/null
+		wait "$GWD_PID" 2>/dev/null
+	fi
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+S=$T/run/bench.sock
+"$GWD" --name bench --control-socket "$S" --workers "$N" \
+    --bind 127.0.0.1:0 --stats-db none --log-level warning \
+    --max-worker-memory 1G --stats-interval 1s -- "$TW" >"$T/log" 2>&1 &
+GWD_PID=$!
+
+# Until every worker is ready (10 minutes at most).
+i=0
+while :; do
+	r=$("$GWCTL" -s "$S" --json status 2>/dev/null | python3 -c '
+import json, sys
+try:
+    print(json.load(sys.stdin)["workers"]["ready"])
+except Exception:
+    print(0)' || echo 0)
+	[ "$r" -ge "$N" ] && break
+	i=$((i + 1))
+	[ $i -lt 6000 ] || { echo "not ready: $r of $N" >&2; exit 1; }
+	sleep 0.1
+done
+sleep 2	# past the first samples
+
+loop_cpu_ms() {
+	sed 's/.*) //' "/proc/$GWD_PID/task/$GWD_PID/stat" |
+	    awk -v hz="$(getconf CLK_TCK)" '{ print int(($12 + $13) * 1000 / hz) }'
+}
+c0=$(loop_cpu_ms)
+python3 - "$S" "$SECS" "$N" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+f = s.makefile("rb")
+lat, end = [], time.monotonic() + float(sys.argv[2])
+while time.monotonic() < end:
+    t0 = time.monotonic()
+    s.sendall(b'{"cmd":"health"}\n')
+    assert b'"ok":true' in f.readline()
+    lat.append((time.monotonic() - t0) * 1000)
+    time.sleep(0.01)
+lat.sort()
+print("health every 10 ms for %s s, %s workers, samples every 1 s: "
+      "%d answers, median %.1f ms, p99 %.1f ms, max %.1f ms" % (
+      sys.argv[2], sys.argv[3], len(lat), lat[len(lat) // 2],
+      lat[int(len(lat) * 0.99)], lat[-1]))
+PY
+c1=$(loop_cpu_ms)
+echo "event loop (main thread) CPU: $((c1 - c0)) ms in $SECS s;" \
+    "load $(cut -d' ' -f1 /proc/loadavg)"
