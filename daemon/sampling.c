@@ -202,9 +202,8 @@ sampling_apply(uint64_t at, struct stats_worker_sample *ws,
 		if (w->pid <= 0 || w->state == WS_EXITED ||
 		    (u = usage_find(w)) == NULL || u->at != at)
 			continue;
-		w->rss_kb = u->rss_kb;
-		w->cpu_s = u->cpu_s;
-		w->sampled_at = at;
+		/* A fact: the planner recycles on rss_kb. */
+		pool_on_sample(smp.pool, w, u->rss_kb, u->cpu_s, at);
 		ws[n].worker_id = w->id;
 		ws[n].pid = w->pid;
 		ws[n].generation = w->generation;
