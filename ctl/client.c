@@ -17,19 +17,19 @@
 
 #include "client.h"
 
-volatile int	client_stop;
+volatile int client_stop;
 
 int
 client_open(struct ctl_conn *c, const char *path, uint64_t timeout_ms)
 {
-	struct sockaddr_un	sun;
+	struct sockaddr_un sun;
 
 	memset(c, 0, sizeof *c);
 	c->fd = -1;
 	c->path = xstrdup(path);
 	client_deadline(c, timeout_ms);
 	if (gw_unix_addr(&sun, path) == -1)
-		return CLIENT_ERROR;	/* ENAMETOOLONG */
+		return CLIENT_ERROR; /* ENAMETOOLONG */
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (c->fd == -1)
 		return CLIENT_ERROR;
@@ -58,9 +58,9 @@ client_deadline(struct ctl_conn *c, uint64_t timeout_ms)
 static int
 client_wait(struct ctl_conn *c, short events)
 {
-	struct pollfd	pfd = { .fd = c->fd, .events = events };
-	uint64_t	now;
-	int		ms, rc;
+	struct pollfd pfd = { .fd = c->fd, .events = events };
+	uint64_t      now;
+	int	      ms, rc;
 
 	for (;;) {
 		if (client_stop)
@@ -70,8 +70,9 @@ client_wait(struct ctl_conn *c, short events)
 			now = gw_now_ms();
 			if (now >= c->deadline)
 				return CLIENT_TIMEOUT;
-			ms = (int)(c->deadline - now > 1000000 ? 1000000 :
-			    c->deadline - now);
+			ms = (int)(c->deadline - now > 1000000 ?
+				1000000 :
+				c->deadline - now);
 		}
 		rc = poll(&pfd, 1, ms);
 		if (rc > 0)
@@ -84,14 +85,14 @@ client_wait(struct ctl_conn *c, short events)
 int
 client_send_line(struct ctl_conn *c, const char *buf, size_t len)
 {
-	struct iovec	 iov[2];
-	struct msghdr	 msg;
-	ssize_t		 n;
-	int		 rc;
+	struct iovec  iov[2];
+	struct msghdr msg;
+	ssize_t	      n;
+	int	      rc;
 
 	iov[0].iov_base = (void *)(uintptr_t)buf;
 	iov[0].iov_len = len;
-	iov[1].iov_base = (void *)(uintptr_t)"\n";
+	iov[1].iov_base = (void *)(uintptr_t) "\n";
 	iov[1].iov_len = 1;
 	memset(&msg, 0, sizeof msg);
 	msg.msg_iov = iov;
@@ -106,11 +107,12 @@ client_send_line(struct ctl_conn *c, const char *buf, size_t len)
 			return CLIENT_ERROR;
 		}
 		while (n > 0 && msg.msg_iovlen > 0) {
-			size_t	take = (size_t)n < msg.msg_iov->iov_len ?
-			    (size_t)n : msg.msg_iov->iov_len;
+			size_t take = (size_t)n < msg.msg_iov->iov_len ?
+			    (size_t)n :
+			    msg.msg_iov->iov_len;
 
-			msg.msg_iov->iov_base =
-			    (char *)msg.msg_iov->iov_base + take;
+			msg.msg_iov->iov_base = (char *)msg.msg_iov->iov_base +
+			    take;
 			msg.msg_iov->iov_len -= take;
 			n -= (ssize_t)take;
 			if (msg.msg_iov->iov_len == 0 && msg.msg_iovlen > 1) {
@@ -125,9 +127,9 @@ client_send_line(struct ctl_conn *c, const char *buf, size_t len)
 int
 client_read_line(struct ctl_conn *c, char **line, size_t *len)
 {
-	char		*nl;
-	ssize_t		 n;
-	int		 rc;
+	char   *nl;
+	ssize_t n;
+	int	rc;
 
 	if (c->consumed > 0) {
 		memmove(c->buf, c->buf + c->consumed, c->len - c->consumed);
@@ -135,8 +137,7 @@ client_read_line(struct ctl_conn *c, char **line, size_t *len)
 		c->consumed = 0;
 	}
 	for (;;) {
-		if (c->len > 0 &&
-		    (nl = memchr(c->buf, '\n', c->len)) != NULL) {
+		if (c->len > 0 && (nl = memchr(c->buf, '\n', c->len)) != NULL) {
 			*nl = '\0';
 			*line = c->buf;
 			*len = (size_t)(nl - c->buf);

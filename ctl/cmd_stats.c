@@ -31,12 +31,12 @@ const struct gwctl_flag cmd_stats_flags[] = {
 
 /* --since/--until D into args[key] as unix seconds. */
 static int
-time_arg(struct gwctl_inv *inv, json_t *args, const char *flag,
-    const char *key, double now)
+time_arg(struct gwctl_inv *inv, json_t *args, const char *flag, const char *key,
+    double now)
 {
-	const char	*v = gwctl_flag(inv, flag);
-	char		*err = NULL;
-	double		 t;
+	const char *v = gwctl_flag(inv, flag);
+	char	   *err = NULL;
+	double	    t;
 
 	if (v == NULL)
 		return 0;
@@ -52,18 +52,19 @@ time_arg(struct gwctl_inv *inv, json_t *args, const char *flag,
 int
 cmd_stats_run(struct gwctl_inv *inv)
 {
-	const char	*kind = "summary", *db = gwctl_flag(inv, "--db");
-	const char	*lim = gwctl_flag(inv, "--limit"), *code = NULL;
-	json_t		*args = json_object(), *result = NULL;
-	char		*err = NULL, *message = NULL, *end;
-	double		 now = gw_wall_time();
-	long long	 n;
-	sqlite3		*h;
-	int		 rc;
+	const char *kind = "summary", *db = gwctl_flag(inv, "--db");
+	const char *lim = gwctl_flag(inv, "--limit"), *code = NULL;
+	json_t	   *args = json_object(), *result = NULL;
+	char	   *err = NULL, *message = NULL, *end;
+	double	    now = gw_wall_time();
+	long long   n;
+	sqlite3	   *h;
+	int	    rc;
 
 	if (gwctl_flag(inv, "--events") && gwctl_flag(inv, "--samples")) {
 		json_decref(args);
-		return gwctl_usage_error(inv, "--events or --samples, not both");
+		return gwctl_usage_error(inv,
+		    "--events or --samples, not both");
 	}
 	if (gwctl_flag(inv, "--events"))
 		kind = "events";
@@ -80,13 +81,16 @@ cmd_stats_run(struct gwctl_inv *inv)
 		if (lim[0] == '\0' || *end != '\0' || n < 1 ||
 		    n > STATSDB_LIMIT_MAX) {
 			json_decref(args);
-			return gwctl_usage_error(inv, "--limit must be "
-			    "1..%d", STATSDB_LIMIT_MAX);
+			return gwctl_usage_error(inv,
+			    "--limit must be "
+			    "1..%d",
+			    STATSDB_LIMIT_MAX);
 		}
 		json_object_set_new(args, "limit", json_integer(n));
 	}
 	if (db == NULL) {
-		if ((rc = gwctl_call(inv, GW_CMD_STATS, args, &result)) != GWCTL_OK)
+		if ((rc = gwctl_call(inv, GW_CMD_STATS, args, &result)) !=
+		    GWCTL_OK)
 			return rc;
 	} else {
 		if ((h = statsdb_open(db, 1, &err)) == NULL) {
@@ -101,7 +105,9 @@ cmd_stats_run(struct gwctl_inv *inv)
 		json_decref(args);
 		if (result == NULL) {
 			fprintf(stderr, "gwctl: stats: %s\n",
-			    message ? message : code ? code : "query failed");
+			    message  ? message :
+				code ? code :
+				       "query failed");
 			free(message);
 			return GWCTL_FAILED;
 		}

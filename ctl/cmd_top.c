@@ -28,35 +28,36 @@
 #include "term.h"
 #include "top_rows.h"
 
-#define TOP_REFRESH_MS		1000
+#define TOP_REFRESH_MS 1000
 /* Without --timeout, how long an unreachable gwd is retried. */
-#define TOP_GIVE_UP_MS		30000
+#define TOP_GIVE_UP_MS 30000
 /* The most one refresh may wait for its answers: keys must stay live. */
-#define TOP_REQUEST_MS		2000
-#define TOP_LINE		2048
+#define TOP_REQUEST_MS 2000
+#define TOP_LINE       2048
 
 const struct gwctl_flag cmd_top_flags[] = {
-	{ "--once", 0, NULL, "print one snapshot and exit (the default "
+	{ "--once", 0, NULL,
+	    "print one snapshot and exit (the default "
 	    "when not on a terminal)" },
 	{ "--sort", 0, "KEY", "order by id (default), mem, cpu or req" },
 	{ NULL, 0, NULL, NULL }
 };
 
 struct top {
-	struct gwctl_inv	*inv;
-	struct ctl_conn		 conn;
-	int			 connected;
-	json_t			*status;	/* the last answers, or NULL */
-	struct top_sample	 cur, view;	/* as received; sorted */
-	enum top_sort		 sort;
-	char			 error[512]; /* why the refresh failed */
-	uint64_t		 failing_since;	/* 0: the last one worked */
-	size_t			 cols, rows;
-	char			*frame;		/* the screen being built */
-	size_t			 frame_len, frame_cap;
+	struct gwctl_inv *inv;
+	struct ctl_conn	  conn;
+	int		  connected;
+	json_t		 *status;    /* the last answers, or NULL */
+	struct top_sample cur, view; /* as received; sorted */
+	enum top_sort	  sort;
+	char		  error[512];	 /* why the refresh failed */
+	uint64_t	  failing_since; /* 0: the last one worked */
+	size_t		  cols, rows;
+	char		 *frame; /* the screen being built */
+	size_t		  frame_len, frame_cap;
 };
 
-static volatile sig_atomic_t	top_quit, top_winch, top_tstp;
+static volatile sig_atomic_t top_quit, top_winch, top_tstp;
 
 static void
 top_on_signal(int sig)
@@ -70,17 +71,16 @@ top_on_signal(int sig)
 		break;
 	default:
 		top_quit = 1;
-		client_stop = 1;	/* a refresh in progress gives up */
+		client_stop = 1; /* a refresh in progress gives up */
 		break;
 	}
 }
 
 /* ---- asking gwd ---------------------------------------------------------- */
 
-static void GW_PRINTF(2, 3)
-top_fail(struct top *t, const char *fmt, ...)
+static void GW_PRINTF(2, 3) top_fail(struct top *t, const char *fmt, ...)
 {
-	va_list	ap;
+	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(t->error, sizeof t->error, fmt, ap);
@@ -91,7 +91,7 @@ top_fail(struct top *t, const char *fmt, ...)
 static int
 top_conn_failure(struct top *t, int rc, const char *doing)
 {
-	char	d[32];
+	char d[32];
 
 	if (rc == CLIENT_TIMEOUT) {
 		format_duration(d, sizeof d, TOP_REQUEST_MS);
@@ -113,10 +113,10 @@ top_conn_failure(struct top *t, int rc, const char *doing)
 static int
 top_answer(struct top *t, json_int_t id, json_t **result)
 {
-	json_t	*resp, *ok;
-	char	*line, msg[256];
-	size_t	 len;
-	int	 rc;
+	json_t *resp, *ok;
+	char   *line, msg[256];
+	size_t	len;
+	int	rc;
 
 	if ((rc = client_read_line(&t->conn, &line, &len)) != CLIENT_OK)
 		return top_conn_failure(t, rc, "before answering");
@@ -124,15 +124,17 @@ top_answer(struct top *t, json_int_t id, json_t **result)
 	ok = json_object_get(resp, "ok");
 	if (!json_is_boolean(ok)) {
 		json_decref(resp);
-		top_fail(t, "unreadable answer from %s (not a gwd control "
-		    "socket?)", t->inv->socket);
+		top_fail(t,
+		    "unreadable answer from %s (not a gwd control "
+		    "socket?)",
+		    t->inv->socket);
 		client_close(&t->conn);
 		t->connected = 0;
 		return GWCTL_UNREACHABLE;
 	}
 	if (json_is_false(ok)) {
-		render_scalar(msg, sizeof msg, json_object_get(
-		    json_object_get(resp, "error"), "message"));
+		render_scalar(msg, sizeof msg,
+		    json_object_get(json_object_get(resp, "error"), "message"));
 		top_fail(t, "%s", msg);
 		json_decref(resp);
 		return GWCTL_FAILED;
@@ -155,23 +157,26 @@ top_answer(struct top *t, json_int_t id, json_t **result)
 static int
 top_ask(struct top *t, uint64_t timeout_ms)
 {
-	static const char	 req[] = "{\"id\":1,\"cmd\":\"" GW_CMD_STATUS
-				     "\"}\n{\"id\":2,\"cmd\":\"" GW_CMD_WORKERS
-				     "\"}";
-	struct top_sample	 prev;
-	json_t			*status = NULL, *workers = NULL;
-	int			 rc;
+	static const char req[] = "{\"id\":1,\"cmd\":\"" GW_CMD_STATUS
+				  "\"}\n{\"id\":2,\"cmd\":\"" GW_CMD_WORKERS
+				  "\"}";
+	struct top_sample prev;
+	json_t		 *status = NULL, *workers = NULL;
+	int		  rc;
 
 	if (!t->connected) {
 		rc = client_open(&t->conn, t->inv->socket, timeout_ms);
 		if (rc != CLIENT_OK) {
 			if (rc == CLIENT_TIMEOUT)
-				top_fail(t, "cannot connect to %s: its backlog "
-				    "is full", t->inv->socket);
+				top_fail(t,
+				    "cannot connect to %s: its backlog "
+				    "is full",
+				    t->inv->socket);
 			else if (rc == CLIENT_INTERRUPTED)
 				top_fail(t, "interrupted");
 			else
-				top_fail(t, "cannot connect to %s: %s (is gwd "
+				top_fail(t,
+				    "cannot connect to %s: %s (is gwd "
 				    "running? use -s PATH or -n NAME)",
 				    t->inv->socket, strerror(errno));
 			client_close(&t->conn);
@@ -206,7 +211,7 @@ top_ask(struct top *t, uint64_t timeout_ms)
 static int
 top_refresh(struct top *t, uint64_t timeout_ms)
 {
-	int	reused = t->connected, rc;
+	int reused = t->connected, rc;
 
 	rc = top_ask(t, timeout_ms);
 	if (rc == GWCTL_UNREACHABLE && reused && !client_stop) {
@@ -274,22 +279,22 @@ top_line(struct top *t, const char *attr, const char *text, int last)
 static void
 top_give_up_text(struct top *t, char *buf, size_t len, uint64_t bound)
 {
-	uint64_t	now = gw_now_ms(), end = t->failing_since + bound;
+	uint64_t now = gw_now_ms(), end = t->failing_since + bound;
 
 	if (bound == 0)
 		snprintf(buf, len, "retrying");
-	else	/* whole seconds: the line should not flicker */
-		format_duration(buf, len, end > now ? (end - now + 999) /
-		    1000 * 1000 : 0);
+	else /* whole seconds: the line should not flicker */
+		format_duration(buf, len,
+		    end > now ? (end - now + 999) / 1000 * 1000 : 0);
 }
 
 static void
 top_draw(struct top *t, uint64_t bound)
 {
-	char		 line[TOP_LINE], left[32], clock[16];
-	struct tm	 tm;
-	time_t		 now = time(NULL);
-	size_t		 i, body, shown;
+	char	  line[TOP_LINE], left[32], clock[16];
+	struct tm tm;
+	time_t	  now = time(NULL);
+	size_t	  i, body, shown;
 
 	t->frame_len = 0;
 	top_puts(t, "\033[H");
@@ -309,9 +314,11 @@ top_draw(struct top *t, uint64_t bound)
 		snprintf(line, sizeof line, "%s  gwd unreachable (%s%s): %s",
 		    clock, bound ? "giving up in " : "", left, t->error);
 	} else
-		snprintf(line, sizeof line, "%s  %zu worker%s  sort: %s  keys: "
-		    "i id, m mem, c cpu, r req/s, q quit", clock, t->cur.n,
-		    t->cur.n == 1 ? "" : "s", top_rows_sort_name(t->sort));
+		snprintf(line, sizeof line,
+		    "%s  %zu worker%s  sort: %s  keys: "
+		    "i id, m mem, c cpu, r req/s, q quit",
+		    clock, t->cur.n, t->cur.n == 1 ? "" : "s",
+		    top_rows_sort_name(t->sort));
 	top_rows_cut(line, t->cols);
 	top_line(t, t->failing_since ? "\033[7m" : NULL, line, t->rows <= 2);
 	if (t->rows <= 2)
@@ -334,8 +341,10 @@ top_draw(struct top *t, uint64_t bound)
 		    i + 1 == body);
 	}
 	if (shown < t->view.n) {
-		snprintf(line, sizeof line, "... %zu more (a taller terminal "
-		    "shows them)", t->view.n - shown);
+		snprintf(line, sizeof line,
+		    "... %zu more (a taller terminal "
+		    "shows them)",
+		    t->view.n - shown);
 		top_rows_cut(line, t->cols);
 		top_line(t, NULL, line, 1);
 	}
@@ -349,13 +358,13 @@ out:
 static void
 top_signals(int on)
 {
-	static const int	 sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
-				     SIGWINCH, SIGTSTP };
-	struct sigaction	 sa;
-	size_t			 i;
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH,
+		SIGTSTP };
+	struct sigaction sa;
+	size_t		 i;
 
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on ? top_on_signal : SIG_DFL;	/* no SA_RESTART */
+	sa.sa_handler = on ? top_on_signal : SIG_DFL; /* no SA_RESTART */
 	sigemptyset(&sa.sa_mask);
 	for (i = 0; i < GW_ARRAY_LEN(sigs); i++)
 		sigaction(sigs[i], &sa, NULL);
@@ -365,7 +374,7 @@ top_signals(int on)
 static int
 top_suspend(struct top *t)
 {
-	struct sigaction	sa;
+	struct sigaction sa;
 
 	term_leave();
 	memset(&sa, 0, sizeof sa);
@@ -386,7 +395,7 @@ static int
 top_keys(struct top *t)
 {
 	char	buf[64];
-	ssize_t	n, i;
+	ssize_t n, i;
 	int	key, changed = 0;
 
 	/* End of input or a terminal gone (EIO): nobody is watching. */
@@ -410,9 +419,9 @@ top_keys(struct top *t)
 static int
 top_live(struct top *t)
 {
-	struct pollfd	pfd = { .fd = STDIN_FILENO, .events = POLLIN };
-	uint64_t	bound, next = 0, now;
-	int		rc = GWCTL_OK, timeout, keys;
+	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+	uint64_t      bound, next = 0, now;
+	int	      rc = GWCTL_OK, timeout, keys;
 
 	bound = t->inv->timeout_set ? t->inv->timeout_ms : TOP_GIVE_UP_MS;
 	/*
@@ -447,8 +456,9 @@ top_live(struct top *t)
 			top_draw(t, bound);
 		}
 		if ((now = gw_now_ms()) >= next) {
-			rc = top_refresh(t, bound && bound < TOP_REQUEST_MS ?
-			    bound : TOP_REQUEST_MS);
+			rc = top_refresh(t,
+			    bound && bound < TOP_REQUEST_MS ? bound :
+							      TOP_REQUEST_MS);
 			if (top_quit)
 				break;
 			now = gw_now_ms();
@@ -456,7 +466,7 @@ top_live(struct top *t)
 				t->failing_since = 0;
 				top_resort(t);
 			} else if (rc == GWCTL_FAILED)
-				break;	/* gwd said no: retrying cannot help */
+				break; /* gwd said no: retrying cannot help */
 			else if (t->failing_since == 0)
 				t->failing_since = now;
 			else if (bound && now - t->failing_since >= bound)
@@ -485,9 +495,9 @@ top_live(struct top *t)
 static int
 top_once(struct top *t)
 {
-	char	line[TOP_LINE];
-	size_t	i;
-	int	rc;
+	char   line[TOP_LINE];
+	size_t i;
+	int    rc;
 
 	if ((rc = top_refresh(t, t->inv->timeout_ms)) != GWCTL_OK) {
 		fprintf(stderr, "gwctl: top: %s\n", t->error);
@@ -509,16 +519,19 @@ top_once(struct top *t)
 int
 cmd_top_run(struct gwctl_inv *inv)
 {
-	struct top	 t;
-	const char	*sort = gwctl_flag(inv, "--sort");
-	int		 key = TOP_SORT_ID, rc;
+	struct top  t;
+	const char *sort = gwctl_flag(inv, "--sort");
+	int	    key = TOP_SORT_ID, rc;
 
 	if (inv->json)
-		return gwctl_usage_error(inv, "no --json view (use status "
+		return gwctl_usage_error(inv,
+		    "no --json view (use status "
 		    "and workers)");
 	if (sort != NULL && (key = top_rows_sort_by_name(sort)) == -1)
-		return gwctl_usage_error(inv, "--sort %s: not id, mem, cpu "
-		    "or req", sort);
+		return gwctl_usage_error(inv,
+		    "--sort %s: not id, mem, cpu "
+		    "or req",
+		    sort);
 	memset(&t, 0, sizeof t);
 	t.inv = inv;
 	t.sort = (enum top_sort)key;

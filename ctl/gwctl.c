@@ -27,11 +27,11 @@
 #include "render.h"
 
 /* Every wait is bounded by this unless --timeout says otherwise. */
-#define DEFAULT_TIMEOUT_MS	10000
+#define DEFAULT_TIMEOUT_MS 10000
 /* How long notify stays alive after sending (see run_notify). */
 /* How gwd starts a successful answer to our request (its id is 1). */
-#define RAW_OK_PREFIX	"{\"id\":1,\"ok\":true,\"result\":"
-#define NOTIFY_WAIT_MS	5000	/* for the receiver to confirm */
+#define RAW_OK_PREFIX	   "{\"id\":1,\"ok\":true,\"result\":"
+#define NOTIFY_WAIT_MS	   5000 /* for the receiver to confirm */
 
 static const char *progname = "gwctl";
 
@@ -40,10 +40,10 @@ static const char *progname = "gwctl";
 const char *
 gwctl_flag(const struct gwctl_inv *inv, const char *name)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; inv->cmd->flags != NULL && inv->cmd->flags[i].name != NULL;
-	    i++)
+	     i++)
 		if (strcmp(inv->cmd->flags[i].name, name) == 0)
 			return inv->flag[i];
 	return NULL;
@@ -52,7 +52,7 @@ gwctl_flag(const struct gwctl_inv *inv, const char *name)
 int
 gwctl_usage_error(const struct gwctl_inv *inv, const char *fmt, ...)
 {
-	va_list	ap;
+	va_list ap;
 
 	fprintf(stderr, "%s: %s: ", progname, inv->cmd->name);
 	va_start(ap, fmt);
@@ -65,7 +65,7 @@ gwctl_usage_error(const struct gwctl_inv *inv, const char *fmt, ...)
 void
 gwctl_print_json(json_t *v)
 {
-	char	*s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 
 	if (s != NULL) {
 		fputs(s, stdout);
@@ -85,13 +85,14 @@ static int
 conn_failure(const struct gwctl_inv *inv, const struct ctl_conn *c, int rc,
     const char *doing)
 {
-	char	t[32];
+	char t[32];
 
 	if (rc == CLIENT_TIMEOUT) {
 		timeout_text(t, sizeof t, inv);
-		fprintf(stderr, "%s: %s: no answer from %s within %s (use "
-		    "--timeout D to wait longer)\n", progname, inv->cmd->name,
-		    c->path, t);
+		fprintf(stderr,
+		    "%s: %s: no answer from %s within %s (use "
+		    "--timeout D to wait longer)\n",
+		    progname, inv->cmd->name, c->path, t);
 	} else if (rc == CLIENT_INTERRUPTED) {
 		fprintf(stderr, "%s: %s: interrupted\n", progname,
 		    inv->cmd->name);
@@ -99,30 +100,32 @@ conn_failure(const struct gwctl_inv *inv, const struct ctl_conn *c, int rc,
 		fprintf(stderr, "%s: %s: %s closed the connection %s\n",
 		    progname, inv->cmd->name, c->path, doing);
 	else
-		fprintf(stderr, "%s: %s: %s: %s %s\n", progname,
-		    inv->cmd->name, c->path, strerror(errno), doing);
+		fprintf(stderr, "%s: %s: %s: %s %s\n", progname, inv->cmd->name,
+		    c->path, strerror(errno), doing);
 	return GWCTL_UNREACHABLE;
 }
 
 static int
 connect_daemon(const struct gwctl_inv *inv, struct ctl_conn *c)
 {
-	char	t[32];
-	int	rc;
+	char t[32];
+	int  rc;
 
 	if ((rc = client_open(c, inv->socket, inv->timeout_ms)) == CLIENT_OK)
 		return GWCTL_OK;
 	if (rc == CLIENT_TIMEOUT) {
 		timeout_text(t, sizeof t, inv);
-		fprintf(stderr, "%s: cannot connect to %s within %s: its "
+		fprintf(stderr,
+		    "%s: cannot connect to %s within %s: its "
 		    "backlog is full (use --timeout D to wait longer)\n",
 		    progname, inv->socket, t);
 	} else if (rc == CLIENT_INTERRUPTED)
 		fprintf(stderr, "%s: interrupted\n", progname);
 	else
-		fprintf(stderr, "%s: cannot connect to %s: %s (is gwd running? "
-		    "use -s PATH or -n NAME)\n", progname, inv->socket,
-		    strerror(errno));
+		fprintf(stderr,
+		    "%s: cannot connect to %s: %s (is gwd running? "
+		    "use -s PATH or -n NAME)\n",
+		    progname, inv->socket, strerror(errno));
 	client_close(c);
 	return GWCTL_UNREACHABLE;
 }
@@ -136,10 +139,10 @@ connect_daemon(const struct gwctl_inv *inv, struct ctl_conn *c)
 static int
 read_answer(struct gwctl_inv *inv, struct ctl_conn *c, json_t **result)
 {
-	json_t		*resp, *err, *ok;
-	char		*line, buf[1024];
-	size_t		 len;
-	int		 rc;
+	json_t *resp, *err, *ok;
+	char   *line, buf[1024];
+	size_t	len;
+	int	rc;
 
 	if ((rc = client_read_line(c, &line, &len)) != CLIENT_OK)
 		return conn_failure(inv, c, rc, "before answering");
@@ -159,8 +162,10 @@ read_answer(struct gwctl_inv *inv, struct ctl_conn *c, json_t **result)
 	resp = json_loadb(line, len, 0, NULL);
 	ok = json_object_get(resp, "ok");
 	if (!json_is_object(resp) || !json_is_boolean(ok)) {
-		fprintf(stderr, "%s: %s: unreadable answer from %s (not a gwd "
-		    "control socket?)\n", progname, inv->cmd->name, c->path);
+		fprintf(stderr,
+		    "%s: %s: unreadable answer from %s (not a gwd "
+		    "control socket?)\n",
+		    progname, inv->cmd->name, c->path);
 		json_decref(resp);
 		return GWCTL_UNREACHABLE;
 	}
@@ -189,9 +194,9 @@ static int
 send_request(struct gwctl_inv *inv, struct ctl_conn *c, const char *cmd,
     json_t *args)
 {
-	json_t	*req;
-	char	*s;
-	int	 rc;
+	json_t *req;
+	char   *s;
+	int	rc;
 
 	req = json_pack("{s:i, s:s, s:o}", "id", 1, "cmd", cmd, "args",
 	    args != NULL ? args : json_object());
@@ -211,7 +216,7 @@ int
 gwctl_call(struct gwctl_inv *inv, const char *cmd, json_t *args,
     json_t **result)
 {
-	struct ctl_conn	c;
+	struct ctl_conn c;
 	int		rc;
 
 	if ((rc = connect_daemon(inv, &c)) != GWCTL_OK) {
@@ -229,8 +234,8 @@ static int
 simple(struct gwctl_inv *inv, const char *cmd, json_t *args,
     void (*render)(FILE *, json_t *), const char *done)
 {
-	json_t	*result;
-	int	 rc;
+	json_t *result;
+	int	rc;
 
 	inv->raw_ok = inv->json;
 	rc = gwctl_call(inv, cmd, args, &result);
@@ -256,8 +261,8 @@ simple(struct gwctl_inv *inv, const char *cmd, json_t *args,
 static int
 run_status(struct gwctl_inv *inv)
 {
-	json_t	*result;
-	int	 rc;
+	json_t *result;
+	int	rc;
 
 	if ((rc = gwctl_call(inv, GW_CMD_STATUS, NULL, &result)) != GWCTL_OK)
 		return rc;
@@ -280,35 +285,39 @@ static int
 int_arg(struct gwctl_inv *inv, const char *s, long long min, long long max,
     long long *out)
 {
-	char	*end;
+	char *end;
 
 	errno = 0;
 	*out = strtoll(s, &end, 10);
 	if (s[0] == '\0' || *end != '\0' || errno != 0 || *out < min ||
 	    *out > max)
-		return gwctl_usage_error(inv, "'%s' is not a number in "
-		    "%lld..%lld", s, min, max);
+		return gwctl_usage_error(inv,
+		    "'%s' is not a number in "
+		    "%lld..%lld",
+		    s, min, max);
 	return GWCTL_OK;
 }
 
 static int
 run_scale(struct gwctl_inv *inv)
 {
-	const char	*a = inv->argv[0];
-	long long	 n;
+	const char *a = inv->argv[0];
+	long long   n;
 
 	if (int_arg(inv, a, -1000000, 1000000, &n) != GWCTL_OK)
 		return GWCTL_USAGE;
-	return simple(inv, GW_CMD_SCALE, a[0] == '+' || a[0] == '-' ?
-	    json_pack("{s:I}", "delta", (json_int_t)n) :
-	    json_pack("{s:I}", "workers", (json_int_t)n), render_scale, NULL);
+	return simple(inv, GW_CMD_SCALE,
+	    a[0] == '+' || a[0] == '-' ?
+		json_pack("{s:I}", "delta", (json_int_t)n) :
+		json_pack("{s:I}", "workers", (json_int_t)n),
+	    render_scale, NULL);
 }
 
 static int
 run_ttinou(struct gwctl_inv *inv, const char *cmd)
 {
-	json_t		*args = json_object();
-	long long	 n;
+	json_t	 *args = json_object();
+	long long n;
 
 	if (inv->argc > 0) {
 		if (int_arg(inv, inv->argv[0], 1, 1000000, &n) != GWCTL_OK) {
@@ -335,8 +344,8 @@ run_ttou(struct gwctl_inv *inv)
 static int
 run_reload(struct gwctl_inv *inv)
 {
-	json_t	*result;
-	int	 wait = gwctl_flag(inv, "--wait") != NULL, rc;
+	json_t *result;
+	int	wait = gwctl_flag(inv, "--wait") != NULL, rc;
 
 	/* A rolling reload takes as long as it takes unless told. */
 	if (wait && !inv->timeout_set)
@@ -350,7 +359,7 @@ run_reload(struct gwctl_inv *inv)
 	else
 		render_reload(stdout, result);
 	if (wait && !json_is_true(json_object_get(result, "ok"))) {
-		char	e[512];
+		char e[512];
 
 		render_scalar(e, sizeof e, json_object_get(result, "error"));
 		fprintf(stderr, "%s: reload: failed: %s\n", progname, e);
@@ -362,15 +371,15 @@ run_reload(struct gwctl_inv *inv)
 
 /* How long the daemon may take: its --version check of the binary (5 s
  * at most), the stats writer's flush (2 s at most), exec and adoption. */
-#define UPGRADE_TIMEOUT_MS	30000
+#define UPGRADE_TIMEOUT_MS 30000
 
 static int
 run_upgrade(struct gwctl_inv *inv)
 {
-	const char	*bin = gwctl_flag(inv, "--binary");
-	json_t		*args = json_object(), *result;
-	char		 cwd[4096];
-	int		 rc;
+	const char *bin = gwctl_flag(inv, "--binary");
+	json_t	   *args = json_object(), *result;
+	char	    cwd[4096];
+	int	    rc;
 
 	if (bin != NULL) {
 		/* gwd resolves nothing against its own directory. */
@@ -387,13 +396,15 @@ run_upgrade(struct gwctl_inv *inv)
 	if (inv->json)
 		gwctl_print_json(result);
 	else {
-		const char	*v;
+		const char *v;
 
 		v = json_string_value(json_object_get(result, "version"));
 		printf("upgraded to gwd %s (pid %lld, %lld workers adopted)\n",
-		    v != NULL ? v : "?", (long long)json_integer_value(
-		    json_object_get(result, "pid")), (long long)
-		    json_integer_value(json_object_get(result, "workers")));
+		    v != NULL ? v : "?",
+		    (long long)json_integer_value(json_object_get(result,
+			"pid")),
+		    (long long)json_integer_value(json_object_get(result,
+			"workers")));
 	}
 	json_decref(result);
 	return GWCTL_OK;
@@ -404,9 +415,9 @@ run_upgrade(struct gwctl_inv *inv)
 static int
 pid_gone(long pid)
 {
-	char	 path[64], buf[512], *p;
-	FILE	*f;
-	size_t	 n;
+	char   path[64], buf[512], *p;
+	FILE  *f;
+	size_t n;
 
 	snprintf(path, sizeof path, "/proc/%ld/stat", pid);
 	if ((f = fopen(path, "r")) == NULL)
@@ -429,14 +440,14 @@ static int
 stop_wait(struct gwctl_inv *inv, struct ctl_conn *c, json_t *result,
     uint64_t t0)
 {
-	json_t	*jp = json_object_get(result, "pid");
-	long	 pid = json_is_integer(jp) ? (long)json_integer_value(jp) : 0;
-	char	*line, t[32];
-	size_t	 len;
-	int	 rc;
+	json_t *jp = json_object_get(result, "pid");
+	long	pid = json_is_integer(jp) ? (long)json_integer_value(jp) : 0;
+	char   *line, t[32];
+	size_t	len;
+	int	rc;
 
 	while ((rc = client_read_line(c, &line, &len)) == CLIENT_OK)
-		;		/* nothing more is expected: wait for EOF */
+		; /* nothing more is expected: wait for EOF */
 	if (rc == CLIENT_ERROR && errno != 0 && errno != ECONNRESET &&
 	    errno != EPIPE) {
 		fprintf(stderr, "%s: stop: %s: %s while waiting\n", progname,
@@ -454,14 +465,18 @@ stop_wait(struct gwctl_inv *inv, struct ctl_conn *c, json_t *result,
 			(void)poll(NULL, 0, 20);
 	}
 	if (rc == CLIENT_INTERRUPTED) {
-		fprintf(stderr, "%s: stop: interrupted; gwd is still "
-		    "stopping\n", progname);
+		fprintf(stderr,
+		    "%s: stop: interrupted; gwd is still "
+		    "stopping\n",
+		    progname);
 		return GWCTL_FAILED;
 	}
 	if (rc == CLIENT_TIMEOUT) {
 		timeout_text(t, sizeof t, inv);
-		fprintf(stderr, "%s: stop: gwd%s%.0ld has not exited within "
-		    "%s\n", progname, pid > 0 ? " pid " : "", pid, t);
+		fprintf(stderr,
+		    "%s: stop: gwd%s%.0ld has not exited within "
+		    "%s\n",
+		    progname, pid > 0 ? " pid " : "", pid, t);
 		return GWCTL_FAILED;
 	}
 	return GWCTL_OK;
@@ -470,15 +485,15 @@ stop_wait(struct gwctl_inv *inv, struct ctl_conn *c, json_t *result,
 static int
 run_stop(struct gwctl_inv *inv)
 {
-	struct ctl_conn	 c;
-	json_t		*result;
-	uint64_t	 t0 = gw_now_ms();
-	int		 quick = gwctl_flag(inv, "--quick") != NULL, rc;
-	json_t		*args = json_pack("{s:b}", "graceful", !quick);
+	struct ctl_conn c;
+	json_t	       *result;
+	uint64_t	t0 = gw_now_ms();
+	int		quick = gwctl_flag(inv, "--quick") != NULL, rc;
+	json_t	       *args = json_pack("{s:b}", "graceful", !quick);
 
 	if (gwctl_flag(inv, "--wait") == NULL)
-		return simple(inv, GW_CMD_STOP, args, NULL, quick ?
-		    "gwd is stopping (quick)" : "gwd is stopping");
+		return simple(inv, GW_CMD_STOP, args, NULL,
+		    quick ? "gwd is stopping (quick)" : "gwd is stopping");
 	/* gwd bounds its own stop (--graceful-timeout): wait as long unless
 	 * told otherwise. */
 	if (!inv->timeout_set)
@@ -508,10 +523,10 @@ run_stop(struct gwctl_inv *inv)
 static int
 run_kill(struct gwctl_inv *inv)
 {
-	const char	*w = inv->argv[0];
-	json_t		*args = json_object(), *result;
-	long long	 n;
-	int		 sig = SIGTERM, rc;
+	const char *w = inv->argv[0];
+	json_t	   *args = json_object(), *result;
+	long long   n;
+	int	    sig = SIGTERM, rc;
 
 	if (strncmp(w, "pid:", 4) == 0) {
 		if (int_arg(inv, w + 4, 1, 0x7fffffff, &n) != GWCTL_OK)
@@ -537,7 +552,7 @@ run_kill(struct gwctl_inv *inv)
 	else
 		printf("sent %s to pid %lld\n", format_signal(sig),
 		    (long long)json_integer_value(json_object_get(result,
-		    "pid")));
+			"pid")));
 	json_decref(result);
 	return GWCTL_OK;
 usage:
@@ -560,9 +575,9 @@ run_reopen_logs(struct gwctl_inv *inv)
 static int
 run_ping(struct gwctl_inv *inv)
 {
-	json_t		*result;
-	uint64_t	 t0 = gw_now_ms();
-	int		 rc;
+	json_t	*result;
+	uint64_t t0 = gw_now_ms();
+	int	 rc;
 
 	if ((rc = gwctl_call(inv, GW_CMD_PING, NULL, &result)) != GWCTL_OK)
 		return rc;
@@ -583,13 +598,13 @@ run_ping(struct gwctl_inv *inv)
 static int
 run_health(struct gwctl_inv *inv)
 {
-	json_t		*result;
-	char		 reason[256];
-	int		 live = gwctl_flag(inv, "--live") != NULL, rc, ready;
+	json_t *result;
+	char	reason[256];
+	int	live = gwctl_flag(inv, "--live") != NULL, rc, ready;
 
 	rc = gwctl_call(inv, GW_CMD_HEALTH, NULL, &result);
 	if (live && rc == GWCTL_FAILED)
-		return GWCTL_OK;	/* it answered: the loop runs */
+		return GWCTL_OK; /* it answered: the loop runs */
 	if (rc != GWCTL_OK)
 		return rc;
 	ready = json_is_true(json_object_get(result, "ready"));
@@ -600,9 +615,9 @@ run_health(struct gwctl_inv *inv)
 	else if (ready)
 		printf("ready: %lld of %lld workers ready\n",
 		    (long long)json_integer_value(json_object_get(result,
-		    "ready_workers")),
+			"ready_workers")),
 		    (long long)json_integer_value(json_object_get(result,
-		    "target")));
+			"target")));
 	if (!ready && !live) {
 		render_scalar(reason, sizeof reason,
 		    json_object_get(result, "reason"));
@@ -615,8 +630,8 @@ run_health(struct gwctl_inv *inv)
 static int
 run_version(struct gwctl_inv *inv)
 {
-	json_t	*result;
-	int	 rc;
+	json_t *result;
+	int	rc;
 
 	if ((rc = gwctl_call(inv, GW_CMD_VERSION, NULL, &result)) != GWCTL_OK)
 		return rc;
@@ -642,12 +657,12 @@ on_signal(int sig)
 static int
 follow_events(struct gwctl_inv *inv)
 {
-	struct sigaction	 sa;
-	struct ctl_conn		 c;
-	json_t			*result, *ev;
-	char			*line;
-	size_t			 len;
-	int			 rc;
+	struct sigaction sa;
+	struct ctl_conn	 c;
+	json_t		*result, *ev;
+	char		*line;
+	size_t		 len;
+	int		 rc;
 
 	if (!inv->timeout_set)
 		inv->timeout_ms = DEFAULT_TIMEOUT_MS;
@@ -660,7 +675,7 @@ follow_events(struct gwctl_inv *inv)
 	}
 	json_decref(result);
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;	/* no SA_RESTART: poll must return */
+	sa.sa_handler = on_signal; /* no SA_RESTART: poll must return */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	/* Streaming: --timeout, if given, bounds the whole stream. */
@@ -691,30 +706,31 @@ follow_events(struct gwctl_inv *inv)
 static int
 run_events(struct gwctl_inv *inv)
 {
-	const char	*lim = gwctl_flag(inv, "--limit");
-	json_t		*result, *rows, *ev;
-	long long	 n = 20;
-	size_t		 i;
-	int		 rc;
+	const char *lim = gwctl_flag(inv, "--limit");
+	json_t	   *result, *rows, *ev;
+	long long   n = 20;
+	size_t	    i;
+	int	    rc;
 
 	if (gwctl_flag(inv, "--follow") != NULL) {
 		if (lim != NULL)
-			return gwctl_usage_error(inv, "--limit and --follow "
+			return gwctl_usage_error(inv,
+			    "--limit and --follow "
 			    "do not go together");
 		return follow_events(inv);
 	}
 	if (lim != NULL && int_arg(inv, lim, 1, 100000, &n) != GWCTL_OK)
 		return GWCTL_USAGE;
-	rc = gwctl_call(inv, GW_CMD_STATS, json_pack("{s:s, s:I}", "kind",
-	    "events", "limit", (json_int_t)n), &result);
+	rc = gwctl_call(inv, GW_CMD_STATS,
+	    json_pack("{s:s, s:I}", "kind", "events", "limit", (json_int_t)n),
+	    &result);
 	if (rc != GWCTL_OK)
 		return rc;
 	rows = json_object_get(result, "rows");
 	if (inv->json)
 		gwctl_print_json(result);
 	else
-		json_array_foreach(rows, i, ev)
-			render_event(stdout, ev);
+		json_array_foreach(rows, i, ev) render_event(stdout, ev);
 	json_decref(result);
 	return GWCTL_OK;
 }
@@ -723,20 +739,20 @@ run_events(struct gwctl_inv *inv)
 static int
 run_call(struct gwctl_inv *inv)
 {
-	struct ctl_conn	 c;
-	json_t		*resp;
-	const char	*req = inv->argv[0];
-	char		*line;
-	size_t		 len;
-	int		 rc;
+	struct ctl_conn c;
+	json_t	       *resp;
+	const char     *req = inv->argv[0];
+	char	       *line;
+	size_t		len;
+	int		rc;
 
 	if (strchr(req, '\n') != NULL)
 		return gwctl_usage_error(inv, "one request, on one line");
 	if ((rc = connect_daemon(inv, &c)) != GWCTL_OK)
 		return rc;
 	rc = client_send_line(&c, req, strlen(req));
-	if (rc != CLIENT_OK && !(rc == CLIENT_ERROR && (errno == EPIPE ||
-	    errno == ECONNRESET))) {
+	if (rc != CLIENT_OK &&
+	    !(rc == CLIENT_ERROR && (errno == EPIPE || errno == ECONNRESET))) {
 		rc = conn_failure(inv, &c, rc, "while sending");
 		goto out;
 	}
@@ -751,7 +767,7 @@ run_call(struct gwctl_inv *inv)
 		rc = GWCTL_UNREACHABLE;
 	else
 		rc = json_is_true(json_object_get(resp, "ok")) ? GWCTL_OK :
-		    GWCTL_FAILED;
+								 GWCTL_FAILED;
 	json_decref(resp);
 out:
 	client_close(&c);
@@ -762,13 +778,14 @@ out:
 static int
 run_notify(struct gwctl_inv *inv)
 {
-	const char	*path = getenv("NOTIFY_SOCKET");
-	char		*msg, *p;
-	size_t		 len = 0;
-	int		 i;
+	const char *path = getenv("NOTIFY_SOCKET");
+	char	   *msg, *p;
+	size_t	    len = 0;
+	int	    i;
 
 	if (path == NULL || path[0] == '\0')
-		return gwctl_usage_error(inv, "NOTIFY_SOCKET is not set (run "
+		return gwctl_usage_error(inv,
+		    "NOTIFY_SOCKET is not set (run "
 		    "it from a gwd worker)");
 	for (i = 0; i < inv->argc; i++) {
 		if (strchr(inv->argv[i], '=') == NULL ||
@@ -786,16 +803,20 @@ run_notify(struct gwctl_inv *inv)
 	 * waits in its queue, so wait until it has been handled: a pipe's
 	 * write end travels with it and gwd closes it when done.
 	 */
-	if (notify_send_barrier(NULL, msg, inv->timeout_set &&
-	    inv->timeout_ms > 0 ? (int)inv->timeout_ms : NOTIFY_WAIT_MS) == -1) {
+	if (notify_send_barrier(NULL, msg,
+		inv->timeout_set && inv->timeout_ms > 0 ?
+		    (int)inv->timeout_ms :
+		    NOTIFY_WAIT_MS) == -1) {
 		if (errno != ETIMEDOUT) {
 			fprintf(stderr, "%s: notify: cannot send to %s: %s\n",
 			    progname, path, strerror(errno));
 			free(msg);
 			return GWCTL_UNREACHABLE;
 		}
-		fprintf(stderr, "%s: notify: sent, but %s did not confirm it "
-		    "in time\n", progname, path);
+		fprintf(stderr,
+		    "%s: notify: sent, but %s did not confirm it "
+		    "in time\n",
+		    progname, path);
 	}
 	free(msg);
 	return GWCTL_OK;
@@ -805,18 +826,21 @@ run_notify(struct gwctl_inv *inv)
 
 static const struct gwctl_flag no_flags[] = { { NULL, 0, NULL, NULL } };
 static const struct gwctl_flag reload_flags[] = {
-	{ "--wait", 'w', NULL, "wait until the reload is done; exit 1 if "
+	{ "--wait", 'w', NULL,
+	    "wait until the reload is done; exit 1 if "
 	    "it failed" },
 	{ NULL, 0, NULL, NULL }
 };
 static const struct gwctl_flag upgrade_flags[] = {
-	{ "--binary", 'b', "PATH", "the gwd binary to run (default: the path "
+	{ "--binary", 'b', "PATH",
+	    "the gwd binary to run (default: the path "
 	    "gwd was started as)" },
 	{ NULL, 0, NULL, NULL }
 };
 static const struct gwctl_flag stop_flags[] = {
 	{ "--quick", 'q', NULL, "SIGINT now, SIGKILL after 2 s" },
-	{ "--wait", 'w', NULL, "return once gwd has exited; exit 1 if it "
+	{ "--wait", 'w', NULL,
+	    "return once gwd has exited; exit 1 if it "
 	    "has not by --timeout" },
 	{ NULL, 0, NULL, NULL }
 };
@@ -825,7 +849,8 @@ static const struct gwctl_flag health_flags[] = {
 	{ NULL, 0, NULL, NULL }
 };
 static const struct gwctl_flag events_flags[] = {
-	{ "--follow", 'f', NULL, "print events as they happen, until "
+	{ "--follow", 'f', NULL,
+	    "print events as they happen, until "
 	    "interrupted" },
 	{ "--limit", 0, "N", "how many recent events (default 20)" },
 	{ NULL, 0, NULL, NULL }
@@ -876,12 +901,14 @@ static void
 usage(FILE *f)
 {
 	const struct gwctl_cmd	*c;
-	const struct gwctl_flag	*fl;
+	const struct gwctl_flag *fl;
 	char			 line[256];
 	size_t			 i, n;
 
-	fprintf(f, "usage: %s [-s PATH | -n NAME] [--json] [--timeout D] "
-	    "COMMAND [ARGS]\n\ncommands:\n", progname);
+	fprintf(f,
+	    "usage: %s [-s PATH | -n NAME] [--json] [--timeout D] "
+	    "COMMAND [ARGS]\n\ncommands:\n",
+	    progname);
 	for (i = 0; i < GW_ARRAY_LEN(commands); i++) {
 		c = &commands[i];
 		n = (size_t)snprintf(line, sizeof line, "%s", c->name);
@@ -896,7 +923,8 @@ usage(FILE *f)
 			snprintf(line + n, sizeof line - n, " %s", c->args);
 		fprintf(f, "  %-30s %s\n", line, c->help);
 	}
-	fprintf(f, "\noptions:\n"
+	fprintf(f,
+	    "\noptions:\n"
 	    "  -s, --socket PATH    the control socket\n"
 	    "  -n, --name NAME      the instance (default gwd): its default "
 	    "socket\n"
@@ -915,19 +943,19 @@ usage(FILE *f)
 static const struct gwctl_cmd *
 find_command(const char *name)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < GW_ARRAY_LEN(commands); i++)
 		if (strcmp(commands[i].name, name) == 0 ||
 		    (commands[i].alias != NULL &&
-		    strcmp(commands[i].alias, name) == 0))
+			strcmp(commands[i].alias, name) == 0))
 			return &commands[i];
 	return NULL;
 }
 
 struct globals {
-	const char	*socket, *name, *timeout;
-	int		 json;
+	const char *socket, *name, *timeout;
+	int	    json;
 };
 
 /*
@@ -935,18 +963,20 @@ struct globals {
  * was one, 0 if it is a positional, -1 on a usage error (printed).
  */
 static int
-parse_option(struct gwctl_inv *inv, struct globals *g, int argc,
-    char **argv, int *i)
+parse_option(struct gwctl_inv *inv, struct globals *g, int argc, char **argv,
+    int *i)
 {
 	static const struct {
-		const char	*l;
-		char		 s;
-		int		 has_arg;
+		const char *l;
+		char	    s;
+		int	    has_arg;
 	} glob[] = {
-		{ "--socket", 's', 1 }, { "--name", 'n', 1 },
-		{ "--json", 'j', 0 }, { "--timeout", 't', 1 },
+		{ "--socket", 's', 1 },
+		{ "--name", 'n', 1 },
+		{ "--json", 'j', 0 },
+		{ "--timeout", 't', 1 },
 	};
-	const struct gwctl_flag	*fl = inv->cmd->flags;
+	const struct gwctl_flag *fl = inv->cmd->flags;
 	const char		*a = argv[*i], *val = NULL, *eq;
 	size_t			 k, nlen;
 	int			 has_arg, which = -1, fi = -1;
@@ -954,7 +984,7 @@ parse_option(struct gwctl_inv *inv, struct globals *g, int argc,
 
 	if (a[0] != '-' || a[1] == '\0')
 		return 0;
-	if (a[1] != '-') {		/* -K for scale/ttou is a number */
+	if (a[1] != '-') { /* -K for scale/ttou is a number */
 		strtol(a + 1, &end, 10);
 		if (*end == '\0')
 			return 0;
@@ -963,12 +993,12 @@ parse_option(struct gwctl_inv *inv, struct globals *g, int argc,
 	nlen = eq ? (size_t)(eq - a) : strlen(a);
 	for (k = 0; k < GW_ARRAY_LEN(glob); k++)
 		if ((a[1] == '-' && strlen(glob[k].l) == nlen &&
-		    strncmp(a, glob[k].l, nlen) == 0) ||
+			strncmp(a, glob[k].l, nlen) == 0) ||
 		    (a[1] == glob[k].s && a[2] == '\0'))
 			which = (int)k;
 	for (k = 0; which == -1 && fl[k].name != NULL; k++)
 		if ((a[1] == '-' && strlen(fl[k].name) == nlen &&
-		    strncmp(a, fl[k].name, nlen) == 0) ||
+			strncmp(a, fl[k].name, nlen) == 0) ||
 		    (fl[k].shortc && a[1] == fl[k].shortc && a[2] == '\0'))
 			fi = (int)k;
 	if (which == -1 && fi == -1) {
@@ -994,10 +1024,18 @@ parse_option(struct gwctl_inv *inv, struct globals *g, int argc,
 		return 1;
 	}
 	switch (glob[which].s) {
-	case 's': g->socket = val; break;
-	case 'n': g->name = val; break;
-	case 'j': g->json = 1; break;
-	case 't': g->timeout = val; break;
+	case 's':
+		g->socket = val;
+		break;
+	case 'n':
+		g->name = val;
+		break;
+	case 'j':
+		g->json = 1;
+		break;
+	case 't':
+		g->timeout = val;
+		break;
 	}
 	return 1;
 }
@@ -1006,15 +1044,14 @@ parse_option(struct gwctl_inv *inv, struct globals *g, int argc,
 static int
 resolve_socket(struct gwctl_inv *inv, struct globals *g)
 {
-	const char	*env = getenv("GWD_SOCKET");
+	const char *env = getenv("GWD_SOCKET");
 
 	if (g->socket != NULL && g->name != NULL) {
-		fprintf(stderr, "%s: -s and -n do not go together\n",
-		    progname);
+		fprintf(stderr, "%s: -s and -n do not go together\n", progname);
 		return GWCTL_USAGE;
 	}
-	if (g->name != NULL && (g->name[0] == '\0' ||
-	    strchr(g->name, '/') != NULL)) {
+	if (g->name != NULL &&
+	    (g->name[0] == '\0' || strchr(g->name, '/') != NULL)) {
 		fprintf(stderr, "%s: bad instance name '%s'\n", progname,
 		    g->name);
 		return GWCTL_USAGE;
@@ -1033,30 +1070,36 @@ resolve_socket(struct gwctl_inv *inv, struct globals *g)
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "socket", required_argument, NULL, 's' },
+	static const struct option longopts[] = { { "socket", required_argument,
+						      NULL, 's' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct gwctl_inv	 inv;
-	struct globals		 g;
-	const char		*err;
-	int			 ch, i, nflags, rc;
+		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 } };
+	struct gwctl_inv	   inv;
+	struct globals		   g;
+	const char		  *err;
+	int			   ch, i, nflags, rc;
 
 	memset(&inv, 0, sizeof inv);
 	memset(&g, 0, sizeof g);
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+s:n:jt:hV", longopts,
-	    NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+s:n:jt:hV", longopts, NULL)) !=
+	    -1) {
 		switch (ch) {
-		case 's': g.socket = optarg; break;
-		case 'n': g.name = optarg; break;
-		case 'j': g.json = 1; break;
-		case 't': g.timeout = optarg; break;
+		case 's':
+			g.socket = optarg;
+			break;
+		case 'n':
+			g.name = optarg;
+			break;
+		case 'j':
+			g.json = 1;
+			break;
+		case 't':
+			g.timeout = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return GWCTL_OK;
@@ -1083,7 +1126,7 @@ main(int argc, char **argv)
 	for (nflags = 0; inv.cmd->flags[nflags].name != NULL; nflags++)
 		;
 	if (nflags > GWCTL_MAX_FLAGS)
-		abort();	/* the table is wrong */
+		abort(); /* the table is wrong */
 	inv.argv = xcalloc((size_t)argc, sizeof *inv.argv);
 	for (i = optind + 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0) {
@@ -1097,8 +1140,8 @@ main(int argc, char **argv)
 		if (rc == 0)
 			inv.argv[inv.argc++] = argv[i];
 	}
-	if (inv.argc < inv.cmd->min_args || (inv.cmd->max_args >= 0 &&
-	    inv.argc > inv.cmd->max_args)) {
+	if (inv.argc < inv.cmd->min_args ||
+	    (inv.cmd->max_args >= 0 && inv.argc > inv.cmd->max_args)) {
 		gwctl_usage_error(&inv, "expected %s",
 		    inv.cmd->args ? inv.cmd->args : "no arguments");
 		goto out_usage;

@@ -18,7 +18,7 @@
 void
 render_seconds(char *buf, size_t len, json_t *v)
 {
-	double	s;
+	double s;
 
 	if (!json_is_number(v) || (s = json_number_value(v)) < 0 ||
 	    !isfinite(s) || s > 1e15) {
@@ -31,7 +31,7 @@ render_seconds(char *buf, size_t len, json_t *v)
 void
 render_kb(char *buf, size_t len, json_t *v)
 {
-	double	kb;
+	double kb;
 
 	if (!json_is_number(v) || (kb = json_number_value(v)) < 0 ||
 	    kb > 1e15) {
@@ -44,8 +44,8 @@ render_kb(char *buf, size_t len, json_t *v)
 void
 render_time(char *buf, size_t len, json_t *v)
 {
-	struct tm	tm;
-	time_t		t;
+	struct tm tm;
+	time_t	  t;
 
 	if (!json_is_number(v) || json_number_value(v) < 0 ||
 	    json_number_value(v) > 1e12) {
@@ -65,8 +65,8 @@ render_time(char *buf, size_t len, json_t *v)
 static void
 clean(char *buf, size_t len, const char *s)
 {
-	const unsigned char	*u = (const unsigned char *)s;
-	size_t			 i, o;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t		     i, o;
 
 	for (i = o = 0; len > 0 && o < len - 1 && u[i] != '\0'; i++, o++) {
 		if (u[i] == 0xc2 && u[i + 1] >= 0x80 && u[i + 1] <= 0x9f) {
@@ -82,7 +82,7 @@ clean(char *buf, size_t len, const char *s)
 void
 render_scalar(char *buf, size_t len, json_t *v)
 {
-	char	*s;
+	char *s;
 
 	if (v == NULL || json_is_null(v))
 		snprintf(buf, len, "-");
@@ -126,8 +126,8 @@ get_str(json_t *o, const char *key, char *buf, size_t len)
 static void
 last_reload(char *buf, size_t len, json_t *v)
 {
-	char	 t[32], d[32], e[512];
-	json_t	*r = json_object_get(v, "result"), *ok;
+	char	t[32], d[32], e[512];
+	json_t *r = json_object_get(v, "result"), *ok;
 
 	if (!json_is_object(v) || !json_is_object(r)) {
 		render_scalar(buf, len, v);
@@ -152,7 +152,7 @@ last_reload(char *buf, size_t len, json_t *v)
 static void
 last_upgrade(char *buf, size_t len, json_t *v)
 {
-	char	t[32], from[64], to[64], e[512];
+	char t[32], from[64], to[64], e[512];
 
 	if (!json_is_object(v)) {
 		render_scalar(buf, len, v);
@@ -172,15 +172,17 @@ last_upgrade(char *buf, size_t len, json_t *v)
 static void
 reload_stderr(FILE *f, const char *indent, json_t *result)
 {
-	json_t	*lines = json_object_get(json_object_get(result, "worker"),
-		    "stderr"), *l;
-	char	 line[512];
-	size_t	 i;
+	json_t *lines = json_object_get(json_object_get(result, "worker"),
+		   "stderr"),
+	       *l;
+	char   line[512];
+	size_t i;
 
 	if (!json_is_array(lines) || json_array_size(lines) == 0)
 		return;
 	fprintf(f, "%sits last output:\n", indent);
-	json_array_foreach(lines, i, l) {
+	json_array_foreach(lines, i, l)
+	{
 		render_scalar(line, sizeof line, l);
 		fprintf(f, "%s  | %s\n", indent, line);
 	}
@@ -190,7 +192,7 @@ reload_stderr(FILE *f, const char *indent, json_t *result)
 static void
 stats_line(char *buf, size_t len, json_t *v)
 {
-	char	state[32], err[256];
+	char	   state[32], err[256];
 	json_int_t dropped = json_integer_value(json_object_get(v, "dropped"));
 
 	if (!json_is_object(v)) {
@@ -201,23 +203,25 @@ stats_line(char *buf, size_t len, json_t *v)
 	render_scalar(err, sizeof err, json_object_get(v, "error"));
 	snprintf(buf, len, "%s, %lld written, %lld dropped%s%s", state,
 	    (long long)json_integer_value(json_object_get(v, "written")),
-	    (long long)dropped, json_is_string(json_object_get(v, "error")) ?
-	    ": " : "", json_is_string(json_object_get(v, "error")) ? err : "");
+	    (long long)dropped,
+	    json_is_string(json_object_get(v, "error")) ? ": " : "",
+	    json_is_string(json_object_get(v, "error")) ? err : "");
 }
 
 static void
 join_binds(char *buf, size_t len, json_t *binds)
 {
-	json_t	*b, *addr;
-	size_t	 i, used = 0;
-	char	 one[256];
+	json_t *b, *addr;
+	size_t	i, used = 0;
+	char	one[256];
 
 	buf[0] = '\0';
 	if (!json_is_array(binds) || json_array_size(binds) == 0) {
 		snprintf(buf, len, "-");
 		return;
 	}
-	json_array_foreach(binds, i, b) {
+	json_array_foreach(binds, i, b)
+	{
 		if (json_is_object(b)) {
 			addr = json_object_get(b, "addr");
 			if (addr == NULL)
@@ -225,8 +229,8 @@ join_binds(char *buf, size_t len, json_t *binds)
 			render_scalar(one, sizeof one, addr);
 		} else
 			render_scalar(one, sizeof one, b);
-		used += (size_t)snprintf(buf + used, used < len ? len - used :
-		    0, "%s%s", i ? ", " : "", one);
+		used += (size_t)snprintf(buf + used,
+		    used < len ? len - used : 0, "%s%s", i ? ", " : "", one);
 		if (used >= len)
 			break;
 	}
@@ -236,13 +240,13 @@ void
 render_status(FILE *f, json_t *r, double now)
 {
 	static const char *known[] = { "name", "pid", "version", "state",
-	    "generation", "started_at", "uptime_s", "workers", "binds",
-	    "control_socket", "notify_socket", "stats_db", "last_reload",
-	    "backoff_until", "upgraded_at", "last_upgrade", "stats" };
-	json_t		*w = json_object_get(r, "workers"), *v;
-	char		 a[64], b[64], line[1024];
-	const char	*key;
-	size_t		 i;
+		"generation", "started_at", "uptime_s", "workers", "binds",
+		"control_socket", "notify_socket", "stats_db", "last_reload",
+		"backoff_until", "upgraded_at", "last_upgrade", "stats" };
+	json_t		  *w = json_object_get(r, "workers"), *v;
+	char		   a[64], b[64], line[1024];
+	const char	  *key;
+	size_t		   i;
 
 	kv(f, "name", get_str(r, "name", line, sizeof line));
 	kv(f, "pid", get_str(r, "pid", a, sizeof a));
@@ -254,14 +258,16 @@ render_status(FILE *f, json_t *r, double now)
 	snprintf(line, sizeof line, "%s (since %s)", a, b);
 	kv(f, "uptime", line);
 	if (json_is_object(w)) {
-		char t[5][32];
+		char		   t[5][32];
 		static const char *wk[] = { "target", "ready", "booting",
-		    "draining", "total" };
+			"draining", "total" };
 		for (i = 0; i < 5; i++)
 			render_scalar(t[i], sizeof t[i],
 			    json_object_get(w, wk[i]));
-		snprintf(line, sizeof line, "%s ready of %s (booting %s, "
-		    "draining %s, total %s)", t[1], t[0], t[2], t[3], t[4]);
+		snprintf(line, sizeof line,
+		    "%s ready of %s (booting %s, "
+		    "draining %s, total %s)",
+		    t[1], t[0], t[2], t[3], t[4]);
 		kv(f, "workers", line);
 	} else
 		kv(f, "workers", "-");
@@ -294,7 +300,8 @@ render_status(FILE *f, json_t *r, double now)
 	last_upgrade(line, sizeof line, json_object_get(r, "last_upgrade"));
 	kv(f, "last upgrade", line);
 	/* Whatever else a newer gwd reports is shown, not hidden. */
-	json_object_foreach(r, key, v) {
+	json_object_foreach(r, key, v)
+	{
 		for (i = 0; i < GW_ARRAY_LEN(known); i++)
 			if (strcmp(key, known[i]) == 0)
 				break;
@@ -307,19 +314,39 @@ render_status(FILE *f, json_t *r, double now)
 
 /* ---- workers ------------------------------------------------------------ */
 
-enum { W_ID, W_PID, W_GEN, W_STATE, W_AGE, W_BEAT, W_REQS, W_RSS, W_CPU,
-    W_RESTARTS, W_STATUS, W_NCOLS };
-
-static const struct {
-	const char	*title;
-	int		 right;
-} wcols[W_NCOLS] = {
-	{ "ID", 1 }, { "PID", 1 }, { "GEN", 1 }, { "STATE", 0 },
-	{ "AGE", 1 }, { "BEAT", 1 }, { "REQS", 1 }, { "RSS", 1 },
-	{ "CPU", 1 }, { "RESTARTS", 1 }, { "STATUS", 0 },
+enum {
+	W_ID,
+	W_PID,
+	W_GEN,
+	W_STATE,
+	W_AGE,
+	W_BEAT,
+	W_REQS,
+	W_RSS,
+	W_CPU,
+	W_RESTARTS,
+	W_STATUS,
+	W_NCOLS
 };
 
-#define CELL	48
+static const struct {
+	const char *title;
+	int	    right;
+} wcols[W_NCOLS] = {
+	{ "ID", 1 },
+	{ "PID", 1 },
+	{ "GEN", 1 },
+	{ "STATE", 0 },
+	{ "AGE", 1 },
+	{ "BEAT", 1 },
+	{ "REQS", 1 },
+	{ "RSS", 1 },
+	{ "CPU", 1 },
+	{ "RESTARTS", 1 },
+	{ "STATUS", 0 },
+};
+
+#define CELL 48
 
 static void
 worker_cells(json_t *w, char cell[W_NCOLS][CELL])
@@ -341,9 +368,9 @@ worker_cells(json_t *w, char cell[W_NCOLS][CELL])
 void
 render_workers(FILE *f, json_t *r)
 {
-	json_t	*list = json_object_get(r, "workers"), *w;
-	size_t	 width[W_NCOLS], i, j, n;
-	char	 (*cells)[W_NCOLS][CELL];
+	json_t *list = json_object_get(r, "workers"), *w;
+	size_t	width[W_NCOLS], i, j, n;
+	char(*cells)[W_NCOLS][CELL];
 
 	n = json_is_array(list) ? json_array_size(list) : 0;
 	if (n == 0) {
@@ -353,20 +380,23 @@ render_workers(FILE *f, json_t *r)
 	cells = xcalloc(n, sizeof *cells);
 	for (j = 0; j < W_NCOLS; j++)
 		width[j] = strlen(wcols[j].title);
-	json_array_foreach(list, i, w) {
+	json_array_foreach(list, i, w)
+	{
 		worker_cells(w, cells[i]);
 		for (j = 0; j < W_NCOLS; j++)
 			if (strlen(cells[i][j]) > width[j])
 				width[j] = strlen(cells[i][j]);
 	}
 	for (j = 0; j + 1 < W_NCOLS; j++)
-		fprintf(f, "%*s ", wcols[j].right ? (int)width[j] :
-		    -(int)width[j], wcols[j].title);
+		fprintf(f, "%*s ",
+		    wcols[j].right ? (int)width[j] : -(int)width[j],
+		    wcols[j].title);
 	fprintf(f, "%s\n", wcols[j].title);
 	for (i = 0; i < n; i++) {
 		for (j = 0; j + 1 < W_NCOLS; j++)
-			fprintf(f, "%*s ", wcols[j].right ? (int)width[j] :
-			    -(int)width[j], cells[i][j]);
+			fprintf(f, "%*s ",
+			    wcols[j].right ? (int)width[j] : -(int)width[j],
+			    cells[i][j]);
 		fprintf(f, "%s\n", cells[i][j]);
 	}
 	free(cells);
@@ -386,14 +416,15 @@ repeatable(const char *key)
 static void
 join_words(char *buf, size_t len, json_t *words)
 {
-	json_t		*w;
-	const char	*s, *p;
-	size_t		 i, used = 0;
-	char		 one[1024];
-	int		 plain;
+	json_t	   *w;
+	const char *s, *p;
+	size_t	    i, used = 0;
+	char	    one[1024];
+	int	    plain;
 
 	buf[0] = '\0';
-	json_array_foreach(words, i, w) {
+	json_array_foreach(words, i, w)
+	{
 		render_scalar(one, sizeof one, w);
 		s = one;
 		plain = s[0] != '\0';
@@ -405,8 +436,8 @@ join_words(char *buf, size_t len, json_t *words)
 			    i ? " " : "");
 		if (plain) {
 			if (used < len)
-				used += (size_t)snprintf(buf + used,
-				    len - used, "%s", s);
+				used += (size_t)snprintf(buf + used, len - used,
+				    "%s", s);
 			continue;
 		}
 		/* Single quotes; a quote inside becomes '\''. */
@@ -423,12 +454,13 @@ join_words(char *buf, size_t len, json_t *words)
 void
 render_config(FILE *f, json_t *r)
 {
-	const char	*key;
-	json_t		*v, *e;
-	size_t		 i;
-	char		 buf[4096];
+	const char *key;
+	json_t	   *v, *e;
+	size_t	    i;
+	char	    buf[4096];
 
-	json_object_foreach(r, key, v) {
+	json_object_foreach(r, key, v)
+	{
 		if (json_is_null(v))
 			fprintf(f, "# %s =\n", key);
 		else if (json_is_array(v) && !repeatable(key)) {
@@ -437,13 +469,14 @@ render_config(FILE *f, json_t *r)
 		} else if (json_is_array(v)) {
 			if (json_array_size(v) == 0)
 				fprintf(f, "# %s =\n", key);
-			json_array_foreach(v, i, e) {
+			json_array_foreach(v, i, e)
+			{
 				render_scalar(buf, sizeof buf, e);
 				fprintf(f, "%s = %s\n", key, buf);
 			}
 		} else if (json_is_boolean(v))
-			fprintf(f, "%s = %s\n", key, json_is_true(v) ?
-			    "true" : "false");
+			fprintf(f, "%s = %s\n", key,
+			    json_is_true(v) ? "true" : "false");
 		else {
 			render_scalar(buf, sizeof buf, v);
 			fprintf(f, "%s = %s\n", key, buf);
@@ -454,9 +487,9 @@ render_config(FILE *f, json_t *r)
 void
 render_event(FILE *f, json_t *ev)
 {
-	char	 t[32], buf[256], *d;
-	json_t	*v;
-	double	 ts;
+	char	t[32], buf[256], *d;
+	json_t *v;
+	double	ts;
 
 	v = json_object_get(ev, "ts");
 	render_time(t, sizeof t, v);
@@ -502,7 +535,7 @@ render_event(FILE *f, json_t *ev)
 void
 render_scale(FILE *f, json_t *r)
 {
-	char	t[32], p[32];
+	char t[32], p[32];
 
 	render_scalar(t, sizeof t, json_object_get(r, "target"));
 	render_scalar(p, sizeof p, json_object_get(r, "previous"));
@@ -513,7 +546,7 @@ void
 render_reload(FILE *f, json_t *r)
 {
 	char	g[32], d[32], s[32], rt[32], e[512];
-	json_t	*ok = json_object_get(r, "ok");
+	json_t *ok = json_object_get(r, "ok");
 
 	render_scalar(g, sizeof g, json_object_get(r, "generation"));
 	if (ok == NULL) {
@@ -524,12 +557,14 @@ render_reload(FILE *f, json_t *r)
 	render_scalar(s, sizeof s, json_object_get(r, "started"));
 	render_scalar(rt, sizeof rt, json_object_get(r, "retired"));
 	if (json_is_true(ok))
-		fprintf(f, "reloaded: generation %s in %s (%s started, %s "
-		    "retired)\n", g, d, s, rt);
+		fprintf(f,
+		    "reloaded: generation %s in %s (%s started, %s "
+		    "retired)\n",
+		    g, d, s, rt);
 	else {
 		render_scalar(e, sizeof e, json_object_get(r, "error"));
-		fprintf(f, "reload to generation %s failed after %s: %s\n",
-		    g, d, e);
+		fprintf(f, "reload to generation %s failed after %s: %s\n", g,
+		    d, e);
 		reload_stderr(f, "", r);
 	}
 }
@@ -537,7 +572,7 @@ render_reload(FILE *f, json_t *r)
 void
 render_version(FILE *f, json_t *r)
 {
-	char	v[64], p[32];
+	char v[64], p[32];
 
 	render_scalar(v, sizeof v, json_object_get(r, "version"));
 	render_scalar(p, sizeof p, json_object_get(r, "protocol"));

@@ -12,7 +12,7 @@
 #include "gw/util.h"
 #include "render_stats.h"
 
-#define DETAIL_MAX	60
+#define DETAIL_MAX 60
 
 /* A non-negative count of milliseconds, rounded (no libm for gwctl). */
 static uint64_t
@@ -22,14 +22,14 @@ round_ms(double v)
 }
 
 struct table {
-	size_t	  ncols, nrows;
-	char	**cells;	/* nrows * ncols, row 0 is the header */
+	size_t ncols, nrows;
+	char **cells; /* nrows * ncols, row 0 is the header */
 };
 
 static void
 table_add(struct table *t, char **row)
 {
-	size_t	i;
+	size_t i;
 
 	t->cells = xreallocarray(t->cells, (t->nrows + 1) * t->ncols,
 	    sizeof *t->cells);
@@ -42,7 +42,7 @@ table_add(struct table *t, char **row)
 static void
 table_print(FILE *fp, struct table *t)
 {
-	size_t	*w = xcalloc(t->ncols, sizeof *w), r, c, n, last;
+	size_t *w = xcalloc(t->ncols, sizeof *w), r, c, n, last;
 
 	for (r = 0; r < t->nrows; r++)
 		for (c = 0; c < t->ncols; c++)
@@ -70,9 +70,9 @@ table_print(FILE *fp, struct table *t)
 static char *
 fmt_time(json_t *v)
 {
-	char		 buf[32];
-	struct tm	 tm;
-	time_t		 t;
+	char	  buf[32];
+	struct tm tm;
+	time_t	  t;
 
 	if (!json_is_number(v))
 		return xstrdup("-");
@@ -93,7 +93,7 @@ fmt_int(json_t *v)
 static char *
 fmt_kb(json_t *v)
 {
-	char	buf[32];
+	char buf[32];
 
 	if (!json_is_number(v) || json_number_value(v) < 0)
 		return xstrdup("-");
@@ -104,8 +104,8 @@ fmt_kb(json_t *v)
 static char *
 fmt_secs(json_t *v)
 {
-	char	buf[32];
-	double	d;
+	char   buf[32];
+	double d;
 
 	if (!json_is_number(v) || (d = json_number_value(v)) < 0)
 		return xstrdup("-");
@@ -123,8 +123,8 @@ fmt_str(json_t *v)
 static char *
 fmt_status(json_t *row)
 {
-	json_t	*sig = json_object_get(row, "signal");
-	json_t	*es = json_object_get(row, "exit_status");
+	json_t *sig = json_object_get(row, "signal");
+	json_t *es = json_object_get(row, "exit_status");
 
 	if (json_is_integer(sig) && json_integer_value(sig) > 0)
 		return xasprintf("SIG%s",
@@ -137,8 +137,8 @@ fmt_status(json_t *row)
 static void
 detail_value(char *buf, size_t len, const char *key, json_t *v)
 {
-	size_t	 kl = strlen(key);
-	double	 d;
+	size_t kl = strlen(key);
+	double d;
 
 	if (json_is_number(v)) {
 		d = json_number_value(v);
@@ -176,10 +176,10 @@ detail_value(char *buf, size_t len, const char *key, json_t *v)
 void
 render_stats_detail(char *buf, size_t len, json_t *detail)
 {
-	const char	*key;
-	json_t		*v;
-	char		 val[128];
-	size_t		 n = 0, add;
+	const char *key;
+	json_t	   *v;
+	char	    val[128];
+	size_t	    n = 0, add;
 
 	if (len == 0)
 		return;
@@ -190,7 +190,8 @@ render_stats_detail(char *buf, size_t len, json_t *detail)
 		detail_value(buf, len, "", detail);
 		return;
 	}
-	json_object_foreach(detail, key, v) {
+	json_object_foreach(detail, key, v)
+	{
 		detail_value(val, sizeof val, key, v);
 		add = strlen(key) + 1 + strlen(val) + (n > 0);
 		if (n + add >= len) {
@@ -210,10 +211,10 @@ render_stats_detail(char *buf, size_t len, json_t *detail)
 static void
 render_events(FILE *fp, json_t *rows)
 {
-	struct table	 t = { .ncols = 7 };
-	char		*row[7], detail[DETAIL_MAX + 1];
-	json_t		*r;
-	size_t		 i;
+	struct table t = { .ncols = 7 };
+	char	    *row[7], detail[DETAIL_MAX + 1];
+	json_t	    *r;
+	size_t	     i;
 
 	row[0] = xstrdup("TIME");
 	row[1] = xstrdup("WORKER");
@@ -223,7 +224,8 @@ render_events(FILE *fp, json_t *rows)
 	row[5] = xstrdup("STATUS");
 	row[6] = xstrdup("DETAIL");
 	table_add(&t, row);
-	json_array_foreach(rows, i, r) {
+	json_array_foreach(rows, i, r)
+	{
 		row[0] = fmt_time(json_object_get(r, "ts"));
 		row[1] = fmt_int(json_object_get(r, "worker_id"));
 		row[2] = fmt_int(json_object_get(r, "pid"));
@@ -240,24 +242,24 @@ render_events(FILE *fp, json_t *rows)
 
 /* A table whose every column is one key of the row, formatted. */
 struct column {
-	const char	*head;
-	const char	*key;
-	char		*(*fmt)(json_t *);
+	const char *head;
+	const char *key;
+	char *(*fmt)(json_t *);
 };
 
 static void
-render_columns(FILE *fp, const struct column *cols, size_t ncols,
-    json_t *rows)
+render_columns(FILE *fp, const struct column *cols, size_t ncols, json_t *rows)
 {
-	struct table	 t = { .ncols = ncols };
-	char		*row[16];
-	json_t		*r;
-	size_t		 i, c;
+	struct table t = { .ncols = ncols };
+	char	    *row[16];
+	json_t	    *r;
+	size_t	     i, c;
 
 	for (c = 0; c < ncols; c++)
 		row[c] = xstrdup(cols[c].head);
 	table_add(&t, row);
-	json_array_foreach(rows, i, r) {
+	json_array_foreach(rows, i, r)
+	{
 		for (c = 0; c < ncols; c++)
 			row[c] = cols[c].fmt(json_object_get(r, cols[c].key));
 		table_add(&t, row);
@@ -298,20 +300,21 @@ render_samples(FILE *fp, json_t *rows)
 static void
 render_worker_samples(FILE *fp, json_t *rows)
 {
-	render_columns(fp, worker_sample_cols,
-	    GW_ARRAY_LEN(worker_sample_cols), rows);
+	render_columns(fp, worker_sample_cols, GW_ARRAY_LEN(worker_sample_cols),
+	    rows);
 }
 
 /* "crash 5, timeout 2" from {"crash": 5, "timeout": 2}; "none" if empty. */
 static void
 render_counts(FILE *fp, const char *label, json_t *m)
 {
-	const char	*key;
-	json_t		*v;
-	int		 first = 1;
+	const char *key;
+	json_t	   *v;
+	int	    first = 1;
 
 	fprintf(fp, "  %-18s", label);
-	json_object_foreach(m, key, v) {
+	json_object_foreach(m, key, v)
+	{
 		fprintf(fp, "%s%s %lld", first ? "" : ", ", key,
 		    (long long)json_integer_value(v));
 		first = 0;
@@ -329,46 +332,47 @@ render_line(FILE *fp, const char *label, char *value)
 static void
 render_summary(FILE *fp, json_t *o)
 {
-	json_t		*rl = json_object_get(o, "reloads");
-	json_t		*last = json_object_get(o, "last_sample");
-	char		*a, *b, buf[32];
-	double		 span;
+	json_t *rl = json_object_get(o, "reloads");
+	json_t *last = json_object_get(o, "last_sample");
+	char   *a, *b, buf[32];
+	double	span;
 
 	a = fmt_time(json_object_get(o, "since"));
 	b = fmt_time(json_object_get(o, "until"));
 	span = json_number_value(json_object_get(o, "until")) -
 	    json_number_value(json_object_get(o, "since"));
-	format_duration(buf, sizeof buf, span > 0 ?
-	    round_ms(span * 1000) : 0);
+	format_duration(buf, sizeof buf, span > 0 ? round_ms(span * 1000) : 0);
 	fprintf(fp, "Stats from %s to %s (%s)\n", a, b, buf);
 	free(a);
 	free(b);
 	render_line(fp, "spawns", fmt_int(json_object_get(o, "spawns")));
-	render_line(fp, "restarts", xasprintf("%lld (%.2f per hour)",
-	    (long long)json_integer_value(json_object_get(o, "restarts")),
-	    json_number_value(json_object_get(o, "restarts_per_hour"))));
+	render_line(fp, "restarts",
+	    xasprintf("%lld (%.2f per hour)",
+		(long long)json_integer_value(json_object_get(o, "restarts")),
+		json_number_value(json_object_get(o, "restarts_per_hour"))));
 	render_counts(fp, "exits", json_object_get(o, "exits"));
-	render_line(fp, "reloads", xasprintf("%lld started, %lld ok, "
-	    "%lld failed",
-	    (long long)json_integer_value(json_object_get(rl, "started")),
-	    (long long)json_integer_value(json_object_get(rl, "ok")),
-	    (long long)json_integer_value(json_object_get(rl, "failed"))));
+	render_line(fp, "reloads",
+	    xasprintf("%lld started, %lld ok, "
+		      "%lld failed",
+		(long long)json_integer_value(json_object_get(rl, "started")),
+		(long long)json_integer_value(json_object_get(rl, "ok")),
+		(long long)json_integer_value(json_object_get(rl, "failed"))));
 	render_line(fp, "backoffs", fmt_int(json_object_get(o, "backoffs")));
 	if (json_is_number(json_object_get(o, "mean_time_to_ready_ms"))) {
-		format_duration(buf, sizeof buf, round_ms(
-		    json_number_value(json_object_get(o,
-		    "mean_time_to_ready_ms"))));
+		format_duration(buf, sizeof buf,
+		    round_ms(json_number_value(json_object_get(o,
+			"mean_time_to_ready_ms"))));
 		render_line(fp, "time to ready", xasprintf("%s (mean)", buf));
 	} else
 		render_line(fp, "time to ready", xstrdup("-"));
-	render_line(fp, "max worker RSS", fmt_kb(json_object_get(o,
-	    "max_rss_kb")));
-	render_line(fp, "max workers RSS", fmt_kb(json_object_get(o,
-	    "max_workers_rss_kb")));
-	render_line(fp, "max master RSS", fmt_kb(json_object_get(o,
-	    "max_master_rss_kb")));
-	render_line(fp, "control commands", fmt_int(json_object_get(o,
-	    "control_commands")));
+	render_line(fp, "max worker RSS",
+	    fmt_kb(json_object_get(o, "max_rss_kb")));
+	render_line(fp, "max workers RSS",
+	    fmt_kb(json_object_get(o, "max_workers_rss_kb")));
+	render_line(fp, "max master RSS",
+	    fmt_kb(json_object_get(o, "max_master_rss_kb")));
+	render_line(fp, "control commands",
+	    fmt_int(json_object_get(o, "control_commands")));
 	render_counts(fp, "events", json_object_get(o, "events"));
 	if (json_is_object(last)) {
 		char *t = fmt_time(json_object_get(last, "ts"));
@@ -376,19 +380,22 @@ render_summary(FILE *fp, json_t *o)
 		char *wr = fmt_kb(json_object_get(last, "workers_rss_kb"));
 		char *cpu = fmt_secs(json_object_get(last, "workers_cpu_s"));
 
-		render_line(fp, "last sample", xasprintf("%s: generation "
-		    "%lld, target %lld, ready %lld, booting %lld, draining "
-		    "%lld, master %s, workers %s, cpu %s", t,
-		    (long long)json_integer_value(json_object_get(last,
-		    "generation")),
-		    (long long)json_integer_value(json_object_get(last,
-		    "target")),
-		    (long long)json_integer_value(json_object_get(last,
-		    "ready")),
-		    (long long)json_integer_value(json_object_get(last,
-		    "booting")),
-		    (long long)json_integer_value(json_object_get(last,
-		    "draining")), mr, wr, cpu));
+		render_line(fp, "last sample",
+		    xasprintf("%s: generation "
+			      "%lld, target %lld, ready %lld, booting %lld, draining "
+			      "%lld, master %s, workers %s, cpu %s",
+			t,
+			(long long)json_integer_value(json_object_get(last,
+			    "generation")),
+			(long long)json_integer_value(json_object_get(last,
+			    "target")),
+			(long long)json_integer_value(json_object_get(last,
+			    "ready")),
+			(long long)json_integer_value(json_object_get(last,
+			    "booting")),
+			(long long)json_integer_value(json_object_get(last,
+			    "draining")),
+			mr, wr, cpu));
 		free(t);
 		free(mr);
 		free(wr);
@@ -399,8 +406,8 @@ render_summary(FILE *fp, json_t *o)
 void
 render_stats(FILE *fp, const char *kind, json_t *result)
 {
-	json_t	*rows = json_object_get(result, "rows");
-	char	*a, *b;
+	json_t *rows = json_object_get(result, "rows");
+	char   *a, *b;
 
 	if (kind == NULL || strcmp(kind, "summary") == 0) {
 		render_summary(fp, result);
@@ -422,6 +429,7 @@ render_stats(FILE *fp, const char *kind, json_t *result)
 	else
 		render_samples(fp, rows);
 	if (json_is_true(json_object_get(result, "more")))
-		fprintf(fp, "(older rows not shown: raise the limit or "
+		fprintf(fp,
+		    "(older rows not shown: raise the limit or "
 		    "narrow --since)\n");
 }

@@ -12,10 +12,10 @@
 #include <jansson.h>
 
 /* kind: "summary", "events", "samples" or "worker_samples"; result borrowed. */
-void	 render_stats(FILE *, const char *kind, json_t *result);
+void render_stats(FILE *, const char *kind, json_t *result);
 
 /* The short form of an event's detail object ("uptime=3m12s status=..."),
  * at most len - 1 characters; exposed for tests. */
-void	 render_stats_detail(char *buf, size_t len, json_t *detail);
+void render_stats_detail(char *buf, size_t len, json_t *detail);
 
 #endif

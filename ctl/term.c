@@ -17,18 +17,18 @@
 #include "term.h"
 
 /* Alternate screen on, cursor hidden, autowrap off, screen cleared. */
-#define TERM_ON		"\033[?1049h\033[?25l\033[?7l\033[H\033[2J"
+#define TERM_ON	 "\033[?1049h\033[?25l\033[?7l\033[H\033[2J"
 /* The same undone, in reverse. */
-#define TERM_OFF	"\033[0m\033[?7h\033[?25h\033[?1049l"
+#define TERM_OFF "\033[0m\033[?7h\033[?25h\033[?1049l"
 
-static struct termios	term_saved;
-static int		term_in = -1, term_out = -1;
-static volatile int	term_active;
+static struct termios term_saved;
+static int	      term_in = -1, term_out = -1;
+static volatile int   term_active;
 
 int
 term_enter(int in, int out)
 {
-	struct termios	raw;
+	struct termios raw;
 
 	if (tcgetattr(in, &term_saved) == -1)
 		return -1;
@@ -52,7 +52,7 @@ term_enter(int in, int out)
 void
 term_leave(void)
 {
-	int	saved_errno = errno;
+	int saved_errno = errno;
 
 	if (!term_active)
 		return;
@@ -66,7 +66,7 @@ term_leave(void)
 void
 term_size(int fd, size_t *cols, size_t *rows)
 {
-	struct winsize	ws;
+	struct winsize ws;
 
 	memset(&ws, 0, sizeof ws);
 	if (ioctl(fd, TIOCGWINSZ, &ws) == -1 || ws.ws_col == 0 ||

@@ -14,9 +14,9 @@
  * still SIGINT), then the alternate screen on out.  0, or -1 with errno
  * and nothing changed.
  */
-int	 term_enter(int in, int out);
-void	 term_leave(void);
+int  term_enter(int in, int out);
+void term_leave(void);
 /* The window of fd in columns and rows; 80x24 if it does not say. */
-void	 term_size(int fd, size_t *cols, size_t *rows);
+void term_size(int fd, size_t *cols, size_t *rows);
 
 #endif

@@ -22,23 +22,40 @@
  * a value wider than its column (a sixth-digit generation) pushes the rest
  * of its own row, nothing else.  STATUS takes what is left.
  */
-enum { C_ID, C_PID, C_GEN, C_STATE, C_RSS, C_CPU, C_REQ, C_RESTARTS, C_AGE,
-    C_STATUS, C_NCOLS };
-
-static const struct {
-	const char	*title;
-	int		 width;		/* negative: left-aligned */
-	int		 sort;		/* the key that sorts by it, or -1 */
-} top_cols[C_NCOLS] = {
-	{ "ID", 4, TOP_SORT_ID }, { "PID", 7, -1 }, { "GEN", 5, -1 },
-	{ "STATE", -8, -1 }, { "RSS", 6, TOP_SORT_MEM },
-	{ "CPU%", 6, TOP_SORT_CPU }, { "REQ/S", 7, TOP_SORT_REQ },
-	{ "RESTARTS", 8, -1 }, { "AGE", 7, -1 }, { "STATUS", 0, -1 },
+enum {
+	C_ID,
+	C_PID,
+	C_GEN,
+	C_STATE,
+	C_RSS,
+	C_CPU,
+	C_REQ,
+	C_RESTARTS,
+	C_AGE,
+	C_STATUS,
+	C_NCOLS
 };
 
 static const struct {
-	const char	*name;
-	int		 key;
+	const char *title;
+	int	    width; /* negative: left-aligned */
+	int	    sort;  /* the key that sorts by it, or -1 */
+} top_cols[C_NCOLS] = {
+	{ "ID", 4, TOP_SORT_ID },
+	{ "PID", 7, -1 },
+	{ "GEN", 5, -1 },
+	{ "STATE", -8, -1 },
+	{ "RSS", 6, TOP_SORT_MEM },
+	{ "CPU%", 6, TOP_SORT_CPU },
+	{ "REQ/S", 7, TOP_SORT_REQ },
+	{ "RESTARTS", 8, -1 },
+	{ "AGE", 7, -1 },
+	{ "STATUS", 0, -1 },
+};
+
+static const struct {
+	const char *name;
+	int	    key;
 } top_sorts[TOP_SORT_COUNT] = {
 	[TOP_SORT_ID] = { "id", 'i' },
 	[TOP_SORT_MEM] = { "mem", 'm' },
@@ -51,17 +68,18 @@ static const struct {
 static long long
 top_int(json_t *o, const char *key)
 {
-	json_t	*v = json_object_get(o, key);
+	json_t *v = json_object_get(o, key);
 
 	return json_is_integer(v) && json_integer_value(v) >= 0 ?
-	    (long long)json_integer_value(v) : -1;
+	    (long long)json_integer_value(v) :
+	    -1;
 }
 
 static double
 top_num(json_t *o, const char *key)
 {
-	json_t	*v = json_object_get(o, key);
-	double	 d;
+	json_t *v = json_object_get(o, key);
+	double	d;
 
 	if (!json_is_number(v))
 		return -1;
@@ -72,16 +90,17 @@ top_num(json_t *o, const char *key)
 void
 top_rows_parse(struct top_sample *s, json_t *result, double t)
 {
-	json_t			*list = json_object_get(result, "workers"), *o;
-	struct top_worker	*w;
-	size_t			 i;
+	json_t		  *list = json_object_get(result, "workers"), *o;
+	struct top_worker *w;
+	size_t		   i;
 
 	memset(s, 0, sizeof *s);
 	s->t = t;
 	if (!json_is_array(list) || json_array_size(list) == 0)
 		return;
 	s->w = xcalloc(json_array_size(list), sizeof *s->w);
-	json_array_foreach(list, i, o) {
+	json_array_foreach(list, i, o)
+	{
 		if (!json_is_object(o))
 			continue;
 		w = &s->w[s->n++];
@@ -136,7 +155,7 @@ top_count(struct top_counter *c, const struct top_counter *p, double v,
 static double
 top_count_rate(const struct top_counter *c, double t)
 {
-	double	span;
+	double span;
 
 	if (c->v < 0)
 		return -1;
@@ -149,7 +168,7 @@ top_count_rate(const struct top_counter *c, double t)
 void
 top_rows_rates(const struct top_sample *prev, struct top_sample *cur)
 {
-	const struct top_worker	*p;
+	const struct top_worker *p;
 	struct top_worker	*w;
 	size_t			 i, j;
 
@@ -200,21 +219,20 @@ top_asc_ll(long long a, long long b)
 }
 
 /* Ties go by slot, then generation, then pid, so the order is total. */
-#define TOP_CMP(name, expr)						\
-static int								\
-name(const void *va, const void *vb)					\
-{									\
-	const struct top_worker	*a = va, *b = vb;			\
-	int			 c = (expr);				\
-									\
-	if (c == 0)							\
-		c = top_asc_ll(a->id, b->id);				\
-	if (c == 0)							\
-		c = top_asc_ll(a->generation, b->generation);		\
-	if (c == 0)							\
-		c = top_asc_ll(a->pid, b->pid);				\
-	return c;							\
-}
+#define TOP_CMP(name, expr)                                           \
+	static int name(const void *va, const void *vb)               \
+	{                                                             \
+		const struct top_worker *a = va, *b = vb;             \
+		int			 c = (expr);                  \
+                                                                      \
+		if (c == 0)                                           \
+			c = top_asc_ll(a->id, b->id);                 \
+		if (c == 0)                                           \
+			c = top_asc_ll(a->generation, b->generation); \
+		if (c == 0)                                           \
+			c = top_asc_ll(a->pid, b->pid);               \
+		return c;                                             \
+	}
 TOP_CMP(top_cmp_id, 0)
 TOP_CMP(top_cmp_mem, top_desc(a->rss_kb, b->rss_kb))
 TOP_CMP(top_cmp_cpu, top_desc(a->cpu_pct, b->cpu_pct))
@@ -224,8 +242,10 @@ void
 top_rows_sort(struct top_sample *s, enum top_sort key)
 {
 	static int (*const cmp[TOP_SORT_COUNT])(const void *, const void *) = {
-		[TOP_SORT_ID] = top_cmp_id, [TOP_SORT_MEM] = top_cmp_mem,
-		[TOP_SORT_CPU] = top_cmp_cpu, [TOP_SORT_REQ] = top_cmp_req,
+		[TOP_SORT_ID] = top_cmp_id,
+		[TOP_SORT_MEM] = top_cmp_mem,
+		[TOP_SORT_CPU] = top_cmp_cpu,
+		[TOP_SORT_REQ] = top_cmp_req,
 	};
 
 	if (s->n > 1 && key >= 0 && key < TOP_SORT_COUNT)
@@ -241,7 +261,7 @@ top_rows_sort_name(enum top_sort key)
 int
 top_rows_sort_by_name(const char *name)
 {
-	int	i;
+	int i;
 
 	for (i = 0; i < TOP_SORT_COUNT; i++)
 		if (strcmp(top_sorts[i].name, name) == 0)
@@ -252,7 +272,7 @@ top_rows_sort_by_name(const char *name)
 int
 top_rows_sort_by_key(int ch)
 {
-	int	i;
+	int i;
 
 	for (i = 0; i < TOP_SORT_COUNT; i++)
 		if (top_sorts[i].key == ch)
@@ -278,7 +298,7 @@ top_seq_len(unsigned char c)
 size_t
 top_rows_cut(char *s, size_t width)
 {
-	size_t	i, lead = 0, cols = 0;
+	size_t i, lead = 0, cols = 0;
 
 	for (i = 0; s[i] != '\0'; i++) {
 		/* A continuation byte belongs to the column before it. */
@@ -301,9 +321,9 @@ top_rows_cut(char *s, size_t width)
 
 /* Append to buf at *used, like snprintf, never past len. */
 static void GW_PRINTF(4, 5)
-top_add(char *buf, size_t len, size_t *used, const char *fmt, ...)
+    top_add(char *buf, size_t len, size_t *used, const char *fmt, ...)
 {
-	va_list	ap;
+	va_list ap;
 	int	n;
 
 	if (*used + 1 >= len)
@@ -319,9 +339,9 @@ top_add(char *buf, size_t len, size_t *used, const char *fmt, ...)
 static void
 top_reload(char *buf, size_t len, json_t *lr, double now)
 {
-	json_t	*r = json_object_get(lr, "result"), *at;
-	char	 ago[32], err[TOP_STATUS_LEN];
-	size_t	 used = 0;
+	json_t *r = json_object_get(lr, "result"), *at;
+	char	ago[32], err[TOP_STATUS_LEN];
+	size_t	used = 0;
 
 	buf[0] = '\0';
 	if (!json_is_object(r)) {
@@ -344,14 +364,13 @@ top_reload(char *buf, size_t len, json_t *lr, double now)
 }
 
 void
-top_rows_summary(char *buf, size_t len, size_t width, json_t *st,
-    double now)
+top_rows_summary(char *buf, size_t len, size_t width, json_t *st, double now)
 {
-	json_t	*w = json_object_get(st, "workers"), *bo;
-	char	 name[64], state[32], n[4][24], backoff[32], reload[512];
-	size_t	 used = 0, i;
+	json_t *w = json_object_get(st, "workers"), *bo;
+	char	name[64], state[32], n[4][24], backoff[32], reload[512];
+	size_t	used = 0, i;
 	static const char *keys[] = { "ready", "target", "booting",
-	    "draining" };
+		"draining" };
 
 	render_scalar(name, sizeof name, json_object_get(st, "name"));
 	render_scalar(state, sizeof state, json_object_get(st, "state"));
@@ -366,8 +385,10 @@ top_rows_summary(char *buf, size_t len, size_t width, json_t *st,
 		snprintf(backoff, sizeof backoff, "-");
 	top_reload(reload, sizeof reload, json_object_get(st, "last_reload"),
 	    now);
-	top_add(buf, len, &used, "%s  gen %lld  %s  ready %s/%s  booting %s  "
-	    "draining %s  backoff %s  %s", name,
+	top_add(buf, len, &used,
+	    "%s  gen %lld  %s  ready %s/%s  booting %s  "
+	    "draining %s  backoff %s  %s",
+	    name,
 	    (long long)json_integer_value(json_object_get(st, "generation")),
 	    state, n[0], n[1], n[2], n[3], backoff, reload);
 	if (used == 0 && len > 0)
@@ -379,7 +400,7 @@ top_rows_summary(char *buf, size_t len, size_t width, json_t *st,
 static void
 top_cell(char *buf, size_t len, size_t *used, int col, const char *text)
 {
-	int	w = top_cols[col].width;
+	int w = top_cols[col].width;
 
 	if (col == C_STATUS)
 		top_add(buf, len, used, "%s", text);
@@ -390,9 +411,9 @@ top_cell(char *buf, size_t len, size_t *used, int col, const char *text)
 void
 top_rows_header(char *buf, size_t len, size_t width, enum top_sort key)
 {
-	char	title[32];
-	size_t	used = 0;
-	int	c;
+	char   title[32];
+	size_t used = 0;
+	int    c;
 
 	if (len > 0)
 		buf[0] = '\0';
@@ -427,10 +448,10 @@ top_rate_text(char *buf, size_t len, double v)
 }
 
 void
-top_rows_format(char *buf, size_t len, size_t width,
-    const struct top_sample *s, size_t i)
+top_rows_format(char *buf, size_t len, size_t width, const struct top_sample *s,
+    size_t i)
 {
-	const struct top_worker	*w = &s->w[i];
+	const struct top_worker *w = &s->w[i];
 	char			 t[32];
 	size_t			 used = 0;
 

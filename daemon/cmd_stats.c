@@ -30,12 +30,12 @@ int
 cmd_stats_validate(json_t *args, char **message)
 {
 	static const char *kinds[] = { "summary", "events", "samples",
-	    "worker_samples" };
-	const char	*kind;
-	size_t		 i;
+		"worker_samples" };
+	const char	  *kind;
+	size_t		   i;
 
 	if (commands_args_check(args, stats_args, GW_ARRAY_LEN(stats_args),
-	    message) == -1)
+		message) == -1)
 		return -1;
 	kind = json_string_value(json_object_get(args, "kind"));
 	if (kind == NULL)
@@ -44,14 +44,14 @@ cmd_stats_validate(json_t *args, char **message)
 		if (strcmp(kind, kinds[i]) == 0)
 			return 0;
 	*message = xstrdup("kind must be summary, events, samples or "
-	    "worker_samples");
+			   "worker_samples");
 	return -1;
 }
 
 static void
 stats_done(json_t *result, const char *code, const char *message, void *arg)
 {
-	struct cmd_ctx	*ctx = arg;
+	struct cmd_ctx *ctx = arg;
 
 	ctx->stats_pending = 0;
 	control_answer(ctx->client, result, code, message);

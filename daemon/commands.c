@@ -34,11 +34,16 @@ static const char *
 type_name(enum arg_type t)
 {
 	switch (t) {
-	case ARG_INT:		return "an integer";
-	case ARG_BOOL:		return "true or false";
-	case ARG_NUMBER:	return "a number";
-	case ARG_STRING:	return "a string";
-	case ARG_SIGNAL:	return "a signal name or number";
+	case ARG_INT:
+		return "an integer";
+	case ARG_BOOL:
+		return "true or false";
+	case ARG_NUMBER:
+		return "a number";
+	case ARG_STRING:
+		return "a string";
+	case ARG_SIGNAL:
+		return "a signal name or number";
 	}
 	return "?";
 }
@@ -46,7 +51,7 @@ type_name(enum arg_type t)
 int
 commands_args_signal(json_t *v, int *sig)
 {
-	json_int_t	n;
+	json_int_t n;
 
 	if (json_is_integer(v)) {
 		n = json_integer_value(v);
@@ -65,13 +70,14 @@ int
 commands_args_check(json_t *args, const struct arg_spec *spec, size_t n,
     char **message)
 {
-	const char	*key;
-	json_t		*v;
-	size_t		 i;
-	json_int_t	 iv;
-	int		 sig;
+	const char *key;
+	json_t	   *v;
+	size_t	    i;
+	json_int_t  iv;
+	int	    sig;
 
-	json_object_foreach(args, key, v) {
+	json_object_foreach(args, key, v)
+	{
 		for (i = 0; i < n; i++)
 			if (strcmp(key, spec[i].name) == 0)
 				break;
@@ -106,9 +112,10 @@ commands_args_check(json_t *args, const struct arg_spec *spec, size_t n,
 			break;
 		case ARG_SIGNAL:
 			if (commands_args_signal(v, &sig) == -1) {
-				*message = xasprintf("%s must be a signal name "
-				    "(TERM, SIGKILL) or number 1..%d", key,
-				    NSIG - 1);
+				*message =
+				    xasprintf("%s must be a signal name "
+					      "(TERM, SIGKILL) or number 1..%d",
+					key, NSIG - 1);
 				return -1;
 			}
 			break;
@@ -124,8 +131,8 @@ type:
 static int
 args_one_of(json_t *args, const char *a, const char *b, char **message)
 {
-	int	ha = json_object_get(args, a) != NULL;
-	int	hb = json_object_get(args, b) != NULL;
+	int ha = json_object_get(args, a) != NULL;
+	int hb = json_object_get(args, b) != NULL;
 
 	if (ha == hb) {
 		*message = xasprintf("give exactly one of '%s' and '%s'", a, b);
@@ -137,7 +144,7 @@ args_one_of(json_t *args, const char *a, const char *b, char **message)
 static int
 bool_arg(json_t *args, const char *key, int dflt)
 {
-	json_t	*v = json_object_get(args, key);
+	json_t *v = json_object_get(args, key);
 
 	return v == NULL ? dflt : json_is_true(v);
 }
@@ -159,7 +166,7 @@ static int
 v_scale(json_t *args, char **message)
 {
 	if (commands_args_check(args, scale_args, GW_ARRAY_LEN(scale_args),
-	    message) == -1)
+		message) == -1)
 		return -1;
 	return args_one_of(args, "workers", "delta", message);
 }
@@ -207,7 +214,7 @@ static int
 v_kill(json_t *args, char **message)
 {
 	if (commands_args_check(args, kill_args, GW_ARRAY_LEN(kill_args),
-	    message) == -1)
+		message) == -1)
 		return -1;
 	return args_one_of(args, "worker", "pid", message);
 }
@@ -217,12 +224,12 @@ v_kill(json_t *args, char **message)
 static enum cmd_status
 scale_result(unsigned target, struct cmd_reply *r)
 {
-	unsigned	previous;
+	unsigned previous;
 
 	if (sup_scale(target, &previous) == -1) {
 		r->code = GW_ERR_CONFLICT;
 		r->message = xstrdup("cannot change the pool size now "
-		    "(gwd is stopping)");
+				     "(gwd is stopping)");
 		return CMD_ERROR;
 	}
 	r->result = json_pack("{s:I, s:I}", "target", (json_int_t)target,
@@ -244,8 +251,8 @@ c_version(struct cmd_ctx *ctx, json_t *args, struct cmd_reply *r)
 {
 	(void)ctx;
 	(void)args;
-	r->result = json_pack("{s:s, s:i}", "version", GWD_VERSION,
-	    "protocol", GW_PROTOCOL_VERSION);
+	r->result = json_pack("{s:s, s:i}", "version", GWD_VERSION, "protocol",
+	    GW_PROTOCOL_VERSION);
 	return CMD_OK;
 }
 
@@ -262,7 +269,7 @@ c_status(struct cmd_ctx *ctx, json_t *args, struct cmd_reply *r)
 static void
 workers_answer(void *arg)
 {
-	struct cmd_ctx	*ctx = arg;
+	struct cmd_ctx *ctx = arg;
 
 	control_answer(ctx->client, sup_workers_json(), NULL, NULL);
 }
@@ -281,8 +288,8 @@ c_workers(struct cmd_ctx *ctx, json_t *args, struct cmd_reply *r)
 static enum cmd_status
 c_scale(struct cmd_ctx *ctx, json_t *args, struct cmd_reply *r)
 {
-	json_t		*w = json_object_get(args, "workers");
-	long long	 t;
+	json_t	 *w = json_object_get(args, "workers");
+	long long t;
 
 	(void)ctx;
 	if (w != NULL)
@@ -293,7 +300,8 @@ c_scale(struct cmd_ctx *ctx, json_t *args, struct cmd_reply *r)
 		if (t < 0 || t > SUP_MAX_WORKERS) {
 			r->code = GW_ERR_INVALID_ARGUMENT;
 			r->message = xasprintf("target would be %lld; workers "
-			    "must be 0..%d", t, SUP_MAX_WORKERS);
+					       "must be 0..%d",
+			    t, SUP_MAX_WORKERS);
 			return CMD_ERROR;
 		}
 	}
@@ -304,28 +312,31 @@ c_scale(struct cmd_ctx *ctx, json_t *args, struct cmd_reply *r)
 static enum cmd_status
 c_ttin(struct cmd_ctx *ctx, json_t *args, struct cmd_reply *r)
 {
-	json_t	*n = json_object_get(args, "n");
+	json_t *n = json_object_get(args, "n");
 
 	(void)ctx;
 	return scale_result(plan_scale_step(sup_target(),
-	    n ? json_integer_value(n) : 1, SUP_MAX_WORKERS), r);
+				n ? json_integer_value(n) : 1, SUP_MAX_WORKERS),
+	    r);
 }
 
 /* Like TTOU: down by n (the planner's rule, plan_scale_step). */
 static enum cmd_status
 c_ttou(struct cmd_ctx *ctx, json_t *args, struct cmd_reply *r)
 {
-	json_t	*n = json_object_get(args, "n");
+	json_t *n = json_object_get(args, "n");
 
 	(void)ctx;
 	return scale_result(plan_scale_step(sup_target(),
-	    -(n ? json_integer_value(n) : 1), SUP_MAX_WORKERS), r);
+				-(n ? json_integer_value(n) : 1),
+				SUP_MAX_WORKERS),
+	    r);
 }
 
 static void
 reload_done(json_t *result, void *arg)
 {
-	struct cmd_ctx	*ctx = arg;
+	struct cmd_ctx *ctx = arg;
 
 	ctx->reload_pending = 0;
 	control_answer(ctx->client, result, NULL, NULL);
@@ -334,8 +345,8 @@ reload_done(json_t *result, void *arg)
 static enum cmd_status
 c_reload(struct cmd_ctx *ctx, json_t *args, struct cmd_reply *r)
 {
-	int	 wait = bool_arg(args, "wait", 0), gen;
-	char	*err = NULL;
+	int   wait = bool_arg(args, "wait", 0), gen;
+	char *err = NULL;
 
 	if (wait)
 		ctx->reload_pending = 1;
@@ -366,23 +377,23 @@ c_stop(struct cmd_ctx *ctx, json_t *args, struct cmd_reply *r)
 static enum cmd_status
 c_kill(struct cmd_ctx *ctx, json_t *args, struct cmd_reply *r)
 {
-	json_t	*w = json_object_get(args, "worker");
-	json_t	*p = json_object_get(args, "pid");
-	json_t	*s = json_object_get(args, "signal");
-	int	 sig = SIGTERM;
-	pid_t	 pid;
+	json_t *w = json_object_get(args, "worker");
+	json_t *p = json_object_get(args, "pid");
+	json_t *s = json_object_get(args, "signal");
+	int	sig = SIGTERM;
+	pid_t	pid;
 
 	(void)ctx;
 	if (s != NULL && commands_args_signal(s, &sig) == -1)
-		sig = SIGTERM;	/* not reached: validated */
+		sig = SIGTERM; /* not reached: validated */
 	pid = sup_kill(w ? (int)json_integer_value(w) : 0,
 	    p ? (pid_t)json_integer_value(p) : 0, sig);
 	if (pid == -1) {
 		r->code = GW_ERR_NOT_FOUND;
 		r->message = w ? xasprintf("no live worker with id %lld",
-		    (long long)json_integer_value(w)) :
-		    xasprintf("no live worker with pid %lld",
-		    (long long)json_integer_value(p));
+				     (long long)json_integer_value(w)) :
+				 xasprintf("no live worker with pid %lld",
+				     (long long)json_integer_value(p));
 		return CMD_ERROR;
 	}
 	r->result = json_pack("{s:I}", "pid", (json_int_t)pid);
@@ -411,8 +422,8 @@ c_reopen_logs(struct cmd_ctx *ctx, json_t *args, struct cmd_reply *r)
 static void
 subscriber_event(const struct gw_event *ev, void *arg)
 {
-	struct cmd_ctx	*ctx = arg;
-	json_t		*o = events_to_json(ev);
+	struct cmd_ctx *ctx = arg;
+	json_t	       *o = events_to_json(ev);
 
 	control_push(ctx->client, o);
 	json_decref(o);
@@ -457,7 +468,7 @@ v_upgrade(json_t *args, char **message)
 static void
 upgrade_failed(const char *code, const char *message, void *arg)
 {
-	struct cmd_ctx	*ctx = arg;
+	struct cmd_ctx *ctx = arg;
 
 	ctx->upgrade_pending = 0;
 	control_answer(ctx->client, NULL, code, message);
@@ -466,12 +477,11 @@ upgrade_failed(const char *code, const char *message, void *arg)
 static enum cmd_status
 c_upgrade(struct cmd_ctx *ctx, json_t *args, struct cmd_reply *r)
 {
-	const char	*binary = json_string_value(json_object_get(args,
-			    "binary"));
-	char		*err = NULL;
+	const char *binary = json_string_value(json_object_get(args, "binary"));
+	char	   *err = NULL;
 
 	if (sup_upgrade(binary, ctx->client, upgrade_failed, ctx, &r->code,
-	    &err) == -1) {
+		&err) == -1) {
 		r->message = err;
 		return CMD_ERROR;
 	}
@@ -480,28 +490,28 @@ c_upgrade(struct cmd_ctx *ctx, json_t *args, struct cmd_reply *r)
 }
 
 static const struct command table[] = {
-	{ GW_CMD_PING,		1, v_none,	c_ping },
-	{ GW_CMD_VERSION,	1, v_none,	c_version },
-	{ GW_CMD_STATUS,	1, v_none,	c_status },
-	{ GW_CMD_WORKERS,	1, v_none,	c_workers },
-	{ GW_CMD_SCALE,		0, v_scale,	c_scale },
-	{ GW_CMD_TTIN,		0, v_ttin,	c_ttin },
-	{ GW_CMD_TTOU,		0, v_ttin,	c_ttou },
-	{ GW_CMD_RELOAD,	0, v_reload,	c_reload },
-	{ GW_CMD_STOP,		0, v_stop,	c_stop },
-	{ GW_CMD_KILL,		0, v_kill,	c_kill },
-	{ GW_CMD_CONFIG,	1, v_none,	c_config },
-	{ GW_CMD_REOPEN_LOGS,	0, v_none,	c_reopen_logs },
-	{ GW_CMD_SUBSCRIBE,	1, v_none,	c_subscribe },
-	{ GW_CMD_HEALTH,	1, v_none,	c_health },
-	{ GW_CMD_UPGRADE,	0, v_upgrade,	c_upgrade },
-	{ GW_CMD_STATS,		1, cmd_stats_validate, cmd_stats_run },
+	{ GW_CMD_PING, 1, v_none, c_ping },
+	{ GW_CMD_VERSION, 1, v_none, c_version },
+	{ GW_CMD_STATUS, 1, v_none, c_status },
+	{ GW_CMD_WORKERS, 1, v_none, c_workers },
+	{ GW_CMD_SCALE, 0, v_scale, c_scale },
+	{ GW_CMD_TTIN, 0, v_ttin, c_ttin },
+	{ GW_CMD_TTOU, 0, v_ttin, c_ttou },
+	{ GW_CMD_RELOAD, 0, v_reload, c_reload },
+	{ GW_CMD_STOP, 0, v_stop, c_stop },
+	{ GW_CMD_KILL, 0, v_kill, c_kill },
+	{ GW_CMD_CONFIG, 1, v_none, c_config },
+	{ GW_CMD_REOPEN_LOGS, 0, v_none, c_reopen_logs },
+	{ GW_CMD_SUBSCRIBE, 1, v_none, c_subscribe },
+	{ GW_CMD_HEALTH, 1, v_none, c_health },
+	{ GW_CMD_UPGRADE, 0, v_upgrade, c_upgrade },
+	{ GW_CMD_STATS, 1, cmd_stats_validate, cmd_stats_run },
 };
 
 const struct command *
 commands_find(const char *name)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < GW_ARRAY_LEN(table); i++)
 		if (strcmp(table[i].name, name) == 0)
@@ -541,9 +551,9 @@ commands_cancel(struct cmd_ctx *ctx)
 void
 commands_audit(const struct cmd_ctx *ctx, const char *cmd, json_t *args)
 {
-	struct gw_event	 ev;
-	json_t		*detail;
-	char		*a;
+	struct gw_event ev;
+	json_t	       *detail;
+	char	       *a;
 
 	memset(&ev, 0, sizeof ev);
 	ev.ts = gw_wall_time();
@@ -562,14 +572,13 @@ commands_audit(const struct cmd_ctx *ctx, const char *cmd, json_t *args)
 	json_decref(detail);
 }
 
-const struct control_commands commands_dispatch = {
-	commands_find, commands_audit, commands_cancel
-};
+const struct control_commands commands_dispatch = { commands_find,
+	commands_audit, commands_cancel };
 
 int
 commands_is_read_only(const char *cmd)
 {
-	const struct command	*c = commands_find(cmd);
+	const struct command *c = commands_find(cmd);
 
 	return c != NULL && c->read_only;
 }

@@ -38,52 +38,52 @@
 #include "log.h"
 
 /* Stop reading requests while this much output waits for the peer. */
-#define OUT_PAUSE	(1024 * 1024)
+#define OUT_PAUSE	   (1024 * 1024)
 /* A subscriber this far behind is disconnected. */
 #define OUT_SUBSCRIBER_MAX (8 * 1024 * 1024)
 /* Connections handled per wake-up of the listener. */
-#define ACCEPT_BURST	32
+#define ACCEPT_BURST	   32
 /* How long a refused peer may go on sending before we hang up. */
-#define LINGER_MS	2000
+#define LINGER_MS	   2000
 /* How long accepting pauses when out of descriptors. */
-#define ACCEPT_PAUSE_MS	250
+#define ACCEPT_PAUSE_MS	   250
 /* How long answers may take to go out when gwd exits. */
-#define FLUSH_MS	1000
+#define FLUSH_MS	   1000
 
 struct ctl_client {
-	TAILQ_ENTRY(ctl_client)	 entry;
-	struct bufferevent	*bev;
-	struct event		*wake;		/* deferred resume / close */
-	struct cmd_ctx		 ctx;
-	json_t			*pending_id;	/* id of the pending request */
-	int			 busy;		/* a request is pending */
-	int			 eof;		/* the peer stopped writing */
-	int			 closing;	/* close once output is flushed */
-	int			 dead;		/* free at the next wake */
-	int			 processing;
-	int			 lingering;	/* answered; discarding input */
+	TAILQ_ENTRY(ctl_client) entry;
+	struct bufferevent *bev;
+	struct event	   *wake; /* deferred resume / close */
+	struct cmd_ctx	    ctx;
+	json_t		   *pending_id; /* id of the pending request */
+	int		    busy;	/* a request is pending */
+	int		    eof;	/* the peer stopped writing */
+	int		    closing;	/* close once output is flushed */
+	int		    dead;	/* free at the next wake */
+	int		    processing;
+	int		    lingering; /* answered; discarding input */
 };
 
 static TAILQ_HEAD(, ctl_client) clients = TAILQ_HEAD_INITIALIZER(clients);
-static unsigned		 nclients;
+static unsigned nclients;
 
 static struct {
-	struct event_base	*base;
-	int			 fd;
-	struct event		*ev;
-	struct event		*resume;
-	char			*path;
-	dev_t			 dev;
-	ino_t			 ino;
-	int			 have_gid, have_read_gid;
-	gid_t			 gid, read_gid;
-	unsigned		 idle_ms;
-	int			 emfile_logged;
-	int			 inherited;	/* from an upgrade; -1 */
-	const struct control_commands *cmds;	/* main.c wires it */
+	struct event_base	      *base;
+	int			       fd;
+	struct event		      *ev;
+	struct event		      *resume;
+	char			      *path;
+	dev_t			       dev;
+	ino_t			       ino;
+	int			       have_gid, have_read_gid;
+	gid_t			       gid, read_gid;
+	unsigned		       idle_ms;
+	int			       emfile_logged;
+	int			       inherited; /* from an upgrade; -1 */
+	const struct control_commands *cmds;	  /* main.c wires it */
 } ctl = { .fd = -1, .inherited = -1, .idle_ms = GW_CTL_IDLE_TIMEOUT_S * 1000 };
 
-static void	client_process(struct ctl_client *);
+static void client_process(struct ctl_client *);
 
 void
 control_set_commands(const struct control_commands *cmds)
@@ -91,7 +91,7 @@ control_set_commands(const struct control_commands *cmds)
 	ctl.cmds = cmds;
 }
 
-static void	client_free(struct ctl_client *);
+static void client_free(struct ctl_client *);
 
 /* ---- replies -------------------------------------------------------------- */
 
@@ -99,7 +99,7 @@ static void	client_free(struct ctl_client *);
 static void
 client_write_json(struct ctl_client *c, json_t *obj)
 {
-	struct evbuffer	*out = bufferevent_get_output(c->bev);
+	struct evbuffer *out = bufferevent_get_output(c->bev);
 	char		*s;
 
 	s = json_dumps(obj, JSON_COMPACT);
@@ -107,7 +107,7 @@ client_write_json(struct ctl_client *c, json_t *obj)
 		/* Only allocation can fail here; drop the line, keep order. */
 		log_warn("control: cannot encode a reply");
 		s = xstrdup("{\"ok\":false,\"error\":{\"code\":\"internal\","
-		    "\"message\":\"cannot encode the reply\"}}");
+			    "\"message\":\"cannot encode the reply\"}}");
 	}
 	evbuffer_add(out, s, strlen(s));
 	evbuffer_add(out, "\n", 1);
@@ -118,7 +118,7 @@ client_write_json(struct ctl_client *c, json_t *obj)
 static json_t *
 reply_new(json_t *id, json_t *result, const char *code, const char *message)
 {
-	json_t	*o = json_object();
+	json_t *o = json_object();
 
 	json_object_set(o, "id", id != NULL ? id : json_null());
 	if (code == NULL) {
@@ -128,17 +128,18 @@ reply_new(json_t *id, json_t *result, const char *code, const char *message)
 	} else {
 		json_decref(result);
 		json_object_set_new(o, "ok", json_false());
-		json_object_set_new(o, "error", json_pack("{s:s, s:s}",
-		    "code", code, "message", message ? message : code));
+		json_object_set_new(o, "error",
+		    json_pack("{s:s, s:s}", "code", code, "message",
+			message ? message : code));
 	}
 	return o;
 }
 
 static void
-client_reply(struct ctl_client *c, json_t *id, json_t *result,
-    const char *code, const char *message)
+client_reply(struct ctl_client *c, json_t *id, json_t *result, const char *code,
+    const char *message)
 {
-	json_t	*o = reply_new(id, result, code, message);
+	json_t *o = reply_new(id, result, code, message);
 
 	client_write_json(c, o);
 	json_decref(o);
@@ -181,7 +182,8 @@ control_push(struct ctl_client *c, json_t *obj)
 	if (evbuffer_get_length(bufferevent_get_output(c->bev)) >
 	    OUT_SUBSCRIBER_MAX) {
 		log_warn("control: subscriber pid %ld does not read its "
-		    "events; disconnecting it", (long)c->ctx.peer.pid);
+			 "events; disconnecting it",
+		    (long)c->ctx.peer.pid);
 		c->dead = 1;
 		event_active(c->wake, EV_TIMEOUT, 0);
 		return;
@@ -203,7 +205,7 @@ client_touch(struct ctl_client *c)
 static int
 blank(const char *s, size_t len)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < len; i++)
 		if (!isspace((unsigned char)s[i]))
@@ -215,13 +217,13 @@ blank(const char *s, size_t len)
 static void
 client_request(struct ctl_client *c, const char *line, size_t len)
 {
-	const struct command	*cmd;
-	struct cmd_reply	 r;
-	json_error_t		 jerr;
-	json_t			*req, *id = NULL, *args, *v;
-	const char		*key, *name;
-	char			*msg = NULL;
-	enum cmd_status		 st;
+	const struct command *cmd;
+	struct cmd_reply      r;
+	json_error_t	      jerr;
+	json_t		     *req, *id = NULL, *args, *v;
+	const char	     *key, *name;
+	char		     *msg = NULL;
+	enum cmd_status	      st;
 
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
@@ -247,11 +249,13 @@ client_request(struct ctl_client *c, const char *line, size_t len)
 		    "id must be a string, number, boolean or null");
 		goto out;
 	}
-	json_object_foreach(req, key, v) {
+	json_object_foreach(req, key, v)
+	{
 		if (strcmp(key, "id") != 0 && strcmp(key, "cmd") != 0 &&
 		    strcmp(key, "args") != 0) {
 			msg = xasprintf("unknown key '%s' (a request has id, "
-			    "cmd and args)", key);
+					"cmd and args)",
+			    key);
 			client_reply(c, id, NULL, GW_ERR_BAD_REQUEST, msg);
 			goto out;
 		}
@@ -278,10 +282,12 @@ client_request(struct ctl_client *c, const char *line, size_t len)
 	}
 	if (!cmd->read_only && !c->ctx.peer.may_write) {
 		log_warn("control: %s refused to uid %lu pid %ld (read-only "
-		    "peer)", cmd->name, (unsigned long)c->ctx.peer.uid,
+			 "peer)",
+		    cmd->name, (unsigned long)c->ctx.peer.uid,
 		    (long)c->ctx.peer.pid);
 		msg = xasprintf("%s is not allowed to this peer (read-only "
-		    "access)", cmd->name);
+				"access)",
+		    cmd->name);
 		client_reply(c, id, NULL, GW_ERR_FORBIDDEN, msg);
 		goto out;
 	}
@@ -299,7 +305,7 @@ client_request(struct ctl_client *c, const char *line, size_t len)
 	c->pending_id = json_incref(id != NULL ? id : json_null());
 	st = cmd->run(&c->ctx, args, &r);
 	if (st == CMD_ASYNC)
-		goto out;	/* control_answer() comes, or already came */
+		goto out; /* control_answer() comes, or already came */
 	client_reply(c, c->pending_id, r.result, st == CMD_OK ? NULL : r.code,
 	    r.message);
 	free(r.message);
@@ -318,10 +324,10 @@ out:
 static void
 client_process(struct ctl_client *c)
 {
-	struct evbuffer		*in, *out;
-	struct evbuffer_ptr	 eol;
-	size_t			 eol_len, len;
-	char			*line;
+	struct evbuffer	   *in, *out;
+	struct evbuffer_ptr eol;
+	size_t		    eol_len, len;
+	char		   *line;
 
 	if (c->processing)
 		return;
@@ -345,7 +351,7 @@ client_process(struct ctl_client *c)
 		}
 		if ((size_t)eol.pos > GW_CTL_MAX_LINE + 1 ||
 		    ((size_t)eol.pos == GW_CTL_MAX_LINE + 1 &&
-		    evbuffer_pullup(in, eol.pos)[eol.pos - 1] != '\r'))
+			evbuffer_pullup(in, eol.pos)[eol.pos - 1] != '\r'))
 			goto too_large;
 		line = (char *)evbuffer_pullup(in, eol.pos);
 		client_request(c, line != NULL ? line : "", (size_t)eol.pos);
@@ -394,7 +400,7 @@ client_free(struct ctl_client *c)
 static void
 client_wake(evutil_socket_t fd, short what, void *arg)
 {
-	struct ctl_client	*c = arg;
+	struct ctl_client *c = arg;
 
 	(void)fd;
 	(void)what;
@@ -412,7 +418,7 @@ client_wake(evutil_socket_t fd, short what, void *arg)
 static void
 client_linger(struct ctl_client *c)
 {
-	struct timeval	tv = gw_ms_to_timeval(LINGER_MS);
+	struct timeval tv = gw_ms_to_timeval(LINGER_MS);
 
 	c->lingering = 1;
 	(void)shutdown(bufferevent_getfd(c->bev), SHUT_WR);
@@ -425,8 +431,8 @@ client_linger(struct ctl_client *c)
 static void
 client_read(struct bufferevent *bev, void *arg)
 {
-	struct ctl_client	*c = arg;
-	struct evbuffer		*in = bufferevent_get_input(bev);
+	struct ctl_client *c = arg;
+	struct evbuffer	  *in = bufferevent_get_input(bev);
 
 	if (c->lingering) {
 		evbuffer_drain(in, evbuffer_get_length(in));
@@ -439,7 +445,7 @@ client_read(struct bufferevent *bev, void *arg)
 static void
 client_written(struct bufferevent *bev, void *arg)
 {
-	struct ctl_client	*c = arg;
+	struct ctl_client *c = arg;
 
 	(void)bev;
 	if (c->lingering)
@@ -460,7 +466,7 @@ client_written(struct bufferevent *bev, void *arg)
 static int
 peer_gone(int fd)
 {
-	struct pollfd	pfd = { .fd = fd, .events = POLLOUT };
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
 
 	return poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLHUP | POLLERR));
 }
@@ -468,7 +474,7 @@ peer_gone(int fd)
 static void
 client_event(struct bufferevent *bev, short what, void *arg)
 {
-	struct ctl_client	*c = arg;
+	struct ctl_client *c = arg;
 
 	if (c->lingering) {
 		client_free(c);
@@ -496,7 +502,7 @@ client_event(struct bufferevent *bev, short what, void *arg)
 			client_free(c);
 			return;
 		}
-		client_process(c);	/* may free c */
+		client_process(c); /* may free c */
 		return;
 	}
 	if (what & BEV_EVENT_ERROR)
@@ -512,15 +518,16 @@ client_event(struct bufferevent *bev, short what, void *arg)
 static int
 client_evict(void)
 {
-	struct ctl_client	*c;
+	struct ctl_client *c;
 
-	TAILQ_FOREACH(c, &clients, entry) {
+	TAILQ_FOREACH (c, &clients, entry) {
 		if (c->busy || c->ctx.subscribed || c->closing || c->dead ||
 		    evbuffer_get_length(bufferevent_get_input(c->bev)) > 0 ||
 		    evbuffer_get_length(bufferevent_get_output(c->bev)) > 0)
 			continue;
 		log_debug("control: closing the idle connection of pid %ld "
-		    "to make room", (long)c->ctx.peer.pid);
+			  "to make room",
+		    (long)c->ctx.peer.pid);
 		client_free(c);
 		return 1;
 	}
@@ -545,11 +552,11 @@ peer_access(const struct ucred *cr, int *may_write)
 static void
 client_new(int fd)
 {
-	struct ctl_client	*c;
-	struct ucred		 cr;
-	socklen_t		 crlen = sizeof cr;
-	struct timeval		 tv;
-	int			 may_write;
+	struct ctl_client *c;
+	struct ucred	   cr;
+	socklen_t	   crlen = sizeof cr;
+	struct timeval	   tv;
+	int		   may_write;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) == -1) {
 		log_warn("control: no peer credentials: %s", strerror(errno));
@@ -558,9 +565,10 @@ client_new(int fd)
 	}
 	if (!peer_access(&cr, &may_write)) {
 		log_warn("control: connection refused to uid %lu gid %lu "
-		    "pid %ld", (unsigned long)cr.uid, (unsigned long)cr.gid,
-		    (long)cr.pid);
-		reject(fd, GW_ERR_FORBIDDEN, "this user may not use the "
+			 "pid %ld",
+		    (unsigned long)cr.uid, (unsigned long)cr.gid, (long)cr.pid);
+		reject(fd, GW_ERR_FORBIDDEN,
+		    "this user may not use the "
 		    "control socket (see --control-group and "
 		    "--control-read-group)");
 		return;
@@ -592,8 +600,7 @@ client_new(int fd)
 	}
 	TAILQ_INSERT_TAIL(&clients, c, entry);
 	nclients++;
-	bufferevent_setcb(c->bev, client_read, client_written, client_event,
-	    c);
+	bufferevent_setcb(c->bev, client_read, client_written, client_event, c);
 	/* Never buffer more than one maximal line (and its \r\n). */
 	bufferevent_setwatermark(c->bev, EV_READ, 0, GW_CTL_MAX_LINE + 2);
 	tv = gw_ms_to_timeval(ctl.idle_ms);
@@ -613,8 +620,8 @@ control_resume(evutil_socket_t fd, short what, void *arg)
 static void
 control_accept(evutil_socket_t lfd, short what, void *arg)
 {
-	struct timeval	tv = gw_ms_to_timeval(ACCEPT_PAUSE_MS);
-	int		fd, i;
+	struct timeval tv = gw_ms_to_timeval(ACCEPT_PAUSE_MS);
+	int	       fd, i;
 
 	(void)what;
 	(void)arg;
@@ -651,10 +658,9 @@ control_resolve_group(const char *opt, const char *s, gid_t *gid, char **err)
 {
 	if (gw_group_lookup(s, gid) == 0)
 		return 0;
-	*err = errno != 0 ?
-	    xasprintf("%s: cannot look up group '%s': %s", opt, s,
-	    strerror(errno)) :
-	    xasprintf("%s: no such group '%s'", opt, s);
+	*err = errno != 0 ? xasprintf("%s: cannot look up group '%s': %s", opt,
+				s, strerror(errno)) :
+			    xasprintf("%s: no such group '%s'", opt, s);
 	return -1;
 }
 
@@ -662,8 +668,8 @@ control_resolve_group(const char *opt, const char *s, gid_t *gid, char **err)
 static int
 make_parent(const char *path, char **err)
 {
-	char	*dir = gw_parent_dir(path), *failed = NULL;
-	int	 rc = 0;
+	char *dir = gw_parent_dir(path), *failed = NULL;
+	int   rc = 0;
 
 	if (dir != NULL && gw_mkdirs(dir, 0700, 0, NULL, NULL, &failed) == -1) {
 		*err = xasprintf("cannot create %s: %s", failed,
@@ -678,14 +684,15 @@ make_parent(const char *path, char **err)
 static int
 create_socket(const struct gw_config *cfg, char **err)
 {
-	struct sockaddr_un	 sun;
-	struct stat		 st;
-	const char		*path = cfg->control_socket, *step = "";
-	int			 fd;
+	struct sockaddr_un sun;
+	struct stat	   st;
+	const char	  *path = cfg->control_socket, *step = "";
+	int		   fd;
 
 	if (gw_unix_addr(&sun, path) == -1) {
 		*err = xasprintf("control socket path too long (max %zu "
-		    "bytes): %s", sizeof sun.sun_path - 1, path);
+				 "bytes): %s",
+		    sizeof sun.sun_path - 1, path);
 		return -1;
 	}
 	if (make_parent(path, err) == -1)
@@ -695,15 +702,17 @@ create_socket(const struct gw_config *cfg, char **err)
 		break;
 	case GW_UNIX_NOTSOCK:
 		*err = xasprintf("%s exists and is not a socket; "
-		    "refusing to replace it", path);
+				 "refusing to replace it",
+		    path);
 		return -1;
 	case GW_UNIX_LIVE:
 		*err = xasprintf("%s is in use (another gwd with this "
-		    "name is running?)", path);
+				 "name is running?)",
+		    path);
 		return -1;
 	case GW_UNIX_FAILED:
 		if (strcmp(step, "lstat") == 0)
-			break;	/* bind says what is wrong, if anything */
+			break; /* bind says what is wrong, if anything */
 		if (strcmp(step, "unlink") == 0) {
 			*err = xasprintf("cannot remove stale %s: %s", path,
 			    strerror(errno));
@@ -711,7 +720,8 @@ create_socket(const struct gw_config *cfg, char **err)
 		}
 		/* Cannot tell whether it is alive: do not remove it. */
 		*err = xasprintf("%s is in use (another gwd with this "
-		    "name is running?)", path);
+				 "name is running?)",
+		    path);
 		return -1;
 	}
 	/* No window in which the socket exists with a looser mode. */
@@ -736,8 +746,8 @@ create_socket(const struct gw_config *cfg, char **err)
 		return -1;
 	}
 	/* Let the group that may use it reach it, where the mode allows. */
-	if ((ctl.have_gid || ctl.have_read_gid) && chown(path, (uid_t)-1,
-	    ctl.have_gid ? ctl.gid : ctl.read_gid) == -1)
+	if ((ctl.have_gid || ctl.have_read_gid) &&
+	    chown(path, (uid_t)-1, ctl.have_gid ? ctl.gid : ctl.read_gid) == -1)
 		log_warn("control: cannot give %s to group %lu: %s", path,
 		    (unsigned long)(ctl.have_gid ? ctl.gid : ctl.read_gid),
 		    strerror(errno));
@@ -747,10 +757,9 @@ create_socket(const struct gw_config *cfg, char **err)
 }
 
 int
-control_start(struct event_base *base, const struct gw_config *cfg,
-    char **err)
+control_start(struct event_base *base, const struct gw_config *cfg, char **err)
 {
-	int	fd;
+	int fd;
 
 	if (ctl.fd != -1) {
 		*err = xstrdup("the control socket is already open");
@@ -763,14 +772,14 @@ control_start(struct event_base *base, const struct gw_config *cfg,
 	ctl.have_gid = ctl.have_read_gid = 0;
 	if (cfg->control_group != NULL && cfg->control_group[0] != '\0') {
 		if (control_resolve_group("control-group", cfg->control_group,
-		    &ctl.gid, err) == -1)
+			&ctl.gid, err) == -1)
 			return -1;
 		ctl.have_gid = 1;
 	}
 	if (cfg->control_read_group != NULL &&
 	    cfg->control_read_group[0] != '\0') {
 		if (control_resolve_group("control-read-group",
-		    cfg->control_read_group, &ctl.read_gid, err) == -1)
+			cfg->control_read_group, &ctl.read_gid, err) == -1)
 			return -1;
 		ctl.have_read_gid = 1;
 	}
@@ -782,7 +791,7 @@ control_start(struct event_base *base, const struct gw_config *cfg,
 	gw_ignore_sigpipe();
 
 	if (ctl.inherited != -1) {
-		struct stat	st;
+		struct stat st;
 
 		/* An upgrade kept it: already bound, listening, chmod'ed. */
 		fd = ctl.inherited;
@@ -804,7 +813,7 @@ control_start(struct event_base *base, const struct gw_config *cfg,
 	if (ctl.ev == NULL || ctl.resume == NULL ||
 	    event_add(ctl.ev, NULL) == -1) {
 		*err = xstrdup("control socket: cannot register with the "
-		    "event loop");
+			       "event loop");
 		control_stop();
 		return -1;
 	}
@@ -823,22 +832,23 @@ control_start(struct event_base *base, const struct gw_config *cfg,
 static void
 control_flush(void)
 {
-	struct ctl_client	*c;
-	struct pollfd		 pfd[GW_CTL_MAX_CLIENTS];
-	struct evbuffer		*out;
-	uint64_t		 end = gw_now_ms() + FLUSH_MS, now;
-	nfds_t			 n;
+	struct ctl_client *c;
+	struct pollfd	   pfd[GW_CTL_MAX_CLIENTS];
+	struct evbuffer	  *out;
+	uint64_t	   end = gw_now_ms() + FLUSH_MS, now;
+	nfds_t		   n;
 
-	TAILQ_FOREACH(c, &clients, entry)
+	TAILQ_FOREACH (c, &clients, entry)
 		(void)evbuffer_unfreeze(bufferevent_get_output(c->bev), 1);
 	for (;;) {
 		n = 0;
-		TAILQ_FOREACH(c, &clients, entry) {
+		TAILQ_FOREACH (c, &clients, entry) {
 			out = bufferevent_get_output(c->bev);
 			if (evbuffer_get_length(out) == 0)
 				continue;
 			if (evbuffer_write(out, bufferevent_getfd(c->bev)) ==
-			    -1 && errno != EAGAIN && errno != EINTR) {
+				-1 &&
+			    errno != EAGAIN && errno != EINTR) {
 				evbuffer_drain(out, evbuffer_get_length(out));
 				continue;
 			}
@@ -857,7 +867,7 @@ control_flush(void)
 void
 control_stop(void)
 {
-	struct ctl_client	*c;
+	struct ctl_client *c;
 
 	control_flush();
 	while ((c = TAILQ_FIRST(&clients)) != NULL)
@@ -919,8 +929,8 @@ void
 control_answer_fd(int fd, json_t *id, json_t *result, const char *code,
     const char *message)
 {
-	json_t	*o = reply_new(id, result, code, message);
-	char	*s = json_dumps(o, JSON_COMPACT);
+	json_t *o = reply_new(id, result, code, message);
+	char   *s = json_dumps(o, JSON_COMPACT);
 
 	json_decref(o);
 	if (s != NULL) {

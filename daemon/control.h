@@ -21,41 +21,41 @@ struct ctl_client;
 
 /* Who is asking, from SO_PEERCRED at accept time. */
 struct cmd_peer {
-	uid_t	 uid;
-	gid_t	 gid;
-	pid_t	 pid;
-	int	 may_write;	/* 0: read-only commands only */
+	uid_t uid;
+	gid_t gid;
+	pid_t pid;
+	int   may_write; /* 0: read-only commands only */
 };
 
 /* Per-connection command state, embedded in control.c's client. */
 struct cmd_ctx {
 	struct ctl_client *client;
-	struct cmd_peer	 peer;
-	int		 reload_pending;	/* waiting for sup_reload's cb */
-	int		 stats_pending;		/* waiting for stats_query */
-	int		 subscribed;		/* on the event stream */
-	int		 upgrade_pending;	/* waiting for sup_upgrade */
+	struct cmd_peer	   peer;
+	int		   reload_pending;  /* waiting for sup_reload's cb */
+	int		   stats_pending;   /* waiting for stats_query */
+	int		   subscribed;	    /* on the event stream */
+	int		   upgrade_pending; /* waiting for sup_upgrade */
 };
 
 enum cmd_status {
-	CMD_OK,		/* *result set (new reference) */
-	CMD_ERROR,	/* *code and *message set (message: caller frees) */
-	CMD_ASYNC	/* control_answer() comes later (maybe already came) */
+	CMD_OK,	   /* *result set (new reference) */
+	CMD_ERROR, /* *code and *message set (message: caller frees) */
+	CMD_ASYNC  /* control_answer() comes later (maybe already came) */
 };
 
 struct cmd_reply {
-	json_t		*result;
-	const char	*code;
-	char		*message;
+	json_t	   *result;
+	const char *code;
+	char	   *message;
 };
 
 struct command {
-	const char	*name;
-	int		 read_only;
+	const char *name;
+	int	    read_only;
 	/* args is an object (borrowed). 0, or -1 with *message (free). */
-	int		 (*validate)(json_t *args, char **message);
-	enum cmd_status	 (*run)(struct cmd_ctx *, json_t *args,
-			     struct cmd_reply *);
+	int (*validate)(json_t *args, char **message);
+	enum cmd_status (*run)(struct cmd_ctx *, json_t *args,
+	    struct cmd_reply *);
 };
 
 /*
@@ -66,12 +66,11 @@ struct command {
  * every command is unknown.
  */
 struct control_commands {
-	const struct command	*(*find)(const char *name);
-	void			 (*audit)(const struct cmd_ctx *,
-				     const char *cmd, json_t *args);
-	void			 (*cancel)(struct cmd_ctx *);
+	const struct command *(*find)(const char *name);
+	void (*audit)(const struct cmd_ctx *, const char *cmd, json_t *args);
+	void (*cancel)(struct cmd_ctx *);
 };
-void	 control_set_commands(const struct control_commands *);
+void control_set_commands(const struct control_commands *);
 
 /*
  * Create the socket at cfg->control_socket with mode cfg->control_mode,
@@ -79,15 +78,14 @@ void	 control_set_commands(const struct control_commands *);
  * looked up here, never per request) and start accepting on base.  Returns
  * 0, or -1 with a message in *err (caller frees).
  */
-int	 control_start(struct event_base *, const struct gw_config *,
-	     char **err);
+int  control_start(struct event_base *, const struct gw_config *, char **err);
 /* Flush what can be flushed without blocking, close every client, unlink
  * the socket.  Safe to call when control_start was not. */
-void	 control_stop(void);
+void control_stop(void);
 /* A group as a name or a number: 0, or -1 with *err ("OPT: no such
  * group 'x'"; caller frees).  For the configuration's validation. */
-int	 control_resolve_group(const char *opt, const char *s, gid_t *gid,
-	     char **err);
+int  control_resolve_group(const char *opt, const char *s, gid_t *gid,
+     char **err);
 
 /* Number of connected clients (for status and tests). */
 unsigned control_clients(void);
@@ -97,8 +95,8 @@ unsigned control_clients(void);
  * either result (a new reference, stolen) or an error code and message.
  * The answer keeps its place in the connection's order.
  */
-void	 control_answer(struct ctl_client *, json_t *result,
-	     const char *code, const char *message);
+void	 control_answer(struct ctl_client *, json_t *result, const char *code,
+	const char *message);
 /* Send one unsolicited line (a subscribed event; obj is borrowed).  A
  * client that does not read is disconnected rather than buffered forever. */
 void	 control_push(struct ctl_client *, json_t *obj);
@@ -116,8 +114,8 @@ void	 control_inherit(int fd);
 int	 control_fd(void);
 int	 control_client_fd(struct ctl_client *);
 json_t	*control_client_id(struct ctl_client *);
-void	 control_answer_fd(int fd, json_t *id, json_t *result,
-	     const char *code, const char *message);
+void	 control_answer_fd(int fd, json_t *id, json_t *result, const char *code,
+	const char *message);
 /* Tests only: shorten the idle timeout. */
 void	 control_set_idle_timeout_ms(unsigned ms);
 

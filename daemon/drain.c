@@ -11,17 +11,17 @@
 #include "gw/util.h"
 
 static struct {
-	struct event	*timer;
-	void		(*done)(void);
-	uint64_t	 until;		/* ms, gw_now_ms() clock */
-	int		 active;
-	int		 used;		/* at most one drain per run */
+	struct event *timer;
+	void (*done)(void);
+	uint64_t until; /* ms, gw_now_ms() clock */
+	int	 active;
+	int	 used; /* at most one drain per run */
 } drain;
 
 static void
 drain_fire(evutil_socket_t fd, short what, void *arg)
 {
-	void	(*done)(void) = drain.done;
+	void (*done)(void) = drain.done;
 
 	(void)fd;
 	(void)what;
@@ -34,13 +34,13 @@ drain_fire(evutil_socket_t fd, short what, void *arg)
 int
 drain_begin(struct event_base *base, uint64_t delay_ms, void (*done)(void))
 {
-	struct timeval	tv;
+	struct timeval tv;
 
 	if (delay_ms == 0 || drain.active || drain.used)
 		return -1;
 	drain.timer = evtimer_new(base, drain_fire, NULL);
 	if (drain.timer == NULL)
-		return -1;	/* stop at once rather than never */
+		return -1; /* stop at once rather than never */
 	tv = gw_ms_to_timeval(delay_ms);
 	evtimer_add(drain.timer, &tv);
 	drain.done = done;
@@ -65,7 +65,7 @@ drain_ran(void)
 uint64_t
 drain_left_ms(void)
 {
-	uint64_t	now = gw_now_ms();
+	uint64_t now = gw_now_ms();
 
 	if (!drain.active || now >= drain.until)
 		return 0;

@@ -19,14 +19,13 @@
  * wait for: delay_ms is 0, or a drain is already running or has run (a
  * second request ends it: the caller stops at once).
  */
-int	 drain_begin(struct event_base *, uint64_t delay_ms,
-	     void (*done)(void));
+int drain_begin(struct event_base *, uint64_t delay_ms, void (*done)(void));
 
 /* Is a drain running now? */
-int	 drain_active(void);
+int drain_active(void);
 
 /* Has a drain begun in this run (running or over)? */
-int	 drain_ran(void);
+int drain_ran(void);
 
 /* Milliseconds left of the running drain (0 if none). */
 uint64_t drain_left_ms(void);

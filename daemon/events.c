@@ -10,14 +10,14 @@
 #include "gw/util.h"
 
 struct listener {
-	event_cb	 cb;
-	void		*arg;
-	int		 dead;
+	event_cb cb;
+	void	*arg;
+	int	 dead;
 };
 
-static struct listener	*listeners;
-static size_t		 nlisteners;
-static int		 emitting;
+static struct listener *listeners;
+static size_t		nlisteners;
+static int		emitting;
 
 void
 events_subscribe(event_cb cb, void *arg)
@@ -33,7 +33,7 @@ events_subscribe(event_cb cb, void *arg)
 static void
 compact(void)
 {
-	size_t	i, j = 0;
+	size_t i, j = 0;
 
 	for (i = 0; i < nlisteners; i++)
 		if (!listeners[i].dead)
@@ -48,7 +48,7 @@ compact(void)
 void
 events_unsubscribe(event_cb cb, void *arg)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < nlisteners; i++)
 		if (listeners[i].cb == cb && listeners[i].arg == arg)
@@ -60,7 +60,7 @@ events_unsubscribe(event_cb cb, void *arg)
 void
 events_emit(const struct gw_event *ev)
 {
-	size_t	i, n = nlisteners;
+	size_t i, n = nlisteners;
 
 	/* A listener may unsubscribe (itself or another) while we iterate. */
 	emitting++;
@@ -75,22 +75,22 @@ events_emit(const struct gw_event *ev)
 json_t *
 events_to_json(const struct gw_event *ev)
 {
-	json_t	*o = json_object();
+	json_t *o = json_object();
 
 	json_object_set_new(o, "ts", json_real(ev->ts));
 	json_object_set_new(o, "event", json_string(ev->event));
 	json_object_set_new(o, "master_pid", json_integer(ev->master_pid));
 	json_object_set_new(o, "generation", json_integer(ev->generation));
-	json_object_set_new(o, "worker_id", ev->worker_id > 0 ?
-	    json_integer(ev->worker_id) : json_null());
-	json_object_set_new(o, "pid", ev->pid > 0 ?
-	    json_integer(ev->pid) : json_null());
-	json_object_set_new(o, "reason", ev->reason ?
-	    json_string(ev->reason) : json_null());
-	json_object_set_new(o, "exit_status", ev->exit_status >= 0 ?
-	    json_integer(ev->exit_status) : json_null());
-	json_object_set_new(o, "signal", ev->signal > 0 ?
-	    json_integer(ev->signal) : json_null());
+	json_object_set_new(o, "worker_id",
+	    ev->worker_id > 0 ? json_integer(ev->worker_id) : json_null());
+	json_object_set_new(o, "pid",
+	    ev->pid > 0 ? json_integer(ev->pid) : json_null());
+	json_object_set_new(o, "reason",
+	    ev->reason ? json_string(ev->reason) : json_null());
+	json_object_set_new(o, "exit_status",
+	    ev->exit_status >= 0 ? json_integer(ev->exit_status) : json_null());
+	json_object_set_new(o, "signal",
+	    ev->signal > 0 ? json_integer(ev->signal) : json_null());
 	json_object_set(o, "detail", ev->detail ? ev->detail : json_null());
 	return o;
 }

@@ -31,25 +31,24 @@
 #include "gwconfig.h"
 #include "options.h"
 
-#define DEFAULT_BIND	"127.0.0.1:8000"
-#define SUN_PATH_MAX	107
+#define DEFAULT_BIND "127.0.0.1:8000"
+#define SUN_PATH_MAX 107
 
 struct cli_item {
-	const struct option_def	*o;
+	const struct option_def *o;
 	const char		*value;
 };
 
 struct cli {
-	struct cli_item	*v;
-	size_t		 n;
-	const char	*config;
-	char		**command;	/* into argv, NULL-terminated */
+	struct cli_item	  *v;
+	size_t		   n;
+	const char	  *config;
+	char		 **command; /* into argv, NULL-terminated */
 	enum config_action action;
 };
 
 static void
-config_add_item(struct cli *cli, const struct option_def *o,
-    const char *value)
+config_add_item(struct cli *cli, const struct option_def *o, const char *value)
 {
 	cli->v = xreallocarray(cli->v, cli->n + 1, sizeof *cli->v);
 	cli->v[cli->n].o = o;
@@ -61,7 +60,7 @@ static char *
 config_unknown(const char *prefix, const char *key, size_t len,
     const char *what)
 {
-	const char	*best = options_suggest(key, len);
+	const char *best = options_suggest(key, len);
 
 	if (best != NULL)
 		return xasprintf("%s%.*s: unknown %s; did you mean %s%s?",
@@ -104,7 +103,7 @@ config_cli_option(struct cli *cli, const struct option_def *o,
 static int
 config_scan(int argc, char **argv, struct cli *cli, char **err)
 {
-	const struct option_def	*o;
+	const struct option_def *o;
 	const char		*a, *name, *eq, *value;
 	size_t			 len;
 	int			 i, rc;
@@ -130,7 +129,8 @@ config_scan(int argc, char **argv, struct cli *cli, char **err)
 			if (!options_takes_value(o)) {
 				if (eq != NULL && o->type == OPT_ACTION) {
 					*err = xasprintf("--%s: takes no "
-					    "value", o->name);
+							 "value",
+					    o->name);
 					return -1;
 				}
 				value = eq != NULL ? eq + 1 : "yes";
@@ -177,9 +177,9 @@ config_scan(int argc, char **argv, struct cli *cli, char **err)
 static struct gw_config *
 config_defaults(void)
 {
-	struct gw_config	*cfg = xcalloc(1, sizeof *cfg);
-	char			*msg = NULL;
-	size_t			 i;
+	struct gw_config *cfg = xcalloc(1, sizeof *cfg);
+	char		 *msg = NULL;
+	size_t		  i;
 
 	cfg->readiness = READINESS_DEFAULT;
 	cfg->readiness_grace_ms = GRACE_DEFAULT;
@@ -206,7 +206,7 @@ static void
 config_set_origin(struct gw_config *cfg, const struct option_def *o,
     char *where)
 {
-	size_t	i = (size_t)(o - options_table);
+	size_t i = (size_t)(o - options_table);
 
 	/* Each hook keeps its own place: validation names the one that
 	 * cannot run. */
@@ -220,7 +220,7 @@ config_set_origin(struct gw_config *cfg, const struct option_def *o,
 char *
 config_origin(const struct gw_config *cfg, const char *key)
 {
-	const struct option_def	*o = options_find(key, strlen(key));
+	const struct option_def *o = options_find(key, strlen(key));
 	const char		*w;
 
 	if (o == NULL || cfg->origin == NULL ||
@@ -238,7 +238,7 @@ config_origin(const struct gw_config *cfg, const char *key)
 static void
 config_strip_comment(char *v)
 {
-	char	*p, quote = 0;
+	char *p, quote = 0;
 
 	for (p = v; *p != '\0'; p++) {
 		if (quote == '\'') {
@@ -253,7 +253,8 @@ config_strip_comment(char *v)
 			p++;
 		else if (*p == '\'' || *p == '"')
 			quote = *p;
-		else if (*p == '#' && (p == v || isspace((unsigned char)p[-1]))) {
+		else if (*p == '#' &&
+		    (p == v || isspace((unsigned char)p[-1]))) {
 			*p = '\0';
 			break;
 		}
@@ -270,8 +271,8 @@ config_strip_comment(char *v)
 static int
 config_unquote(const char *v, char **out)
 {
-	const char	*r;
-	char		 quote = v[0], *w;
+	const char *r;
+	char	    quote = v[0], *w;
 
 	*out = NULL;
 	if (quote != '"' && quote != '\'')
@@ -296,7 +297,7 @@ static int
 config_file_line(struct gw_config *cfg, char *line, char **key,
     const struct option_def **op, char **msg)
 {
-	const struct option_def	*o;
+	const struct option_def *o;
 	char			*p, *k, *v, *copy;
 	size_t			 klen;
 	int			 q, rc;
@@ -307,8 +308,7 @@ config_file_line(struct gw_config *cfg, char *line, char **key,
 		;
 	if (*p == '\0' || *p == '#')
 		return 0;
-	for (k = p; *p != '\0' && *p != '=' && !isspace((unsigned char)*p);
-	    p++)
+	for (k = p; *p != '\0' && *p != '=' && !isspace((unsigned char)*p); p++)
 		;
 	klen = (size_t)(p - k);
 	if (klen > 0)
@@ -367,12 +367,12 @@ config_file_line(struct gw_config *cfg, char *line, char **key,
 static int
 config_read_file(struct gw_config *cfg, const char *path, char **err)
 {
-	const struct option_def	*o;
-	FILE		*f;
-	char		*line = NULL, *key, *msg = NULL;
-	size_t		 cap = 0;
-	unsigned	 lineno = 0;
-	int		 rc = 0;
+	const struct option_def *o;
+	FILE			*f;
+	char			*line = NULL, *key, *msg = NULL;
+	size_t			 cap = 0;
+	unsigned		 lineno = 0;
+	int			 rc = 0;
 
 	if ((f = fopen(path, "r")) == NULL) {
 		*err = xasprintf("cannot read %s: %s", path, strerror(errno));
@@ -398,8 +398,8 @@ config_read_file(struct gw_config *cfg, const char *path, char **err)
 			break;
 		}
 		if (o != NULL)
-			config_set_origin(cfg, o, xasprintf("%s:%u", path,
-			    lineno));
+			config_set_origin(cfg, o,
+			    xasprintf("%s:%u", path, lineno));
 		free(key);
 	}
 	if (rc == 0 && ferror(f)) {
@@ -415,21 +415,22 @@ config_read_file(struct gw_config *cfg, const char *path, char **err)
 static int
 config_finish(struct gw_config *cfg, char **err)
 {
-	char	*msg = NULL;
-	size_t	 i;
+	char  *msg = NULL;
+	size_t i;
 
 	if (cfg->nbinds == 0) {
 		if (options_set(cfg, options_find("bind", 4), DEFAULT_BIND,
-		    &msg) == -1)
+			&msg) == -1)
 			abort();
 		cfg->binds_default = 1;
 	}
 	if (cfg->readiness == READINESS_DEFAULT)
 		cfg->readiness = cfg->command == NULL ? READINESS_NOTIFY :
-		    READINESS_SPAWN;
+							READINESS_SPAWN;
 	if (cfg->readiness_grace_ms == GRACE_DEFAULT)
 		cfg->readiness_grace_ms = cfg->readiness == READINESS_SPAWN ?
-		    GRACE_SPAWN_DEFAULT_MS : 0;
+		    GRACE_SPAWN_DEFAULT_MS :
+		    0;
 	/* Only gwd-http is known to reopen its logs on a signal; any other
 	 * program may die of SIGUSR1 (uvicorn) or open a debugger (Node). */
 	if (cfg->worker_reopen_signal == SIGNAL_DEFAULT)
@@ -439,8 +440,8 @@ config_finish(struct gw_config *cfg, char **err)
 	free(cfg->notify_socket);
 	cfg->notify_socket = gw_default_notify_socket(cfg->name);
 	for (i = 0; i < options_count; i++) {
-		const struct option_def	*o = &options_table[i];
-		char			**p;
+		const struct option_def *o = &options_table[i];
+		char		       **p;
 
 		if (o->derive == NULL)
 			continue;
@@ -450,12 +451,14 @@ config_finish(struct gw_config *cfg, char **err)
 	}
 	if (strlen(cfg->notify_socket) > SUN_PATH_MAX) {
 		*err = xasprintf("notify socket %s: path too long for a Unix "
-		    "socket (at most 107 bytes): shorten the runtime "
-		    "directory or --name", cfg->notify_socket);
+				 "socket (at most 107 bytes): shorten the runtime "
+				 "directory or --name",
+		    cfg->notify_socket);
 		return -1;
 	}
 	if (strlen(cfg->control_socket) > SUN_PATH_MAX) {
-		*err = xasprintf("control socket %s: path too long for a "
+		*err = xasprintf(
+		    "control socket %s: path too long for a "
 		    "Unix socket (at most 107 bytes): set --control-socket",
 		    cfg->control_socket);
 		return -1;
@@ -467,11 +470,11 @@ int
 config_load(int argc, char **argv, struct gw_config **out,
     enum config_action *action, char **err)
 {
-	struct cli		 cli;
-	struct gw_config	*cfg;
-	char			*msg = NULL;
-	size_t			 i, n;
-	int			 cli_binds = 0, cli_hooks = 0, rc;
+	struct cli	  cli;
+	struct gw_config *cfg;
+	char		 *msg = NULL;
+	size_t		  i, n;
+	int		  cli_binds = 0, cli_hooks = 0, rc;
 
 	*out = NULL;
 	*err = NULL;
@@ -483,7 +486,7 @@ config_load(int argc, char **argv, struct gw_config **out,
 	}
 	*action = cli.action;
 	cfg = config_defaults();
-	if (rc == 1)		/* --help, --version: nothing else matters */
+	if (rc == 1) /* --help, --version: nothing else matters */
 		goto done;
 	if (cli.config != NULL) {
 		cfg->config_file = xstrdup(cli.config);
@@ -491,7 +494,7 @@ config_load(int argc, char **argv, struct gw_config **out,
 			goto fail;
 	}
 	for (i = 0; i < cli.n; i++) {
-		const struct option_def	*o = cli.v[i].o;
+		const struct option_def *o = cli.v[i].o;
 
 		/* The command line's binds replace the file's. */
 		if (o->type == OPT_BIND && !cli_binds++)
@@ -531,7 +534,7 @@ fail:
 void
 config_free(struct gw_config *cfg)
 {
-	size_t	i;
+	size_t i;
 
 	if (cfg == NULL)
 		return;
@@ -564,16 +567,16 @@ config_free(struct gw_config *cfg)
 	free(cfg);
 }
 
-#define USAGE_COL	28	/* where help text starts */
-#define USAGE_WIDTH	79
+#define USAGE_COL   28 /* where help text starts */
+#define USAGE_WIDTH 79
 
 /* Print text from column USAGE_COL, wrapped at USAGE_WIDTH. */
 static void
 config_usage_wrap(FILE *f, int col, const char *text)
 {
-	const char	*p = text;
-	size_t		 wlen;
-	int		 at;
+	const char *p = text;
+	size_t	    wlen;
+	int	    at;
 
 	if (col + 2 > USAGE_COL) {
 		fputc('\n', f);
@@ -601,13 +604,14 @@ config_usage_wrap(FILE *f, int col, const char *text)
 void
 config_usage(FILE *f)
 {
-	const struct option_def	*o;
+	const struct option_def *o;
 	char			*text;
 	const char		*def;
 	size_t			 i;
 	int			 col;
 
-	fprintf(f, "usage: gwd [OPTIONS] [--] [COMMAND [ARG...]]\n\n"
+	fprintf(f,
+	    "usage: gwd [OPTIONS] [--] [COMMAND [ARG...]]\n\n"
 	    "Runs COMMAND (or gwd-http) as a pool of workers that inherit "
 	    "the listening\nsockets.  Every option is also a key of the "
 	    "file given with -c.\n\n");
@@ -621,11 +625,12 @@ config_usage(FILE *f)
 			col += fprintf(f, " %s", o->arg);
 		def = o->def != NULL ? o->def : o->defhelp;
 		text = def != NULL ? xasprintf("%s [%s]", o->help, def) :
-		    xstrdup(o->help);
+				     xstrdup(o->help);
 		config_usage_wrap(f, col, text);
 		free(text);
 	}
-	fprintf(f, "\nDurations: 250ms, 30, 30s, 5m, 1h, 7d.  "
+	fprintf(f,
+	    "\nDurations: 250ms, 30, 30s, 5m, 1h, 7d.  "
 	    "Sizes: 512K, 64M, 1G.\nSee gwd(8) and gwd.conf(5).\n");
 }
 
@@ -633,7 +638,7 @@ config_usage(FILE *f)
 static int
 config_needs_quotes(const char *s)
 {
-	size_t	len = strlen(s);
+	size_t len = strlen(s);
 
 	return len == 0 || isspace((unsigned char)s[0]) ||
 	    isspace((unsigned char)s[len - 1]) || strpbrk(s, "#'\"\\") != NULL;
@@ -642,7 +647,7 @@ config_needs_quotes(const char *s)
 static void
 config_print_value(FILE *f, const char *key, const char *v)
 {
-	const char	*p;
+	const char *p;
 
 	if (!config_needs_quotes(v)) {
 		fprintf(f, "%s = %s\n", key, v);
@@ -661,11 +666,13 @@ config_print_value(FILE *f, const char *key, const char *v)
 static char *
 config_shell_word(const char *w)
 {
-	size_t	 i, len = 2;
-	char	*s, *p;
+	size_t i, len = 2;
+	char  *s, *p;
 
-	if (*w != '\0' && strspn(w, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-") == strlen(w))
+	if (*w != '\0' &&
+	    strspn(w,
+		"abcdefghijklmnopqrstuvwxyz"
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-") == strlen(w))
 		return xstrdup(w);
 	for (i = 0; w[i] != '\0'; i++)
 		len += w[i] == '\'' ? 4 : 1;
@@ -686,8 +693,8 @@ config_shell_word(const char *w)
 static char *
 config_command_text(char **argv)
 {
-	char	*s = xstrdup(""), *w, *t;
-	size_t	 i;
+	char  *s = xstrdup(""), *w, *t;
+	size_t i;
 
 	for (i = 0; argv[i] != NULL; i++) {
 		w = config_shell_word(argv[i]);
@@ -707,8 +714,8 @@ static int
 config_is_derived(const struct gw_config *cfg, const struct option_def *o,
     const char *v)
 {
-	char	*def;
-	int	 same;
+	char *def;
+	int   same;
 
 	if (o->derive == NULL)
 		return 0;
@@ -721,7 +728,7 @@ config_is_derived(const struct gw_config *cfg, const struct option_def *o,
 void
 config_print(FILE *f, const struct gw_config *cfg)
 {
-	const struct option_def	*o;
+	const struct option_def *o;
 	char			*v;
 	size_t			 i, j;
 
@@ -737,7 +744,7 @@ config_print(FILE *f, const struct gw_config *cfg)
 			for (j = 0; j < cfg->nbinds; j++) {
 				v = cfg->binds[j].name != NULL ?
 				    xasprintf("%s=%s", cfg->binds[j].name,
-				    cfg->binds[j].addr) :
+					cfg->binds[j].addr) :
 				    xstrdup(cfg->binds[j].addr);
 				config_print_value(f, o->name, v);
 				free(v);
@@ -751,8 +758,8 @@ config_print(FILE *f, const struct gw_config *cfg)
 			break;
 		case OPT_HOOK:
 			for (j = 0; j < cfg->nhooks; j++) {
-				char	*cmd = config_command_text(
-				    cfg->hooks[j].argv);
+				char *cmd = config_command_text(cfg->hooks[j]
+								    .argv);
 
 				v = xasprintf("%s=%s", cfg->hooks[j].event,
 				    cmd);
@@ -789,8 +796,7 @@ config_print(FILE *f, const struct gw_config *cfg)
 				break;
 			}
 			if (config_is_derived(cfg, o, v))
-				fprintf(f, "# %s = %s (default)\n", o->name,
-				    v);
+				fprintf(f, "# %s = %s (default)\n", o->name, v);
 			else
 				config_print_value(f, o->name, v);
 			free(v);
@@ -802,8 +808,8 @@ config_print(FILE *f, const struct gw_config *cfg)
 json_t *
 config_to_json(const struct gw_config *cfg)
 {
-	json_t	*obj = json_object();
-	size_t	 i;
+	json_t *obj = json_object();
+	size_t	i;
 
 	for (i = 0; i < options_count; i++) {
 		if (options_table[i].type == OPT_ACTION)

@@ -37,8 +37,8 @@ void
 health_eval(const struct pool *p, unsigned min_ready, int draining,
     uint64_t now, struct health *h)
 {
-	struct pool_counts	c;
-	char			d[32];
+	struct pool_counts c;
+	char		   d[32];
 
 	memset(h, 0, sizeof *h);
 	pool_count(p, &c);
@@ -53,10 +53,11 @@ health_eval(const struct pool *p, unsigned min_ready, int draining,
 		    "no workers: the target is 0");
 	else if (c.ready < h->min_ready && p->backoff_until > now) {
 		format_duration(d, sizeof d, p->backoff_until - now);
-		snprintf(h->reason, sizeof h->reason, "backoff: %u of %u "
+		snprintf(h->reason, sizeof h->reason,
+		    "backoff: %u of %u "
 		    "required workers ready after %u consecutive failures; "
-		    "next attempt in %s", c.ready, h->min_ready, p->failures,
-		    d);
+		    "next attempt in %s",
+		    c.ready, h->min_ready, p->failures, d);
 	} else if (c.ready < h->min_ready)
 		snprintf(h->reason, sizeof h->reason,
 		    "%u of %u required workers ready", c.ready, h->min_ready);
@@ -76,9 +77,9 @@ health_json(const struct health *h)
 {
 	return json_pack("{s:b, s:b, s:i, s:i, s:i, s:s, s:o}", "live", 1,
 	    "ready", h->ready, "ready_workers", (int)h->ready_workers,
-	    "min_ready", (int)h->min_ready, "target", (int)h->target,
-	    "state", h->state, "reason", h->ready ? json_null() :
-	    json_string(h->reason));
+	    "min_ready", (int)h->min_ready, "target", (int)h->target, "state",
+	    h->state, "reason",
+	    h->ready ? json_null() : json_string(h->reason));
 }
 
 /* ---- routes ------------------------------------------------------------ */
@@ -94,7 +95,7 @@ health_text(struct evhttp_request *req, int code, const char *reason,
 static void
 health_livez(struct evhttp_request *req, void *arg)
 {
-	struct evbuffer	*b = evbuffer_new();
+	struct evbuffer *b = evbuffer_new();
 
 	(void)arg;
 	evbuffer_add(b, "ok\n", 3);
@@ -108,10 +109,9 @@ health_livez(struct evhttp_request *req, void *arg)
 static int
 health_verbose(struct evhttp_request *req)
 {
-	const struct evhttp_uri	*uri = evhttp_request_get_evhttp_uri(req);
-	const char		*q = uri != NULL ?
-				    evhttp_uri_get_query(uri) : NULL;
-	size_t			 n;
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const char *q = uri != NULL ? evhttp_uri_get_query(uri) : NULL;
+	size_t	    n;
 
 	while (q != NULL && *q != '\0') {
 		n = strcspn(q, "&");
@@ -129,18 +129,19 @@ health_verbose(struct evhttp_request *req)
 static void
 health_readyz(struct evhttp_request *req, void *arg)
 {
-	struct evbuffer	*b = evbuffer_new();
+	struct evbuffer *b = evbuffer_new();
 	struct health	 h;
 
 	(void)arg;
 	health_now(&h);
 	evbuffer_add_printf(b, "%s\n", h.ready ? "ok" : h.reason);
 	if (health_verbose(req))
-		evbuffer_add_printf(b, "state: %s\nready_workers: %u\n"
-		    "min_ready: %u\ntarget: %u\n", h.state, h.ready_workers,
-		    h.min_ready, h.target);
-	health_text(req, h.ready ? 200 : 503, h.ready ? "OK" :
-	    "Service Unavailable", b);
+		evbuffer_add_printf(b,
+		    "state: %s\nready_workers: %u\n"
+		    "min_ready: %u\ntarget: %u\n",
+		    h.state, h.ready_workers, h.min_ready, h.target);
+	health_text(req, h.ready ? 200 : 503,
+	    h.ready ? "OK" : "Service Unavailable", b);
 	evbuffer_free(b);
 }
 

@@ -24,15 +24,15 @@
 struct pool;
 
 /* Longest reason: "backoff: 4095 of 4096 required workers ready ...". */
-#define HEALTH_REASON_MAX	160
+#define HEALTH_REASON_MAX 160
 
 struct health {
-	int		 ready;
-	unsigned	 ready_workers;	/* in state ready, any generation */
-	unsigned	 min_ready;	/* required now: see above */
-	unsigned	 target;
-	const char	*state;		/* as status.state; static string */
-	char		 reason[HEALTH_REASON_MAX]; /* "" when ready */
+	int	    ready;
+	unsigned    ready_workers; /* in state ready, any generation */
+	unsigned    min_ready;	   /* required now: see above */
+	unsigned    target;
+	const char *state; /* as status.state; static string */
+	char	    reason[HEALTH_REASON_MAX]; /* "" when ready */
 };
 
 /*
@@ -50,20 +50,20 @@ const char *health_state(const struct pool *, int draining, uint64_t now);
  * by "backoff: " with the failures and the next attempt while the pool
  * backs off.
  */
-void	 health_eval(const struct pool *, unsigned min_ready, int draining,
-	     uint64_t now, struct health *h);
+void	    health_eval(const struct pool *, unsigned min_ready, int draining,
+	   uint64_t now, struct health *h);
 
 /* health_eval of the running master, now. */
-void	 health_now(struct health *h);
+void	    health_now(struct health *h);
 
 /*
  * The `health` command's result (new reference): {live: true, ready,
  * ready_workers, min_ready, target, state, reason} (reason null when
  * ready).
  */
-json_t	*health_json(const struct health *h);
+json_t	   *health_json(const struct health *h);
 
 /* Add /livez and /readyz to the metrics address (web.h). */
-void	 health_start(void);
+void	    health_start(void);
 
 #endif

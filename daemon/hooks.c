@@ -23,57 +23,55 @@
 #include "log.h"
 #include "spawn.h"
 
-extern char **environ;
+extern char	       **environ;
 
-static const char *const hooks_events[] = {
-	"ready", "reload", "worker_exit", "worker_timeout", "scale",
-	"backoff", "stop", NULL
-};
+static const char *const hooks_events[] = { "ready", "reload", "worker_exit",
+	"worker_timeout", "scale", "backoff", "stop", NULL };
 
 /* The hooks of one hooks_run: done once the last has ended. */
 struct hook_group {
-	int		 left;
-	hooks_done_cb	 done;
-	void		*arg;
+	int	      left;
+	hooks_done_cb done;
+	void	     *arg;
 };
 
 struct hook_proc {
-	struct hook_proc	*next;
-	pid_t			 pid;
-	char			*event;
-	char			*cmd;		/* text, for logs and events */
-	char			*path;		/* what execve got */
-	int			 worker_id;	/* of the event, 0 = none */
-	pid_t			 worker_pid;
-	unsigned		 generation;
-	int			 errfd;
-	int			 outfd;
-	struct event		*outev;
-	struct event		*timer;
-	char			 line[HOOKS_LINE_MAX];
-	size_t			 linelen;
-	uint64_t		 started;	/* ms, monotonic */
-	uint64_t		 limit_ms;	/* --hook-timeout at start */
-	int			 timed_out;	/* SIGTERM sent */
-	int			 killed;	/* SIGKILL sent */
-	struct hook_group	*group;
+	struct hook_proc  *next;
+	pid_t		   pid;
+	char		  *event;
+	char		  *cmd;	      /* text, for logs and events */
+	char		  *path;      /* what execve got */
+	int		   worker_id; /* of the event, 0 = none */
+	pid_t		   worker_pid;
+	unsigned	   generation;
+	int		   errfd;
+	int		   outfd;
+	struct event	  *outev;
+	struct event	  *timer;
+	char		   line[HOOKS_LINE_MAX];
+	size_t		   linelen;
+	uint64_t	   started;   /* ms, monotonic */
+	uint64_t	   limit_ms;  /* --hook-timeout at start */
+	int		   timed_out; /* SIGTERM sent */
+	int		   killed;    /* SIGKILL sent */
+	struct hook_group *group;
 };
 
 static struct {
-	struct event_base		*base;
-	const struct gw_config		*(*config)(void);
-	struct hook_proc		*procs;
-	size_t				 running;
-	unsigned			 skipped;	/* in this burst */
-	hooks_done_cb			 idle_cb;
-	void				*idle_arg;
-	int				 subscribed;
+	struct event_base *base;
+	const struct gw_config *(*config)(void);
+	struct hook_proc *procs;
+	size_t		  running;
+	unsigned	  skipped; /* in this burst */
+	hooks_done_cb	  idle_cb;
+	void		 *idle_arg;
+	int		  subscribed;
 } hk;
 
 int
 hooks_event_index(const char *name)
 {
-	int	i;
+	int i;
 
 	for (i = 0; hooks_events[i] != NULL; i++)
 		if (strcmp(hooks_events[i], name) == 0)
@@ -87,8 +85,8 @@ static int
 hooks_reserved(const char *kv)
 {
 	static const char *const prefixes[] = { "NOTIFY_SOCKET=", "LISTEN_",
-	    "WATCHDOG_", "GWD_" };
-	size_t		 i;
+		"WATCHDOG_", "GWD_" };
+	size_t			 i;
 
 	for (i = 0; i < GW_ARRAY_LEN(prefixes); i++)
 		if (strncmp(kv, prefixes[i], strlen(prefixes[i])) == 0)
@@ -100,8 +98,8 @@ char **
 hooks_environ(char *const base[], const char *name, pid_t master,
     const struct hook_facts *f)
 {
-	char	**v;
-	size_t	  n = 0, cap = 16, i;
+	char **v;
+	size_t n = 0, cap = 16, i;
 
 	for (i = 0; base != NULL && base[i] != NULL; i++)
 		cap++;
@@ -122,7 +120,8 @@ hooks_environ(char *const base[], const char *name, pid_t master,
 	if (f->exit_status >= 0)
 		v[n++] = xasprintf("GWD_EXIT_STATUS=%d", f->exit_status);
 	if (f->signal > 0)
-		v[n++] = xasprintf("GWD_SIGNAL=SIG%s", format_signal(f->signal));
+		v[n++] = xasprintf("GWD_SIGNAL=SIG%s",
+		    format_signal(f->signal));
 	if (f->result != NULL)
 		v[n++] = xasprintf("GWD_RESULT=%s", f->result);
 	for (i = 0; i < GW_ARRAY_LEN(f->extra) && f->extra[i] != NULL; i++)
@@ -160,7 +159,7 @@ hook_read(struct hook_proc *h)
 {
 	char	buf[4096];
 	size_t	total = 0;
-	ssize_t	n, i;
+	ssize_t n, i;
 
 	while (h->outfd != -1 && total < HOOKS_READ_MAX) {
 		n = read(h->outfd, buf, sizeof buf);
@@ -198,7 +197,7 @@ hook_output_cb(evutil_socket_t fd, short what, void *arg)
 static void
 hook_arm(struct hook_proc *h, uint64_t ms)
 {
-	struct timeval	tv = gw_ms_to_timeval(ms);
+	struct timeval tv = gw_ms_to_timeval(ms);
 
 	evtimer_add(h->timer, &tv);
 }
@@ -206,15 +205,16 @@ hook_arm(struct hook_proc *h, uint64_t ms)
 static void
 hook_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct hook_proc	*h = arg;
-	char			 d[32];
+	struct hook_proc *h = arg;
+	char		  d[32];
 
 	(void)fd;
 	(void)what;
 	if (!h->timed_out) {
 		format_duration(d, sizeof d, h->limit_ms);
 		log_warn("hook %s (pid %ld) still running at its time limit "
-		    "(%s): sending SIGTERM", h->event, (long)h->pid, d);
+			 "(%s): sending SIGTERM",
+		    h->event, (long)h->pid, d);
 		h->timed_out = 1;
 		if (kill(-h->pid, SIGTERM) == -1)
 			(void)kill(h->pid, SIGTERM);
@@ -222,7 +222,8 @@ hook_timer_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	log_warn("hook %s (pid %ld) still running %d ms after SIGTERM: "
-	    "sending SIGKILL", h->event, (long)h->pid, HOOKS_KILL_GRACE_MS);
+		 "sending SIGKILL",
+	    h->event, (long)h->pid, HOOKS_KILL_GRACE_MS);
 	h->killed = 1;
 	if (kill(-h->pid, SIGKILL) == -1)
 		(void)kill(h->pid, SIGKILL);
@@ -233,8 +234,8 @@ hook_timer_cb(evutil_socket_t fd, short what, void *arg)
 static char *
 hook_cmd_text(char **argv)
 {
-	char	*s = xstrdup(""), *t;
-	size_t	 i;
+	char  *s = xstrdup(""), *t;
+	size_t i;
 
 	for (i = 0; argv[i] != NULL; i++) {
 		t = xasprintf("%s%s%s", s, i > 0 ? " " : "", argv[i]);
@@ -255,19 +256,19 @@ hook_burst_end(void)
 }
 
 static int
-hook_start(const struct gw_hook *hook, const struct hook_facts *f,
-    char **envp, struct hook_group *g)
+hook_start(const struct gw_hook *hook, const struct hook_facts *f, char **envp,
+    struct hook_group *g)
 {
-	struct spawn_result	 r;
-	struct hook_proc	*h;
-	char			*path, *cmd = hook_cmd_text(hook->argv);
+	struct spawn_result r;
+	struct hook_proc   *h;
+	char		   *path, *cmd = hook_cmd_text(hook->argv);
 
 	if (hk.running >= HOOKS_MAX_RUNNING) {
 		/* A crash loop must not fork-bomb the host through its
 		 * worker_exit hooks: say it once a burst, count the rest. */
 		if (hk.skipped++ == 0)
 			log_warn("hooks: %d running, the limit: skipping hook "
-			    "%s (%s) and the next ones until one ends",
+				 "%s (%s) and the next ones until one ends",
 			    HOOKS_MAX_RUNNING, f->event, cmd);
 		free(cmd);
 		return -1;
@@ -309,8 +310,8 @@ hook_start(const struct gw_hook *hook, const struct hook_facts *f,
 int
 hooks_configured(const char *event)
 {
-	const struct gw_config	*cfg;
-	size_t			 i;
+	const struct gw_config *cfg;
+	size_t			i;
 
 	if (hk.config == NULL || (cfg = hk.config()) == NULL)
 		return 0;
@@ -323,11 +324,11 @@ hooks_configured(const char *event)
 int
 hooks_run(const struct hook_facts *f, hooks_done_cb done, void *arg)
 {
-	const struct gw_config	*cfg;
-	struct hook_group	*g;
-	char			**envp;
-	size_t			 i;
-	int			 started = 0;
+	const struct gw_config *cfg;
+	struct hook_group      *g;
+	char		      **envp;
+	size_t			i;
+	int			started = 0;
 
 	if (!hooks_configured(f->event))
 		return 0;
@@ -355,12 +356,12 @@ hooks_run(const struct hook_facts *f, hooks_done_cb done, void *arg)
 static void
 hook_finish(struct hook_proc *h, int status)
 {
-	struct spawn_error	 e;
-	struct gw_event		 ev;
-	uint64_t		 ms = gw_now_ms() - h->started;
-	int			 code = -1, sig = 0, execfail = 0;
-	ssize_t			 n;
-	json_t			*detail;
+	struct spawn_error e;
+	struct gw_event	   ev;
+	uint64_t	   ms = gw_now_ms() - h->started;
+	int		   code = -1, sig = 0, execfail = 0;
+	ssize_t		   n;
+	json_t		  *detail;
 
 	hook_read(h);
 	hook_close_output(h);
@@ -381,20 +382,21 @@ hook_finish(struct hook_proc *h, int status)
 	if (sig != 0)
 		log_warn("hook %s (pid %ld) killed by SIG%s after %llu ms%s",
 		    h->event, (long)h->pid, format_signal(sig),
-		    (unsigned long long)ms, h->timed_out ?
-		    " (past --hook-timeout)" : "");
+		    (unsigned long long)ms,
+		    h->timed_out ? " (past --hook-timeout)" : "");
 	else
-		log_msg(code == 0 ? LOG_INFO : LOG_WARNING, "hook %s (pid %ld) "
-		    "exited %d after %llu ms%s", h->event, (long)h->pid, code,
-		    (unsigned long long)ms, h->timed_out ?
-		    " (past --hook-timeout)" : "");
+		log_msg(code == 0 ? LOG_INFO : LOG_WARNING,
+		    "hook %s (pid %ld) "
+		    "exited %d after %llu ms%s",
+		    h->event, (long)h->pid, code, (unsigned long long)ms,
+		    h->timed_out ? " (past --hook-timeout)" : "");
 	/* Past its limit, whatever it left in its group goes too. */
 	if (h->timed_out)
 		(void)kill(-h->pid, SIGKILL);
-	detail = json_pack("{s:s, s:s, s:I, s:o, s:o, s:I, s:b, s:b}",
-	    "event", h->event, "cmd", h->cmd, "pid", (json_int_t)h->pid,
-	    "status", code >= 0 ? json_integer(code) : json_null(),
-	    "signal", sig > 0 ? json_string(format_signal(sig)) : json_null(),
+	detail = json_pack("{s:s, s:s, s:I, s:o, s:o, s:I, s:b, s:b}", "event",
+	    h->event, "cmd", h->cmd, "pid", (json_int_t)h->pid, "status",
+	    code >= 0 ? json_integer(code) : json_null(), "signal",
+	    sig > 0 ? json_string(format_signal(sig)) : json_null(),
 	    "duration_ms", (json_int_t)ms, "timed_out", h->timed_out,
 	    "exec_failed", execfail);
 	memset(&ev, 0, sizeof ev);
@@ -426,9 +428,9 @@ hook_free(struct hook_proc *h)
 int
 hooks_reaped(pid_t pid, int status)
 {
-	struct hook_proc	**pp, *h;
-	struct hook_group	 *g;
-	hooks_done_cb		  cb;
+	struct hook_proc **pp, *h;
+	struct hook_group *g;
+	hooks_done_cb	   cb;
 
 	for (pp = &hk.procs; *pp != NULL; pp = &(*pp)->next)
 		if ((*pp)->pid == pid)
@@ -479,9 +481,9 @@ hooks_when_idle(hooks_done_cb done, void *arg)
 static void
 hooks_on_event(const struct gw_event *ev, void *arg)
 {
-	struct hook_facts	 f;
-	char			 a[48], b[48];
-	json_t			*d = ev->detail;
+	struct hook_facts f;
+	char		  a[48], b[48];
+	json_t		 *d = ev->detail;
 
 	(void)arg;
 	memset(&f, 0, sizeof f);
@@ -496,18 +498,22 @@ hooks_on_event(const struct gw_event *ev, void *arg)
 		f.signal = ev->signal;
 	} else if (strcmp(ev->event, "scale") == 0) {
 		f.event = "scale";
-		snprintf(a, sizeof a, "GWD_TARGET=%lld", (long long)
-		    json_integer_value(json_object_get(d, "target")));
-		snprintf(b, sizeof b, "GWD_PREVIOUS=%lld", (long long)
-		    json_integer_value(json_object_get(d, "previous")));
+		snprintf(a, sizeof a, "GWD_TARGET=%lld",
+		    (long long)json_integer_value(json_object_get(d,
+			"target")));
+		snprintf(b, sizeof b, "GWD_PREVIOUS=%lld",
+		    (long long)json_integer_value(json_object_get(d,
+			"previous")));
 		f.extra[0] = a;
 		f.extra[1] = b;
 	} else if (strcmp(ev->event, "backoff") == 0) {
 		f.event = "backoff";
-		snprintf(a, sizeof a, "GWD_FAILURES=%lld", (long long)
-		    json_integer_value(json_object_get(d, "failures")));
-		snprintf(b, sizeof b, "GWD_DELAY_MS=%lld", (long long)
-		    json_integer_value(json_object_get(d, "delay_ms")));
+		snprintf(a, sizeof a, "GWD_FAILURES=%lld",
+		    (long long)json_integer_value(json_object_get(d,
+			"failures")));
+		snprintf(b, sizeof b, "GWD_DELAY_MS=%lld",
+		    (long long)json_integer_value(json_object_get(d,
+			"delay_ms")));
 		f.extra[0] = a;
 		f.extra[1] = b;
 	} else if (strcmp(ev->event, "reload_done") == 0) {
@@ -536,7 +542,7 @@ hooks_start(struct event_base *base, const struct gw_config *(*config)(void))
 void
 hooks_stop(void)
 {
-	struct hook_proc	*h;
+	struct hook_proc *h;
 
 	if (hk.subscribed)
 		events_unsubscribe(hooks_on_event, NULL);

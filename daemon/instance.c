@@ -23,29 +23,29 @@
 #include "instance.h"
 
 /* Tries when the lock file is removed under us by an instance leaving. */
-#define LOCK_TRIES	8
+#define LOCK_TRIES 8
 
 static struct {
-	int	 fd;
-	char	*path;
-	dev_t	 dev;
-	ino_t	 ino;
+	int   fd;
+	char *path;
+	dev_t dev;
+	ino_t ino;
 } lk = { -1, NULL, 0, 0 };
 
 /* The directories this process made (instance_dir), by dev and inode. */
-#define MADE_MAX	16
+#define MADE_MAX 16
 static struct {
-	char	*path;
-	dev_t	 dev;
-	ino_t	 ino;
+	char *path;
+	dev_t dev;
+	ino_t ino;
 } made[MADE_MAX];
-static size_t	nmade;
+static size_t nmade;
 
 /* gw_mkdirs made path: remember it (its mode is ours to widen). */
 static void
 instance_remember(const char *path, void *unused)
 {
-	struct stat	st;
+	struct stat st;
 
 	(void)unused;
 	if (nmade == MADE_MAX || stat(path, &st) == -1)
@@ -59,7 +59,7 @@ instance_remember(const char *path, void *unused)
 static int
 instance_is_made(const struct stat *st)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < nmade; i++)
 		if (made[i].dev == st->st_dev && made[i].ino == st->st_ino)
@@ -70,27 +70,27 @@ instance_is_made(const struct stat *st)
 void
 instance_dir_share(void)
 {
-	struct stat	st;
-	size_t		i;
+	struct stat st;
+	size_t	    i;
 
 	for (i = 0; i < nmade; i++)
-		if (stat(made[i].path, &st) == 0 &&
-		    st.st_dev == made[i].dev && st.st_ino == made[i].ino &&
-		    (st.st_mode & 0011) != 0011)
+		if (stat(made[i].path, &st) == 0 && st.st_dev == made[i].dev &&
+		    st.st_ino == made[i].ino && (st.st_mode & 0011) != 0011)
 			(void)chmod(made[i].path, (st.st_mode & 07777) | 0011);
 }
 
 int
 instance_dir(const char *dir, mode_t mode, char **err)
 {
-	struct stat	 st;
-	char		*failed = NULL;
-	int		 created;
+	struct stat st;
+	char	   *failed = NULL;
+	int	    created;
 
 	if (stat(dir, &st) == 0) {
 		if (!S_ISDIR(st.st_mode)) {
 			*err = xasprintf("runtime directory %s exists and is "
-			    "not a directory", dir);
+					 "not a directory",
+			    dir);
 			return -1;
 		}
 		return 0;
@@ -115,8 +115,8 @@ instance_dir(const char *dir, mode_t mode, char **err)
 static void
 instance_write_pid(void)
 {
-	char	buf[32];
-	int	n;
+	char buf[32];
+	int  n;
 
 	n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
 	if (ftruncate(lk.fd, 0) == 0)
@@ -128,7 +128,7 @@ static long
 instance_holder(int fd)
 {
 	char	buf[32];
-	ssize_t	n = pread(fd, buf, sizeof buf - 1, 0);
+	ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
 
 	if (n <= 0)
 		return 0;
@@ -139,9 +139,9 @@ instance_holder(int fd)
 int
 instance_lock(const char *path, char **err)
 {
-	struct stat	a, b;
-	long		pid;
-	int		fd, i;
+	struct stat a, b;
+	long	    pid;
+	int	    fd, i;
 
 	if (lk.fd != -1) {
 		*err = xstrdup("the instance lock is already held");
@@ -166,10 +166,12 @@ instance_lock(const char *path, char **err)
 			close(fd);
 			if (pid > 0)
 				*err = xasprintf("another gwd (pid %ld) holds "
-				    "the lock %s: an instance of that name "
-				    "is running", pid, path);
+						 "the lock %s: an instance of that name "
+						 "is running",
+				    pid, path);
 			else
-				*err = xasprintf("another gwd holds the lock "
+				*err = xasprintf(
+				    "another gwd holds the lock "
 				    "%s: an instance of that name is running",
 				    path);
 			return -1;
@@ -177,7 +179,7 @@ instance_lock(const char *path, char **err)
 		if (fstat(fd, &a) == 0 && stat(path, &b) == 0 &&
 		    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
 			break;
-		close(fd);	/* unlinked by the instance leaving: again */
+		close(fd); /* unlinked by the instance leaving: again */
 		fd = -1;
 	}
 	if (fd == -1) {
@@ -222,7 +224,7 @@ instance_lock_path(void)
 static int
 instance_in_groups(gid_t g, gid_t gid, const gid_t *groups, int ngroups)
 {
-	int	i;
+	int i;
 
 	if (g == gid)
 		return 1;
@@ -236,10 +238,10 @@ int
 instance_reach(const char *path, uid_t uid, gid_t gid, const gid_t *groups,
     int ngroups, char **why)
 {
-	struct stat	 st;
-	char		*p = xstrdup(path), *s;
-	mode_t		 bit;
-	int		 rc = 0;
+	struct stat st;
+	char	   *p = xstrdup(path), *s;
+	mode_t	    bit;
+	int	    rc = 0;
 
 	if (uid == 0) {
 		free(p);
@@ -247,16 +249,16 @@ instance_reach(const char *path, uid_t uid, gid_t gid, const gid_t *groups,
 	}
 	/* Every directory above the last component, "/" included. */
 	for (s = p; (s = strchr(s, '/')) != NULL; s++) {
-		char	c = s[1];
+		char c = s[1];
 
 		s[1] = '\0';
 		if (stat(p, &st) == -1) {
 			s[1] = c;
-			break;		/* missing: gwd makes it */
+			break; /* missing: gwd makes it */
 		}
 		s[1] = c;
 		if (!S_ISDIR(st.st_mode) || instance_is_made(&st))
-			continue;	/* bind says so; ours gwd widens */
+			continue; /* bind says so; ours gwd widens */
 		if (st.st_uid == uid)
 			bit = S_IXUSR;
 		else if (instance_in_groups(st.st_gid, gid, groups, ngroups))
@@ -266,8 +268,8 @@ instance_reach(const char *path, uid_t uid, gid_t gid, const gid_t *groups,
 		if ((st.st_mode & bit) == 0) {
 			*s = '\0';
 			*why = xasprintf("%s (mode %04o, owner %lu:%lu) does "
-			    "not let uid %lu gid %lu search it", p[0] ? p : "/",
-			    (unsigned)(st.st_mode & 07777),
+					 "not let uid %lu gid %lu search it",
+			    p[0] ? p : "/", (unsigned)(st.st_mode & 07777),
 			    (unsigned long)st.st_uid, (unsigned long)st.st_gid,
 			    (unsigned long)uid, (unsigned long)gid);
 			rc = -1;
@@ -281,7 +283,7 @@ instance_reach(const char *path, uid_t uid, gid_t gid, const gid_t *groups,
 int
 instance_lock_adopt(const char *path, int fd, char **err)
 {
-	struct stat	a, b;
+	struct stat a, b;
 
 	if (lk.fd != -1) {
 		*err = xstrdup("the instance lock is already held");

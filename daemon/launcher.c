@@ -18,15 +18,14 @@
 #include "launcher.h"
 
 /* The daemon's end of the pipe, until it has spoken. */
-static int	launcher_fd = -1;
+static int launcher_fd = -1;
 
 /* The launcher: wait for the daemon's word, exit with its status. */
-static void __attribute__((noreturn))
-launcher_wait(int fd, pid_t child)
+static void __attribute__((noreturn)) launcher_wait(int fd, pid_t child)
 {
 	char	buf[4096];
 	size_t	len = 0;
-	ssize_t	n;
+	ssize_t n;
 	int	status;
 
 	for (;;) {
@@ -40,9 +39,10 @@ launcher_wait(int fd, pid_t child)
 			break;
 	}
 	buf[len] = '\0';
-	(void)waitpid(child, NULL, 0);	/* the middle process, gone at once */
+	(void)waitpid(child, NULL, 0); /* the middle process, gone at once */
 	if (len == 0) {
-		fprintf(stderr, "gwd: the daemon exited during start-up "
+		fprintf(stderr,
+		    "gwd: the daemon exited during start-up "
 		    "(see its log)\n");
 		_exit(1);
 	}
@@ -56,8 +56,8 @@ launcher_wait(int fd, pid_t child)
 int
 launcher_detach(void)
 {
-	pid_t	pid;
-	int	p[2], fd;
+	pid_t pid;
+	int   p[2], fd;
 
 	if (pipe2(p, O_CLOEXEC) == -1)
 		return -1;
@@ -94,7 +94,7 @@ launcher_detach(void)
 void
 launcher_done(int status, const char *msg)
 {
-	char	*s;
+	char *s;
 
 	if (launcher_fd == -1)
 		return;

@@ -18,9 +18,9 @@
  * Detach.  Returns 0 in the daemon, -1 with errno if it could not fork;
  * the launcher never returns.
  */
-int	 launcher_detach(void);
+int  launcher_detach(void);
 /* Tell the launcher how the start went (once; later calls do nothing,
  * and so do calls without --daemon). */
-void	 launcher_done(int status, const char *msg);
+void launcher_done(int status, const char *msg);
 
 #endif

@@ -31,11 +31,10 @@
 #include "log.h"
 #include "sdnotify.h"
 
-#define STORE_PREFIX	"gwd-"
-#define STORE_NAME_MAX	255	/* systemd's limit on an FDNAME */
+#define STORE_PREFIX   "gwd-"
+#define STORE_NAME_MAX 255 /* systemd's limit on an FDNAME */
 
-#define BIND_SYNTAX \
-	"expected HOST:PORT, [V6]:PORT, :PORT, unix:PATH or fd://N"
+#define BIND_SYNTAX    "expected HOST:PORT, [V6]:PORT, :PORT, unix:PATH or fd://N"
 
 static int
 bind_fail(char **err, const char *spec, const char *msg)
@@ -48,7 +47,7 @@ bind_fail(char **err, const char *spec, const char *msg)
 static int
 bind_is_ipv6(const char *host)
 {
-	struct addrinfo	 hints, *res;
+	struct addrinfo hints, *res;
 
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_INET6;
@@ -62,11 +61,11 @@ bind_is_ipv6(const char *host)
 int
 listeners_parse_bind(const char *spec, struct bind_addr *out, char **err)
 {
-	const char	*host, *port, *p;
-	size_t		 hlen;
-	uint64_t	 v;
-	const char	*perr;
-	struct in_addr	 in4;
+	const char    *host, *port, *p;
+	size_t	       hlen;
+	uint64_t       v;
+	const char    *perr;
+	struct in_addr in4;
 
 	memset(out, 0, sizeof *out);
 	out->fd = -1;
@@ -79,7 +78,8 @@ listeners_parse_bind(const char *spec, struct bind_addr *out, char **err)
 		if (*p == '\0')
 			return bind_fail(err, spec, "empty socket path");
 		if (strlen(p) >= sizeof out->path)
-			return bind_fail(err, spec, "path too long for a "
+			return bind_fail(err, spec,
+			    "path too long for a "
 			    "Unix socket (at most 107 bytes)");
 		out->kind = BIND_UNIX;
 		gw_strlcpy(out->path, p, sizeof out->path);
@@ -113,7 +113,8 @@ listeners_parse_bind(const char *spec, struct bind_addr *out, char **err)
 		hlen = (size_t)(p - spec);
 		port = p + 1;
 		if (memchr(spec, ':', hlen) != NULL)
-			return bind_fail(err, spec, "an IPv6 address needs "
+			return bind_fail(err, spec,
+			    "an IPv6 address needs "
 			    "brackets, like [::1]:8000");
 		if (hlen >= sizeof out->host)
 			return bind_fail(err, spec, "host too long");
@@ -122,7 +123,8 @@ listeners_parse_bind(const char *spec, struct bind_addr *out, char **err)
 		if (strcmp(out->host, "localhost") == 0)
 			gw_strlcpy(out->host, "127.0.0.1", sizeof out->host);
 		else if (hlen > 0 && inet_pton(AF_INET, out->host, &in4) != 1)
-			return bind_fail(err, spec, "HOST must be a numeric "
+			return bind_fail(err, spec,
+			    "HOST must be a numeric "
 			    "address or localhost (names are not resolved)");
 	}
 	if (parse_uint(port, 0, 65535, &v, &perr) == -1)
@@ -136,8 +138,8 @@ listeners_parse_bind(const char *spec, struct bind_addr *out, char **err)
 static int
 listeners_is_listening(int fd)
 {
-	int		 val = 0, type = 0;
-	socklen_t	 len = sizeof val;
+	int	  val = 0, type = 0;
+	socklen_t len = sizeof val;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &val, &len) == -1 ||
 	    val == 0)
@@ -160,9 +162,9 @@ static int
 listeners_open_inet(const struct bind_addr *ba, const char *addr,
     const struct gw_config *cfg, char **err)
 {
-	struct addrinfo	 hints, *res;
-	int		 fd, one = 1, zero = 0, rc, dual;
-	const char	*host = ba->host;
+	struct addrinfo hints, *res;
+	int		fd, one = 1, zero = 0, rc, dual;
+	const char     *host = ba->host;
 
 	dual = host[0] == '\0';
 	memset(&hints, 0, sizeof hints);
@@ -170,8 +172,10 @@ listeners_open_inet(const struct bind_addr *ba, const char *addr,
 	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
 	hints.ai_family = dual ? AF_INET6 : AF_UNSPEC;
 again:
-	rc = getaddrinfo(dual ? (hints.ai_family == AF_INET6 ? "::" :
-	    "0.0.0.0") : host, ba->port, &hints, &res);
+	rc = getaddrinfo(dual ?
+		(hints.ai_family == AF_INET6 ? "::" : "0.0.0.0") :
+		host,
+	    ba->port, &hints, &res);
 	if (rc != 0) {
 		*err = xasprintf("cannot bind %s: %s", addr, gai_strerror(rc));
 		return -1;
@@ -192,10 +196,12 @@ again:
 		return listeners_fail_errno(err, "create a socket for", addr);
 	}
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == -1 ||
-	    (cfg->reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one,
-	    sizeof one) == -1) ||
-	    (res->ai_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
-	    IPV6_V6ONLY, dual ? &zero : &one, sizeof one) == -1)) {
+	    (cfg->reuse_port &&
+		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) ==
+		    -1) ||
+	    (res->ai_family == AF_INET6 &&
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, dual ? &zero : &one,
+		    sizeof one) == -1)) {
 		rc = errno;
 		close(fd);
 		freeaddrinfo(res);
@@ -232,18 +238,20 @@ again:
 static int
 listeners_clear_stale(const char *path, const char *addr, char **err)
 {
-	const char	*step = "";
+	const char *step = "";
 
 	switch (gw_unix_clear_stale(path, &step)) {
 	case GW_UNIX_FREE:
 		return 0;
 	case GW_UNIX_NOTSOCK:
 		*err = xasprintf("cannot bind %s: File exists and is not a "
-		    "socket", addr);
+				 "socket",
+		    addr);
 		return -1;
 	case GW_UNIX_LIVE:
 		*err = xasprintf("cannot bind %s: Address already in use "
-		    "(a live socket is listening there)", addr);
+				 "(a live socket is listening there)",
+		    addr);
 		return -1;
 	case GW_UNIX_FAILED:
 		break;
@@ -259,14 +267,14 @@ static int
 listeners_open_unix(const struct bind_addr *ba, const char *addr,
     const struct gw_config *cfg, struct listener *l, char **err)
 {
-	struct stat	 st;
-	const char	*step = "";
-	int		 fd;
+	struct stat st;
+	const char *step = "";
+	int	    fd;
 
 	if (listeners_clear_stale(ba->path, addr, err) == -1)
 		return -1;
 	if ((fd = gw_unix_listen(ba->path, 0, -1, (int)cfg->backlog, &st,
-	    &step)) == -1) {
+		 &step)) == -1) {
 		if (strcmp(step, "socket") == 0)
 			return listeners_fail_errno(err, "create a socket for",
 			    addr);
@@ -287,7 +295,8 @@ listeners_take_fd(int fd, const char *addr, char **err)
 		return listeners_fail_errno(err, "adopt", addr);
 	if (!listeners_is_listening(fd)) {
 		*err = xasprintf("cannot adopt %s: not a listening stream "
-		    "socket", addr);
+				 "socket",
+		    addr);
 		return -1;
 	}
 	if (gw_set_cloexec(fd, 1) == -1)
@@ -298,7 +307,7 @@ listeners_take_fd(int fd, const char *addr, char **err)
 static int
 listeners_find_fd(const struct listeners *ls, int fd)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < ls->n; i++)
 		if (ls->v[i].fd == fd)
@@ -314,8 +323,8 @@ static int
 listeners_open_one(const struct listeners *ls, const struct gw_bind *b,
     const struct gw_config *cfg, int startup, struct listener *l, char **err)
 {
-	struct bind_addr	 ba;
-	int			 fd;
+	struct bind_addr ba;
+	int		 fd;
 
 	memset(l, 0, sizeof *l);
 	l->fd = -1;
@@ -331,12 +340,14 @@ listeners_open_one(const struct listeners *ls, const struct gw_bind *b,
 	default:
 		if (!startup) {
 			*err = xasprintf("cannot adopt %s: fd:// binds can "
-			    "only be adopted at start-up", b->addr);
+					 "only be adopted at start-up",
+			    b->addr);
 			return -1;
 		}
 		if (listeners_find_fd(ls, ba.fd)) {
 			*err = xasprintf("cannot adopt %s: already a "
-			    "listener", b->addr);
+					 "listener",
+			    b->addr);
 			return -1;
 		}
 		fd = listeners_take_fd(ba.fd, b->addr, err) == -1 ? -1 : ba.fd;
@@ -355,8 +366,8 @@ listeners_open_one(const struct listeners *ls, const struct gw_bind *b,
 static void
 listeners_unlink(const struct listener *l)
 {
-	struct bind_addr	 ba;
-	char			*err = NULL;
+	struct bind_addr ba;
+	char		*err = NULL;
 
 	if (!(l->flags & LISTENER_UNLINK))
 		return;
@@ -385,12 +396,12 @@ listeners_free_one(struct listener *l, int close_it)
 char *
 listeners_store_name(const char *name, const char *addr)
 {
-	const char	*src = addr;
-	char		*s, *p;
-	size_t		 len;
+	const char *src = addr;
+	char	   *s, *p;
+	size_t	    len;
 
-	if (name != NULL && strlen(STORE_PREFIX) + strlen(name) <=
-	    STORE_NAME_MAX)
+	if (name != NULL &&
+	    strlen(STORE_PREFIX) + strlen(name) <= STORE_NAME_MAX)
 		src = name;
 	len = strlen(STORE_PREFIX) + strlen(src);
 	if (len > STORE_NAME_MAX)
@@ -414,7 +425,7 @@ listeners_is_store_name(const char *fdname)
 static void
 listeners_canon_host(const char *host, char *out, size_t outsz)
 {
-	struct addrinfo	 hints, *res;
+	struct addrinfo hints, *res;
 
 	out[0] = '\0';
 	memset(&hints, 0, sizeof hints);
@@ -423,10 +434,10 @@ listeners_canon_host(const char *host, char *out, size_t outsz)
 	if (getaddrinfo(host, NULL, &hints, &res) != 0)
 		return;
 	if (getnameinfo(res->ai_addr, res->ai_addrlen, out, (socklen_t)outsz,
-	    NULL, 0, NI_NUMERICHOST) != 0)
+		NULL, 0, NI_NUMERICHOST) != 0)
 		out[0] = '\0';
 	else if (res->ai_family == AF_INET6) {
-		char	tmp[NI_MAXHOST];
+		char tmp[NI_MAXHOST];
 
 		snprintf(tmp, sizeof tmp, "[%s]", out);
 		gw_strlcpy(out, tmp, outsz);
@@ -438,11 +449,11 @@ int
 listeners_match(const char *bind_spec, const char *name, const char *local,
     const char *fdname)
 {
-	struct bind_addr	 ba;
-	char			 host[NI_MAXHOST + 2], *err = NULL, *want;
-	const char		*colon;
-	size_t			 hlen;
-	int			 ok;
+	struct bind_addr ba;
+	char		 host[NI_MAXHOST + 2], *err = NULL, *want;
+	const char	*colon;
+	size_t		 hlen;
+	int		 ok;
 
 	if (local == NULL || listeners_parse_bind(bind_spec, &ba, &err) == -1) {
 		free(err);
@@ -463,7 +474,7 @@ listeners_match(const char *bind_spec, const char *name, const char *local,
 			return 0;
 	} else if (strcmp(colon + 1, ba.port) != 0)
 		return 0;
-	if (ba.host[0] == '\0')	/* all addresses: dual-stack or v4 */
+	if (ba.host[0] == '\0') /* all addresses: dual-stack or v4 */
 		return (hlen == 4 && strncmp(local, "[::]", 4) == 0) ||
 		    (hlen == 7 && strncmp(local, "0.0.0.0", 7) == 0);
 	listeners_canon_host(ba.host, host, sizeof host);
@@ -480,10 +491,10 @@ listeners_match(const char *bind_spec, const char *name, const char *local,
 static void
 listeners_take_back(struct listener *l, const struct gw_bind *b)
 {
-	struct bind_addr	 ba;
-	struct stat		 st;
-	char			*err = NULL;
-	int			 ours = listeners_is_store_name(l->name);
+	struct bind_addr ba;
+	struct stat	 st;
+	char		*err = NULL;
+	int		 ours = listeners_is_store_name(l->name);
 
 	log_info("bind %s: taken from %s (%s), not bound anew", b->addr,
 	    ours ? "the fd store" : "socket activation",
@@ -515,8 +526,8 @@ static void
 listeners_claim(const struct listeners *ls, const struct gw_config *cfg,
     ssize_t *match, char *taken)
 {
-	char	**local;
-	size_t	  i, j;
+	char **local;
+	size_t i, j;
 
 	local = xcalloc(ls->n + 1, sizeof *local);
 	for (j = 0; j < ls->n; j++)
@@ -527,7 +538,7 @@ listeners_claim(const struct listeners *ls, const struct gw_config *cfg,
 		for (j = 0; j < ls->n; j++)
 			if (local[j] != NULL && !taken[j] &&
 			    listeners_match(cfg->binds[i].addr,
-			    cfg->binds[i].name, local[j], ls->v[j].name)) {
+				cfg->binds[i].name, local[j], ls->v[j].name)) {
 				match[i] = (ssize_t)j;
 				taken[j] = 1;
 				break;
@@ -539,10 +550,9 @@ listeners_claim(const struct listeners *ls, const struct gw_config *cfg,
 }
 
 int
-listeners_open(struct listeners *ls, const struct gw_config *cfg,
-    char **err)
+listeners_open(struct listeners *ls, const struct gw_config *cfg, char **err)
 {
-	struct listener	*nv;
+	struct listener *nv;
 	ssize_t		*match;
 	char		*taken, *kept;
 	size_t		 n = 0, base, i, j, rest = 0;
@@ -554,15 +564,15 @@ listeners_open(struct listeners *ls, const struct gw_config *cfg,
 	/* A stored socket no bind wants any more: the configuration
 	 * dropped it while gwd was down. */
 	for (j = 0; j < ls->n; j++) {
-		struct listener	*l = &ls->v[j];
+		struct listener *l = &ls->v[j];
 
 		if (taken[j] || !(l->flags & LISTENER_ACTIVATED) ||
 		    !listeners_is_store_name(l->name)) {
 			rest += !taken[j];
 			continue;
 		}
-		log_info("fd store: %s (%s) matches no bind: closed",
-		    l->name, l->addr);
+		log_info("fd store: %s (%s) matches no bind: closed", l->name,
+		    l->addr);
 		if (sdnotify_fdstore_remove(l->name) == -1)
 			log_warn("cannot remove %s from the fd store: %s",
 			    l->name, strerror(errno));
@@ -592,11 +602,11 @@ listeners_open(struct listeners *ls, const struct gw_config *cfg,
 			continue;
 		}
 		if (listeners_open_one(ls, &cfg->binds[i], cfg, 1, &nv[n],
-		    err) == -1) {
+			err) == -1) {
 			/* Close what this call bound; fd:// sockets were
 			 * not ours to open, and taken-back ones stay. */
 			for (j = n; j > base; j--) {
-				struct listener	*l = &nv[j - 1];
+				struct listener *l = &nv[j - 1];
 
 				if (kept[j - 1])
 					continue;
@@ -629,7 +639,7 @@ listeners_open(struct listeners *ls, const struct gw_config *cfg,
 void
 listeners_fdstore(struct listeners *ls)
 {
-	struct listener	*l;
+	struct listener *l;
 	char		*want;
 	size_t		 i;
 
@@ -652,8 +662,8 @@ listeners_fdstore(struct listeners *ls)
 		}
 		if (sdnotify_fdstore(l->fd, want) == -1) {
 			log_warn("cannot give %s to the fd store: %s "
-			    "(it will not outlive gwd)", l->addr,
-			    strerror(errno));
+				 "(it will not outlive gwd)",
+			    l->addr, strerror(errno));
 			free(want);
 			continue;
 		}
@@ -665,7 +675,7 @@ int
 listeners_update(struct listeners *ls, const struct gw_config *newcfg,
     char **err)
 {
-	struct listener	*nv;
+	struct listener *nv;
 	char		*used;
 	size_t		 n = 0, nact, i, j;
 
@@ -683,7 +693,7 @@ listeners_update(struct listeners *ls, const struct gw_config *newcfg,
 	}
 	nact = n;
 	for (i = 0; i < newcfg->nbinds; i++) {
-		const struct gw_bind	*b = &newcfg->binds[i];
+		const struct gw_bind *b = &newcfg->binds[i];
 
 		/* Activated sockets replace the default bind. */
 		if (newcfg->binds_default && nact > 0)
@@ -696,7 +706,8 @@ listeners_update(struct listeners *ls, const struct gw_config *newcfg,
 			nv[n].name = b->name ? xstrdup(b->name) : NULL;
 			nv[n].addr = xstrdup(b->addr);
 			nv[n].stored = ls->v[j].stored ?
-			    xstrdup(ls->v[j].stored) : NULL;
+			    xstrdup(ls->v[j].stored) :
+			    NULL;
 			used[j] = 2;
 			n++;
 			continue;
@@ -704,7 +715,7 @@ listeners_update(struct listeners *ls, const struct gw_config *newcfg,
 		if (listeners_open_one(ls, b, newcfg, 0, &nv[n], err) == -1) {
 			/* Roll back: close only what this call opened. */
 			while (n > 0) {
-				struct listener	*l = &nv[--n];
+				struct listener *l = &nv[--n];
 				int		 opened = 1;
 
 				for (j = 0; j < ls->n; j++)
@@ -739,7 +750,7 @@ listeners_update(struct listeners *ls, const struct gw_config *newcfg,
 void
 listeners_close(struct listeners *ls)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < ls->n; i++) {
 		if (ls->v[i].stored != NULL)
@@ -754,8 +765,8 @@ listeners_close(struct listeners *ls)
 char *
 listeners_fdnames(const struct listeners *ls)
 {
-	size_t	 i, len = 1;
-	char	*s;
+	size_t i, len = 1;
+	char  *s;
 
 	for (i = 0; i < ls->n; i++)
 		len += strlen(ls->v[i].name ? ls->v[i].name : "unknown") + 1;
@@ -772,11 +783,11 @@ listeners_fdnames(const struct listeners *ls)
 char *
 listeners_local_addr(int fd)
 {
-	struct sockaddr_storage	 ss;
-	socklen_t		 len = sizeof ss;
-	char			 host[NI_MAXHOST], serv[NI_MAXSERV];
-	struct sockaddr_un	*sun;
-	size_t			 plen;
+	struct sockaddr_storage ss;
+	socklen_t		len = sizeof ss;
+	char			host[NI_MAXHOST], serv[NI_MAXSERV];
+	struct sockaddr_un     *sun;
+	size_t			plen;
 
 	memset(&ss, 0, sizeof ss);
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
@@ -787,15 +798,16 @@ listeners_local_addr(int fd)
 		plen = len - offsetof(struct sockaddr_un, sun_path);
 		if (len <= offsetof(struct sockaddr_un, sun_path))
 			return xstrdup("unix:");
-		if (sun->sun_path[0] == '\0')	/* abstract */
+		if (sun->sun_path[0] == '\0') /* abstract */
 			return xasprintf("unix:@%.*s", (int)plen - 1,
 			    sun->sun_path + 1);
-		return xasprintf("unix:%.*s", (int)strnlen(sun->sun_path,
-		    plen), sun->sun_path);
+		return xasprintf("unix:%.*s", (int)strnlen(sun->sun_path, plen),
+		    sun->sun_path);
 	case AF_INET:
 	case AF_INET6:
 		if (getnameinfo((struct sockaddr *)&ss, len, host, sizeof host,
-		    serv, sizeof serv, NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+			serv, sizeof serv,
+			NI_NUMERICHOST | NI_NUMERICSERV) != 0)
 			return NULL;
 		if (ss.ss_family == AF_INET6)
 			return xasprintf("[%s]:%s", host, serv);
@@ -808,16 +820,15 @@ listeners_local_addr(int fd)
 json_t *
 listeners_to_json(const struct listeners *ls)
 {
-	json_t	*arr = json_array(), *o;
-	char	*local;
-	size_t	 i;
+	json_t *arr = json_array(), *o;
+	char   *local;
+	size_t	i;
 
 	for (i = 0; i < ls->n; i++) {
 		local = listeners_local_addr(ls->v[i].fd);
-		o = json_pack("{s:s?, s:s, s:i, s:s?, s:s?}",
-		    "name", ls->v[i].name, "addr", ls->v[i].addr,
-		    "fd", ls->v[i].fd, "local", local,
-		    "fdstore", ls->v[i].stored);
+		o = json_pack("{s:s?, s:s, s:i, s:s?, s:s?}", "name",
+		    ls->v[i].name, "addr", ls->v[i].addr, "fd", ls->v[i].fd,
+		    "local", local, "fdstore", ls->v[i].stored);
 		free(local);
 		json_array_append_new(arr, o);
 	}
@@ -828,7 +839,7 @@ int
 listeners_add_fd(struct listeners *ls, const char *name, const char *addr,
     int fd, unsigned flags, char **err)
 {
-	struct listener	*l;
+	struct listener *l;
 
 	if (listeners_find_fd(ls, fd)) {
 		*err = xasprintf("cannot adopt %s: already a listener", addr);
@@ -862,7 +873,7 @@ listeners_unset_env(void)
 static void
 listeners_dedup_last(struct listeners *ls, size_t base)
 {
-	struct listener	*last = &ls->v[ls->n - 1], *l;
+	struct listener *last = &ls->v[ls->n - 1], *l;
 	struct stat	 a, b;
 	size_t		 i;
 	char		*keep;
@@ -891,12 +902,12 @@ listeners_dedup_last(struct listeners *ls, size_t base)
 int
 listeners_adopt_env(struct listeners *ls, char **err)
 {
-	const char	*spid = getenv("LISTEN_PID");
-	const char	*sfds = getenv("LISTEN_FDS");
-	const char	*names = getenv("LISTEN_FDNAMES"), *perr;
-	char		*namebuf = NULL, *next, *name, *addr;
-	uint64_t	 pid, n, i;
-	size_t		 base = ls->n;
+	const char *spid = getenv("LISTEN_PID");
+	const char *sfds = getenv("LISTEN_FDS");
+	const char *names = getenv("LISTEN_FDNAMES"), *perr;
+	char	   *namebuf = NULL, *next, *name, *addr;
+	uint64_t    pid, n, i;
+	size_t	    base = ls->n;
 
 	if (spid == NULL || sfds == NULL ||
 	    parse_uint(spid, 1, INT_MAX, &pid, &perr) == -1 ||
@@ -917,8 +928,8 @@ listeners_adopt_env(struct listeners *ls, char **err)
 			name = NULL;
 		addr = xasprintf("fd://%d", (int)(3 + i));
 		if (listeners_add_fd(ls, name, addr, (int)(3 + i),
-		    LISTENER_ACTIVATED | LISTENER_ADOPTED, err) == -1) {
-			char	*e = *err;
+			LISTENER_ACTIVATED | LISTENER_ADOPTED, err) == -1) {
+			char *e = *err;
 
 			*err = xasprintf("LISTEN_FDS: %s", e);
 			free(e);

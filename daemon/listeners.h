@@ -37,11 +37,11 @@
 enum bind_kind { BIND_INET, BIND_UNIX, BIND_FD };
 
 struct bind_addr {
-	int	 kind;		/* enum bind_kind */
-	char	 host[256];	/* numeric; "" = all addresses */
-	char	 port[16];
-	char	 path[108];	/* BIND_UNIX */
-	int	 fd;		/* BIND_FD */
+	int  kind;	/* enum bind_kind */
+	char host[256]; /* numeric; "" = all addresses */
+	char port[16];
+	char path[108]; /* BIND_UNIX */
+	int  fd;	/* BIND_FD */
 };
 
 /*
@@ -51,26 +51,25 @@ struct bind_addr {
  * NAME= prefix is config's business, not this function's.  Returns 0, or
  * -1 with a new message in *err.
  */
-int	 listeners_parse_bind(const char *spec, struct bind_addr *out,
-	     char **err);
+int listeners_parse_bind(const char *spec, struct bind_addr *out, char **err);
 
 /* listener.flags */
-#define LISTENER_ACTIVATED	0x1	/* from LISTEN_FDS: outlives reloads */
-#define LISTENER_ADOPTED	0x2	/* fd://N or LISTEN_FDS: not ours to make */
-#define LISTENER_UNLINK		0x4	/* a Unix socket file we created */
+#define LISTENER_ACTIVATED 0x1 /* from LISTEN_FDS: outlives reloads */
+#define LISTENER_ADOPTED   0x2 /* fd://N or LISTEN_FDS: not ours to make */
+#define LISTENER_UNLINK	   0x4 /* a Unix socket file we created */
 
 struct listener {
-	char	*name;		/* NAME= or NULL */
-	char	*addr;		/* as written in --bind, without NAME= */
+	char	*name; /* NAME= or NULL */
+	char	*addr; /* as written in --bind, without NAME= */
 	int	 fd;
-	unsigned flags;		/* LISTENER_* */
-	dev_t	 dev;		/* LISTENER_UNLINK: the file we made, so we */
-	ino_t	 ino;		/* never unlink someone else's socket */
-	char	*stored;	/* its FDNAME in systemd's fd store, or NULL */
+	unsigned flags;	 /* LISTENER_* */
+	dev_t	 dev;	 /* LISTENER_UNLINK: the file we made, so we */
+	ino_t	 ino;	 /* never unlink someone else's socket */
+	char	*stored; /* its FDNAME in systemd's fd store, or NULL */
 };
 
 struct listeners {
-	struct listener	*v;
+	struct listener *v;
 	size_t		 n;
 };
 
@@ -87,8 +86,7 @@ struct listeners {
  * sockets it took in a bind's place stay in the set, open) and returns -1
  * with *err like "cannot bind 127.0.0.1:8000: Address already in use".
  */
-int	 listeners_open(struct listeners *, const struct gw_config *,
-	     char **err);
+int   listeners_open(struct listeners *, const struct gw_config *, char **err);
 /*
  * Reload: the set becomes newcfg's binds.  A socket whose address is
  * unchanged keeps its fd (renamed if its NAME= changed, listen() again
@@ -97,24 +95,24 @@ int	 listeners_open(struct listeners *, const struct gw_config *,
  * the old set is untouched.  The caller stores the added ones with
  * listeners_fdstore().
  */
-int	 listeners_update(struct listeners *, const struct gw_config *newcfg,
-	     char **err);
+int   listeners_update(struct listeners *, const struct gw_config *newcfg,
+      char **err);
 /*
  * Close every socket, unlink the files we created, empty the set.  A Unix
  * socket in the fd store keeps its file: the store keeps the socket alive
  * for the next gwd, which needs the path still to lead to it.
  */
-void	 listeners_close(struct listeners *);
+void  listeners_close(struct listeners *);
 
 /* "web:admin:unknown" for LISTEN_FDNAMES (new string). */
-char	*listeners_fdnames(const struct listeners *);
+char *listeners_fdnames(const struct listeners *);
 /*
  * [{name, addr, fd, local, fdstore}]; local is the bound address, fdstore
  * its name in systemd's fd store or null (new reference).
  */
-json_t	*listeners_to_json(const struct listeners *);
+json_t *listeners_to_json(const struct listeners *);
 /* The bound address of fd: "127.0.0.1:8000", "[::]:8000", "unix:/p". */
-char	*listeners_local_addr(int fd);
+char   *listeners_local_addr(int fd);
 
 /*
  * The fd store name of a bind: "gwd-NAME", or without NAME= (or with one
@@ -123,9 +121,9 @@ char	*listeners_local_addr(int fd);
  * "gwd-127.0.0.1_8000", "unix:/run/a.sock" "gwd-unix_/run/a.sock").
  * name may be NULL.  Returns a new string.
  */
-char	*listeners_store_name(const char *name, const char *addr);
+char   *listeners_store_name(const char *name, const char *addr);
 /* Does this name look like one of listeners_store_name()'s? */
-int	 listeners_is_store_name(const char *fdname);
+int	listeners_is_store_name(const char *fdname);
 /*
  * Is the inherited socket bound to local (as listeners_local_addr() says)
  * and named fdname (may be NULL) the socket that bind_spec ("127.0.0.1:80",
@@ -133,8 +131,8 @@ int	 listeners_is_store_name(const char *fdname);
  * decides; a bind to port 0 (any free port) matches the same host only
  * under its own store name.  Pure: no socket, no DNS.
  */
-int	 listeners_match(const char *bind_spec, const char *name,
-	     const char *local, const char *fdname);
+int  listeners_match(const char *bind_spec, const char *name, const char *local,
+     const char *fdname);
 /*
  * Give every socket gwd bound (or took back from the store) to the fd
  * store if it is not there under its current store name yet: at start-up,
@@ -142,7 +140,7 @@ int	 listeners_match(const char *bind_spec, const char *name,
  * a service manager.  Failures are logged, never fatal: the socket works,
  * it just will not outlive gwd.
  */
-void	 listeners_fdstore(struct listeners *);
+void listeners_fdstore(struct listeners *);
 
 /*
  * Socket activation: if LISTEN_PID is our pid, adopt fds 3 .. 3+LISTEN_FDS-1
@@ -153,14 +151,14 @@ void	 listeners_fdstore(struct listeners *);
  * name, and the copy is taken out of the store.  Returns the number
  * adopted, or -1 with *err.
  */
-int	 listeners_adopt_env(struct listeners *, char **err);
+int  listeners_adopt_env(struct listeners *, char **err);
 
 /*
  * Append an fd that is already a listening socket (the upgrade hand-over,
  * which must restore flags, dev and ino itself if it wants the file
  * unlinked later).  Returns 0, or -1 with *err if fd is no listening socket.
  */
-int	 listeners_add_fd(struct listeners *, const char *name,
-	     const char *addr, int fd, unsigned flags, char **err);
+int  listeners_add_fd(struct listeners *, const char *name, const char *addr,
+     int fd, unsigned flags, char **err);
 
 #endif

@@ -19,11 +19,11 @@
 #include "log.h"
 
 static struct {
-	char	*tag;
-	char	*file;
-	int	 fd;
-	int	 level;
-	int	 format;
+	char *tag;
+	char *file;
+	int   fd;
+	int   level;
+	int   format;
 } lg = { NULL, NULL, STDERR_FILENO, LOG_INFO, LOG_TEXT };
 
 static const char *level_names[] = { "debug", "info", "warning", "error" };
@@ -31,7 +31,7 @@ static const char *level_names[] = { "debug", "info", "warning", "error" };
 int
 log_level_parse(const char *s)
 {
-	size_t	i;
+	size_t i;
 
 	if (strcasecmp(s, "warn") == 0)
 		return LOG_WARNING;
@@ -58,7 +58,7 @@ open_file(const char *file)
 int
 log_open(const char *tag, const char *file, int level, int format)
 {
-	int	fd = STDERR_FILENO;
+	int fd = STDERR_FILENO;
 
 	if (file != NULL && (fd = open_file(file)) == -1)
 		return -1;
@@ -77,7 +77,7 @@ log_open(const char *tag, const char *file, int level, int format)
 int
 log_reopen(void)
 {
-	int	fd;
+	int fd;
 
 	if (lg.file == NULL)
 		return 0;
@@ -111,7 +111,7 @@ log_fd(void)
 static void
 timestamp(char *buf, size_t len)
 {
-	struct timespec	ts;
+	struct timespec ts;
 	struct tm	tm;
 	size_t		n;
 
@@ -122,7 +122,7 @@ timestamp(char *buf, size_t len)
 }
 
 /* The last error logged, for gwd -D's launcher (see launcher.h). */
-static char	last_error[2048];
+static char last_error[2048];
 
 const char *
 log_last_error(void)
@@ -133,8 +133,8 @@ log_last_error(void)
 void
 log_vmsg(int level, const char *fmt, va_list ap)
 {
-	char	 ts[40], msg[2048], line[4096];
-	int	 n, saved = errno;
+	char ts[40], msg[2048], line[4096];
+	int  n, saved = errno;
 
 	if (level < lg.level)
 		return;
@@ -143,11 +143,11 @@ log_vmsg(int level, const char *fmt, va_list ap)
 	if (level == LOG_ERROR)
 		gw_strlcpy(last_error, msg, sizeof last_error);
 	if (lg.format == LOG_JSON) {
-		json_t	*o = json_pack("{s:s, s:s, s:I, s:s, s:s}",
-		    "ts", ts, "name", lg.tag ? lg.tag : "gwd",
-		    "pid", (json_int_t)getpid(), "level", log_level_name(level),
-		    "msg", msg);
-		char	*s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		json_t *o = json_pack("{s:s, s:s, s:I, s:s, s:s}", "ts", ts,
+		    "name", lg.tag ? lg.tag : "gwd", "pid",
+		    (json_int_t)getpid(), "level", log_level_name(level), "msg",
+		    msg);
+		char   *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
 
 		n = snprintf(line, sizeof line, "%s\n", s ? s : "{}");
 		free(s);
@@ -168,7 +168,7 @@ log_vmsg(int level, const char *fmt, va_list ap)
 void
 log_msg(int level, const char *fmt, ...)
 {
-	va_list	ap;
+	va_list ap;
 
 	va_start(ap, fmt);
 	log_vmsg(level, fmt, ap);
@@ -178,7 +178,7 @@ log_msg(int level, const char *fmt, ...)
 void
 fatal(const char *fmt, ...)
 {
-	va_list	ap;
+	va_list ap;
 
 	va_start(ap, fmt);
 	log_vmsg(LOG_ERROR, fmt, ap);

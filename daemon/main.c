@@ -38,10 +38,10 @@
 static int
 pidfile_check(const char *path)
 {
-	char	 buf[32];
-	ssize_t	 n;
-	long	 pid;
-	int	 fd = open(path, O_RDONLY | O_CLOEXEC);
+	char	buf[32];
+	ssize_t n;
+	long	pid;
+	int	fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd == -1)
 		return 0;
@@ -53,8 +53,10 @@ pidfile_check(const char *path)
 	pid = strtol(buf, NULL, 10);
 	if (pid > 0 && pid != (long)getpid() &&
 	    (kill((pid_t)pid, 0) == 0 || errno == EPERM)) {
-		fprintf(stderr, "gwd: already running as pid %ld (pid file "
-		    "%s)\n", pid, path);
+		fprintf(stderr,
+		    "gwd: already running as pid %ld (pid file "
+		    "%s)\n",
+		    pid, path);
 		return -1;
 	}
 	return 0;
@@ -64,9 +66,9 @@ pidfile_check(const char *path)
 static void
 pidfile_remove(const char *path)
 {
-	char	 buf[32];
-	ssize_t	 n;
-	int	 fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	char	buf[32];
+	ssize_t n;
+	int	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
 	if (fd == -1)
 		return;
@@ -82,9 +84,9 @@ pidfile_remove(const char *path)
 static int
 pidfile_write(const char *path)
 {
-	char	*tmp = xasprintf("%s.%ld.tmp", path, (long)getpid());
-	char	 buf[32];
-	int	 fd, n, rc = -1;
+	char *tmp = xasprintf("%s.%ld.tmp", path, (long)getpid());
+	char  buf[32];
+	int   fd, n, rc = -1;
 
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd != -1) {
@@ -113,27 +115,28 @@ main_dir_mode(const struct gw_config *cfg)
 static int
 main_adopt_listeners(struct listeners *ls, char **err)
 {
-	json_t	*v;
-	size_t	 i;
+	json_t *v;
+	size_t	i;
 
-	json_array_foreach(json_object_get(upgrade_state(), "listeners"), i,
-	    v) {
-		int		 fd = upgrade_get_fd(v, "fd");
-		const char	*stored = json_string_value(json_object_get(v,
-				    "fdstore"));
+	json_array_foreach(json_object_get(upgrade_state(), "listeners"), i, v)
+	{
+		int	    fd = upgrade_get_fd(v, "fd");
+		const char *stored = json_string_value(json_object_get(v,
+		    "fdstore"));
 
-		if (listeners_add_fd(ls, json_string_value(json_object_get(v,
-		    "name")), json_string_value(json_object_get(v, "addr")),
-		    fd, (unsigned)upgrade_get_fd(v, "flags"), err) == -1)
+		if (listeners_add_fd(ls,
+			json_string_value(json_object_get(v, "name")),
+			json_string_value(json_object_get(v, "addr")), fd,
+			(unsigned)upgrade_get_fd(v, "flags"), err) == -1)
 			return -1;
 		(void)gw_set_cloexec(fd, 1);
-		ls->v[ls->n - 1].dev = (dev_t)json_integer_value(
-		    json_object_get(v, "dev"));
-		ls->v[ls->n - 1].ino = (ino_t)json_integer_value(
-		    json_object_get(v, "ino"));
+		ls->v[ls->n - 1].dev = (dev_t)
+		    json_integer_value(json_object_get(v, "dev"));
+		ls->v[ls->n - 1].ino = (ino_t)
+		    json_integer_value(json_object_get(v, "ino"));
 		/* Already in systemd's fd store under this name. */
 		ls->v[ls->n - 1].stored = stored != NULL ? xstrdup(stored) :
-		    NULL;
+							   NULL;
 	}
 	return 0;
 }
@@ -152,11 +155,11 @@ main_error(const struct gw_config *cfg, int status, const char *msg)
 int
 main(int argc, char **argv)
 {
-	struct gw_config	*cfg;
-	struct listeners	 ls = { NULL, 0 };
-	enum config_action	 action;
-	char			*err = NULL, *pidfile = NULL, *self, *lock;
-	int			 rc, upgraded, checked;
+	struct gw_config  *cfg;
+	struct listeners   ls = { NULL, 0 };
+	enum config_action action;
+	char		  *err = NULL, *pidfile = NULL, *self, *lock;
+	int		   rc, upgraded, checked;
 
 	/* One malloc arena for both threads: the stats writer's own arena
 	 * would hold its free memory apart from the main one's, and the
@@ -180,7 +183,8 @@ main(int argc, char **argv)
 	if (config_load(argc, argv, &cfg, &action, &err) == -1) {
 		fprintf(stderr, "gwd: %s\n", err);
 		if (action != CONFIG_RUN || strstr(err, "--help") == NULL)
-			fprintf(stderr, "Try 'gwd --help' for more "
+			fprintf(stderr,
+			    "Try 'gwd --help' for more "
 			    "information.\n");
 		free(err);
 		return 2;
@@ -219,7 +223,7 @@ main(int argc, char **argv)
 	}
 
 	if (log_open(cfg->name, cfg->log_file, cfg->log_level,
-	    cfg->log_format) == -1) {
+		cfg->log_format) == -1) {
 		fprintf(stderr, "gwd: cannot open log file %s: %s\n",
 		    cfg->log_file, strerror(errno));
 		config_free(cfg);
@@ -229,11 +233,11 @@ main(int argc, char **argv)
 	 * it holds its lock; the directory itself is only made if missing. */
 	lock = xasprintf("%s/%s.lock", cfg->runtime_dir, cfg->name);
 	if (upgraded) {
-		json_t	*l = json_object_get(upgrade_state(), "lock");
+		json_t *l = json_object_get(upgrade_state(), "lock");
 
 		rc = instance_lock_adopt(lock, upgrade_get_fd(l, "fd"), &err);
-	} else if (instance_dir(cfg->runtime_dir, main_dir_mode(cfg),
-	    &err) == -1)
+	} else if (instance_dir(cfg->runtime_dir, main_dir_mode(cfg), &err) ==
+	    -1)
 		rc = -1;
 	else
 		rc = instance_lock(lock, &err);
@@ -269,8 +273,8 @@ main(int argc, char **argv)
 	if (cfg->pid_file != NULL) {
 		pidfile = xstrdup(cfg->pid_file);
 		if (pidfile_write(pidfile) == -1) {
-			err = xasprintf("cannot write pid file %s: %s",
-			    pidfile, strerror(errno));
+			err = xasprintf("cannot write pid file %s: %s", pidfile,
+			    strerror(errno));
 			goto fail;
 		}
 	}
@@ -293,7 +297,7 @@ main(int argc, char **argv)
 	libevent_global_shutdown();
 	return rc;
 
-fail:	/* After the lock, before the loop: undo what was done, say why. */
+fail: /* After the lock, before the loop: undo what was done, say why. */
 	main_error(cfg, 1, err);
 	free(err);
 	free(pidfile);

@@ -34,31 +34,29 @@
 #include "web.h"
 
 /* Exit reasons of SPEC section 5, in enum reason order after R_NONE. */
-#define NREASONS	(R_SHUTDOWN + 1)
+#define NREASONS (R_SHUTDOWN + 1)
 
 enum { RL_OK, RL_FAILED, RL_INVALID, RL_COUNT };
-static const char *const reload_results[RL_COUNT] = {
-	"ok", "failed", "invalid"
-};
+static const char *const reload_results[RL_COUNT] = { "ok", "failed",
+	"invalid" };
 
 /* The live states a worker can be in (exited ones are not shown). */
-static const enum wstate live_states[] = {
-	WS_SPAWNING, WS_BOOTING, WS_READY, WS_DRAINING, WS_KILLING
-};
+static const enum wstate live_states[] = { WS_SPAWNING, WS_BOOTING, WS_READY,
+	WS_DRAINING, WS_KILLING };
 
 static struct {
-	int		 started;
-	uint64_t	 exits[NREASONS];
-	uint64_t	 reloads[RL_COUNT];
-	uint64_t	 retired_requests;	/* of workers that exited */
-	int		 requests_seen;	/* some worker reported */
-	int		 diag_warned;
+	int	 started;
+	uint64_t exits[NREASONS];
+	uint64_t reloads[RL_COUNT];
+	uint64_t retired_requests; /* of workers that exited */
+	int	 requests_seen;	   /* some worker reported */
+	int	 diag_warned;
 } m;
 
 static enum reason
 metrics_reason(const char *name)
 {
-	int	r;
+	int r;
 
 	for (r = R_CRASH; r < NREASONS; r++)
 		if (strcmp(pool_reason_name((enum reason)r), name) == 0)
@@ -70,17 +68,16 @@ metrics_reason(const char *name)
 static void
 metrics_on_event(const struct gw_event *ev, void *arg)
 {
-	json_t	*req;
+	json_t *req;
 
 	(void)arg;
 	if (strcmp(ev->event, "exit") == 0) {
 		if (ev->reason != NULL)
 			m.exits[metrics_reason(ev->reason)]++;
 		req = ev->detail ? json_object_get(ev->detail, "requests") :
-		    NULL;
+				   NULL;
 		if (json_is_integer(req) && json_integer_value(req) > 0)
-			m.retired_requests +=
-			    (uint64_t)json_integer_value(req);
+			m.retired_requests += (uint64_t)json_integer_value(req);
 	} else if (strcmp(ev->event, "reload_done") == 0)
 		m.reloads[RL_OK]++;
 	else if (strcmp(ev->event, "reload_failed") == 0)
@@ -109,8 +106,7 @@ metrics_stop(void)
 }
 
 static void
-metrics_gauge(struct evbuffer *b, const char *name, const char *help,
-    double v)
+metrics_gauge(struct evbuffer *b, const char *name, const char *help, double v)
 {
 	promtext_family(b, name, "gauge", help);
 	promtext_sample(b, name, v, NULL);
@@ -127,7 +123,7 @@ metrics_counter(struct evbuffer *b, const char *name, const char *help,
 static json_int_t
 metrics_int(json_t *o, const char *key)
 {
-	json_t	*v = json_object_get(o, key);
+	json_t *v = json_object_get(o, key);
 
 	return json_is_integer(v) ? json_integer_value(v) : 0;
 }
@@ -136,7 +132,7 @@ metrics_int(json_t *o, const char *key)
 static void
 metrics_process(struct evbuffer *b)
 {
-	struct procfs_usage	u;
+	struct procfs_usage u;
 
 	metrics_gauge(b, "process_start_time_seconds",
 	    "Start time of the gwd master since the epoch, in seconds.",
@@ -155,8 +151,8 @@ metrics_process(struct evbuffer *b)
 static void
 metrics_pool(struct evbuffer *b, const struct pool *p, uint64_t now)
 {
-	unsigned	 counts[WS_EXITED + 1];
-	size_t		 i;
+	unsigned counts[WS_EXITED + 1];
+	size_t	 i;
 
 	memset(counts, 0, sizeof counts);
 	for (i = 0; i < p->n; i++)
@@ -195,11 +191,11 @@ metrics_pool(struct evbuffer *b, const struct pool *p, uint64_t now)
 		    "result", reload_results[i], NULL);
 	metrics_gauge(b, "gwd_backoff_seconds",
 	    "Seconds until the next spawn attempt of a crash loop, 0 when "
-	    "not backing off.", p->backoff_until > now ?
-	    (double)(p->backoff_until - now) / 1000.0 : 0);
+	    "not backing off.",
+	    p->backoff_until > now ? (double)(p->backoff_until - now) / 1000.0 :
+				     0);
 	metrics_gauge(b, "gwd_backoff_failures",
-	    "Consecutive worker failures (the crash-loop count).",
-	    p->failures);
+	    "Consecutive worker failures (the crash-loop count).", p->failures);
 }
 
 /*
@@ -210,9 +206,9 @@ metrics_pool(struct evbuffer *b, const struct pool *p, uint64_t now)
 static size_t
 metrics_slot_heads(const struct pool *p, const struct worker ***out)
 {
-	const struct worker	**best, **heads;
-	size_t			  i, n = 0;
-	int			  maxid = 0;
+	const struct worker **best, **heads;
+	size_t		      i, n = 0;
+	int		      maxid = 0;
 
 	for (i = 0; i < p->n; i++)
 		if (p->w[i]->id > maxid)
@@ -220,7 +216,7 @@ metrics_slot_heads(const struct pool *p, const struct worker ***out)
 	best = xcalloc((size_t)maxid + 1, sizeof *best);
 	heads = xcalloc(p->n + 1, sizeof *heads);
 	for (i = 0; i < p->n; i++) {
-		const struct worker	*w = p->w[i];
+		const struct worker *w = p->w[i];
 
 		if (w->state == WS_EXITED || w->pid <= 0 || w->id < 0)
 			continue;
@@ -241,22 +237,21 @@ typedef double (*metrics_worker_fn)(const struct worker *, uint64_t now,
     uint64_t fresh);
 
 struct worker_family {
-	const char		*name, *type, *help;
-	metrics_worker_fn	 what;
+	const char	 *name, *type, *help;
+	metrics_worker_fn what;
 };
 
 static void
 metrics_per_worker(struct evbuffer *b, const struct worker **heads,
-    size_t nheads, const struct worker_family *f, uint64_t now,
-    uint64_t fresh)
+    size_t nheads, const struct worker_family *f, uint64_t now, uint64_t fresh)
 {
-	char	id[16];
-	double	v;
-	size_t	i;
+	char   id[16];
+	double v;
+	size_t i;
 
 	promtext_family(b, f->name, f->type, f->help);
 	for (i = 0; i < nheads; i++) {
-		const struct worker	*w = heads[i];
+		const struct worker *w = heads[i];
 
 		if ((v = f->what(w, now, fresh)) < 0)
 			continue;
@@ -269,18 +264,19 @@ metrics_per_worker(struct evbuffer *b, const struct worker **heads,
 static double
 w_rss(const struct worker *w, uint64_t now, uint64_t fresh)
 {
-	uint64_t	rss_kb;
-	double		cpu_s;
+	uint64_t rss_kb;
+	double	 cpu_s;
 
 	return sampling_usage(w, now, fresh, &rss_kb, &cpu_s) ?
-	    (double)rss_kb * 1024 : -1;
+	    (double)rss_kb * 1024 :
+	    -1;
 }
 
 static double
 w_cpu(const struct worker *w, uint64_t now, uint64_t fresh)
 {
-	uint64_t	rss_kb;
-	double		cpu_s;
+	uint64_t rss_kb;
+	double	 cpu_s;
 
 	return sampling_usage(w, now, fresh, &rss_kb, &cpu_s) ? cpu_s : -1;
 }
@@ -298,7 +294,7 @@ w_age(const struct worker *w, uint64_t now, uint64_t fresh)
 {
 	(void)fresh;
 	return now >= w->spawned_at ? (double)(now - w->spawned_at) / 1000.0 :
-	    0;
+				      0;
 }
 
 static double
@@ -308,7 +304,8 @@ w_heartbeat(const struct worker *w, uint64_t now, uint64_t fresh)
 	if (w->last_heartbeat == 0)
 		return -1;
 	return now >= w->last_heartbeat ?
-	    (double)(now - w->last_heartbeat) / 1000.0 : 0;
+	    (double)(now - w->last_heartbeat) / 1000.0 :
+	    0;
 }
 
 static double
@@ -330,30 +327,30 @@ w_restarts(const struct worker *w, uint64_t now, uint64_t fresh)
 /* The per-slot families after gwd_worker_state, in page order. */
 static const struct worker_family worker_families[] = {
 	{ "gwd_worker_generation", "gauge",
-	  "Generation of the newest worker of slot id.", w_generation },
+	    "Generation of the newest worker of slot id.", w_generation },
 	{ "gwd_worker_rss_bytes", "gauge",
-	  "Resident memory of the worker's process tree, in bytes.", w_rss },
+	    "Resident memory of the worker's process tree, in bytes.", w_rss },
 	{ "gwd_worker_cpu_seconds_total", "counter",
-	  "CPU time of the worker's process tree, in seconds.", w_cpu },
+	    "CPU time of the worker's process tree, in seconds.", w_cpu },
 	{ "gwd_worker_requests_total", "counter",
-	  "Requests the worker reported (GWD_REQUESTS=).", w_requests },
+	    "Requests the worker reported (GWD_REQUESTS=).", w_requests },
 	{ "gwd_worker_age_seconds", "gauge",
-	  "Seconds since the worker was started.", w_age },
+	    "Seconds since the worker was started.", w_age },
 	{ "gwd_worker_heartbeat_age_seconds", "gauge",
-	  "Seconds since the worker's last heartbeat (WATCHDOG=1).",
-	  w_heartbeat },
+	    "Seconds since the worker's last heartbeat (WATCHDOG=1).",
+	    w_heartbeat },
 	{ "gwd_worker_restarts_total", "counter",
-	  "Workers slot id had before this one.", w_restarts },
+	    "Workers slot id had before this one.", w_restarts },
 };
 
 static void
 metrics_workers(struct evbuffer *b, const struct pool *p, uint64_t now,
     uint64_t fresh)
 {
-	const struct worker	**heads;
-	char			  id[16];
-	double			  rss = 0, requests, v;
-	size_t			  i, j, nheads;
+	const struct worker **heads;
+	char		      id[16];
+	double		      rss = 0, requests, v;
+	size_t		      i, j, nheads;
 
 	requests = (double)m.retired_requests;
 	nheads = metrics_slot_heads(p, &heads);
@@ -361,7 +358,7 @@ metrics_workers(struct evbuffer *b, const struct pool *p, uint64_t now,
 	    "1 for the state the newest worker of slot id is in, 0 for the "
 	    "others.");
 	for (i = 0; i < nheads; i++) {
-		const struct worker	*w = heads[i];
+		const struct worker *w = heads[i];
 
 		snprintf(id, sizeof id, "%d", w->id);
 		for (j = 0; j < GW_ARRAY_LEN(live_states); j++)
@@ -376,7 +373,7 @@ metrics_workers(struct evbuffer *b, const struct pool *p, uint64_t now,
 
 	/* Totals over every live worker, old ones being replaced too. */
 	for (i = 0; i < p->n; i++) {
-		const struct worker	*w = p->w[i];
+		const struct worker *w = p->w[i];
 
 		if (w->state == WS_EXITED)
 			continue;
@@ -395,16 +392,17 @@ metrics_workers(struct evbuffer *b, const struct pool *p, uint64_t now,
 	if (m.requests_seen)
 		metrics_counter(b, "gwd_requests_total",
 		    "Requests served, as reported by the workers "
-		    "(GWD_REQUESTS=), since the master started.", requests);
+		    "(GWD_REQUESTS=), since the master started.",
+		    requests);
 }
 
 /* The accept queue of every bind, read from the kernel. */
 static void
 metrics_queues(struct evbuffer *b, const struct listeners *ls)
 {
-	struct sockdiag_queue	*q;
-	int			*ok;
-	size_t			 i;
+	struct sockdiag_queue *q;
+	int		      *ok;
+	size_t		       i;
 
 	if (ls == NULL)
 		return;
@@ -414,7 +412,8 @@ metrics_queues(struct evbuffer *b, const struct listeners *ls)
 		ok[i] = sockdiag_listen_queue(ls->v[i].fd, &q[i]) == 0;
 		if (!ok[i] && !m.diag_warned++)
 			log_warn("metrics: cannot read the accept queue of "
-			    "%s: %s", ls->v[i].addr, strerror(errno));
+				 "%s: %s",
+			    ls->v[i].addr, strerror(errno));
 	}
 	promtext_family(b, "gwd_listen_queue_depth", "gauge",
 	    "Connections waiting in the accept queue of the bind, not yet "
@@ -438,7 +437,7 @@ metrics_queues(struct evbuffer *b, const struct listeners *ls)
 static void
 metrics_io(struct evbuffer *b)
 {
-	json_t	*st = stats_status_json();
+	json_t *st = stats_status_json();
 
 	metrics_gauge(b, "gwd_stats_up",
 	    "1 when the stats database is open and written, else 0.",
@@ -464,8 +463,8 @@ metrics_io(struct evbuffer *b)
 void
 metrics_render(struct evbuffer *out)
 {
-	const struct pool	*p = supervisor_pool();
-	uint64_t		 fresh, now;
+	const struct pool *p = supervisor_pool();
+	uint64_t	   fresh, now;
 
 	fresh = sampling_fresh_ms();
 	now = gw_now_ms();
@@ -479,8 +478,8 @@ metrics_render(struct evbuffer *out)
 static void
 metrics_answer(void *arg)
 {
-	struct evhttp_request	*req = arg;
-	struct evbuffer		*b = evbuffer_new();
+	struct evhttp_request *req = arg;
+	struct evbuffer	      *b = evbuffer_new();
 
 	metrics_render(b);
 	web_reply(req, 200, "OK", PROM_CONTENT_TYPE, b);

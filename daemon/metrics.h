@@ -12,16 +12,16 @@
 #include <event2/buffer.h>
 
 /* Start counting (subscribes to the event stream); metrics_stop undoes. */
-void	 metrics_start(void);
-void	 metrics_stop(void);
+void metrics_start(void);
+void metrics_stop(void);
 
 /* Append the whole exposition (text format 0.0.4) to out; the workers'
  * memory and CPU as the usage table holds them (never scans /proc). */
-void	 metrics_render(struct evbuffer *out);
+void metrics_render(struct evbuffer *out);
 
 /* The /metrics route of web.h: GET and HEAD answer the exposition, later
  * if the usage table is stale (sampling_wait: at most 2 s). */
 struct evhttp_request;
-void	 metrics_serve(struct evhttp_request *, void *arg);
+void metrics_serve(struct evhttp_request *, void *arg);
 
 #endif

@@ -25,32 +25,32 @@
 #include "notify.h"
 
 static struct {
-	int		 fd;
-	struct event	*ev;
-	char		*path;
-	notify_cb	 cb;
-	void		*arg;
-	uint64_t	 dropped;
+	int		   fd;
+	struct event	  *ev;
+	char		  *path;
+	notify_cb	   cb;
+	void		  *arg;
+	uint64_t	   dropped;
 	struct event_base *base;
-	dev_t		 dev;		/* the socket file we made: only */
-	ino_t		 ino;		/* that one is ever unlinked */
-	int		 shared;	/* mode 0666: workers of another user */
-	int		 ifd;		/* inotify on the socket's directory */
-	struct event	*iev;
-	int		 inherited;	/* from an upgrade, or -1 */
-	int		 inherited_ifd;	/* the same for ifd */
+	dev_t		   dev;	   /* the socket file we made: only */
+	ino_t		   ino;	   /* that one is ever unlinked */
+	int		   shared; /* mode 0666: workers of another user */
+	int		   ifd;	   /* inotify on the socket's directory */
+	struct event	  *iev;
+	int		   inherited;	  /* from an upgrade, or -1 */
+	int		   inherited_ifd; /* the same for ifd */
 } ns = { .fd = -1, .ifd = -1, .inherited = -1, .inherited_ifd = -1 };
 
 static void
 close_fds(struct msghdr *mh)
 {
-	struct cmsghdr	*c;
+	struct cmsghdr *c;
 
 	for (c = CMSG_FIRSTHDR(mh); c != NULL; c = CMSG_NXTHDR(mh, c)) {
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-			size_t	 n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-			int	*fds = (int *)(void *)CMSG_DATA(c);
-			size_t	 i;
+			size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			int   *fds = (int *)(void *)CMSG_DATA(c);
+			size_t i;
 
 			for (i = 0; i < n; i++)
 				close(fds[i]);
@@ -61,43 +61,44 @@ close_fds(struct msghdr *mh)
 static void
 notify_read(evutil_socket_t fd, short what, void *arg)
 {
-	char			 buf[NOTIFY_MAX + 1];
+	char buf[NOTIFY_MAX + 1];
 	union {
-		struct cmsghdr	 align;
-		char		 buf[CMSG_SPACE(sizeof(struct ucred)) +
-				     CMSG_SPACE(sizeof(int) * 8)];
+		struct cmsghdr align;
+		char	       buf[CMSG_SPACE(sizeof(struct ucred)) +
+		      CMSG_SPACE(sizeof(int) * 8)];
 	} cbuf;
-	int			 i;
+	int i;
 
 	(void)what;
 	(void)arg;
 	/* Bounded: at most 64 datagrams a wake-up, so nothing starves. */
 	for (i = 0; i < 64; i++) {
-		struct iovec		 iov = { buf, sizeof buf - 1 };
-		struct msghdr		 mh;
-		struct cmsghdr		*c;
-		struct ucred		*cred = NULL;
-		struct notify_msg	 m;
-		ssize_t			 n;
+		struct iovec	  iov = { buf, sizeof buf - 1 };
+		struct msghdr	  mh;
+		struct cmsghdr	 *c;
+		struct ucred	 *cred = NULL;
+		struct notify_msg m;
+		ssize_t		  n;
 
 		memset(&mh, 0, sizeof mh);
 		mh.msg_iov = &iov;
 		mh.msg_iovlen = 1;
 		mh.msg_control = cbuf.buf;
 		mh.msg_controllen = sizeof cbuf.buf;
-		n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
+		n = recvmsg(fd, &mh,
+		    MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
 		if (n == -1) {
 			if (errno != EAGAIN && errno != EINTR)
 				log_warn("notify socket: %s", strerror(errno));
 			return;
 		}
-		for (c = CMSG_FIRSTHDR(&mh); c != NULL;
-		    c = CMSG_NXTHDR(&mh, c))
+		for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c))
 			if (c->cmsg_level == SOL_SOCKET &&
 			    c->cmsg_type == SCM_CREDENTIALS &&
 			    c->cmsg_len == CMSG_LEN(sizeof(struct ucred)))
 				cred = (struct ucred *)(void *)CMSG_DATA(c);
-		if (cred == NULL || n > NOTIFY_MAX || (mh.msg_flags & MSG_TRUNC) ||
+		if (cred == NULL || n > NOTIFY_MAX ||
+		    (mh.msg_flags & MSG_TRUNC) ||
 		    notify_parse(buf, (size_t)n, &m) == -1) {
 			ns.dropped++;
 			log_debug("notify: dropped a datagram (%zd bytes)", n);
@@ -118,10 +119,10 @@ notify_read(evutil_socket_t fd, short what, void *arg)
 static int
 notify_bind(const char *path, int shared, struct stat *st, char **err)
 {
-	struct sockaddr_un	 sun;
-	const char		*at;
-	char			*tmp;
-	int			 fd, on = 1, rcvbuf = 256 * 1024;
+	struct sockaddr_un sun;
+	const char	  *at;
+	char		  *tmp;
+	int		   fd, on = 1, rcvbuf = 256 * 1024;
 
 	tmp = xasprintf("%s.new", path);
 	/* No room for the temporary name: bind in place. */
@@ -142,8 +143,7 @@ notify_bind(const char *path, int shared, struct stat *st, char **err)
 	}
 	if ((shared && chmod(at, 0666) == -1) ||
 	    (at == tmp && rename(tmp, path) == -1) || lstat(path, st) == -1) {
-		*err = xasprintf("notify socket %s: %s", path,
-		    strerror(errno));
+		*err = xasprintf("notify socket %s: %s", path, strerror(errno));
 		(void)unlink(at);
 		close(fd);
 		free(tmp);
@@ -159,13 +159,14 @@ notify_bind(const char *path, int shared, struct stat *st, char **err)
 static void
 notify_recreate(const char *what)
 {
-	struct stat	 st;
-	char		*err = NULL;
-	int		 fd;
+	struct stat st;
+	char	   *err = NULL;
+	int	    fd;
 
 	if ((fd = notify_bind(ns.path, ns.shared, &st, &err)) == -1) {
 		log_error("notify socket %s was %s and cannot be made again: "
-		    "%s", ns.path, what, err);
+			  "%s",
+		    ns.path, what, err);
 		free(err);
 		return;
 	}
@@ -176,8 +177,7 @@ notify_recreate(const char *what)
 	ns.fd = fd;
 	ns.dev = st.st_dev;
 	ns.ino = st.st_ino;
-	ns.ev = event_new(ns.base, fd, EV_READ | EV_PERSIST, notify_read,
-	    NULL);
+	ns.ev = event_new(ns.base, fd, EV_READ | EV_PERSIST, notify_read, NULL);
 	event_add(ns.ev, NULL);
 	log_warn("notify socket %s was %s; made it again", ns.path, what);
 }
@@ -186,7 +186,7 @@ notify_recreate(const char *what)
 static void
 notify_check(void)
 {
-	struct stat	st;
+	struct stat st;
 
 	if (ns.path == NULL)
 		return;
@@ -199,7 +199,7 @@ notify_check(void)
 		return;
 	if (!S_ISSOCK(st.st_mode)) {
 		log_error("notify socket %s was replaced by a file that is "
-		    "not a socket; not touching it: workers cannot notify",
+			  "not a socket; not touching it: workers cannot notify",
 		    ns.path);
 		return;
 	}
@@ -211,21 +211,21 @@ notify_check(void)
 static void
 notify_inotify(evutil_socket_t fd, short what, void *arg)
 {
-	char				 buf[4096]
+	char buf[4096]
 	    __attribute__((aligned(__alignof__(struct inotify_event))));
-	const struct inotify_event	*ie;
-	const char			*base = strrchr(ns.path, '/') + 1;
-	ssize_t				 n;
-	char				*p;
-	int				 ours = 0;
+	const struct inotify_event *ie;
+	const char		   *base = strrchr(ns.path, '/') + 1;
+	ssize_t			    n;
+	char			   *p;
+	int			    ours = 0;
 
 	(void)what;
 	(void)arg;
 	while ((n = read(fd, buf, sizeof buf)) > 0) {
 		for (p = buf; p < buf + n; p += sizeof *ie + ie->len) {
 			ie = (const struct inotify_event *)(void *)p;
-			if (ie->mask & (IN_DELETE_SELF | IN_MOVE_SELF |
-			    IN_Q_OVERFLOW))
+			if (ie->mask &
+			    (IN_DELETE_SELF | IN_MOVE_SELF | IN_Q_OVERFLOW))
 				ours = 1;
 			else if (ie->len > 0 && strcmp(ie->name, base) == 0)
 				ours = 1;
@@ -242,7 +242,7 @@ notify_inotify(evutil_socket_t fd, short what, void *arg)
 static void
 notify_watch(const char *path)
 {
-	char	*dir = xstrndup(path, (size_t)(strrchr(path, '/') - path));
+	char *dir = xstrndup(path, (size_t)(strrchr(path, '/') - path));
 
 	if (ns.inherited_ifd != -1) {
 		/* An upgrade kept it, with its watch on the same directory. */
@@ -256,11 +256,13 @@ notify_watch(const char *path)
 		return;
 	}
 	ns.ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (ns.ifd == -1 || inotify_add_watch(ns.ifd, dir[0] ? dir : "/",
-	    IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE |
-	    IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR) == -1) {
+	if (ns.ifd == -1 ||
+	    inotify_add_watch(ns.ifd, dir[0] ? dir : "/",
+		IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE |
+		    IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR) == -1) {
 		log_warn("notify: cannot watch %s (%s): a removed notify "
-		    "socket will not be made again", dir, strerror(errno));
+			 "socket will not be made again",
+		    dir, strerror(errno));
 		if (ns.ifd != -1)
 			close(ns.ifd);
 		ns.ifd = -1;
@@ -274,16 +276,17 @@ notify_watch(const char *path)
 }
 
 int
-notify_open(struct event_base *base, const char *path, notify_cb cb,
-    void *arg, char **err)
+notify_open(struct event_base *base, const char *path, notify_cb cb, void *arg,
+    char **err)
 {
-	struct sockaddr_un	 sun;
-	struct stat		 st;
-	int			 fd;
+	struct sockaddr_un sun;
+	struct stat	   st;
+	int		   fd;
 
 	if (strlen(path) >= sizeof sun.sun_path || path[0] != '/') {
 		*err = xasprintf("notify socket path too long or not "
-		    "absolute: %s", path);
+				 "absolute: %s",
+		    path);
 		return -1;
 	}
 	/* The caller holds the instance lock: a socket here is stale. */

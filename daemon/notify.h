@@ -29,16 +29,16 @@ typedef void (*notify_cb)(pid_t sender, const struct notify_msg *, void *);
  * replaced while gwd runs, a new socket is made at once.  Returns 0 or -1
  * with *err set (caller frees).
  */
-int	 notify_open(struct event_base *, const char *path, notify_cb,
-	     void *arg, char **err);
+int  notify_open(struct event_base *, const char *path, notify_cb, void *arg,
+     char **err);
 /* Close; the socket file is unlinked only if it is still the one we made. */
-void	 notify_close(void);
+void notify_close(void);
 /*
  * Mode 0666 (workers run as another user; senders are told apart by
  * their credentials, not by who may write), or 0600.  Also for sockets
  * made later.
  */
-void	 notify_set_shared(int shared);
+void notify_set_shared(int shared);
 /* Datagrams dropped so far (malformed, oversized, no credentials). */
 uint64_t notify_dropped(void);
 /* Count one more dropped datagram (unknown sender, decided by the caller). */

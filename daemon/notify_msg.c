@@ -12,8 +12,8 @@
 static int
 parse_u64(const char *v, size_t len, uint64_t *out)
 {
-	char		 buf[32];
-	const char	*err;
+	char	    buf[32];
+	const char *err;
 
 	if (len == 0 || len >= sizeof buf)
 		return -1;
@@ -25,20 +25,20 @@ parse_u64(const char *v, size_t len, uint64_t *out)
 int
 notify_parse(const char *buf, size_t len, struct notify_msg *m)
 {
-	const char	*p = buf, *end = buf + len;
-	int		 n = 0;
+	const char *p = buf, *end = buf + len;
+	int	    n = 0;
 
 	memset(m, 0, sizeof *m);
 	while (p < end) {
-		const char	*nl = memchr(p, '\n', (size_t)(end - p));
-		const char	*eol = nl ? nl : end;
-		const char	*eq = memchr(p, '=', (size_t)(eol - p));
-		size_t		 klen, vlen;
-		const char	*v;
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end;
+		const char *eq = memchr(p, '=', (size_t)(eol - p));
+		size_t	    klen, vlen;
+		const char *v;
 
 		if (memchr(p, '\0', (size_t)(eol - p)) != NULL)
 			return -1;
-		if (eol == p) {		/* empty line */
+		if (eol == p) { /* empty line */
 			p = eol + 1;
 			continue;
 		}
@@ -48,7 +48,7 @@ notify_parse(const char *buf, size_t len, struct notify_msg *m)
 		v = eq + 1;
 		vlen = (size_t)(eol - v);
 #define KEY(s) (klen == sizeof(s) - 1 && memcmp(p, s, klen) == 0)
-#define ONE (vlen == 1 && v[0] == '1')
+#define ONE    (vlen == 1 && v[0] == '1')
 		if (KEY("READY")) {
 			if (!ONE)
 				return -1;
@@ -70,13 +70,14 @@ notify_parse(const char *buf, size_t len, struct notify_msg *m)
 			m->recycle = 1;
 			n++;
 		} else if (KEY("STATUS")) {
-			size_t	c = vlen < sizeof m->status - 1 ? vlen :
+			size_t c = vlen < sizeof m->status - 1 ?
+			    vlen :
 			    sizeof m->status - 1;
-			size_t	i;
+			size_t i;
 
 			memcpy(m->status, v, c);
 			m->status[c] = '\0';
-			for (i = 0; i < c; i++)	/* keep logs one line */
+			for (i = 0; i < c; i++) /* keep logs one line */
 				if ((unsigned char)m->status[i] < 0x20)
 					m->status[i] = ' ';
 			m->has_status = 1;

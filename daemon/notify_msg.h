@@ -17,19 +17,19 @@
 
 /* Largest message accepted, in bytes (a datagram, or a line of the
  * notify fd without its newline); a larger one is dropped. */
-#define NOTIFY_MAX	4096
+#define NOTIFY_MAX 4096
 
 struct notify_msg {
-	int		ready;
-	int		watchdog;
-	int		stopping;
-	int		recycle;
-	int		has_status;
-	char		status[128];
-	int		has_extend;
-	uint64_t	extend_usec;
-	int		has_requests;
-	uint64_t	requests;
+	int	 ready;
+	int	 watchdog;
+	int	 stopping;
+	int	 recycle;
+	int	 has_status;
+	char	 status[128];
+	int	 has_extend;
+	uint64_t extend_usec;
+	int	 has_requests;
+	uint64_t requests;
 };
 
 /*
@@ -39,6 +39,6 @@ struct notify_msg {
  * '=' or a NUL byte makes the whole message invalid.  Returns the number
  * of keys acted on, or -1.
  */
-int	 notify_parse(const char *buf, size_t len, struct notify_msg *m);
+int notify_parse(const char *buf, size_t len, struct notify_msg *m);
 
 #endif

@@ -17,15 +17,15 @@
 
 /* Read at most this much a wake-up, so that a flooding worker cannot
  * starve the loop. */
-#define NOTIFYFD_READ_MAX	65536
+#define NOTIFYFD_READ_MAX 65536
 
 struct notifyfd {
-	struct event		*ev;
-	int			 fd;
-	notifyfd_cb		 cb;		/* NULL once detached */
-	void			*arg;
-	struct notifyfd_framer	 fr;
-	LIST_ENTRY(notifyfd)	 entry;
+	struct event	      *ev;
+	int		       fd;
+	notifyfd_cb	       cb; /* NULL once detached */
+	void		      *arg;
+	struct notifyfd_framer fr;
+	LIST_ENTRY(notifyfd) entry;
 };
 
 /* Every notify fd, for notifyfd_free_all(); a list a worker's exit
@@ -57,15 +57,15 @@ void
 notifyfd_feed(struct notifyfd_framer *f, const char *buf, size_t len,
     notifyfd_line_cb cb, void *arg)
 {
-	const char	*p = buf, *end = buf + len, *nl;
+	const char *p = buf, *end = buf + len, *nl;
 
 	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-		size_t	n = (size_t)(nl - p);
+		size_t n = (size_t)(nl - p);
 
 		if (f->skipping)
-			f->skipping = 0;	/* the long line ends here */
+			f->skipping = 0; /* the long line ends here */
 		else if (f->len == 0 && n <= NOTIFY_MAX)
-			cb(p, n, arg);		/* whole in this read */
+			cb(p, n, arg); /* whole in this read */
 		else if (f->len + n <= NOTIFY_MAX) {
 			framer_keep(f, p, n);
 			cb(f->part, f->len, arg);
@@ -90,9 +90,9 @@ notifyfd_framer_free(struct notifyfd_framer *f)
 static void
 notifyfd_line(const char *line, size_t len, void *arg)
 {
-	struct notifyfd		*nf = arg;
-	struct notify_msg	 m;
-	int			 n;
+	struct notifyfd	 *nf = arg;
+	struct notify_msg m;
+	int		  n;
 
 	if (nf->cb == NULL)
 		return;
@@ -122,10 +122,10 @@ notifyfd_free(struct notifyfd *nf)
 static int
 notifyfd_read(struct notifyfd *nf, size_t max)
 {
-	char		buf[8192];
-	size_t		got = 0;
-	uint64_t	before;
-	ssize_t		n;
+	char	 buf[8192];
+	size_t	 got = 0;
+	uint64_t before;
+	ssize_t	 n;
 
 	while (got < max) {
 		n = read(nf->fd, buf, sizeof buf);
@@ -142,7 +142,8 @@ notifyfd_read(struct notifyfd *nf, size_t max)
 		for (; before < nf->fr.dropped; before++) {
 			notify_count_drop();
 			log_debug("notify fd: dropped a line longer than %d "
-			    "bytes", NOTIFY_MAX);
+				  "bytes",
+			    NOTIFY_MAX);
 		}
 	}
 	return 0;
@@ -164,7 +165,7 @@ notifyfd_eof(struct notifyfd *nf)
 static void
 notifyfd_ready(evutil_socket_t fd, short what, void *arg)
 {
-	struct notifyfd	*nf = arg;
+	struct notifyfd *nf = arg;
 
 	(void)fd;
 	(void)what;
@@ -175,7 +176,7 @@ notifyfd_ready(evutil_socket_t fd, short what, void *arg)
 struct notifyfd *
 notifyfd_start(struct event_base *base, int fd, notifyfd_cb cb, void *arg)
 {
-	struct notifyfd	*nf = xcalloc(1, sizeof *nf);
+	struct notifyfd *nf = xcalloc(1, sizeof *nf);
 
 	nf->fd = fd;
 	nf->cb = cb;

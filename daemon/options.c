@@ -20,195 +20,381 @@
 #include "log.h"
 #include "options.h"
 
-#define F(field)	.off = offsetof(struct gw_config, field), \
-			.size = sizeof(((struct gw_config *)0)->field)
-#define NOFIELD		.off = 0
+#define F(field)                                  \
+	.off = offsetof(struct gw_config, field), \
+	.size = sizeof(((struct gw_config *)0)->field)
+#define NOFIELD .off = 0
 
-#define MS_MAX		(100ULL * 365 * 86400 * 1000)
+#define MS_MAX	(100ULL * 365 * 86400 * 1000)
 
 static const char *const readiness_names[] = { "spawn", "notify", NULL };
 static const char *const strategy_names[] = { "rolling", "surge", NULL };
-static const char *const level_names[] = {
-	"debug", "info", "warning", "error", NULL
-};
+static const char *const level_names[] = { "debug", "info", "warning", "error",
+	NULL };
 static const char *const format_names[] = { "text", "json", NULL };
 
 /* Environment variables gwd sets for every worker itself. */
-static const char *const reserved_env[] = {
-	"LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "NOTIFY_SOCKET",
-	"WATCHDOG_USEC", "WATCHDOG_PID", "GWD_WORKER_ID", "GWD_GENERATION",
-	"GWD_MASTER_PID", "GWD_NAME", NULL
-};
+static const char *const reserved_env[] = { "LISTEN_FDS", "LISTEN_PID",
+	"LISTEN_FDNAMES", "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID",
+	"GWD_WORKER_ID", "GWD_GENERATION", "GWD_MASTER_PID", "GWD_NAME", NULL };
 
 /*
  * In the order of --help and --check-config.  Enum choices are in the
  * order of the matching C enum (readiness, reload_strategy, log_level,
  * log_format), so the index is the value.
  */
-const struct option_def options_table[] = {
-	{ .name = "config", .shortopt = 'c', .type = OPT_CONFIG,
-	  .flags = OPT_CLI_ONLY, NOFIELD, .defhelp = "none", .arg = "FILE",
-	  .help = "configuration file; re-read on reload" },
-	{ .name = "name", .shortopt = 'n', .type = OPT_NAME, F(name),
-	  .def = "gwd", .arg = "NAME",
-	  .help = "instance name: default paths, log tag, process name" },
-	{ .name = "bind", .shortopt = 'b', .type = OPT_BIND, NOFIELD,
-	  .def = "127.0.0.1:8000", .arg = "ADDR",
-	  .help = "repeatable: HOST:PORT, [V6]:PORT, :PORT, unix:PATH, "
-	  "fd://N; NAME=ADDR names it" },
-	{ .name = "workers", .shortopt = 'w', .type = OPT_UINT,
-	  .flags = OPT_AUTO, F(workers), .def = "1", .arg = "N",
-	  .help = "target pool size; auto = 2 x CPUs + 1",
-	  .min = 1, .max = 4096 },
-	{ .name = "command", .type = OPT_COMMAND, F(command),
-	  .defhelp = "gwd-http", .arg = "'CMD ARGS'",
-	  .help = "worker command, split into words like a shell, no "
-	  "expansion" },
-	{ .name = "readiness", .type = OPT_ENUM, F(readiness),
-	  .defhelp = "notify for gwd-http, spawn otherwise",
-	  .arg = "spawn|notify",
-	  .help = "ready once exec succeeded, or once it sent READY=1",
-	  .choices = readiness_names },
-	{ .name = "readiness-grace", .type = OPT_DURATION,
-	  F(readiness_grace_ms), .defhelp = "1s with spawn, 0 with notify",
-	  .arg = "D",
-	  .help = "a worker counts as ready once alive this long after its "
-	  "readiness signal", .max = MS_MAX },
-	{ .name = "boot-timeout", .type = OPT_DURATION, F(boot_timeout_ms),
-	  .def = "30s", .arg = "D",
-	  .help = "longest time a worker may stay booting (0: no limit)",
-	  .max = MS_MAX },
-	{ .name = "timeout", .shortopt = 't', .type = OPT_DURATION,
-	  F(timeout_ms), .def = "30s", .arg = "D",
-	  .help = "heartbeat timeout (0: none)", .max = MS_MAX },
-	{ .name = "graceful-timeout", .type = OPT_DURATION,
-	  F(graceful_timeout_ms), .def = "30s", .arg = "D",
-	  .help = "from the stop signal to SIGKILL", .max = MS_MAX },
-	{ .name = "stop-signal", .type = OPT_SIGNAL, F(stop_signal),
-	  .def = "TERM", .arg = "SIG",
-	  .help = "what a worker gets when asked to stop gracefully" },
-	{ .name = "worker-reopen-signal", .type = OPT_SIGNAL,
-	  .flags = OPT_NONE_OK, F(worker_reopen_signal),
-	  .defhelp = "USR1 for gwd-http, none otherwise", .arg = "SIG|none",
-	  .help = "sent to ready workers on USR1 and reopen-logs" },
-	{ .name = "keep-alive", .type = OPT_DURATION, F(keep_alive_ms),
-	  .def = "5s", .arg = "D",
-	  .help = "gwd-http: idle keep-alive timeout (0: no keep-alive)",
-	  .max = MS_MAX },
-	{ .name = "max-requests", .type = OPT_UINT, F(max_requests),
-	  .def = "0", .arg = "N",
-	  .help = "recycle a worker after about N requests (0: never)",
-	  .max = UINT32_MAX },
-	{ .name = "max-requests-jitter", .type = OPT_UINT,
-	  F(max_requests_jitter), .def = "0", .arg = "N",
-	  .help = "add 0..N at random to max-requests per worker",
-	  .max = UINT32_MAX },
-	{ .name = "max-worker-age", .type = OPT_DURATION,
-	  F(max_worker_age_ms), .def = "0", .arg = "D",
-	  .help = "recycle a worker older than D (0: never)", .max = MS_MAX },
-	{ .name = "max-worker-memory", .type = OPT_SIZE,
-	  F(max_worker_memory), .def = "0", .arg = "SIZE",
-	  .help = "recycle a worker whose RSS exceeds SIZE (0: never)" },
-	{ .name = "reload-strategy", .type = OPT_ENUM, F(reload_strategy),
-	  .def = "rolling", .arg = "rolling|surge",
-	  .help = "how a reload replaces workers", .choices = strategy_names },
-	{ .name = "reload-batch", .type = OPT_UINT, F(reload_batch),
-	  .def = "1", .arg = "N", .help = "rolling: workers replaced at a time",
-	  .min = 1, .max = 4096 },
-	{ .name = "restart-backoff-max", .type = OPT_DURATION,
-	  F(restart_backoff_max_ms), .def = "60s", .arg = "D",
-	  .help = "cap of the crash-loop backoff", .min = 100, .max = MS_MAX },
-	{ .name = "static", .type = OPT_STRING, F(static_dir),
-	  .defhelp = "none", .arg = "DIR",
-	  .help = "gwd-http serves files from DIR" },
-	{ .name = "pid", .type = OPT_STRING, F(pid_file), .defhelp = "none",
-	  .arg = "FILE", .help = "pid file" },
-	{ .name = "daemon", .shortopt = 'D', .type = OPT_FLAG, F(daemonize),
-	  .def = "no", .help = "detach from the terminal" },
-	{ .name = "user", .shortopt = 'u', .type = OPT_STRING, F(user),
-	  .defhelp = "unchanged", .arg = "USER",
-	  .help = "workers run as this user" },
-	{ .name = "group", .shortopt = 'g', .type = OPT_STRING, F(group),
-	  .defhelp = "unchanged", .arg = "GROUP",
-	  .help = "workers run as this group" },
-	{ .name = "umask", .type = OPT_MODE, F(umask), .defhelp = "unchanged",
-	  .arg = "MODE", .help = "workers' umask (octal)" },
-	{ .name = "chdir", .type = OPT_STRING, F(chdir),
-	  .defhelp = "unchanged", .arg = "DIR",
-	  .help = "workers' working directory" },
-	{ .name = "env", .shortopt = 'e', .type = OPT_ENV, NOFIELD,
-	  .defhelp = "none", .arg = "KEY=VALUE",
-	  .help = "repeatable: set in workers' environment" },
-	{ .name = "capture-output", .type = OPT_FLAG, F(capture_output),
-	  .def = "no",
-	  .help = "pipe workers' stdout/stderr through gwd's log" },
-	{ .name = "log-file", .type = OPT_STRING, F(log_file),
-	  .defhelp = "stderr", .arg = "FILE", .help = "gwd's log" },
-	{ .name = "log-level", .type = OPT_ENUM, F(log_level), .def = "info",
-	  .arg = "LEVEL", .help = "debug, info, warning or error",
-	  .choices = level_names },
-	{ .name = "log-format", .type = OPT_ENUM, F(log_format),
-	  .def = "text", .arg = "text|json", .help = "log line format",
-	  .choices = format_names },
-	{ .name = "access-log", .type = OPT_STRING, F(access_log),
-	  .defhelp = "none", .arg = "FILE", .help = "gwd-http access log" },
-	{ .name = "control-socket", .type = OPT_STRING, .flags = OPT_SOCKPATH,
-	  F(control_socket), .defhelp = "RUNDIR/NAME.sock", .arg = "PATH",
-	  .help = "the control socket",
-	  .derive = gw_default_control_socket },
-	{ .name = "control-mode", .type = OPT_MODE, F(control_mode),
-	  .def = "0600", .arg = "MODE",
-	  .help = "file mode of the control socket" },
-	{ .name = "control-group", .type = OPT_STRING, F(control_group),
-	  .defhelp = "none", .arg = "GROUP",
-	  .help = "peers with this primary group may use every command" },
-	{ .name = "control-read-group", .type = OPT_STRING,
-	  F(control_read_group), .defhelp = "none", .arg = "GROUP",
-	  .help = "peers with this primary group may use read-only commands" },
-	{ .name = "stats-db", .type = OPT_STRING, .flags = OPT_NONE_OK,
-	  F(stats_db), .defhelp = "STATEDIR/NAME.db", .arg = "PATH|none",
-	  .help = "the stats database; none disables it",
-	  .derive = gw_default_stats_db },
-	{ .name = "stats-interval", .type = OPT_DURATION,
-	  F(stats_interval_ms), .def = "10s", .arg = "D",
-	  .help = "sampling period", .min = 1000, .max = MS_MAX },
-	{ .name = "stats-retention", .type = OPT_DURATION,
-	  F(stats_retention_ms), .def = "7d", .arg = "D",
-	  .help = "older rows are deleted (0: keep everything)",
-	  .max = MS_MAX },
-	{ .name = "metrics-bind", .type = OPT_STRING, .flags = OPT_NONE_OK,
-	  F(metrics_bind), .defhelp = "none", .arg = "ADDR|none",
-	  .help = "serve Prometheus metrics at http://ADDR/metrics: "
-	  "HOST:PORT or unix:PATH" },
-	{ .name = "ready-min-workers", .type = OPT_UINT,
-	  F(ready_min_workers), .def = "1", .arg = "N",
-	  .help = "/readyz and gwctl health: ready once N workers are "
-	  "(at most the pool target)", .min = 1, .max = 4096 },
-	{ .name = "drain-delay", .type = OPT_DURATION, F(drain_delay_ms),
-	  .def = "0", .arg = "D",
-	  .help = "on a graceful stop, report not ready and keep serving "
-	  "for D first", .max = MS_MAX },
-	{ .name = "backlog", .type = OPT_UINT, F(backlog), .def = "2048",
-	  .arg = "N", .help = "listen backlog", .min = 1, .max = 65535 },
-	{ .name = "reuse-port", .type = OPT_FLAG, F(reuse_port), .def = "no",
-	  .help = "SO_REUSEPORT on TCP binds" },
-	{ .name = "hook", .type = OPT_HOOK, NOFIELD, .defhelp = "none",
-	  .arg = "EVENT=CMD",
-	  .help = "repeatable: run CMD (words, no shell) when EVENT happens: "
-	  "ready, reload, worker_exit, worker_timeout, scale, backoff, "
-	  "stop" },
-	{ .name = "hook-timeout", .type = OPT_DURATION, F(hook_timeout_ms),
-	  .def = "30s", .arg = "D",
-	  .help = "a hook still running after D gets SIGTERM, then SIGKILL",
-	  .min = 1, .max = MS_MAX },
-	{ .name = "check-config", .type = OPT_ACTION, .flags = OPT_CLI_ONLY,
-	  NOFIELD, .action = CONFIG_CHECK,
-	  .help = "validate, print the effective configuration, exit" },
-	{ .name = "version", .type = OPT_ACTION, .flags = OPT_CLI_ONLY,
-	  NOFIELD, .action = CONFIG_VERSION, .help = "print the version" },
-	{ .name = "help", .shortopt = 'h', .type = OPT_ACTION,
-	  .flags = OPT_CLI_ONLY, NOFIELD, .action = CONFIG_HELP,
-	  .help = "this help" },
+const struct option_def	 options_table[] = {
+	 { .name = "config",
+	     .shortopt = 'c',
+	     .type = OPT_CONFIG,
+	     .flags = OPT_CLI_ONLY,
+	     NOFIELD,
+	     .defhelp = "none",
+	     .arg = "FILE",
+	     .help = "configuration file; re-read on reload" },
+	 { .name = "name",
+	     .shortopt = 'n',
+	     .type = OPT_NAME,
+	     F(name),
+	     .def = "gwd",
+	     .arg = "NAME",
+	     .help = "instance name: default paths, log tag, process name" },
+	 { .name = "bind",
+	     .shortopt = 'b',
+	     .type = OPT_BIND,
+	     NOFIELD,
+	     .def = "127.0.0.1:8000",
+	     .arg = "ADDR",
+	     .help = "repeatable: HOST:PORT, [V6]:PORT, :PORT, unix:PATH, "
+		      "fd://N; NAME=ADDR names it" },
+	 { .name = "workers",
+	     .shortopt = 'w',
+	     .type = OPT_UINT,
+	     .flags = OPT_AUTO,
+	     F(workers),
+	     .def = "1",
+	     .arg = "N",
+	     .help = "target pool size; auto = 2 x CPUs + 1",
+	     .min = 1,
+	     .max = 4096 },
+	 { .name = "command",
+	     .type = OPT_COMMAND,
+	     F(command),
+	     .defhelp = "gwd-http",
+	     .arg = "'CMD ARGS'",
+	     .help = "worker command, split into words like a shell, no "
+		      "expansion" },
+	 { .name = "readiness",
+	     .type = OPT_ENUM,
+	     F(readiness),
+	     .defhelp = "notify for gwd-http, spawn otherwise",
+	     .arg = "spawn|notify",
+	     .help = "ready once exec succeeded, or once it sent READY=1",
+	     .choices = readiness_names },
+	 { .name = "readiness-grace",
+	     .type = OPT_DURATION,
+	     F(readiness_grace_ms),
+	     .defhelp = "1s with spawn, 0 with notify",
+	     .arg = "D",
+	     .help = "a worker counts as ready once alive this long after its "
+		      "readiness signal",
+	     .max = MS_MAX },
+	 { .name = "boot-timeout",
+	     .type = OPT_DURATION,
+	     F(boot_timeout_ms),
+	     .def = "30s",
+	     .arg = "D",
+	     .help = "longest time a worker may stay booting (0: no limit)",
+	     .max = MS_MAX },
+	 { .name = "timeout",
+	     .shortopt = 't',
+	     .type = OPT_DURATION,
+	     F(timeout_ms),
+	     .def = "30s",
+	     .arg = "D",
+	     .help = "heartbeat timeout (0: none)",
+	     .max = MS_MAX },
+	 { .name = "graceful-timeout",
+	     .type = OPT_DURATION,
+	     F(graceful_timeout_ms),
+	     .def = "30s",
+	     .arg = "D",
+	     .help = "from the stop signal to SIGKILL",
+	     .max = MS_MAX },
+	 { .name = "stop-signal",
+	     .type = OPT_SIGNAL,
+	     F(stop_signal),
+	     .def = "TERM",
+	     .arg = "SIG",
+	     .help = "what a worker gets when asked to stop gracefully" },
+	 { .name = "worker-reopen-signal",
+	     .type = OPT_SIGNAL,
+	     .flags = OPT_NONE_OK,
+	     F(worker_reopen_signal),
+	     .defhelp = "USR1 for gwd-http, none otherwise",
+	     .arg = "SIG|none",
+	     .help = "sent to ready workers on USR1 and reopen-logs" },
+	 { .name = "keep-alive",
+	     .type = OPT_DURATION,
+	     F(keep_alive_ms),
+	     .def = "5s",
+	     .arg = "D",
+	     .help = "gwd-http: idle keep-alive timeout (0: no keep-alive)",
+	     .max = MS_MAX },
+	 { .name = "max-requests",
+	     .type = OPT_UINT,
+	     F(max_requests),
+	     .def = "0",
+	     .arg = "N",
+	     .help = "recycle a worker after about N requests (0: never)",
+	     .max = UINT32_MAX },
+	 { .name = "max-requests-jitter",
+	     .type = OPT_UINT,
+	     F(max_requests_jitter),
+	     .def = "0",
+	     .arg = "N",
+	     .help = "add 0..N at random to max-requests per worker",
+	     .max = UINT32_MAX },
+	 { .name = "max-worker-age",
+	     .type = OPT_DURATION,
+	     F(max_worker_age_ms),
+	     .def = "0",
+	     .arg = "D",
+	     .help = "recycle a worker older than D (0: never)",
+	     .max = MS_MAX },
+	 { .name = "max-worker-memory",
+	     .type = OPT_SIZE,
+	     F(max_worker_memory),
+	     .def = "0",
+	     .arg = "SIZE",
+	     .help = "recycle a worker whose RSS exceeds SIZE (0: never)" },
+	 { .name = "reload-strategy",
+	     .type = OPT_ENUM,
+	     F(reload_strategy),
+	     .def = "rolling",
+	     .arg = "rolling|surge",
+	     .help = "how a reload replaces workers",
+	     .choices = strategy_names },
+	 { .name = "reload-batch",
+	     .type = OPT_UINT,
+	     F(reload_batch),
+	     .def = "1",
+	     .arg = "N",
+	     .help = "rolling: workers replaced at a time",
+	     .min = 1,
+	     .max = 4096 },
+	 { .name = "restart-backoff-max",
+	     .type = OPT_DURATION,
+	     F(restart_backoff_max_ms),
+	     .def = "60s",
+	     .arg = "D",
+	     .help = "cap of the crash-loop backoff",
+	     .min = 100,
+	     .max = MS_MAX },
+	 { .name = "static",
+	     .type = OPT_STRING,
+	     F(static_dir),
+	     .defhelp = "none",
+	     .arg = "DIR",
+	     .help = "gwd-http serves files from DIR" },
+	 { .name = "pid",
+	     .type = OPT_STRING,
+	     F(pid_file),
+	     .defhelp = "none",
+	     .arg = "FILE",
+	     .help = "pid file" },
+	 { .name = "daemon",
+	     .shortopt = 'D',
+	     .type = OPT_FLAG,
+	     F(daemonize),
+	     .def = "no",
+	     .help = "detach from the terminal" },
+	 { .name = "user",
+	     .shortopt = 'u',
+	     .type = OPT_STRING,
+	     F(user),
+	     .defhelp = "unchanged",
+	     .arg = "USER",
+	     .help = "workers run as this user" },
+	 { .name = "group",
+	     .shortopt = 'g',
+	     .type = OPT_STRING,
+	     F(group),
+	     .defhelp = "unchanged",
+	     .arg = "GROUP",
+	     .help = "workers run as this group" },
+	 { .name = "umask",
+	     .type = OPT_MODE,
+	     F(umask),
+	     .defhelp = "unchanged",
+	     .arg = "MODE",
+	     .help = "workers' umask (octal)" },
+	 { .name = "chdir",
+	     .type = OPT_STRING,
+	     F(chdir),
+	     .defhelp = "unchanged",
+	     .arg = "DIR",
+	     .help = "workers' working directory" },
+	 { .name = "env",
+	     .shortopt = 'e',
+	     .type = OPT_ENV,
+	     NOFIELD,
+	     .defhelp = "none",
+	     .arg = "KEY=VALUE",
+	     .help = "repeatable: set in workers' environment" },
+	 { .name = "capture-output",
+	     .type = OPT_FLAG,
+	     F(capture_output),
+	     .def = "no",
+	     .help = "pipe workers' stdout/stderr through gwd's log" },
+	 { .name = "log-file",
+	     .type = OPT_STRING,
+	     F(log_file),
+	     .defhelp = "stderr",
+	     .arg = "FILE",
+	     .help = "gwd's log" },
+	 { .name = "log-level",
+	     .type = OPT_ENUM,
+	     F(log_level),
+	     .def = "info",
+	     .arg = "LEVEL",
+	     .help = "debug, info, warning or error",
+	     .choices = level_names },
+	 { .name = "log-format",
+	     .type = OPT_ENUM,
+	     F(log_format),
+	     .def = "text",
+	     .arg = "text|json",
+	     .help = "log line format",
+	     .choices = format_names },
+	 { .name = "access-log",
+	     .type = OPT_STRING,
+	     F(access_log),
+	     .defhelp = "none",
+	     .arg = "FILE",
+	     .help = "gwd-http access log" },
+	 { .name = "control-socket",
+	     .type = OPT_STRING,
+	     .flags = OPT_SOCKPATH,
+	     F(control_socket),
+	     .defhelp = "RUNDIR/NAME.sock",
+	     .arg = "PATH",
+	     .help = "the control socket",
+	     .derive = gw_default_control_socket },
+	 { .name = "control-mode",
+	     .type = OPT_MODE,
+	     F(control_mode),
+	     .def = "0600",
+	     .arg = "MODE",
+	     .help = "file mode of the control socket" },
+	 { .name = "control-group",
+	     .type = OPT_STRING,
+	     F(control_group),
+	     .defhelp = "none",
+	     .arg = "GROUP",
+	     .help = "peers with this primary group may use every command" },
+	 { .name = "control-read-group",
+	     .type = OPT_STRING,
+	     F(control_read_group),
+	     .defhelp = "none",
+	     .arg = "GROUP",
+	     .help = "peers with this primary group may use read-only commands" },
+	 { .name = "stats-db",
+	     .type = OPT_STRING,
+	     .flags = OPT_NONE_OK,
+	     F(stats_db),
+	     .defhelp = "STATEDIR/NAME.db",
+	     .arg = "PATH|none",
+	     .help = "the stats database; none disables it",
+	     .derive = gw_default_stats_db },
+	 { .name = "stats-interval",
+	     .type = OPT_DURATION,
+	     F(stats_interval_ms),
+	     .def = "10s",
+	     .arg = "D",
+	     .help = "sampling period",
+	     .min = 1000,
+	     .max = MS_MAX },
+	 { .name = "stats-retention",
+	     .type = OPT_DURATION,
+	     F(stats_retention_ms),
+	     .def = "7d",
+	     .arg = "D",
+	     .help = "older rows are deleted (0: keep everything)",
+	     .max = MS_MAX },
+	 { .name = "metrics-bind",
+	     .type = OPT_STRING,
+	     .flags = OPT_NONE_OK,
+	     F(metrics_bind),
+	     .defhelp = "none",
+	     .arg = "ADDR|none",
+	     .help = "serve Prometheus metrics at http://ADDR/metrics: "
+		      "HOST:PORT or unix:PATH" },
+	 { .name = "ready-min-workers",
+	     .type = OPT_UINT,
+	     F(ready_min_workers),
+	     .def = "1",
+	     .arg = "N",
+	     .help = "/readyz and gwctl health: ready once N workers are "
+		      "(at most the pool target)",
+	     .min = 1,
+	     .max = 4096 },
+	 { .name = "drain-delay",
+	     .type = OPT_DURATION,
+	     F(drain_delay_ms),
+	     .def = "0",
+	     .arg = "D",
+	     .help = "on a graceful stop, report not ready and keep serving "
+		      "for D first",
+	     .max = MS_MAX },
+	 { .name = "backlog",
+	     .type = OPT_UINT,
+	     F(backlog),
+	     .def = "2048",
+	     .arg = "N",
+	     .help = "listen backlog",
+	     .min = 1,
+	     .max = 65535 },
+	 { .name = "reuse-port",
+	     .type = OPT_FLAG,
+	     F(reuse_port),
+	     .def = "no",
+	     .help = "SO_REUSEPORT on TCP binds" },
+	 { .name = "hook",
+	     .type = OPT_HOOK,
+	     NOFIELD,
+	     .defhelp = "none",
+	     .arg = "EVENT=CMD",
+	     .help = "repeatable: run CMD (words, no shell) when EVENT happens: "
+		      "ready, reload, worker_exit, worker_timeout, scale, backoff, "
+		      "stop" },
+	 { .name = "hook-timeout",
+	     .type = OPT_DURATION,
+	     F(hook_timeout_ms),
+	     .def = "30s",
+	     .arg = "D",
+	     .help = "a hook still running after D gets SIGTERM, then SIGKILL",
+	     .min = 1,
+	     .max = MS_MAX },
+	 { .name = "check-config",
+	     .type = OPT_ACTION,
+	     .flags = OPT_CLI_ONLY,
+	     NOFIELD,
+	     .action = CONFIG_CHECK,
+	     .help = "validate, print the effective configuration, exit" },
+	 { .name = "version",
+	     .type = OPT_ACTION,
+	     .flags = OPT_CLI_ONLY,
+	     NOFIELD,
+	     .action = CONFIG_VERSION,
+	     .help = "print the version" },
+	 { .name = "help",
+	     .shortopt = 'h',
+	     .type = OPT_ACTION,
+	     .flags = OPT_CLI_ONLY,
+	     NOFIELD,
+	     .action = CONFIG_HELP,
+	     .help = "this help" },
 };
 const size_t options_count = GW_ARRAY_LEN(options_table);
 
@@ -216,10 +402,10 @@ const size_t options_count = GW_ARRAY_LEN(options_table);
 static int
 options_key_eq(const char *name, const char *key, size_t len)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < len; i++) {
-		char	c = key[i] == '_' ? '-' : key[i];
+		char c = key[i] == '_' ? '-' : key[i];
 
 		if (name[i] == '\0' || name[i] != c)
 			return 0;
@@ -230,7 +416,7 @@ options_key_eq(const char *name, const char *key, size_t len)
 const struct option_def *
 options_find(const char *key, size_t len)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < options_count; i++)
 		if (options_key_eq(options_table[i].name, key, len))
@@ -241,7 +427,7 @@ options_find(const char *key, size_t len)
 const struct option_def *
 options_find_short(int c)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < options_count; i++)
 		if (options_table[i].shortopt != 0 &&
@@ -254,22 +440,22 @@ options_find_short(int c)
 static size_t
 options_distance(const char *a, size_t alen, const char *b)
 {
-	size_t	 blen = strlen(b), i, j, prev[64], cur[64];
+	size_t blen = strlen(b), i, j, prev[64], cur[64];
 
 	if (alen >= 63 || blen >= 63)
 		return SIZE_MAX;
 	for (j = 0; j <= blen; j++)
 		prev[j] = j;
 	for (i = 1; i <= alen; i++) {
-		char	c = a[i - 1] == '_' ? '-' : a[i - 1];
+		char c = a[i - 1] == '_' ? '-' : a[i - 1];
 
 		cur[0] = i;
 		for (j = 1; j <= blen; j++) {
-			size_t	sub = prev[j - 1] + (c != b[j - 1]);
-			size_t	del = prev[j] + 1, ins = cur[j - 1] + 1;
+			size_t sub = prev[j - 1] + (c != b[j - 1]);
+			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
 
 			cur[j] = sub < del ? (sub < ins ? sub : ins) :
-			    (del < ins ? del : ins);
+					     (del < ins ? del : ins);
 		}
 		memcpy(prev, cur, sizeof prev);
 	}
@@ -279,8 +465,8 @@ options_distance(const char *a, size_t alen, const char *b)
 const char *
 options_suggest(const char *key, size_t len)
 {
-	const char	*best = NULL;
-	size_t		 i, d, bestd = SIZE_MAX;
+	const char *best = NULL;
+	size_t	    i, d, bestd = SIZE_MAX;
 
 	for (i = 0; i < options_count; i++) {
 		d = options_distance(key, len, options_table[i].name);
@@ -302,8 +488,8 @@ options_takes_value(const struct option_def *o)
 unsigned
 options_auto_workers(void)
 {
-	cpu_set_t	 set;
-	long		 n = 0;
+	cpu_set_t set;
+	long	  n = 0;
 
 	if (sched_getaffinity(0, sizeof set, &set) == 0)
 		n = CPU_COUNT(&set);
@@ -314,7 +500,7 @@ options_auto_workers(void)
 	return n > 2047 ? 4096 : (unsigned)(2 * n + 1);
 }
 
-static char	*options_format_ms(uint64_t);
+static char *options_format_ms(uint64_t);
 
 static int
 options_fail(char **msg, const char *fmt, const char *arg)
@@ -327,11 +513,11 @@ static void
 options_store_int(void *p, size_t size, uint64_t v)
 {
 	if (size == sizeof(uint64_t)) {
-		uint64_t	u = v;
+		uint64_t u = v;
 
 		memcpy(p, &u, sizeof u);
 	} else {
-		int32_t		i = (int32_t)v;
+		int32_t i = (int32_t)v;
 
 		memcpy(p, &i, sizeof i);
 	}
@@ -341,12 +527,12 @@ static int64_t
 options_load_int(const void *p, size_t size)
 {
 	if (size == sizeof(uint64_t)) {
-		uint64_t	u;
+		uint64_t u;
 
 		memcpy(&u, p, sizeof u);
 		return (int64_t)u;
 	} else {
-		int32_t		i;
+		int32_t i;
 
 		memcpy(&i, p, sizeof i);
 		return i;
@@ -358,7 +544,7 @@ options_parse_flag(const char *v, int *out)
 {
 	static const char *const yes[] = { "yes", "true", "on", "1", NULL };
 	static const char *const no[] = { "no", "false", "off", "0", NULL };
-	size_t	i;
+	size_t			 i;
 
 	for (i = 0; yes[i] != NULL; i++)
 		if (strcasecmp(v, yes[i]) == 0) {
@@ -376,22 +562,26 @@ options_parse_flag(const char *v, int *out)
 static int
 options_set_bind(struct gw_config *cfg, const char *v, char **msg)
 {
-	struct bind_addr	 ba;
-	const char		*eq, *addr = v;
-	char			*name = NULL;
-	size_t			 i, nlen;
+	struct bind_addr ba;
+	const char	*eq, *addr = v;
+	char		*name = NULL;
+	size_t		 i, nlen;
 
 	/* NAME=ADDR: an '=' before any ':' or '[' (addresses have one). */
 	eq = strchr(v, '=');
 	if (eq != NULL && eq < v + strcspn(v, ":[")) {
 		nlen = (size_t)(eq - v);
 		if (nlen == 0 || nlen > 255)
-			return options_fail(msg, "%s: empty or too long name "
-			    "before '='", v);
+			return options_fail(msg,
+			    "%s: empty or too long name "
+			    "before '='",
+			    v);
 		for (i = 0; i < nlen; i++)
 			if (!isgraph((unsigned char)v[i]))
-				return options_fail(msg, "%s: a name is "
-				    "printable, without spaces", v);
+				return options_fail(msg,
+				    "%s: a name is "
+				    "printable, without spaces",
+				    v);
 		name = xstrndup(v, nlen);
 		addr = eq + 1;
 	}
@@ -416,7 +606,7 @@ options_set_bind(struct gw_config *cfg, const char *v, char **msg)
 void
 options_clear_binds(struct gw_config *cfg)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < cfg->nbinds; i++) {
 		free(cfg->binds[i].name);
@@ -430,7 +620,7 @@ options_clear_binds(struct gw_config *cfg)
 void
 options_clear_hooks(struct gw_config *cfg)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < cfg->nhooks; i++) {
 		free(cfg->hooks[i].event);
@@ -446,8 +636,8 @@ options_clear_hooks(struct gw_config *cfg)
 static int
 options_set_hook(struct gw_config *cfg, const char *v, char **msg)
 {
-	const char	*eq = strchr(v, '='), *perr;
-	char		*event, **words;
+	const char *eq = strchr(v, '='), *perr;
+	char	   *event, **words;
 
 	if (eq == NULL || eq == v)
 		return options_fail(msg, "%s: expected EVENT=CMD", v);
@@ -471,7 +661,7 @@ options_set_hook(struct gw_config *cfg, const char *v, char **msg)
 	    sizeof *cfg->hooks);
 	cfg->hooks[cfg->nhooks].event = event;
 	cfg->hooks[cfg->nhooks].argv = words;
-	cfg->hooks[cfg->nhooks].origin = NULL;	/* set by gwconfig.c */
+	cfg->hooks[cfg->nhooks].origin = NULL; /* set by gwconfig.c */
 	cfg->nhooks++;
 	return 0;
 }
@@ -479,8 +669,8 @@ options_set_hook(struct gw_config *cfg, const char *v, char **msg)
 static int
 options_set_env(struct gw_config *cfg, const char *v, char **msg)
 {
-	const char	*eq = strchr(v, '=');
-	size_t		 klen, i;
+	const char *eq = strchr(v, '=');
+	size_t	    klen, i;
 
 	if (eq == NULL)
 		return options_fail(msg, "%s: expected KEY=VALUE", v);
@@ -510,7 +700,8 @@ options_set_env(struct gw_config *cfg, const char *v, char **msg)
 	return 0;
 badname:
 	*msg = xasprintf("bad variable name '%.*s': letters, digits and _, "
-	    "not starting with a digit", (int)klen, v);
+			 "not starting with a digit",
+	    (int)klen, v);
 	return -1;
 }
 
@@ -518,8 +709,8 @@ static int
 options_set_uint(struct gw_config *cfg, const struct option_def *o,
     const char *v, char **msg)
 {
-	const char	*perr;
-	uint64_t	 n;
+	const char *perr;
+	uint64_t    n;
 
 	if ((o->flags & OPT_AUTO) && strcmp(v, "auto") == 0)
 		n = options_auto_workers();
@@ -538,16 +729,16 @@ static int
 options_set_duration(struct gw_config *cfg, const struct option_def *o,
     const char *v, char **msg)
 {
-	const char	*perr;
-	char		*limit;
-	uint64_t	 ms;
+	const char *perr;
+	char	   *limit;
+	uint64_t    ms;
 
 	if (parse_duration_ms(v, &ms, &perr) == -1)
 		return options_fail(msg, "%s", perr);
 	if (ms < o->min || ms > o->max) {
 		limit = options_format_ms(ms < o->min ? o->min : o->max);
-		*msg = xasprintf("must be at %s %s", ms < o->min ? "least" :
-		    "most", limit);
+		*msg = xasprintf("must be at %s %s",
+		    ms < o->min ? "least" : "most", limit);
 		free(limit);
 		return -1;
 	}
@@ -559,8 +750,8 @@ static int
 options_set_string(struct gw_config *cfg, const struct option_def *o,
     const char *v, char **msg)
 {
-	char	**p = (char **)(void *)((char *)cfg + o->off);
-	size_t	  i;
+	char **p = (char **)(void *)((char *)cfg + o->off);
+	size_t i;
 
 	if (o->type == OPT_NAME) {
 		if (v[0] == '.' || v[0] == '-' || strlen(v) > 64)
@@ -571,26 +762,30 @@ options_set_string(struct gw_config *cfg, const struct option_def *o,
 				goto badname;
 	}
 	if ((o->flags & OPT_SOCKPATH) && strlen(v) >= 108)
-		return options_fail(msg, "%s: path too long for a Unix "
-		    "socket (at most 107 bytes)", v);
+		return options_fail(msg,
+		    "%s: path too long for a Unix "
+		    "socket (at most 107 bytes)",
+		    v);
 	free(*p);
 	*p = xstrdup(v);
 	return 0;
 badname:
-	return options_fail(msg, "'%s': expected at most 64 letters, digits, "
-	    "'.', '_' or '-', not starting with '.' or '-'", v);
+	return options_fail(msg,
+	    "'%s': expected at most 64 letters, digits, "
+	    "'.', '_' or '-', not starting with '.' or '-'",
+	    v);
 }
 
 int
-options_set(struct gw_config *cfg, const struct option_def *o,
-    const char *v, char **msg)
+options_set(struct gw_config *cfg, const struct option_def *o, const char *v,
+    char **msg)
 {
-	void		*p = (char *)cfg + o->off;
-	const char	*perr;
-	uint64_t	 n;
-	char		**words, *list;
-	int		 i, flag;
-	size_t		 len;
+	void	   *p = (char *)cfg + o->off;
+	const char *perr;
+	uint64_t    n;
+	char	  **words, *list;
+	int	    i, flag;
+	size_t	    len;
 
 	if (v[0] == '\0')
 		return options_fail(msg, "%s", "missing value");
@@ -635,7 +830,8 @@ options_set(struct gw_config *cfg, const struct option_def *o,
 			return 0;
 		}
 		if (parse_signal(v, &flag) == -1)
-			return options_fail(msg, "%s", "expected a signal "
+			return options_fail(msg, "%s",
+			    "expected a signal "
 			    "name or number, like TERM");
 		options_store_int(p, o->size, (uint64_t)flag);
 		return 0;
@@ -645,7 +841,8 @@ options_set(struct gw_config *cfg, const struct option_def *o,
 				break;
 		n = strtoull(v, NULL, 8);
 		if (v[i] != '\0' || i > 5 || n > 0777)
-			return options_fail(msg, "%s", "expected an octal "
+			return options_fail(msg, "%s",
+			    "expected an octal "
 			    "mode 0000..0777, like 0600");
 		options_store_int(p, o->size, n);
 		return 0;
@@ -674,12 +871,18 @@ options_set(struct gw_config *cfg, const struct option_def *o,
 static char *
 options_format_ms(uint64_t ms)
 {
-	static const struct { const char *unit; uint64_t ms; } units[] = {
-		{ "d", 86400000 }, { "h", 3600000 }, { "m", 60000 },
-		{ "s", 1000 }, { "ms", 1 },
+	static const struct {
+		const char *unit;
+		uint64_t    ms;
+	} units[] = {
+		{ "d", 86400000 },
+		{ "h", 3600000 },
+		{ "m", 60000 },
+		{ "s", 1000 },
+		{ "ms", 1 },
 	};
-	char	 buf[128];
-	size_t	 i, len = 0;
+	char   buf[128];
+	size_t i, len = 0;
 
 	if (ms == 0)
 		return xstrdup("0");
@@ -710,9 +913,9 @@ options_format_size(uint64_t n)
 char *
 options_format(const struct gw_config *cfg, const struct option_def *o)
 {
-	const void	*p = (const char *)cfg + o->off;
-	const char	*s;
-	int64_t		 v;
+	const void *p = (const char *)cfg + o->off;
+	const char *s;
+	int64_t	    v;
 
 	switch (o->type) {
 	case OPT_STRING:
@@ -735,12 +938,13 @@ options_format(const struct gw_config *cfg, const struct option_def *o)
 		return v >= 0 ? xstrdup(o->choices[v]) : NULL;
 	case OPT_SIGNAL:
 		v = options_load_int(p, o->size);
-		return v > 0 ? xstrdup(format_signal((int)v)) : v == 0 ?
-		    xstrdup("none") : NULL;
+		return v > 0 ? xstrdup(format_signal((int)v)) :
+		    v == 0   ? xstrdup("none") :
+			       NULL;
 	case OPT_MODE:
 		v = options_load_int(p, o->size);
 		return v >= 0 ? xasprintf("%04llo", (unsigned long long)v) :
-		    NULL;
+				NULL;
 	default:
 		return NULL;
 	}
@@ -749,9 +953,9 @@ options_format(const struct gw_config *cfg, const struct option_def *o)
 char *
 options_words_text(char *const *argv)
 {
-	char		*s = xstrdup(""), *t, *w, *q;
-	const char	*p;
-	size_t		 i;
+	char	   *s = xstrdup(""), *t, *w, *q;
+	const char *p;
+	size_t	    i;
 
 	for (i = 0; argv[i] != NULL; i++) {
 		p = argv[i];
@@ -783,9 +987,9 @@ options_words_text(char *const *argv)
 static json_t *
 options_json_string(const char *s)
 {
-	json_t	*j;
-	char	*copy;
-	size_t	 i;
+	json_t *j;
+	char   *copy;
+	size_t	i;
 
 	if ((j = json_string(s)) != NULL)
 		return j;
@@ -801,10 +1005,10 @@ options_json_string(const char *s)
 json_t *
 options_to_json(const struct gw_config *cfg, const struct option_def *o)
 {
-	const void	*p = (const char *)cfg + o->off;
-	json_t		*arr;
-	char		*s;
-	size_t		 i;
+	const void *p = (const char *)cfg + o->off;
+	json_t	   *arr;
+	char	   *s;
+	size_t	    i;
 
 	switch (o->type) {
 	case OPT_UINT:
@@ -816,7 +1020,8 @@ options_to_json(const struct gw_config *cfg, const struct option_def *o)
 		for (i = 0; i < cfg->nbinds; i++) {
 			s = cfg->binds[i].name != NULL ?
 			    xasprintf("%s=%s", cfg->binds[i].name,
-			    cfg->binds[i].addr) : xstrdup(cfg->binds[i].addr);
+				cfg->binds[i].addr) :
+			    xstrdup(cfg->binds[i].addr);
 			json_array_append_new(arr, options_json_string(s));
 			free(s);
 		}
@@ -831,7 +1036,7 @@ options_to_json(const struct gw_config *cfg, const struct option_def *o)
 		/* "EVENT=CMD" as the file says it, like "NAME=ADDR" binds. */
 		arr = json_array();
 		for (i = 0; i < cfg->nhooks; i++) {
-			char	*cmd = options_words_text(cfg->hooks[i].argv);
+			char *cmd = options_words_text(cfg->hooks[i].argv);
 
 			s = xasprintf("%s=%s", cfg->hooks[i].event, cmd);
 			json_array_append_new(arr, options_json_string(s));
@@ -849,7 +1054,8 @@ options_to_json(const struct gw_config *cfg, const struct option_def *o)
 		return arr;
 	case OPT_CONFIG:
 		return cfg->config_file != NULL ?
-		    options_json_string(cfg->config_file) : json_null();
+		    options_json_string(cfg->config_file) :
+		    json_null();
 	default:
 		if ((s = options_format(cfg, o)) == NULL)
 			return json_null();

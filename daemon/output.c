@@ -21,20 +21,20 @@
 #include "output.h"
 
 /* Longest line kept in the tail (its end is what explains a failure). */
-#define TAIL_LINE_MAX		(OUTPUT_TAIL_BYTES / 4)
+#define TAIL_LINE_MAX (OUTPUT_TAIL_BYTES / 4)
 /* At a worker's exit, read at most this much before reporting it. */
-#define DRAIN_MAX		65536
+#define DRAIN_MAX     65536
 
 struct output {
-	struct event		*ev;
-	struct evbuffer		*in;
-	int			 fd;
-	int			 id;
-	pid_t			 pid;
-	int			 to_log;
-	int			 detached;
-	struct output_tail	 tail;
-	LIST_ENTRY(output)	 entry;
+	struct event	  *ev;
+	struct evbuffer	  *in;
+	int		   fd;
+	int		   id;
+	pid_t		   pid;
+	int		   to_log;
+	int		   detached;
+	struct output_tail tail;
+	LIST_ENTRY(output) entry;
 };
 
 /* Every output, for output_free_all(); a list a worker's exit leaves in
@@ -47,10 +47,10 @@ static LIST_HEAD(, output) outputs = LIST_HEAD_INITIALIZER(outputs);
 static void
 utf8_clean(char *s, size_t len)
 {
-	size_t	i = 0, n, k;
+	size_t i = 0, n, k;
 
 	while (i < len) {
-		unsigned char	c = (unsigned char)s[i];
+		unsigned char c = (unsigned char)s[i];
 
 		/* NUL and control characters (a worker's colours, a
 		 * terminal title) would reach an operator's terminal. */
@@ -58,19 +58,23 @@ utf8_clean(char *s, size_t len)
 			s[i++] = c == '\t' ? ' ' : '?';
 			continue;
 		}
-		n = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 && c >= 0xc2 ? 1 :
-		    (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 && c <= 0xf4 ?
-		    3 : 4;
+		n = c < 0x80			    ? 0 :
+		    (c & 0xe0) == 0xc0 && c >= 0xc2 ? 1 :
+		    (c & 0xf0) == 0xe0		    ? 2 :
+		    (c & 0xf8) == 0xf0 && c <= 0xf4 ? 3 :
+						      4;
 		for (k = 1; n < 4 && k <= n; k++)
 			if (i + k >= len ||
 			    ((unsigned char)s[i + k] & 0xc0) != 0x80)
 				n = 4;
 		/* Overlong three-byte forms and surrogates. */
-		if (n == 2 && ((c == 0xe0 && (unsigned char)s[i + 1] < 0xa0) ||
-		    (c == 0xed && (unsigned char)s[i + 1] >= 0xa0)))
+		if (n == 2 &&
+		    ((c == 0xe0 && (unsigned char)s[i + 1] < 0xa0) ||
+			(c == 0xed && (unsigned char)s[i + 1] >= 0xa0)))
 			n = 4;
-		if (n == 3 && ((c == 0xf0 && (unsigned char)s[i + 1] < 0x90) ||
-		    (c == 0xf4 && (unsigned char)s[i + 1] >= 0x90)))
+		if (n == 3 &&
+		    ((c == 0xf0 && (unsigned char)s[i + 1] < 0x90) ||
+			(c == 0xf4 && (unsigned char)s[i + 1] >= 0x90)))
 			n = 4;
 		if (n == 4) {
 			s[i++] = '?';
@@ -91,22 +95,24 @@ static int
 names_error(const char *line, size_t len)
 {
 	static const char *const ends[] = { "Error", "Exception", "Err" };
-	static const char *const words[] = { "panic", "fatal", "Fatal",
-	    "FATAL", "error", "ERROR" };
-	size_t	i = 0, start, n, k;
+	static const char *const words[] = { "panic", "fatal", "Fatal", "FATAL",
+		"error", "ERROR" };
+	size_t			 i = 0, start, n, k;
 
 	while (i < len && (line[i] == ' ' || line[i] == '\t'))
 		i++;
 	start = i;
-	while (i < len && (isalnum((unsigned char)line[i]) || line[i] == '_' ||
-	    line[i] == '.' || line[i] == '$'))
+	while (i < len &&
+	    (isalnum((unsigned char)line[i]) || line[i] == '_' ||
+		line[i] == '.' || line[i] == '$'))
 		i++;
 	n = i - start;
-	if (n == 0 || i == len || (line[i] != ':' && !(line[i] == ' ' &&
-	    i + 1 < len && line[i + 1] == '[')))
+	if (n == 0 || i == len ||
+	    (line[i] != ':' &&
+		!(line[i] == ' ' && i + 1 < len && line[i + 1] == '[')))
 		return 0;
 	for (k = 0; k < GW_ARRAY_LEN(ends); k++) {
-		size_t	m = strlen(ends[k]);
+		size_t m = strlen(ends[k]);
 
 		if (n >= m && memcmp(line + i - m, ends[k], m) == 0)
 			return 1;
@@ -121,7 +127,7 @@ names_error(const char *line, size_t len)
 void
 output_tail_add(struct output_tail *t, const char *line, size_t len)
 {
-	size_t	need, drop = 0;
+	size_t need, drop = 0;
 
 	if (len > TAIL_LINE_MAX) {
 		line += len - TAIL_LINE_MAX;
@@ -139,7 +145,7 @@ output_tail_add(struct output_tail *t, const char *line, size_t len)
 	}
 	/* Drop whole lines from the front until the new one fits. */
 	while (t->len - drop + need > t->cap) {
-		char	*nl = memchr(t->buf + drop, '\n', t->len - drop);
+		char *nl = memchr(t->buf + drop, '\n', t->len - drop);
 
 		drop = nl != NULL ? (size_t)(nl - t->buf) + 1 : t->len;
 	}
@@ -151,7 +157,7 @@ output_tail_add(struct output_tail *t, const char *line, size_t len)
 	/* The newest line naming an error is kept apart, for a while, in
 	 * case a long stack trace pushes it out of the tail. */
 	if (len > 0 && names_error(t->buf + t->len, len)) {
-		size_t	n = len < OUTPUT_CAUSE_MAX ? len : OUTPUT_CAUSE_MAX;
+		size_t n = len < OUTPUT_CAUSE_MAX ? len : OUTPUT_CAUSE_MAX;
 
 		if (t->cause == NULL)
 			t->cause = xmalloc(OUTPUT_CAUSE_MAX + 1);
@@ -168,15 +174,15 @@ output_tail_add(struct output_tail *t, const char *line, size_t len)
 json_t *
 output_tail_to_json(const struct output_tail *t)
 {
-	json_t	*a;
-	size_t	 at = 0;
+	json_t *a;
+	size_t	at = 0;
 
 	if (t->len == 0)
 		return NULL;
 	a = json_array();
 	while (at < t->len) {
-		char	*nl = memchr(t->buf + at, '\n', t->len - at);
-		size_t	 n = (size_t)(nl - (t->buf + at));
+		char  *nl = memchr(t->buf + at, '\n', t->len - at);
+		size_t n = (size_t)(nl - (t->buf + at));
 
 		/* utf8_clean made every line valid */
 		json_array_append_new(a, json_stringn_nocheck(t->buf + at, n));
@@ -188,7 +194,7 @@ output_tail_to_json(const struct output_tail *t)
 const char *
 output_tail_cause(const struct output_tail *t, char *buf, size_t len)
 {
-	size_t	end = t->len, start, n = 0;
+	size_t end = t->len, start, n = 0;
 
 	if (len == 0)
 		return NULL;
@@ -198,7 +204,7 @@ output_tail_cause(const struct output_tail *t, char *buf, size_t len)
 	}
 	/* No error named lately: the newest line that is not blank. */
 	while (end > 0) {
-		start = end - 1;	/* the '\n' of this line */
+		start = end - 1; /* the '\n' of this line */
 		while (start > 0 && t->buf[start - 1] != '\n')
 			start--;
 		n = end - 1 - start;
@@ -230,18 +236,17 @@ output_line(struct output *o, const char *line, size_t len)
 		log_info("worker %d (pid %ld): %.*s", o->id, (long)o->pid,
 		    (int)len, line);
 	else {
-		struct iovec	iov[2] = {
-			{ (void *)(uintptr_t)line, len }, { (void *)"\n", 1 }
-		};
-		ssize_t		n;
+		struct iovec iov[2] = { { (void *)(uintptr_t)line, len },
+			{ (void *)"\n", 1 } };
+		ssize_t	     n;
 
 		/* One write, so that the line stays whole among other
 		 * writers'.  A failure is ignored, as the worker's own
 		 * write to gwd's stderr would have been. */
 		n = writev(STDERR_FILENO, iov, 2);
 		if (n >= 0 && (size_t)n < len)
-			(void)gw_write_all(STDERR_FILENO, line + n, len -
-			    (size_t)n);
+			(void)gw_write_all(STDERR_FILENO, line + n,
+			    len - (size_t)n);
 		if (n >= 0 && (size_t)n < len + 1)
 			(void)gw_write_all(STDERR_FILENO, "\n", 1);
 	}
@@ -253,20 +258,19 @@ output_line(struct output *o, const char *line, size_t len)
 static void
 output_lines(struct output *o, int eof)
 {
-	char	*line;
-	size_t	 len;
+	char  *line;
+	size_t len;
 
 	if (o->in == NULL)
 		return;
-	while ((line = evbuffer_readln(o->in, &len, EVBUFFER_EOL_LF)) !=
-	    NULL) {
+	while ((line = evbuffer_readln(o->in, &len, EVBUFFER_EOL_LF)) != NULL) {
 		output_line(o, line, len);
 		free(line);
 	}
 	while (evbuffer_get_length(o->in) >= OUTPUT_LINE_MAX ||
 	    (eof && evbuffer_get_length(o->in) > 0)) {
-		char	buf[OUTPUT_LINE_MAX];
-		int	n = evbuffer_remove(o->in, buf, sizeof buf);
+		char buf[OUTPUT_LINE_MAX];
+		int  n = evbuffer_remove(o->in, buf, sizeof buf);
 
 		if (n <= 0)
 			break;
@@ -314,7 +318,7 @@ output_read(struct output *o, size_t max)
 {
 	char	buf[OUTPUT_LINE_MAX];
 	size_t	got = 0;
-	ssize_t	n;
+	ssize_t n;
 
 	while (got < max) {
 		n = read(o->fd, buf, sizeof buf);
@@ -338,7 +342,7 @@ output_read(struct output *o, size_t max)
 static void
 output_ready(evutil_socket_t fd, short what, void *arg)
 {
-	struct output	*o = arg;
+	struct output *o = arg;
 
 	(void)fd;
 	(void)what;
@@ -351,7 +355,7 @@ output_ready(evutil_socket_t fd, short what, void *arg)
 struct output *
 output_start(struct event_base *base, int fd, int id, pid_t pid, int to_log)
 {
-	struct output	*o = xcalloc(1, sizeof *o);
+	struct output *o = xcalloc(1, sizeof *o);
 
 	o->fd = fd;
 	o->id = id;
@@ -413,13 +417,12 @@ output_fd(const struct output *o)
 void
 output_restore_tail(struct output *o, const json_t *lines)
 {
-	const json_t	*v;
-	size_t		 i;
+	const json_t *v;
+	size_t	      i;
 
 	if (o == NULL || !json_is_array(lines))
 		return;
-	json_array_foreach(lines, i, v)
-		if (json_is_string(v))
-			output_tail_add(&o->tail, json_string_value(v),
-			    json_string_length(v));
+	json_array_foreach(lines, i, v) if (json_is_string(v))
+	    output_tail_add(&o->tail, json_string_value(v),
+		json_string_length(v));
 }

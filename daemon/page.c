@@ -28,28 +28,31 @@
  * Nothing from elsewhere: the page's inline script and style, fetches of
  * its own origin, the empty data: favicon; no framing, no forms.
  */
-#define PAGE_CSP	"default-src 'none'; script-src 'unsafe-inline'; " \
+#define PAGE_CSP                                                         \
+	"default-src 'none'; script-src 'unsafe-inline'; "               \
 	"style-src 'unsafe-inline'; connect-src 'self'; img-src data:; " \
 	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
-#define PAGE_JSON	"application/json; charset=utf-8"
+#define PAGE_JSON "application/json; charset=utf-8"
 
 /* The ranges the page offers, and how far back each goes. */
 static const struct {
-	const char	*name;
-	int		 seconds;
+	const char *name;
+	int	    seconds;
 } page_ranges[] = {
-	{ "1h", 3600 }, { "24h", 86400 }, { "7d", 7 * 86400 },
+	{ "1h", 3600 },
+	{ "24h", 86400 },
+	{ "7d", 7 * 86400 },
 };
 
 /* History queries on the stats thread now. */
-static unsigned	page_pending;
+static unsigned page_pending;
 
 static void
 page_reply(struct evhttp_request *req, int code, const char *reason,
     const char *type, struct evbuffer *body)
 {
-	struct evkeyvalq	*h = evhttp_request_get_output_headers(req);
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 
 	evhttp_add_header(h, "Content-Security-Policy", PAGE_CSP);
 	evhttp_add_header(h, "X-Frame-Options", "DENY");
@@ -59,10 +62,9 @@ page_reply(struct evhttp_request *req, int code, const char *reason,
 
 /* Answer o (a new reference, consumed) as JSON. */
 static void
-page_json(struct evhttp_request *req, int code, const char *reason,
-    json_t *o)
+page_json(struct evhttp_request *req, int code, const char *reason, json_t *o)
 {
-	struct evbuffer	*b = evbuffer_new();
+	struct evbuffer *b = evbuffer_new();
 	char		*s = json_dumps(o, JSON_COMPACT);
 
 	if (s != NULL) {
@@ -79,14 +81,15 @@ static void
 page_error(struct evhttp_request *req, int code, const char *reason,
     const char *ecode, const char *message)
 {
-	page_json(req, code, reason, json_pack("{s:{s:s, s:s}}", "error",
-	    "code", ecode, "message", message));
+	page_json(req, code, reason,
+	    json_pack("{s:{s:s, s:s}}", "error", "code", ecode, "message",
+		message));
 }
 
 static void
 page_index(struct evhttp_request *req, void *arg)
 {
-	struct evbuffer	*b = evbuffer_new();
+	struct evbuffer *b = evbuffer_new();
 
 	(void)arg;
 	evbuffer_add_reference(b, page_html, page_html_len, NULL, NULL);
@@ -121,7 +124,7 @@ static void
 page_history_done(json_t *result, const char *code, const char *message,
     void *arg)
 {
-	struct evhttp_request	*req = arg;
+	struct evhttp_request *req = arg;
 
 	page_pending--;
 	if (result != NULL)
@@ -138,7 +141,7 @@ page_history_done(json_t *result, const char *code, const char *message,
 static const char *
 page_range_arg(struct evhttp_request *req, struct evkeyvalq *q)
 {
-	const struct evhttp_uri	*uri;
+	const struct evhttp_uri *uri;
 	const char		*query;
 
 	uri = evhttp_request_get_evhttp_uri(req);
@@ -151,10 +154,10 @@ page_range_arg(struct evhttp_request *req, struct evkeyvalq *q)
 static void
 page_history(struct evhttp_request *req, void *arg)
 {
-	struct evkeyvalq	 q = { 0 };
-	const char		*range;
-	json_t			*args;
-	size_t			 i;
+	struct evkeyvalq q = { 0 };
+	const char	*range;
+	json_t		*args;
+	size_t		 i;
 
 	(void)arg;
 	TAILQ_INIT(&q);

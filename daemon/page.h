@@ -17,13 +17,13 @@
 
 /* At most this many history queries wait for the stats thread at once;
  * the next get 503. */
-#define PAGE_HISTORY_PENDING_MAX	8
+#define PAGE_HISTORY_PENDING_MAX 8
 
 /* Register the routes with web.h (before or after web_start). */
-void	 page_start(void);
+void		      page_start(void);
 
 /* The page itself (generated from daemon/page.html: page_html.c). */
-extern const char	page_html[];
-extern const unsigned	page_html_len;
+extern const char     page_html[];
+extern const unsigned page_html_len;
 
 #endif

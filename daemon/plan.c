@@ -19,10 +19,10 @@
 
 /* What a run carries to its helpers. */
 struct ctx {
-	struct pool			*p;
-	const struct pool_timing	*t;
-	uint64_t			 now;
-	struct actions			*a;
+	struct pool		 *p;
+	const struct pool_timing *t;
+	uint64_t		  now;
+	struct actions		 *a;
 };
 
 /* An event about w, through the table. */
@@ -53,8 +53,10 @@ plan_current(const struct worker *w)
 int
 plan_holds_slot(const struct worker *w)
 {
-	return plan_current(w) || (w->state == WS_KILLING &&
-	    (w->stop_reason == R_TIMEOUT || w->stop_reason == R_BOOT_TIMEOUT));
+	return plan_current(w) ||
+	    (w->state == WS_KILLING &&
+		(w->stop_reason == R_TIMEOUT ||
+		    w->stop_reason == R_BOOT_TIMEOUT));
 }
 
 /* The index keeps each slot's workers in pool order. */
@@ -67,10 +69,10 @@ lists_ok(const struct pool *p)
 static struct worker *
 slot_current(const struct pool *p, int id)
 {
-	size_t	i;
+	size_t i;
 
 	if (lists_ok(p)) {
-		const struct pool_slot	*s;
+		const struct pool_slot *s;
 
 		if (id < 1 || (size_t)id >= p->ix.nslot)
 			return NULL;
@@ -95,11 +97,11 @@ slot_current(const struct pool *p, int id)
 unsigned char *
 plan_slots_held(const struct pool *p)
 {
-	unsigned char	*held = xcalloc((size_t)p->target + 1, 1);
-	size_t		 i;
+	unsigned char *held = xcalloc((size_t)p->target + 1, 1);
+	size_t	       i;
 
 	for (i = 0; i < p->n; i++) {
-		const struct worker	*w = p->w[i];
+		const struct worker *w = p->w[i];
 
 		if (w->id >= 1 && (unsigned)w->id <= p->target &&
 		    plan_holds_slot(w))
@@ -114,8 +116,8 @@ plan_slots_held(const struct pool *p)
 static int
 newer_ready(const struct pool *p, const struct worker *w)
 {
-	struct worker * const	*v = p->w;
-	size_t			 i, n = p->n;
+	struct worker *const *v = p->w;
+	size_t		      i, n = p->n;
 
 	if (lists_ok(p)) {
 		if (w->id < 1 || (size_t)w->id >= p->ix.nslot)
@@ -124,7 +126,7 @@ newer_ready(const struct pool *p, const struct worker *w)
 		n = p->ix.slot[w->id].n;
 	}
 	for (i = 0; i < n; i++) {
-		const struct worker	*x = v[i];
+		const struct worker *x = v[i];
 
 		if (x != w && x->id == w->id && x->state == WS_READY &&
 		    x->stop_reason == R_NONE && x->spawned_at >= w->spawned_at)
@@ -139,14 +141,14 @@ newer_ready(const struct pool *p, const struct worker *w)
 int
 plan_all_slots_ready(const struct pool *p)
 {
-	unsigned char	*seen;	/* 0: none yet, 1: ready, 2: not ready */
-	unsigned	 id;
-	size_t		 i;
-	int		 ok = 1;
+	unsigned char *seen; /* 0: none yet, 1: ready, 2: not ready */
+	unsigned       id;
+	size_t	       i;
+	int	       ok = 1;
 
 	seen = xcalloc((size_t)p->target + 1, 1);
 	for (i = 0; i < p->n; i++) {
-		const struct worker	*w = p->w[i];
+		const struct worker *w = p->w[i];
 
 		if (w->id >= 1 && (unsigned)w->id <= p->target &&
 		    plan_current(w) && seen[w->id] == 0)
@@ -162,18 +164,19 @@ plan_all_slots_ready(const struct pool *p)
 static void
 plan_shutdown(struct pool *p, uint64_t now, struct ctx *x)
 {
-	size_t	i;
-	int	left = 0;
+	size_t i;
+	int    left = 0;
 
 	for (i = 0; i < p->n; i++) {
-		struct worker	*w = p->w[i];
+		struct worker *w = p->w[i];
 
 		if (!alive(w))
 			continue;
 		left++;
 		if (w->state < WS_DRAINING) {
-			if (w->stop_reason == R_NONE || w->stop_reason ==
-			    R_RELOAD || w->stop_reason == R_SCALE)
+			if (w->stop_reason == R_NONE ||
+			    w->stop_reason == R_RELOAD ||
+			    w->stop_reason == R_SCALE)
 				w->stop_reason = R_SHUTDOWN;
 			fire(x, w, p->quick ? PE_QUICK_STOP : PE_STOP, 0);
 		} else if (w->state == WS_DRAINING && p->quick &&
@@ -183,8 +186,9 @@ plan_shutdown(struct pool *p, uint64_t now, struct ctx *x)
 			if (!w->dumping || now >= w->deadline || p->quick)
 				fire(x, w, PE_DUMP_OVER, 0);
 		} else if (w->deadline != 0 && now >= w->deadline)
-			fire(x, w, p->quick ? PE_QUICK_TIMEOUT :
-			    PE_SHUTDOWN_TIMEOUT, 0);
+			fire(x, w,
+			    p->quick ? PE_QUICK_TIMEOUT : PE_SHUTDOWN_TIMEOUT,
+			    0);
 	}
 	if (left == 0)
 		actions_push(x->a, A_NOTE, NULL, 0, N_ALL_EXITED, NULL);
@@ -200,16 +204,14 @@ ends_crash_loop(const struct pool *p, const struct worker *w)
 
 /* The limit a ready worker went over, if any: recycling. */
 static enum reason
-recycle_due(const struct worker *w, const struct pool_timing *t,
-    uint64_t now)
+recycle_due(const struct worker *w, const struct pool_timing *t, uint64_t now)
 {
 	if (w->request_limit > 0 && w->requests >= w->request_limit)
 		return R_RECYCLE_REQUESTS;
-	if (t->max_worker_age_ms > 0 && now - w->ready_at >=
-	    t->max_worker_age_ms)
+	if (t->max_worker_age_ms > 0 &&
+	    now - w->ready_at >= t->max_worker_age_ms)
 		return R_RECYCLE_AGE;
-	if (t->max_worker_memory_kb > 0 && w->rss_kb >
-	    t->max_worker_memory_kb)
+	if (t->max_worker_memory_kb > 0 && w->rss_kb > t->max_worker_memory_kb)
 		return R_RECYCLE_MEMORY;
 	return R_NONE;
 }
@@ -221,8 +223,7 @@ deadline_one(struct pool *p, const struct pool_timing *t, uint64_t now,
     struct ctx *x, struct worker *w)
 {
 	/* Its grace is over: ready, and checked as ready below. */
-	if (w->proving && w->stop_reason == R_NONE &&
-	    w->state < WS_READY &&
+	if (w->proving && w->stop_reason == R_NONE && w->state < WS_READY &&
 	    now >= w->proving_since + t->readiness_grace_ms)
 		fire(x, w, PE_PROVEN, 0);
 	switch (w->state) {
@@ -260,8 +261,7 @@ deadline_one(struct pool *p, const struct pool_timing *t, uint64_t now,
 	/* A worker that became ready since the last failure and has
 	 * stayed up long enough ends a crash loop (one that was ready
 	 * before proves nothing about the code that fails). */
-	if (ends_crash_loop(p, w) && now - w->ready_at >=
-	    PLAN_STABLE_MS) {
+	if (ends_crash_loop(p, w) && now - w->ready_at >= PLAN_STABLE_MS) {
 		p->failures = 0;
 		p->backoff_until = 0;
 	}
@@ -271,7 +271,7 @@ static void
 plan_deadlines(struct pool *p, const struct pool_timing *t, uint64_t now,
     struct ctx *x)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < p->n; i++)
 		deadline_one(p, t, now, x, p->w[i]);
@@ -281,7 +281,7 @@ plan_deadlines(struct pool *p, const struct pool_timing *t, uint64_t now,
 static void
 plan_reload(struct pool *p)
 {
-	size_t	i;
+	size_t	 i;
 	unsigned in_progress = 0;
 
 	if (!p->reload.active)
@@ -289,7 +289,7 @@ plan_reload(struct pool *p)
 	/* In progress: retiring, and its replacement is not ready yet (one
 	 * that is ready lets plan_stops retire the old worker this run). */
 	for (i = 0; i < p->n; i++) {
-		struct worker	*w = p->w[i], *r;
+		struct worker *w = p->w[i], *r;
 
 		if (w->generation == p->generation || w->state >= WS_DRAINING ||
 		    w->retire != R_RELOAD || w->stop_reason != R_NONE)
@@ -299,13 +299,13 @@ plan_reload(struct pool *p)
 			in_progress++;
 	}
 	while (!p->reload.surge && in_progress < p->reload.batch) {
-		struct worker	*next = NULL;
+		struct worker *next = NULL;
 
 		for (i = 0; i < p->n; i++) {
-			struct worker	*w = p->w[i];
+			struct worker *w = p->w[i];
 
-			if (w->generation == p->generation || !plan_current(w) ||
-			    w->id > (int)p->target)
+			if (w->generation == p->generation ||
+			    !plan_current(w) || w->id > (int)p->target)
 				continue;
 			if (next == NULL || w->id < next->id)
 				next = w;
@@ -323,12 +323,12 @@ plan_reload(struct pool *p)
 static void
 plan_reload_done(struct pool *p, struct actions *a)
 {
-	size_t	i;
+	size_t i;
 
 	if (!p->reload.active)
 		return;
 	for (i = 0; i < p->n; i++) {
-		struct worker	*w = p->w[i];
+		struct worker *w = p->w[i];
 
 		if (w->generation != p->generation && w->state < WS_DRAINING)
 			return;
@@ -349,8 +349,8 @@ stop_one(struct pool *p, struct ctx *x, struct worker *w, int surge_ready)
 	if (w->stop_reason == R_NONE && w->id > (int)p->target)
 		w->stop_reason = R_SCALE;
 	if (w->stop_reason == R_NONE && w->retire != R_NONE) {
-		struct worker	*r = slot_current(p, w->id);
-		int		 go;
+		struct worker *r = slot_current(p, w->id);
+		int	       go;
 
 		if (w->retire == R_RELOAD && p->reload.active &&
 		    p->reload.surge)
@@ -373,8 +373,8 @@ stop_one(struct pool *p, struct ctx *x, struct worker *w, int surge_ready)
 static void
 plan_stops(struct pool *p, struct ctx *x)
 {
-	size_t	i;
-	int	surge_ready = p->reload.surge ? plan_all_slots_ready(p) : 0;
+	size_t i;
+	int    surge_ready = p->reload.surge ? plan_all_slots_ready(p) : 0;
 
 	for (i = 0; i < p->n; i++)
 		stop_one(p, x, p->w[i], surge_ready);
@@ -384,7 +384,7 @@ plan_stops(struct pool *p, struct ctx *x)
 static uint64_t
 jitter(uint64_t seed, uint64_t max)
 {
-	uint64_t	x = seed * 0x9E3779B97F4A7C15ULL + 1;
+	uint64_t x = seed * 0x9E3779B97F4A7C15ULL + 1;
 
 	if (max == 0)
 		return 0;
@@ -399,7 +399,7 @@ static int
 spawn_one(struct pool *p, const struct pool_timing *t, uint64_t now,
     struct actions *a, unsigned id, unsigned *spawned, int *probing)
 {
-	struct worker	*w;
+	struct worker *w;
 
 	if (*probing)
 		return 0;
@@ -440,10 +440,10 @@ static void
 plan_spawns(struct pool *p, const struct pool_timing *t, uint64_t now,
     struct actions *a)
 {
-	unsigned	 id, spawned = 0;
-	unsigned char	*held;
-	size_t		 i;
-	int		 probing = 0;
+	unsigned       id, spawned = 0;
+	unsigned char *held;
+	size_t	       i;
+	int	       probing = 0;
 
 	if (spawns_wait(p, now))
 		return;
@@ -474,7 +474,7 @@ uint64_t
 plan_worker_due(const struct pool *p, uint64_t timeout_ms, uint64_t max_age_ms,
     uint64_t grace_ms, const struct worker *w)
 {
-	uint64_t	best = 0;
+	uint64_t best = 0;
 
 	switch (w->state) {
 	case WS_READY:
@@ -503,14 +503,14 @@ plan_worker_due(const struct pool *p, uint64_t timeout_ms, uint64_t max_age_ms,
 static void
 plan_reload_fast(struct pool *p)
 {
-	struct pool_index	*ix = &p->ix;
-	unsigned		 in_progress = 0, id;
-	size_t			 i;
+	struct pool_index *ix = &p->ix;
+	unsigned	   in_progress = 0, id;
+	size_t		   i;
 
 	if (!p->reload.active || p->reload.surge)
 		return;
 	for (i = 0; i < ix->nleaving; i++) {
-		struct worker	*w = ix->leaving[i], *r;
+		struct worker *w = ix->leaving[i], *r;
 
 		if (w->generation == p->generation || w->state >= WS_DRAINING ||
 		    w->retire != R_RELOAD || w->stop_reason != R_NONE)
@@ -521,15 +521,15 @@ plan_reload_fast(struct pool *p)
 	}
 	while (in_progress < p->reload.batch &&
 	    (id = plan_index_next_slot(p, ix->old_bits, 1, 1)) != 0) {
-		struct pool_slot	*s = &ix->slot[id];
-		struct worker		*next = NULL;
+		struct pool_slot *s = &ix->slot[id];
+		struct worker	 *next = NULL;
 
 		for (i = 0; i < s->n && next == NULL; i++)
 			if (s->w[i]->generation != p->generation &&
 			    plan_current(s->w[i]))
 				next = s->w[i];
 		if (next == NULL)
-			break;	/* cannot be: the bit says there is one */
+			break; /* cannot be: the bit says there is one */
 		next->retire = R_RELOAD;
 		pool_touch(p, next);
 		plan_index_refresh(p);
@@ -541,9 +541,9 @@ static void
 plan_spawns_fast(struct pool *p, const struct pool_timing *t, uint64_t now,
     struct actions *a)
 {
-	struct pool_index	*ix = &p->ix;
-	unsigned		 id, spawned = 0;
-	int			 probing;
+	struct pool_index *ix = &p->ix;
+	unsigned	   id, spawned = 0;
+	int		   probing;
 
 	if (spawns_wait(p, now) || ix->held == p->target)
 		return;
@@ -551,7 +551,7 @@ plan_spawns_fast(struct pool *p, const struct pool_timing *t, uint64_t now,
 	/* The bitmap is read as it was before this run's spawns, as a full
 	 * pass reads slots_held once. */
 	for (id = plan_index_next_slot(p, ix->held_bits, 0, 1); id != 0;
-	    id = plan_index_next_slot(p, ix->held_bits, 0, id + 1))
+	     id = plan_index_next_slot(p, ix->held_bits, 0, id + 1))
 		if (!spawn_one(p, t, now, a, id, &spawned, &probing))
 			break;
 }
@@ -562,10 +562,10 @@ static void
 plan_run_fast(struct pool *p, const struct pool_timing *t, uint64_t now,
     struct actions *a, struct ctx *x)
 {
-	struct pool_index	*ix = &p->ix;
-	struct worker		**v = NULL;
-	size_t			 i, n = 0, cap = 0;
-	int			 reloading = p->reload.active, fast;
+	struct pool_index *ix = &p->ix;
+	struct worker	 **v = NULL;
+	size_t		   i, n = 0, cap = 0;
+	int		   reloading = p->reload.active, fast;
 
 	/* Deadlines: the touched and the due, in pool order. */
 	ix->runs++;
@@ -596,8 +596,8 @@ plan_run_fast(struct pool *p, const struct pool_timing *t, uint64_t now,
 			plan_index_push(&v, &n, &cap, ix->leaving[i]);
 		plan_index_sort(v, n);
 		for (i = 0; i < n; i++)
-			stop_one(p, x, v[i], p->reload.surge ?
-			    ix->ready == p->target : 0);
+			stop_one(p, x, v[i],
+			    p->reload.surge ? ix->ready == p->target : 0);
 		plan_index_refresh(p);
 		plan_spawns_fast(p, t, now, a);
 		plan_index_refresh(p);
@@ -616,7 +616,8 @@ plan_run_fast(struct pool *p, const struct pool_timing *t, uint64_t now,
 		plan_stops(p, x);
 		plan_spawns(p, t, now, a);
 		plan_reload_done(p, a);
-		if (!p->reached_target && p->target > 0 && plan_all_slots_ready(p)) {
+		if (!p->reached_target && p->target > 0 &&
+		    plan_all_slots_ready(p)) {
 			p->reached_target = 1;
 			actions_push(a, A_NOTE, NULL, 0, N_POOL_FULL, NULL);
 		}
@@ -629,8 +630,8 @@ void
 plan_run(struct pool *p, const struct pool_timing *t, uint64_t now,
     struct actions *a)
 {
-	int		reloading = p->reload.active;
-	struct ctx	x = { .p = p, .t = t, .now = now, .a = a };
+	int	   reloading = p->reload.active;
+	struct ctx x = { .p = p, .t = t, .now = now, .a = a };
 
 	if (p->mode == PM_STOPPING) {
 		p->ix.valid = 0;
@@ -665,10 +666,10 @@ plan_run(struct pool *p, const struct pool_timing *t, uint64_t now,
 uint64_t
 plan_next_deadline(struct pool *p, const struct pool_timing *t)
 {
-	uint64_t	best = 0;
-	size_t		i;
-	int		missing = 0;
-	unsigned	id;
+	uint64_t best = 0;
+	size_t	 i;
+	int	 missing = 0;
+	unsigned id;
 
 	if (plan_index_built_for(p, t)) {
 		plan_index_refresh(p);
@@ -677,11 +678,12 @@ plan_next_deadline(struct pool *p, const struct pool_timing *t)
 		missing = p->ix.held < p->target;
 	} else {
 		for (i = 0; i < p->n; i++)
-			earliest(&best, plan_worker_due(p, t->timeout_ms,
-			    t->max_worker_age_ms, t->readiness_grace_ms,
-			    p->w[i]));
+			earliest(&best,
+			    plan_worker_due(p, t->timeout_ms,
+				t->max_worker_age_ms, t->readiness_grace_ms,
+				p->w[i]));
 		if (p->mode == PM_RUNNING && p->backoff_until != 0) {
-			unsigned char	*held = plan_slots_held(p);
+			unsigned char *held = plan_slots_held(p);
 
 			for (id = 1; id <= p->target && !missing; id++)
 				if (!held[id])
@@ -695,4 +697,3 @@ plan_next_deadline(struct pool *p, const struct pool_timing *t)
 		earliest(&best, p->backoff_until);
 	return best;
 }
-

@@ -30,15 +30,15 @@
  * pass and rebuilds the index when it changes.
  */
 
-static void	pid_insert(struct pool_index *, struct worker *, pid_t);
+static void pid_insert(struct pool_index *, struct worker *, pid_t);
 
-#define WF_BOOTING_CURRENT	0x1	/* current, not ready yet */
-#define WF_OLD_LIVE		0x2	/* old generation, not draining */
-#define WF_EXITED		0x4
+#define WF_BOOTING_CURRENT 0x1 /* current, not ready yet */
+#define WF_OLD_LIVE	   0x2 /* old generation, not draining */
+#define WF_EXITED	   0x4
 
-#define PSF_HELD		0x1	/* a worker holds it (holds_slot) */
-#define PSF_READY		0x2	/* its current worker is ready */
-#define PSF_OLD			0x4	/* an old-generation current worker */
+#define PSF_HELD	   0x1 /* a worker holds it (holds_slot) */
+#define PSF_READY	   0x2 /* its current worker is ready */
+#define PSF_OLD		   0x4 /* an old-generation current worker */
 
 void
 plan_index_push(struct worker ***v, size_t *n, size_t *cap, struct worker *w)
@@ -60,10 +60,10 @@ heap_put(struct pool_index *ix, size_t i, struct worker *w)
 static void
 heap_up(struct pool_index *ix, size_t i)
 {
-	struct worker	*w = ix->heap[i];
+	struct worker *w = ix->heap[i];
 
 	while (i > 0) {
-		size_t	up = (i - 1) / 2;
+		size_t up = (i - 1) / 2;
 
 		if (ix->heap[up]->ix_due <= w->ix_due)
 			break;
@@ -76,10 +76,10 @@ heap_up(struct pool_index *ix, size_t i)
 static void
 heap_down(struct pool_index *ix, size_t i)
 {
-	struct worker	*w = ix->heap[i];
+	struct worker *w = ix->heap[i];
 
 	for (;;) {
-		size_t	c = 2 * i + 1;
+		size_t c = 2 * i + 1;
 
 		if (c >= ix->nheap)
 			break;
@@ -97,11 +97,11 @@ heap_down(struct pool_index *ix, size_t i)
 static void
 heap_set(struct pool_index *ix, struct worker *w, uint64_t due)
 {
-	size_t	i;
+	size_t i;
 
 	if (due == 0) {
 		if (w->ix_heap != 0) {
-			struct worker	*last = ix->heap[--ix->nheap];
+			struct worker *last = ix->heap[--ix->nheap];
 
 			i = w->ix_heap - 1;
 			w->ix_heap = 0;
@@ -128,7 +128,7 @@ heap_set(struct pool_index *ix, struct worker *w, uint64_t due)
 static void
 ensure_slots(struct pool_index *ix, size_t n)
 {
-	size_t	words, had;
+	size_t words, had;
 
 	if (n <= ix->nslot)
 		return;
@@ -180,14 +180,14 @@ count(unsigned *n, unsigned was, unsigned is, unsigned flag)
 static void
 slot_compute(struct pool *p, int id)
 {
-	struct pool_index	*ix = &p->ix;
-	struct pool_slot	*s = &ix->slot[id];
-	unsigned		 f = 0;
-	size_t			 i;
-	int			 cur = 0;
+	struct pool_index *ix = &p->ix;
+	struct pool_slot  *s = &ix->slot[id];
+	unsigned	   f = 0;
+	size_t		   i;
+	int		   cur = 0;
 
 	for (i = 0; i < s->n; i++) {
-		const struct worker	*w = s->w[i];
+		const struct worker *w = s->w[i];
 
 		if (plan_holds_slot(w))
 			f |= PSF_HELD;
@@ -211,16 +211,17 @@ slot_compute(struct pool *p, int id)
 static int
 leaving(const struct pool *p, const struct worker *w)
 {
-	return w->state < WS_DRAINING && (w->retire != R_NONE ||
-	    w->stop_reason != R_NONE || w->id > (int)p->target);
+	return w->state < WS_DRAINING &&
+	    (w->retire != R_NONE || w->stop_reason != R_NONE ||
+		w->id > (int)p->target);
 }
 
 /* Recompute what the index holds about w from its record. */
 static void
 worker_compute(struct pool *p, struct worker *w)
 {
-	struct pool_index	*ix = &p->ix;
-	unsigned		 f = 0;
+	struct pool_index *ix = &p->ix;
+	unsigned	   f = 0;
 
 	if (plan_current(w) && w->state < WS_READY)
 		f |= WF_BOOTING_CURRENT;
@@ -234,17 +235,19 @@ worker_compute(struct pool *p, struct worker *w)
 		plan_index_push(&ix->exited, &ix->nexited, &ix->capexited, w);
 	w->ix_flags = f;
 	if (leaving(p, w) && w->ix_lpos == 0) {
-		plan_index_push(&ix->leaving, &ix->nleaving, &ix->capleaving, w);
+		plan_index_push(&ix->leaving, &ix->nleaving, &ix->capleaving,
+		    w);
 		w->ix_lpos = ix->nleaving;
 	} else if (!leaving(p, w) && w->ix_lpos != 0) {
-		struct worker	*last = ix->leaving[--ix->nleaving];
+		struct worker *last = ix->leaving[--ix->nleaving];
 
 		ix->leaving[w->ix_lpos - 1] = last;
 		last->ix_lpos = w->ix_lpos;
 		w->ix_lpos = 0;
 	}
-	heap_set(ix, w, plan_worker_due(p, ix->timeout_ms, ix->max_age_ms,
-	    ix->grace_ms, w));
+	heap_set(ix, w,
+	    plan_worker_due(p, ix->timeout_ms, ix->max_age_ms, ix->grace_ms,
+		w));
 	slot_stale(ix, w->id);
 }
 
@@ -252,8 +255,8 @@ worker_compute(struct pool *p, struct worker *w)
 void
 plan_index_refresh(struct pool *p)
 {
-	struct pool_index	*ix = &p->ix;
-	size_t			 i;
+	struct pool_index *ix = &p->ix;
+	size_t		   i;
 
 	for (i = 0; i < ix->nstale; i++) {
 		ix->stale[i]->ix_stale = 0;
@@ -271,7 +274,7 @@ plan_index_refresh(struct pool *p)
 int
 plan_index_built_for(const struct pool *p, const struct pool_timing *t)
 {
-	const struct pool_index	*ix = &p->ix;
+	const struct pool_index *ix = &p->ix;
 
 	return ix->valid && !ix->off && ix->target == p->target &&
 	    ix->generation == p->generation && ix->failures == p->failures &&
@@ -284,15 +287,15 @@ plan_index_built_for(const struct pool *p, const struct pool_timing *t)
 void
 plan_index_rebuild(struct pool *p, const struct pool_timing *t)
 {
-	struct pool_index	*ix = &p->ix;
-	size_t			 i, maxid = p->target;
+	struct pool_index *ix = &p->ix;
+	size_t		   i, maxid = p->target;
 
 	ix->valid = 0;
 	if (ix->off || p->mode != PM_RUNNING)
 		return;
 	for (i = 0; i < p->n; i++) {
 		if (p->w[i]->id < 1)
-			return;		/* not a slot: plan by full passes */
+			return; /* not a slot: plan by full passes */
 		if ((size_t)p->w[i]->id > maxid)
 			maxid = (size_t)p->w[i]->id;
 	}
@@ -319,8 +322,8 @@ plan_index_rebuild(struct pool *p, const struct pool_timing *t)
 	ix->max_age_ms = t->max_worker_age_ms;
 	ix->grace_ms = t->readiness_grace_ms;
 	for (i = 0; i < p->n; i++) {
-		struct worker		*w = p->w[i];
-		struct pool_slot	*s = &ix->slot[w->id];
+		struct worker	 *w = p->w[i];
+		struct pool_slot *s = &ix->slot[w->id];
 
 		w->ix_seq = i;
 		w->ix_due = 0;
@@ -349,8 +352,8 @@ pid_hash(pid_t pid, size_t cap)
 static void
 pid_grow(struct pool_index *ix)
 {
-	struct pool_pident	*old = ix->pids;
-	size_t			 i, oldcap = ix->cappids;
+	struct pool_pident *old = ix->pids;
+	size_t		    i, oldcap = ix->cappids;
 
 	ix->cappids = oldcap ? oldcap * 2 : 64;
 	ix->pids = xcalloc(ix->cappids, sizeof *ix->pids);
@@ -364,12 +367,12 @@ pid_grow(struct pool_index *ix)
 static void
 pid_insert(struct pool_index *ix, struct worker *w, pid_t pid)
 {
-	size_t	i;
+	size_t i;
 
 	if (2 * (ix->npids + 1) > ix->cappids)
 		pid_grow(ix);
 	for (i = pid_hash(pid, ix->cappids); ix->pids[i].pid != 0;
-	    i = (i + 1) & (ix->cappids - 1))
+	     i = (i + 1) & (ix->cappids - 1))
 		;
 	ix->pids[i].pid = pid;
 	ix->pids[i].w = w;
@@ -381,12 +384,12 @@ pid_insert(struct pool_index *ix, struct worker *w, pid_t pid)
 static void
 pid_remove(struct pool_index *ix, struct worker *w)
 {
-	size_t	i, j, h, mask = ix->cappids - 1;
+	size_t i, j, h, mask = ix->cappids - 1;
 
 	if (w->ix_pid == 0 || ix->cappids == 0)
 		return;
 	for (i = pid_hash(w->ix_pid, ix->cappids); ix->pids[i].pid != 0;
-	    i = (i + 1) & mask)
+	     i = (i + 1) & mask)
 		if (ix->pids[i].w == w)
 			break;
 	w->ix_pid = 0;
@@ -410,7 +413,7 @@ pid_remove(struct pool_index *ix, struct worker *w)
 void
 plan_index_forked(struct pool *p, struct worker *w, pid_t pid)
 {
-	struct pool_index	*ix = &p->ix;
+	struct pool_index *ix = &p->ix;
 
 	if (!ix->valid || ix->off)
 		return;
@@ -422,16 +425,16 @@ plan_index_forked(struct pool *p, struct worker *w, pid_t pid)
 struct worker *
 plan_index_find_pid(struct pool *p, pid_t pid, int *known)
 {
-	struct pool_index	*ix = &p->ix;
-	struct worker		*best = NULL;
-	size_t			 i;
+	struct pool_index *ix = &p->ix;
+	struct worker	  *best = NULL;
+	size_t		   i;
 
 	*known = ix->valid && !ix->off && ix->cappids > 0;
 	if (!*known)
 		return NULL;
 	for (i = pid_hash(pid, ix->cappids); ix->pids[i].pid != 0;
-	    i = (i + 1) & (ix->cappids - 1)) {
-		struct worker	*w = ix->pids[i].w;
+	     i = (i + 1) & (ix->cappids - 1)) {
+		struct worker *w = ix->pids[i].w;
 
 		if (ix->pids[i].pid != pid || w->pid != pid ||
 		    w->state == WS_EXITED)
@@ -445,8 +448,8 @@ plan_index_find_pid(struct pool *p, pid_t pid, int *known)
 void
 plan_index_add(struct pool *p, struct worker *w)
 {
-	struct pool_index	*ix = &p->ix;
-	struct pool_slot	*s;
+	struct pool_index *ix = &p->ix;
+	struct pool_slot  *s;
 
 	if (!ix->valid)
 		return;
@@ -464,8 +467,8 @@ plan_index_add(struct pool *p, struct worker *w)
 static int
 by_seq(const void *a, const void *b)
 {
-	const struct worker	*x = *(struct worker * const *)a;
-	const struct worker	*y = *(struct worker * const *)b;
+	const struct worker *x = *(struct worker *const *)a;
+	const struct worker *y = *(struct worker *const *)b;
 
 	return x->ix_seq < y->ix_seq ? -1 : x->ix_seq > y->ix_seq;
 }
@@ -481,10 +484,10 @@ plan_index_sort(struct worker **v, size_t n)
 static size_t
 pool_pos(const struct pool *p, const struct worker *w)
 {
-	size_t	lo = 0, hi = p->n;
+	size_t lo = 0, hi = p->n;
 
 	while (lo < hi) {
-		size_t	mid = lo + (hi - lo) / 2;
+		size_t mid = lo + (hi - lo) / 2;
 
 		if (p->w[mid]->ix_seq < w->ix_seq)
 			lo = mid + 1;
@@ -497,8 +500,8 @@ pool_pos(const struct pool *p, const struct worker *w)
 int
 plan_index_gc(struct pool *p)
 {
-	struct pool_index	*ix = &p->ix;
-	size_t			 i, j, k, from, to, *pos;
+	struct pool_index *ix = &p->ix;
+	size_t		   i, j, k, from, to, *pos;
 
 	if (!ix->valid || ix->off)
 		return 1;
@@ -513,8 +516,8 @@ plan_index_gc(struct pool *p)
 	ix->ncand = j;
 	qsort(ix->exited, ix->nexited, sizeof *ix->exited, by_seq);
 	for (k = 0; k < ix->nexited; k++) {
-		struct worker		*w = ix->exited[k];
-		struct pool_slot	*s = &ix->slot[w->id];
+		struct worker	 *w = ix->exited[k];
+		struct pool_slot *s = &ix->slot[w->id];
 
 		for (i = j = 0; i < s->n; i++)
 			if (s->w[i] != w)
@@ -546,8 +549,8 @@ plan_index_gc(struct pool *p)
 void
 plan_index_free(struct pool *p)
 {
-	struct pool_index	*ix = &p->ix;
-	size_t			 i;
+	struct pool_index *ix = &p->ix;
+	size_t		   i;
 
 	for (i = 0; i < ix->nslot; i++)
 		free(ix->slot[i].w);
@@ -569,7 +572,7 @@ void
 plan_index_collect_due(struct pool_index *ix, size_t i, uint64_t now,
     struct worker ***v, size_t *n, size_t *cap)
 {
-	struct worker	*w;
+	struct worker *w;
 
 	if (i >= ix->nheap || (w = ix->heap[i])->ix_due > now)
 		return;
@@ -584,12 +587,13 @@ plan_index_collect_due(struct pool_index *ix, size_t i, uint64_t now,
 /* The lowest slot 1..target whose bit is set (want 1) or clear (want 0)
  * from id on, or 0. */
 unsigned
-plan_index_next_slot(const struct pool *p, const uint64_t *bits, int want, unsigned id)
+plan_index_next_slot(const struct pool *p, const uint64_t *bits, int want,
+    unsigned id)
 {
-	unsigned	target = p->target;
+	unsigned target = p->target;
 
 	while (id <= target) {
-		uint64_t	word = bits[id / 64];
+		uint64_t word = bits[id / 64];
 
 		if (!want)
 			word = ~word;
@@ -606,22 +610,21 @@ plan_index_next_slot(const struct pool *p, const uint64_t *bits, int want, unsig
 /* ---- checking the index (tests) -------------------------------------- */
 
 int
-plan_index_check(struct pool *p, const struct pool_timing *t,
-    const char **why)
+plan_index_check(struct pool *p, const struct pool_timing *t, const char **why)
 {
-	struct pool_index	*ix = &p->ix;
-	unsigned		 held = 0, ready = 0, booting = 0, old = 0;
-	size_t			 i, nleave = 0, nheap = 0, inslots = 0;
-	size_t			 npid = 0;
-	unsigned		 id;
+	struct pool_index *ix = &p->ix;
+	unsigned	   held = 0, ready = 0, booting = 0, old = 0;
+	size_t		   i, nleave = 0, nheap = 0, inslots = 0;
+	size_t		   npid = 0;
+	unsigned	   id;
 
 	*why = NULL;
 	if (!plan_index_built_for(p, t))
-		return 0;	/* the next run rebuilds it */
+		return 0; /* the next run rebuilds it */
 	plan_index_refresh(p);
 	for (i = 0; i < p->n; i++) {
-		const struct worker	*w = p->w[i];
-		uint64_t		 due;
+		const struct worker *w = p->w[i];
+		uint64_t	     due;
 
 		due = plan_worker_due(p, t->timeout_ms, t->max_worker_age_ms,
 		    t->readiness_grace_ms, w);
@@ -629,8 +632,8 @@ plan_index_check(struct pool *p, const struct pool_timing *t,
 			*why = "a worker's due time";
 			return -1;
 		}
-		if (w->ix_heap != 0 && (w->ix_heap > ix->nheap ||
-		    ix->heap[w->ix_heap - 1] != w)) {
+		if (w->ix_heap != 0 &&
+		    (w->ix_heap > ix->nheap || ix->heap[w->ix_heap - 1] != w)) {
 			*why = "a heap position";
 			return -1;
 		}
@@ -638,15 +641,15 @@ plan_index_check(struct pool *p, const struct pool_timing *t,
 			*why = "pool order";
 			return -1;
 		}
-		if (leaving(p, w) != (w->ix_lpos != 0) || (w->ix_lpos != 0 &&
-		    ix->leaving[w->ix_lpos - 1] != w)) {
+		if (leaving(p, w) != (w->ix_lpos != 0) ||
+		    (w->ix_lpos != 0 && ix->leaving[w->ix_lpos - 1] != w)) {
 			*why = "the leaving list";
 			return -1;
 		}
 		if (w->pid > 0 && w->state != WS_EXITED) {
-			struct worker	*f;
-			size_t		 k;
-			int		 known;
+			struct worker *f;
+			size_t	       k;
+			int	       known;
 
 			for (k = 0; k < p->n; k++)
 				if (p->w[k]->pid == w->pid &&
@@ -662,8 +665,7 @@ plan_index_check(struct pool *p, const struct pool_timing *t,
 		nleave += w->ix_lpos != 0;
 		nheap += w->ix_heap != 0;
 		booting += plan_current(w) && w->state < WS_READY;
-		old += w->generation != p->generation &&
-		    w->state < WS_DRAINING;
+		old += w->generation != p->generation && w->state < WS_DRAINING;
 	}
 	for (i = 1; i < ix->nheap; i++)
 		if (ix->heap[(i - 1) / 2]->ix_due > ix->heap[i]->ix_due) {
@@ -671,7 +673,7 @@ plan_index_check(struct pool *p, const struct pool_timing *t,
 			return -1;
 		}
 	for (id = 1; id < ix->nslot; id++) {
-		const struct pool_slot	*s = &ix->slot[id];
+		const struct pool_slot *s = &ix->slot[id];
 
 		inslots += s->n;
 		for (i = 0; i < s->n; i++)
@@ -685,15 +687,15 @@ plan_index_check(struct pool *p, const struct pool_timing *t,
 			ready += (s->flags & PSF_READY) != 0;
 		}
 		if (((ix->held_bits[id / 64] >> (id % 64)) & 1) !=
-		    ((s->flags & PSF_HELD) != 0) ||
+			((s->flags & PSF_HELD) != 0) ||
 		    ((ix->old_bits[id / 64] >> (id % 64)) & 1) !=
-		    ((s->flags & PSF_OLD) != 0)) {
+			((s->flags & PSF_OLD) != 0)) {
 			*why = "a slot bitmap";
 			return -1;
 		}
 	}
-	if (nleave != ix->nleaving || nheap != ix->nheap ||
-	    inslots != p->n || npid != ix->npids) {
+	if (nleave != ix->nleaving || nheap != ix->nheap || inslots != p->n ||
+	    npid != ix->npids) {
 		*why = "list sizes";
 		return -1;
 	}
@@ -704,14 +706,14 @@ plan_index_check(struct pool *p, const struct pool_timing *t,
 	}
 	/* The slots' flags against a full pass. */
 	{
-		unsigned char	*h = plan_slots_held(p);
-		unsigned	 nh = 0;
+		unsigned char *h = plan_slots_held(p);
+		unsigned       nh = 0;
 
 		for (id = 1; id <= p->target; id++)
 			nh += h[id];
 		free(h);
-		if (nh != ix->held || (ix->ready == p->target) !=
-		    plan_all_slots_ready(p)) {
+		if (nh != ix->held ||
+		    (ix->ready == p->target) != plan_all_slots_ready(p)) {
 			*why = "held or ready slots";
 			return -1;
 		}

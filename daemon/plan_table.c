@@ -18,37 +18,36 @@
 #include "plan.h"
 
 /* A worker that exits within this long of ready counts as a failure. */
-#define FAILURE_WINDOW_MS	1000
+#define FAILURE_WINDOW_MS 1000
 
 struct cell;
 
 /* One event being applied. */
 struct ctx {
-	struct pool			*p;
-	const struct pool_timing	*t;
-	uint64_t			 now;
-	struct actions			*a;
-	uint64_t			 arg;	/* the event's (plan.h) */
-	const struct cell		*c;
-	int				 failure; /* the exit is a failure */
+	struct pool		 *p;
+	const struct pool_timing *t;
+	uint64_t		  now;
+	struct actions		 *a;
+	uint64_t		  arg; /* the event's (plan.h) */
+	const struct cell	 *c;
+	int			  failure; /* the exit is a failure */
 };
 
-typedef int	guard_fn(const struct ctx *, const struct worker *);
-typedef void	step_fn(struct ctx *, struct worker *);
+typedef int  guard_fn(const struct ctx *, const struct worker *);
+typedef void step_fn(struct ctx *, struct worker *);
 
 /* A cell: the public part, a guard (0: the event is ignored this time),
  * and up to three steps run in order after the state has changed. */
 struct cell {
-	struct plan_transition	 tr;
-	guard_fn		*guard;
-	step_fn			*step[3];
-	const char		*why;		/* the log's word for a kill */
-	const char		*hook;		/* GWD_REASON of its hook */
-	const char		*reload_why;	/* how it fails a reload */
+	struct plan_transition tr;
+	guard_fn	      *guard;
+	step_fn		      *step[3];
+	const char	      *why;	   /* the log's word for a kill */
+	const char	      *hook;	   /* GWD_REASON of its hook */
+	const char	      *reload_why; /* how it fails a reload */
 };
 
-static void	fire(struct ctx *, struct worker *, enum plan_event,
-		    uint64_t);
+static void fire(struct ctx *, struct worker *, enum plan_event, uint64_t);
 
 /* ---- steps: what a transition does besides changing the state ---- */
 
@@ -56,7 +55,7 @@ static void
 send_stop(struct worker *w, int sig, uint64_t deadline, uint64_t now,
     struct actions *a)
 {
-	w->state_since = now;	/* also when a quick stop follows */
+	w->state_since = now; /* also when a quick stop follows */
 	w->deadline = deadline;
 	w->stop_signal = sig;
 	actions_push(a, A_SIGNAL, w, sig, N_STOP, NULL);
@@ -90,7 +89,7 @@ guard_readiness(const struct ctx *x, const struct worker *w)
 static void
 step_prove(struct ctx *x, struct worker *w)
 {
-	uint64_t	grace = x->t->readiness_grace_ms;
+	uint64_t grace = x->t->readiness_grace_ms;
 
 	if (grace == 0) {
 		fire(x, w, PE_PROVEN, 0);
@@ -143,19 +142,20 @@ static void
 step_recycle_asked(struct ctx *x, struct worker *w)
 {
 	w->retire = x->t->max_requests > 0 &&
-	    w->requests >= x->t->max_requests ? R_RECYCLE_REQUESTS :
+		w->requests >= x->t->max_requests ?
+	    R_RECYCLE_REQUESTS :
 	    R_RECYCLE_REQUESTED;
 }
 
 static void
 count_failure(struct ctx *x)
 {
-	struct pool	*p = x->p;
+	struct pool *p = x->p;
 
 	p->failures++;
 	p->last_failure_at = x->now;
-	p->backoff_until = x->now + pool_backoff_delay(p->failures,
-	    x->t->backoff_max_ms);
+	p->backoff_until = x->now +
+	    pool_backoff_delay(p->failures, x->t->backoff_max_ms);
 	actions_push(x->a, A_NOTE, NULL, 0, N_BACKOFF, NULL);
 }
 
@@ -178,14 +178,14 @@ static void
 reload_abort(struct pool *p, struct worker *failed, const char *why,
     struct actions *a)
 {
-	size_t	i;
+	size_t i;
 
 	if (!p->reload.active)
 		return;
 	if (failed != NULL)
-		failed->failure_told = 1;	/* not a crash loop */
+		failed->failure_told = 1; /* not a crash loop */
 	for (i = 0; i < p->n; i++) {
-		struct worker	*w = p->w[i];
+		struct worker *w = p->w[i];
 
 		if (w->state >= WS_DRAINING)
 			continue;
@@ -244,7 +244,7 @@ plan_exit_is_failure(const struct worker *w)
 static enum reason
 classify(const struct worker *w, uint64_t now, int *failure)
 {
-	int	clean = w->exit_signal == 0 && w->exit_status == 0;
+	int clean = w->exit_signal == 0 && w->exit_status == 0;
 
 	*failure = 0;
 	if (!w->was_ready) {
@@ -265,7 +265,8 @@ abort_reason(const struct worker *w)
 	switch (w->exit_reason) {
 	case R_BOOT_FAILED:
 		return w->proving ? "a new worker exited within its readiness "
-		    "grace" : "a new worker exited before it was ready";
+				    "grace" :
+				    "a new worker exited before it was ready";
 	case R_BOOT_TIMEOUT:
 		return "a new worker did not become ready in time";
 	case R_TIMEOUT:
@@ -328,8 +329,7 @@ step_kill_hung(struct ctx *x, struct worker *w)
 		w->dump_sig = x->c->tr.sig;
 		w->dump_why = x->c->why;
 		w->deadline = x->now + x->t->hook_timeout_ms;
-		actions_push(x->a, A_NOTE, w, x->c->tr.sig, N_DUMP,
-		    x->c->hook);
+		actions_push(x->a, A_NOTE, w, x->c->tr.sig, N_DUMP, x->c->hook);
 		return;
 	}
 	send_kill(w, x->c->tr.sig, x->now, x->a, x->c->why);
@@ -369,7 +369,7 @@ guard_dump_held(const struct ctx *x, const struct worker *w)
 static void
 step_kill_after_dump(struct ctx *x, struct worker *w)
 {
-	int	sig = w->dump_sig;
+	int sig = w->dump_sig;
 
 	w->dump_sig = 0;
 	w->dumping = 0;
@@ -439,44 +439,49 @@ step_reopen(struct ctx *x, struct worker *w)
  * KILL(next, stop reason, signal, what it does, the log's word, the
  * worker_timeout hook's GWD_REASON, how it fails a reload, steps...).
  */
-#define CELL(nx, rs, sg, gd, does, ...)					\
-	{ { does, nx, rs, sg }, gd, { __VA_ARGS__ }, NULL, NULL, NULL }
-#define KILL(nx, rs, sg, does, why, hook, rwhy, ...)			\
-	{ { does, nx, rs, sg }, NULL, { __VA_ARGS__ }, why, hook, rwhy }
+#define CELL(nx, rs, sg, gd, does, ...)                                     \
+	{                                                                   \
+		{ does, nx, rs, sg }, gd, { __VA_ARGS__ }, NULL, NULL, NULL \
+	}
+#define KILL(nx, rs, sg, does, why, hook, rwhy, ...)                         \
+	{                                                                    \
+		{ does, nx, rs, sg }, NULL, { __VA_ARGS__ }, why, hook, rwhy \
+	}
 
 /* Cells of every state a worker is alive in. */
-#define LIVE_CELLS							\
-	[PE_SPAWN_FAILED] = CELL(WS_EXITED, R_NONE, 0, NULL,		\
-	    "fail the reload (new code) or count a failure",		\
-	    step_exec_failed),						\
-	[PE_EXIT] = CELL(WS_EXITED, R_NONE, 0, NULL,			\
-	    "the exit reason; SIGKILL its process group; fail the "	\
-	    "reload (new code) or count a failure",			\
-	    step_exit, step_judge_exit),				\
-	[PE_KILL_ASKED] = CELL(PLAN_STAY, R_NONE, 0, guard_forked,	\
-	    "send the signal; the exit is `killed` (if forked)",	\
+#define LIVE_CELLS                                                  \
+	[PE_SPAWN_FAILED] = CELL(WS_EXITED, R_NONE, 0, NULL,        \
+	    "fail the reload (new code) or count a failure",        \
+	    step_exec_failed),                                      \
+	[PE_EXIT] = CELL(WS_EXITED, R_NONE, 0, NULL,                \
+	    "the exit reason; SIGKILL its process group; fail the " \
+	    "reload (new code) or count a failure",                 \
+	    step_exit, step_judge_exit),                            \
+	[PE_KILL_ASKED] = CELL(PLAN_STAY, R_NONE, 0, guard_forked,  \
+	    "send the signal; the exit is `killed` (if forked)",    \
 	    step_kill_asked)
 
 /* Cells of spawning and booting. */
-#define BOOT_CELLS							\
-	LIVE_CELLS,							\
-	[PE_READINESS] = CELL(PLAN_STAY, R_NONE, 0, guard_readiness,	\
-	    "ready now, or after --readiness-grace (unless stopping)",	\
-	    step_prove),						\
-	[PE_PROVEN] = CELL(WS_READY, R_NONE, 0, guard_proven,		\
-	    "ready; the boot deadline is off (unless stopping)",	\
-	    step_ready),						\
-	[PE_EXTEND] = CELL(PLAN_STAY, R_NONE, 0, NULL,			\
-	    "move the deadline later, never earlier", step_extend),	\
-	[PE_BOOT_TIMEOUT] = KILL(WS_KILLING, R_BOOT_TIMEOUT, SIGKILL,	\
-	    "SIGKILL (after the worker_timeout hook); fail the reload; " \
-	    "count a failure", "boot timeout", "boot_timeout",		\
-	    "a new worker did not become ready in time",		\
-	    step_kill_hung, step_fail_reload, step_count_failure),	\
-	[PE_STOP] = CELL(WS_DRAINING, R_NONE, 0, NULL,			\
-	    "the stop signal; graceful deadline", step_stop),		\
-	[PE_QUICK_STOP] = CELL(WS_DRAINING, R_NONE, SIGINT, NULL,	\
-	    "SIGINT; deadline in 2 s", step_quick_stop)
+#define BOOT_CELLS                                                           \
+	LIVE_CELLS,                                                          \
+	    [PE_READINESS] = CELL(PLAN_STAY, R_NONE, 0, guard_readiness,     \
+		"ready now, or after --readiness-grace (unless stopping)",   \
+		step_prove),                                                 \
+	    [PE_PROVEN] = CELL(WS_READY, R_NONE, 0, guard_proven,            \
+		"ready; the boot deadline is off (unless stopping)",         \
+		step_ready),                                                 \
+	    [PE_EXTEND] = CELL(PLAN_STAY, R_NONE, 0, NULL,                   \
+		"move the deadline later, never earlier", step_extend),      \
+	    [PE_BOOT_TIMEOUT] = KILL(WS_KILLING, R_BOOT_TIMEOUT, SIGKILL,    \
+		"SIGKILL (after the worker_timeout hook); fail the reload; " \
+		"count a failure",                                           \
+		"boot timeout", "boot_timeout",                              \
+		"a new worker did not become ready in time", step_kill_hung, \
+		step_fail_reload, step_count_failure),                       \
+	    [PE_STOP] = CELL(WS_DRAINING, R_NONE, 0, NULL,                   \
+		"the stop signal; graceful deadline", step_stop),            \
+	    [PE_QUICK_STOP] = CELL(WS_DRAINING, R_NONE, SIGINT, NULL,        \
+		"SIGINT; deadline in 2 s", step_quick_stop)
 
 static const struct cell table[WS_COUNT][PE_COUNT] = {
 	[WS_SPAWNING] = {
@@ -572,7 +577,7 @@ plan_event_name(enum plan_event ev)
 const struct plan_transition *
 plan_transition(enum wstate s, enum plan_event ev)
 {
-	static const struct plan_transition	none;
+	static const struct plan_transition none;
 
 	if ((unsigned)s >= WS_COUNT || (unsigned)ev >= PE_COUNT)
 		return &none;
@@ -580,13 +585,12 @@ plan_transition(enum wstate s, enum plan_event ev)
 }
 
 void
-plan_event(struct pool *p, struct worker *w, enum plan_event ev,
-    uint64_t arg, uint64_t now, const struct pool_timing *t,
-    struct actions *a)
+plan_event(struct pool *p, struct worker *w, enum plan_event ev, uint64_t arg,
+    uint64_t now, const struct pool_timing *t, struct actions *a)
 {
-	const struct cell	*c;
-	struct ctx		 x;
-	size_t			 i;
+	const struct cell *c;
+	struct ctx	   x;
+	size_t		   i;
 
 	if ((unsigned)w->state >= WS_COUNT || (unsigned)ev >= PE_COUNT)
 		return;
@@ -607,8 +611,8 @@ plan_event(struct pool *p, struct worker *w, enum plan_event ev,
 		w->stop_reason = c->tr.reason;
 	if (c->tr.next != PLAN_STAY)
 		pool_set_state(w, c->tr.next, now);
-	for (i = 0; i < sizeof c->step / sizeof c->step[0] &&
-	    c->step[i] != NULL; i++)
+	for (i = 0;
+	     i < sizeof c->step / sizeof c->step[0] && c->step[i] != NULL; i++)
 		c->step[i](&x, w);
 }
 
@@ -623,13 +627,13 @@ fire(struct ctx *x, struct worker *w, enum plan_event ev, uint64_t arg)
 void
 plan_reload_started(struct pool *p)
 {
-	size_t	i;
+	size_t i;
 
 	/* Replacing a failing pool should not wait for an old backoff. */
 	p->failures = 0;
 	p->backoff_until = 0;
 	for (i = 0; i < p->n; i++) {
-		struct worker	*w = p->w[i];
+		struct worker *w = p->w[i];
 
 		if (w->generation == p->generation || w->state >= WS_DRAINING)
 			continue;
@@ -645,13 +649,13 @@ void
 plan_shutdown_started(struct pool *p)
 {
 	p->reload.active = 0;
-	p->backoff_until = 0;	/* nothing more is started */
+	p->backoff_until = 0; /* nothing more is started */
 }
 
 unsigned
 plan_scale_step(unsigned target, long long delta, unsigned max)
 {
-	long long	t = (long long)target + delta;
+	long long t = (long long)target + delta;
 
 	if (delta >= 0)
 		return t > (long long)max ? max : (unsigned)t;
@@ -661,11 +665,9 @@ plan_scale_step(unsigned target, long long delta, unsigned max)
 }
 
 unsigned
-plan_reload_target(unsigned target, unsigned old_workers,
-    unsigned new_workers)
+plan_reload_target(unsigned target, unsigned old_workers, unsigned new_workers)
 {
 	if (new_workers != old_workers || target == 0)
 		return new_workers;
 	return target;
 }
-

@@ -17,7 +17,7 @@
 #include "plan.h"
 #include "pool.h"
 
-#define BACKOFF_BASE_MS		100
+#define BACKOFF_BASE_MS 100
 
 static const char *reason_names[] = {
 	[R_NONE] = "none",
@@ -69,7 +69,7 @@ pool_init(struct pool *p, unsigned target, unsigned generation)
 void
 pool_free(struct pool *p)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < p->n; i++)
 		free(p->w[i]);
@@ -82,10 +82,10 @@ pool_free(struct pool *p)
 struct worker *
 pool_add(struct pool *p, int id, uint64_t now)
 {
-	struct worker	*w = xcalloc(1, sizeof *w);
+	struct worker *w = xcalloc(1, sizeof *w);
 
 	if ((size_t)id >= p->nslots) {
-		size_t	n = (size_t)id + 16;
+		size_t n = (size_t)id + 16;
 
 		p->slot_restarts = xreallocarray(p->slot_restarts, n,
 		    sizeof *p->slot_restarts);
@@ -109,9 +109,9 @@ pool_add(struct pool *p, int id, uint64_t now)
 struct worker *
 pool_find_pid(struct pool *p, pid_t pid)
 {
-	struct worker	*w;
-	size_t		 i;
-	int		 known;
+	struct worker *w;
+	size_t	       i;
+	int	       known;
 
 	if (pid <= 0)
 		return NULL;
@@ -129,11 +129,11 @@ pool_find_pid(struct pool *p, pid_t pid)
 struct worker *
 pool_find_id(struct pool *p, int id)
 {
-	struct worker	*best = NULL;
-	size_t		 i;
+	struct worker *best = NULL;
+	size_t	       i;
 
 	for (i = 0; i < p->n; i++) {
-		struct worker	*w = p->w[i];
+		struct worker *w = p->w[i];
 
 		if (w->id != id || w->state == WS_EXITED || w->pid <= 0)
 			continue;
@@ -179,8 +179,8 @@ pool_on_readiness(struct pool *p, struct worker *w, uint64_t now,
 uint64_t
 pool_backoff_delay(unsigned failures, uint64_t max_ms)
 {
-	uint64_t	d = BACKOFF_BASE_MS;
-	unsigned	i;
+	uint64_t d = BACKOFF_BASE_MS;
+	unsigned i;
 
 	if (failures == 0)
 		return 0;
@@ -200,7 +200,7 @@ struct worker *
 pool_on_exit(struct pool *p, pid_t pid, int status, uint64_t now,
     const struct pool_timing *t, struct actions *a)
 {
-	struct worker	*w = pool_find_pid(p, pid);
+	struct worker *w = pool_find_pid(p, pid);
 
 	if (w == NULL)
 		return NULL;
@@ -235,8 +235,8 @@ pool_on_notify(struct pool *p, struct worker *w, const struct notify_msg *m,
 	if (m->ready && t->readiness_notify)
 		plan_event(p, w, PE_READINESS, 0, now, t, a);
 	if (m->has_extend)
-		plan_event(p, w, PE_EXTEND, now + m->extend_usec / 1000, now,
-		    t, a);
+		plan_event(p, w, PE_EXTEND, now + m->extend_usec / 1000, now, t,
+		    a);
 	if (m->recycle)
 		plan_event(p, w, PE_RECYCLE_ASKED, 0, now, t, a);
 }
@@ -260,17 +260,17 @@ void
 pool_on_logs_reopened(struct pool *p, int sig, uint64_t now,
     const struct pool_timing *t, struct actions *a)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < p->n; i++)
-		plan_event(p, p->w[i], PE_LOGS_REOPENED, (uint64_t)sig, now,
-		    t, a);
+		plan_event(p, p->w[i], PE_LOGS_REOPENED, (uint64_t)sig, now, t,
+		    a);
 }
 
 unsigned
 pool_set_target(struct pool *p, unsigned target)
 {
-	unsigned	prev = p->target;
+	unsigned prev = p->target;
 
 	p->target = target;
 	return prev;
@@ -306,8 +306,8 @@ pool_mark_killed(struct pool *p, struct worker *w)
 }
 
 void
-pool_on_sample(struct pool *p, struct worker *w, uint64_t rss_kb,
-    double cpu_s, uint64_t now)
+pool_on_sample(struct pool *p, struct worker *w, uint64_t rss_kb, double cpu_s,
+    uint64_t now)
 {
 	p->ix.sample_facts = 1;
 	pool_touch(p, w);
@@ -329,10 +329,10 @@ push_worker(struct worker ***v, size_t *n, size_t *cap, struct worker *w)
 void
 pool_touch(struct pool *p, struct worker *w)
 {
-	struct pool_index	*ix = &p->ix;
+	struct pool_index *ix = &p->ix;
 
 	if (!ix->valid)
-		return;		/* the next run rebuilds it all */
+		return; /* the next run rebuilds it all */
 	if (!w->ix_stale) {
 		w->ix_stale = 1;
 		push_worker(&ix->stale, &ix->nstale, &ix->capstale, w);
@@ -352,10 +352,10 @@ pool_reindex(struct pool *p)
 void
 pool_gc(struct pool *p)
 {
-	size_t	i, j = 0;
+	size_t i, j = 0;
 
 	if (!plan_index_gc(p))
-		return;		/* nothing exited */
+		return; /* nothing exited */
 
 	for (i = 0; i < p->n; i++) {
 		if (p->w[i]->state == WS_EXITED)
@@ -369,7 +369,7 @@ pool_gc(struct pool *p)
 void
 pool_count(const struct pool *p, struct pool_counts *c)
 {
-	size_t	i;
+	size_t i;
 
 	memset(c, 0, sizeof *c);
 	for (i = 0; i < p->n; i++) {

@@ -21,7 +21,7 @@ static ssize_t
 procfs_read(pid_t pid, const char *name, char *buf, size_t len)
 {
 	char	path[64];
-	ssize_t	n, total = 0;
+	ssize_t n, total = 0;
 	int	fd;
 
 	snprintf(path, sizeof path, "/proc/%ld/%s", (long)pid, name);
@@ -48,7 +48,7 @@ procfs_read(pid_t pid, const char *name, char *buf, size_t len)
 static char *
 procfs_stat_fields(pid_t pid, char *buf, size_t len)
 {
-	char	*p;
+	char *p;
 
 	if (pid <= 0 || procfs_read(pid, "stat", buf, len) <= 0)
 		return NULL;
@@ -61,7 +61,7 @@ procfs_stat_fields(pid_t pid, char *buf, size_t len)
 static unsigned long
 procfs_page_kb(void)
 {
-	long	page = sysconf(_SC_PAGESIZE);
+	long page = sysconf(_SC_PAGESIZE);
 
 	return page >= 1024 ? (unsigned long)page / 1024 : 4;
 }
@@ -69,7 +69,7 @@ procfs_page_kb(void)
 static double
 procfs_seconds(uint64_t ticks)
 {
-	long	tck = sysconf(_SC_CLK_TCK);
+	long tck = sysconf(_SC_CLK_TCK);
 
 	return (double)ticks / (double)(tck > 0 ? tck : 100);
 }
@@ -79,10 +79,10 @@ procfs_parse_stat(const char *text, unsigned long page_kb,
     struct procfs_proc *out)
 {
 	/* Fields 4 (ppid) to 24 (rss), after the state (field 3). */
-	long long	 f[25];
-	const char	*p, *rp;
-	char		*ep;
-	int		 i;
+	long long   f[25];
+	const char *p, *rp;
+	char	   *ep;
+	int	    i;
 
 	memset(out, 0, sizeof *out);
 	if ((rp = strrchr(text, ')')) == NULL || rp[1] != ' ' ||
@@ -116,8 +116,8 @@ procfs_parse_stat(const char *text, unsigned long page_kb,
 int
 procfs_usage(pid_t pid, struct procfs_usage *out)
 {
-	struct procfs_proc	pr;
-	char			buf[2048];
+	struct procfs_proc pr;
+	char		   buf[2048];
 
 	/* One read of /proc/PID/stat: no status or wchan here. */
 	memset(out, 0, sizeof *out);
@@ -135,8 +135,8 @@ procfs_usage(pid_t pid, struct procfs_usage *out)
 static int
 procfs_table_add(struct procfs_table *t, pid_t pid, unsigned long page_kb)
 {
-	struct procfs_proc	pr;
-	char			buf[2048];
+	struct procfs_proc pr;
+	char		   buf[2048];
 
 	if (procfs_read(pid, "stat", buf, sizeof buf) <= 0 ||
 	    procfs_parse_stat(buf, page_kb, &pr) == -1)
@@ -152,11 +152,11 @@ procfs_table_add(struct procfs_table *t, pid_t pid, unsigned long page_kb)
 int
 procfs_table_read(struct procfs_table *t)
 {
-	struct dirent	*de;
-	unsigned long	 page_kb = procfs_page_kb();
-	char		*ep;
-	DIR		*d;
-	long		 pid;
+	struct dirent *de;
+	unsigned long  page_kb = procfs_page_kb();
+	char	      *ep;
+	DIR	      *d;
+	long	       pid;
 
 	t->n = 0;
 	if ((d = opendir("/proc")) == NULL)
@@ -165,7 +165,7 @@ procfs_table_read(struct procfs_table *t)
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
 		pid = strtol(de->d_name, &ep, 10);
-		if (*ep == '\0' && pid > 0)	/* gone meanwhile: skipped */
+		if (*ep == '\0' && pid > 0) /* gone meanwhile: skipped */
 			(void)procfs_table_add(t, (pid_t)pid, page_kb);
 	}
 	closedir(d);
@@ -183,7 +183,7 @@ static ssize_t
 procfs_read_all(pid_t pid, const char *name, char **buf, size_t *cap)
 {
 	char	path[128];
-	ssize_t	n;
+	ssize_t n;
 	size_t	total = 0;
 	int	fd;
 
@@ -210,23 +210,23 @@ procfs_read_all(pid_t pid, const char *name, char **buf, size_t *cap)
 /* Queue the children of every thread of pid (/proc/PID/task/TID/children:
  * a child belongs to the thread that forked it). */
 static void
-procfs_push_children(pid_t pid, pid_t **q, size_t *qn, size_t *qcap,
-    char **buf, size_t *cap)
+procfs_push_children(pid_t pid, pid_t **q, size_t *qn, size_t *qcap, char **buf,
+    size_t *cap)
 {
-	struct dirent	*de;
-	char		 path[64], *p, *ep;
-	DIR		*d;
-	long		 c;
+	struct dirent *de;
+	char	       path[64], *p, *ep;
+	DIR	      *d;
+	long	       c;
 
 	snprintf(path, sizeof path, "/proc/%ld/task", (long)pid);
 	if ((d = opendir(path)) == NULL)
-		return;		/* gone meanwhile */
+		return; /* gone meanwhile */
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
 		snprintf(path, sizeof path, "task/%.20s/children", de->d_name);
 		if (procfs_read_all(pid, path, buf, cap) < 0)
-			continue;	/* the thread is gone */
+			continue; /* the thread is gone */
 		for (p = *buf; *p != '\0'; p = ep) {
 			c = strtol(p, &ep, 10);
 			if (ep == p)
@@ -247,10 +247,10 @@ procfs_push_children(pid_t pid, pid_t **q, size_t *qn, size_t *qcap,
 int
 procfs_table_read_tree(struct procfs_table *t, pid_t root)
 {
-	unsigned long	 page_kb = procfs_page_kb();
-	pid_t		*q = NULL;
-	size_t		 qn = 0, qcap = 0, i, cap = 0;
-	char		 path[64], *buf = NULL;
+	unsigned long page_kb = procfs_page_kb();
+	pid_t	     *q = NULL;
+	size_t	      qn = 0, qcap = 0, i, cap = 0;
+	char	      path[64], *buf = NULL;
 
 	/* Without CONFIG_PROC_CHILDREN: every process, as before. */
 	snprintf(path, sizeof path, "/proc/%ld/task/%ld/children",
@@ -265,8 +265,7 @@ procfs_table_read_tree(struct procfs_table *t, pid_t root)
 	 * more at worst, and the tree walk below copes with it. */
 	for (i = 0; i < qn && i < PROCFS_TREE_MAX; i++)
 		if (procfs_table_add(t, q[i], page_kb) == 0)
-			procfs_push_children(q[i], &q, &qn, &qcap, &buf,
-			    &cap);
+			procfs_push_children(q[i], &q, &qn, &qcap, &buf, &cap);
 	free(q);
 	free(buf);
 	return 0;
@@ -283,22 +282,22 @@ procfs_table_free(struct procfs_table *t)
 static int
 procfs_cmp_proc(const void *a, const void *b)
 {
-	pid_t	x = ((const struct procfs_proc *)a)->pid;
-	pid_t	y = ((const struct procfs_proc *)b)->pid;
+	pid_t x = ((const struct procfs_proc *)a)->pid;
+	pid_t y = ((const struct procfs_proc *)b)->pid;
 
 	return x < y ? -1 : x > y;
 }
 
 struct procfs_root {
-	pid_t	pid;
-	size_t	i;		/* index in roots[] */
+	pid_t  pid;
+	size_t i; /* index in roots[] */
 };
 
 static int
 procfs_cmp_root(const void *a, const void *b)
 {
-	pid_t	x = ((const struct procfs_root *)a)->pid;
-	pid_t	y = ((const struct procfs_root *)b)->pid;
+	pid_t x = ((const struct procfs_root *)a)->pid;
+	pid_t y = ((const struct procfs_root *)b)->pid;
 
 	return x < y ? -1 : x > y;
 }
@@ -307,7 +306,7 @@ procfs_cmp_root(const void *a, const void *b)
 static long
 procfs_root_of(const struct procfs_root *r, size_t nr, pid_t pid)
 {
-	struct procfs_root	 key = { pid, 0 };
+	struct procfs_root	  key = { pid, 0 };
 	const struct procfs_root *hit;
 
 	if (pid <= 0)
@@ -320,8 +319,8 @@ procfs_root_of(const struct procfs_root *r, size_t nr, pid_t pid)
 static long
 procfs_find(const struct procfs_table *t, pid_t pid)
 {
-	struct procfs_proc		 key;
-	const struct procfs_proc	*hit;
+	struct procfs_proc	  key;
+	const struct procfs_proc *hit;
 
 	key.pid = pid;
 	hit = bsearch(&key, t->v, t->n, sizeof *t->v, procfs_cmp_proc);
@@ -330,17 +329,17 @@ procfs_find(const struct procfs_table *t, pid_t pid)
 
 /* Deeper trees than this are cut (and a pid-reuse loop in a snapshot is
  * harmless). */
-#define PROCFS_MAX_DEPTH	256
-#define PROCFS_UNKNOWN		(-2)
+#define PROCFS_MAX_DEPTH 256
+#define PROCFS_UNKNOWN	 (-2)
 
 void
 procfs_tree_usage(struct procfs_table *t, const pid_t *roots, size_t n,
     pid_t stop, struct procfs_usage *out)
 {
-	struct procfs_root	*r;
-	uint64_t		*ticks;
-	long			*owner, path[PROCFS_MAX_DEPTH], o, k;
-	size_t			 i, nr = 0, depth, j;
+	struct procfs_root *r;
+	uint64_t	   *ticks;
+	long		   *owner, path[PROCFS_MAX_DEPTH], o, k;
+	size_t		    i, nr = 0, depth, j;
 
 	memset(out, 0, n * sizeof *out);
 	if (n == 0 || t->n == 0)
@@ -424,8 +423,8 @@ procfs_wchan(pid_t pid, char *buf, size_t len)
 pid_t
 procfs_ppid(pid_t pid)
 {
-	char	 buf[1024], *f, *ep;
-	long	 ppid;
+	char buf[1024], *f, *ep;
+	long ppid;
 
 	if ((f = procfs_stat_fields(pid, buf, sizeof buf)) == NULL)
 		return -1;

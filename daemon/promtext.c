@@ -14,7 +14,7 @@
 static void
 prom_help_escape(struct evbuffer *b, const char *s)
 {
-	const char	*p;
+	const char *p;
 
 	for (p = s; *p != '\0'; p++) {
 		if (*p == '\\')
@@ -29,13 +29,15 @@ prom_help_escape(struct evbuffer *b, const char *s)
 void
 promtext_escape(struct evbuffer *b, const char *s)
 {
-	const char	*p, *run = s;
+	const char *p, *run = s;
 
 	for (p = s; *p != '\0'; p++) {
-		const char	*rep;
+		const char *rep;
 
-		rep = *p == '\\' ? "\\\\" : *p == '"' ? "\\\"" :
-		    *p == '\n' ? "\\n" : NULL;
+		rep = *p == '\\' ? "\\\\" :
+		    *p == '"'	 ? "\\\"" :
+		    *p == '\n'	 ? "\\n" :
+				   NULL;
 		if (rep == NULL)
 			continue;
 		evbuffer_add(b, run, (size_t)(p - run));
@@ -70,9 +72,9 @@ promtext_family(struct evbuffer *b, const char *name, const char *type,
 void
 promtext_sample(struct evbuffer *b, const char *name, double value, ...)
 {
-	va_list		 ap;
-	const char	*k, *v;
-	int		 first = 1;
+	va_list	    ap;
+	const char *k, *v;
+	int	    first = 1;
 
 	evbuffer_add(b, name, strlen(name));
 	va_start(ap, value);

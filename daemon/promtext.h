@@ -11,22 +11,22 @@
 
 #include <event2/buffer.h>
 
-#define PROM_CONTENT_TYPE	"text/plain; version=0.0.4; charset=utf-8"
+#define PROM_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
 /* The HELP and TYPE lines of a family (type: counter, gauge, ...). */
-void	 promtext_family(struct evbuffer *, const char *name, const char *type,
-	     const char *help);
+void promtext_family(struct evbuffer *, const char *name, const char *type,
+    const char *help);
 /*
  * One sample.  labels is NULL or pairs of name and value strings ended by
  * NULL: promtext_sample(b, "gwd_workers", 3.0, "state", "ready", NULL).
  * Values are escaped; names must be valid label names.
  */
-void	 promtext_sample(struct evbuffer *, const char *name, double value, ...)
-	     __attribute__((sentinel));
+void promtext_sample(struct evbuffer *, const char *name, double value, ...)
+    __attribute__((sentinel));
 /* Append value as the format writes numbers: integers exactly, NaN and
  * infinities as NaN, +Inf, -Inf. */
-void	 promtext_number(struct evbuffer *, double value);
+void promtext_number(struct evbuffer *, double value);
 /* Append s escaped as a label value (without the quotes). */
-void	 promtext_escape(struct evbuffer *, const char *s);
+void promtext_escape(struct evbuffer *, const char *s);
 
 #endif

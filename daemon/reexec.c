@@ -43,15 +43,15 @@
 static struct {
 	/* The upgrade running now, if any. */
 	struct {
-		int		 running;	/* checking the binary */
-		char		*binary;
-		struct ctl_client *client;	/* waiting for the answer */
-		sup_upgrade_cb	 failed;
-		void		*arg;
+		int		   running; /* checking the binary */
+		char		  *binary;
+		struct ctl_client *client; /* waiting for the answer */
+		sup_upgrade_cb	   failed;
+		void		  *arg;
 	} up;
-	double			 upgraded_at;	/* unix time, 0 = never */
+	double	upgraded_at; /* unix time, 0 = never */
 	/* The last upgrade asked for: {at, ok, binary, from, to, error}. */
-	json_t			*last;
+	json_t *last;
 } rx;
 
 const json_t *
@@ -83,8 +83,7 @@ reexec_free(void)
  * PDEATHSIG does not fire).
  */
 
-static void
-reexec_fail(const char *code, const char *fmt, ...) GW_PRINTF(2, 3);
+static void reexec_fail(const char *code, const char *fmt, ...) GW_PRINTF(2, 3);
 
 /*
  * Remember an upgrade that did not happen (status.last_upgrade) and
@@ -95,19 +94,19 @@ static void
 reexec_record_failure(const char *binary, const char *error)
 {
 	json_decref(rx.last);
-	rx.last = json_pack("{s:f, s:b, s:s?, s:s, s:s}", "at",
-	    gw_wall_time(), "ok", 0, "binary", binary, "from", GWD_VERSION,
-	    "error", error);
-	sup_emit("upgrade", NULL, NULL, json_pack("{s:b, s:s?, s:s, s:s}", "ok",
-	    0, "binary", binary, "from", GWD_VERSION, "error", error));
+	rx.last = json_pack("{s:f, s:b, s:s?, s:s, s:s}", "at", gw_wall_time(),
+	    "ok", 0, "binary", binary, "from", GWD_VERSION, "error", error);
+	sup_emit("upgrade", NULL, NULL,
+	    json_pack("{s:b, s:s?, s:s, s:s}", "ok", 0, "binary", binary,
+		"from", GWD_VERSION, "error", error));
 }
 
 /* The upgrade ends here, in the old image: say why, answer the client. */
 static void
 reexec_fail(const char *code, const char *fmt, ...)
 {
-	va_list	 ap;
-	char	 msg[512];
+	va_list ap;
+	char	msg[512];
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
@@ -126,8 +125,8 @@ reexec_fail(const char *code, const char *fmt, ...)
 static json_t *
 reexec_state_json(uint64_t dropped, uint64_t written)
 {
-	json_t	*st = json_object(), *pool, *ls = json_array(), *v;
-	size_t	 i;
+	json_t *st = json_object(), *pool, *ls = json_array(), *v;
+	size_t	i;
 
 	json_object_set_new(st, "format", json_integer(UPGRADE_FORMAT));
 	json_object_set_new(st, "from_version", json_string(GWD_VERSION));
@@ -137,31 +136,33 @@ reexec_state_json(uint64_t dropped, uint64_t written)
 	    json_real(supervisor_started_at()));
 	json_object_set_new(st, "started_mono",
 	    json_integer((json_int_t)sup_started_mono()));
-	json_object_set_new(st, "last_reload", reload_last() ?
-	    json_incref((json_t *)reload_last()) : json_null());
+	json_object_set_new(st, "last_reload",
+	    reload_last() ? json_incref((json_t *)reload_last()) : json_null());
 	json_object_set_new(st, "config", config_to_json(supervisor_config()));
 	pool = upgrade_pool_to_json(sup_pool());
-	json_array_foreach(json_object_get(pool, "workers"), i, v) {
-		const struct worker	*w = sup_pool()->w[i];
-		json_t			*tail;
+	json_array_foreach(json_object_get(pool, "workers"), i, v)
+	{
+		const struct worker *w = sup_pool()->w[i];
+		json_t		    *tail;
 
 		tail = output_tail_json(worker_io_output(w));
-		json_object_set_new(v, "io", json_pack("{s:i, s:i, s:i}",
-		    "err", worker_io_errfd(w),
-		    "out", output_fd(worker_io_output(w)),
-		    "notify", notifyfd_fd(worker_io_notifyfd(w))));
+		json_object_set_new(v, "io",
+		    json_pack("{s:i, s:i, s:i}", "err", worker_io_errfd(w),
+			"out", output_fd(worker_io_output(w)), "notify",
+			notifyfd_fd(worker_io_notifyfd(w))));
 		if (tail != NULL)
 			json_object_set_new(v, "tail", tail);
 	}
 	json_object_set_new(st, "pool", pool);
 	for (i = 0; i < sup_listeners()->n; i++) {
-		const struct listener	*l = &sup_listeners()->v[i];
+		const struct listener *l = &sup_listeners()->v[i];
 
-		json_array_append_new(ls, json_pack("{s:s?, s:s, s:i, s:i, "
-		    "s:I, s:I, s:s?}", "name", l->name, "addr", l->addr,
-		    "fd", l->fd, "flags", (int)l->flags,
-		    "dev", (json_int_t)l->dev, "ino", (json_int_t)l->ino,
-		    "fdstore", l->stored));
+		json_array_append_new(ls,
+		    json_pack("{s:s?, s:s, s:i, s:i, "
+			      "s:I, s:I, s:s?}",
+			"name", l->name, "addr", l->addr, "fd", l->fd, "flags",
+			(int)l->flags, "dev", (json_int_t)l->dev, "ino",
+			(json_int_t)l->ino, "fdstore", l->stored));
 	}
 	json_object_set_new(st, "listeners", ls);
 	json_object_set_new(st, "control_fd", json_integer(control_fd()));
@@ -169,13 +170,17 @@ reexec_state_json(uint64_t dropped, uint64_t written)
 	json_object_set_new(st, "notify_ifd",
 	    json_integer(notify_inotify_fd()));
 	json_object_set_new(st, "web_fd", json_integer(web_fd()));
-	json_object_set_new(st, "lock", json_pack("{s:s?, s:i}", "path",
-	    instance_lock_path(), "fd", instance_lock_fd()));
-	json_object_set_new(st, "client", rx.up.client == NULL ? json_null() :
-	    json_pack("{s:i, s:O?}", "fd", control_client_fd(rx.up.client),
-	    "id", control_client_id(rx.up.client)));
-	json_object_set_new(st, "stats", json_pack("{s:I, s:I}", "dropped",
-	    (json_int_t)dropped, "written", (json_int_t)written));
+	json_object_set_new(st, "lock",
+	    json_pack("{s:s?, s:i}", "path", instance_lock_path(), "fd",
+		instance_lock_fd()));
+	json_object_set_new(st, "client",
+	    rx.up.client == NULL ?
+		json_null() :
+		json_pack("{s:i, s:O?}", "fd", control_client_fd(rx.up.client),
+		    "id", control_client_id(rx.up.client)));
+	json_object_set_new(st, "stats",
+	    json_pack("{s:I, s:I}", "dropped", (json_int_t)dropped, "written",
+		(json_int_t)written));
 	return st;
 }
 
@@ -183,11 +188,11 @@ reexec_state_json(uint64_t dropped, uint64_t written)
 static void
 reexec_exec(const char *version)
 {
-	sigset_t	 all, old;
-	uint64_t	 dropped, written;
-	json_t		*st;
-	char		*err = NULL, buf[16];
-	int		 fd, e;
+	sigset_t all, old;
+	uint64_t dropped, written;
+	json_t	*st;
+	char	*err = NULL, buf[16];
+	int	 fd, e;
 
 	log_info("upgrade: exec %s (gwd %s), %zu workers to adopt",
 	    rx.up.binary, version, sup_pool()->n);
@@ -229,8 +234,8 @@ reexec_exec(const char *version)
 	stats_start(supervisor_base(), supervisor_config()->stats_db,
 	    supervisor_config()->stats_retention_ms);
 	stats_add_counters(dropped, written);
-	reexec_fail(GW_ERR_INVALID_ARGUMENT, "cannot exec %s: %s",
-	    rx.up.binary, strerror(e));
+	reexec_fail(GW_ERR_INVALID_ARGUMENT, "cannot exec %s: %s", rx.up.binary,
+	    strerror(e));
 }
 
 /*
@@ -242,7 +247,7 @@ reexec_exec(const char *version)
 static const char *
 reexec_conflict(char *buf, size_t len)
 {
-	size_t	n = hooks_running();
+	size_t n = hooks_running();
 
 	if (sup_pool()->mode != PM_RUNNING)
 		return "gwd is shutting down";
@@ -261,7 +266,7 @@ reexec_conflict(char *buf, size_t len)
 static void
 reexec_checked(int ok, const char *version, const char *why, void *arg)
 {
-	char	busy[128];
+	char busy[128];
 
 	(void)arg;
 	if (!ok) {
@@ -277,8 +282,8 @@ reexec_checked(int ok, const char *version, const char *why, void *arg)
 	reexec_exec(version);
 }
 
-static int	reexec_start(const char *, struct ctl_client *,
-		    sup_upgrade_cb, void *, const char **, char **);
+static int reexec_start(const char *, struct ctl_client *, sup_upgrade_cb,
+    void *, const char **, char **);
 
 int
 sup_upgrade(const char *binary, struct ctl_client *client,
@@ -286,8 +291,8 @@ sup_upgrade(const char *binary, struct ctl_client *client,
 {
 	if (reexec_start(binary, client, failed, arg, code, err) == -1) {
 		log_error("upgrade refused: %s", *err);
-		reexec_record_failure(binary != NULL ? binary :
-		    upgrade_self(), *err);
+		reexec_record_failure(binary != NULL ? binary : upgrade_self(),
+		    *err);
 		return -1;
 	}
 	return 0;
@@ -298,13 +303,13 @@ static int
 reexec_start(const char *binary, struct ctl_client *client,
     sup_upgrade_cb failed, void *arg, const char **code, char **err)
 {
-	struct gw_config	*ncfg;
-	enum config_action	 action;
-	struct stat		 sb;
-	json_t			*a, *b;
-	const char		*why;
-	char			 busy[128];
-	int			 same;
+	struct gw_config  *ncfg;
+	enum config_action action;
+	struct stat	   sb;
+	json_t		  *a, *b;
+	const char	  *why;
+	char		   busy[128];
+	int		   same;
 
 	*code = GW_ERR_CONFLICT;
 	if ((why = reexec_conflict(busy, sizeof busy)) != NULL) {
@@ -318,7 +323,7 @@ reexec_start(const char *binary, struct ctl_client *client,
 	*code = GW_ERR_INVALID_ARGUMENT;
 	if (binary == NULL && (binary = upgrade_self()) == NULL) {
 		*err = xstrdup("the path gwd was started as is unknown; "
-		    "give the binary");
+			       "give the binary");
 		return -1;
 	}
 	if (binary[0] != '/') {
@@ -342,10 +347,11 @@ reexec_start(const char *binary, struct ctl_client *client,
 	 */
 	*code = GW_ERR_CONFLICT;
 	if (config_load(sup_argc(), sup_argv(), &ncfg, &action, err) == -1) {
-		char	*e = *err;
+		char *e = *err;
 
 		*err = xasprintf("the configuration cannot be read again "
-		    "(%s); fix it first", e);
+				 "(%s); fix it first",
+		    e);
 		free(e);
 		return -1;
 	}
@@ -356,14 +362,15 @@ reexec_start(const char *binary, struct ctl_client *client,
 	json_decref(b);
 	config_free(ncfg);
 	if (!same) {
-		*err = xasprintf("the configuration file changed since "
+		*err = xasprintf(
+		    "the configuration file changed since "
 		    "generation %u started; reload first (or put it back)",
 		    sup_pool()->generation);
 		return -1;
 	}
 	rx.up.binary = xstrdup(binary);
 	if (upgrade_check_start(supervisor_base(), binary, sup_argc(),
-	    sup_argv(), reexec_checked, NULL, err) == -1) {
+		sup_argv(), reexec_checked, NULL, err) == -1) {
 		*code = GW_ERR_INTERNAL;
 		free(rx.up.binary);
 		rx.up.binary = NULL;
@@ -391,7 +398,7 @@ sup_upgrade_cancel(void *arg)
 static void
 reexec_adopt_io(struct worker *w, const json_t *jw)
 {
-	const json_t	*io = json_object_get(jw, "io");
+	const json_t *io = json_object_get(jw, "io");
 
 	worker_io_adopt(w, upgrade_get_fd(io, "err"), upgrade_get_fd(io, "out"),
 	    upgrade_get_fd(io, "notify"), supervisor_config()->capture_output,
@@ -406,20 +413,19 @@ reexec_adopt_io(struct worker *w, const json_t *jw)
 int
 reexec_adopt(json_t *st, char **err)
 {
-	json_t		*jp = json_object_get(st, "pool"), *jw, *c, *res;
-	json_t		*cfgj;
-	const char	*from = json_string_value(json_object_get(st,
-			    "from_version"));
-	sigset_t	 none;
-	size_t		 i;
+	json_t	   *jp = json_object_get(st, "pool"), *jw, *c, *res;
+	json_t	   *cfgj;
+	const char *from = json_string_value(json_object_get(st,
+	    "from_version"));
+	sigset_t    none;
+	size_t	    i;
 
 	if (upgrade_pool_from_json(jp, sup_pool(), err) == -1)
 		return -1;
 	json_array_foreach(json_object_get(jp, "workers"), i, jw)
-		reexec_adopt_io(sup_pool()->w[i], jw);
+	    reexec_adopt_io(sup_pool()->w[i], jw);
 	sup_set_started(json_number_value(json_object_get(st, "started_at")),
-	    (uint64_t)json_integer_value(json_object_get(st,
-	    "started_mono")));
+	    (uint64_t)json_integer_value(json_object_get(st, "started_mono")));
 	/* Upgraded once the workers are adopted, which is now. */
 	rx.upgraded_at = gw_wall_time();
 	c = json_object_get(st, "last_reload");
@@ -428,25 +434,26 @@ reexec_adopt(json_t *st, char **err)
 	cfgj = config_to_json(supervisor_config());
 	if (!json_equal(cfgj, json_object_get(st, "config")))
 		log_warn("upgrade: the configuration read now differs from "
-		    "the one generation %u runs; reload to apply it",
+			 "the one generation %u runs; reload to apply it",
 		    sup_pool()->generation);
 	json_decref(cfgj);
 	c = json_object_get(st, "stats");
 	stats_add_counters((uint64_t)json_integer_value(json_object_get(c,
-	    "dropped")), (uint64_t)json_integer_value(json_object_get(c,
-	    "written")));
+			       "dropped")),
+	    (uint64_t)json_integer_value(json_object_get(c, "written")));
 	log_info("gwd %s: upgraded in place from gwd %s, pid %ld, %zu "
-	    "workers adopted", GWD_VERSION, from ? from : "?", (long)sup_pid(),
-	    sup_pool()->n);
+		 "workers adopted",
+	    GWD_VERSION, from ? from : "?", (long)sup_pid(), sup_pool()->n);
 	sdnotify("STATUS=upgraded to gwd %s", GWD_VERSION);
-	rx.last = json_pack("{s:f, s:b, s:s?, s:s?, s:s, s:n}",
-	    "at", rx.upgraded_at, "ok", 1, "binary",
+	rx.last = json_pack("{s:f, s:b, s:s?, s:s?, s:s, s:n}", "at",
+	    rx.upgraded_at, "ok", 1, "binary",
 	    json_string_value(json_object_get(st, "binary")), "from", from,
 	    "to", GWD_VERSION, "error");
-	sup_emit("upgrade", NULL, NULL, json_pack("{s:b, s:s?, s:s, s:s?, s:i}",
-	    "ok", 1, "from", from, "to", GWD_VERSION, "binary",
-	    json_string_value(json_object_get(st, "binary")),
-	    "workers", (int)sup_pool()->n));
+	sup_emit("upgrade", NULL, NULL,
+	    json_pack("{s:b, s:s?, s:s, s:s?, s:i}", "ok", 1, "from", from,
+		"to", GWD_VERSION, "binary",
+		json_string_value(json_object_get(st, "binary")), "workers",
+		(int)sup_pool()->n));
 	c = json_object_get(st, "client");
 	if (json_is_object(c)) {
 		res = json_pack("{s:s, s:s?, s:I, s:f, s:i}", "version",

@@ -23,13 +23,13 @@
  * from the state document st (borrowed).  Returns 0, or -1 with *err
  * (caller frees; then the master cannot carry on).
  */
-int		 reexec_adopt(json_t *st, char **err);
+int	      reexec_adopt(json_t *st, char **err);
 /* The last upgrade asked for, {at, ok, binary, from, to, error}
  * (borrowed), or NULL. */
-const json_t	*reexec_last(void);
+const json_t *reexec_last(void);
 /* Unix time this image took over in an upgrade, or 0 if it never did. */
-double		 reexec_upgraded_at(void);
+double	      reexec_upgraded_at(void);
 /* gwd exits: free what the upgrade holds. */
-void		 reexec_free(void);
+void	      reexec_free(void);
 
 #endif

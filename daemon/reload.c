@@ -30,22 +30,22 @@
 #include "worker_io.h"
 
 struct reload_waiter {
-	sup_reload_cb	 cb;
-	void		*arg;
+	sup_reload_cb cb;
+	void	     *arg;
 };
 
 /* A configuration prepared and not yet committed. */
 struct reload_txn {
-	struct gw_config	*cfg;
-	struct spawn_ctx	*ctx;
+	struct gw_config *cfg;
+	struct spawn_ctx *ctx;
 };
 
 static struct {
-	struct gw_config	*old_cfg;	/* during a reload */
-	struct spawn_ctx	*old_ctx;
-	struct reload_waiter	*waiters;
-	size_t			 nwaiters;
-	json_t			*last;
+	struct gw_config     *old_cfg; /* during a reload */
+	struct spawn_ctx     *old_ctx;
+	struct reload_waiter *waiters;
+	size_t		      nwaiters;
+	json_t		     *last;
 } rl;
 
 const json_t *
@@ -97,7 +97,7 @@ reload_exit_how(const struct worker *w, char *buf, size_t len)
 static char *
 reload_evidence(const char *why, const struct worker *w, json_t **detail)
 {
-	char	 how[128], last[256];
+	char	    how[128], last[256];
 	const char *said;
 
 	*detail = NULL;
@@ -105,15 +105,18 @@ reload_evidence(const char *why, const struct worker *w, json_t **detail)
 		return xstrdup(why);
 	reload_exit_how(w, how, sizeof how);
 	said = output_cause(worker_io_output(w), last, sizeof last);
-	*detail = json_pack("{s:i, s:I, s:i, s:s, s:o, s:o, s:o}",
-	    "id", w->id, "pid", (json_int_t)w->pid,
-	    "generation", (int)w->generation,
-	    "reason", pool_reason_name(w->exit_reason != R_NONE ? w->exit_reason :
-	    w->stop_reason),
-	    "exit_status", w->exit_status >= 0 && w->exit_signal == 0 ?
-	    json_integer(w->exit_status) : json_null(),
-	    "signal", w->exit_signal != 0 ?
-	    json_string(format_signal(w->exit_signal)) : json_null(),
+	*detail = json_pack("{s:i, s:I, s:i, s:s, s:o, s:o, s:o}", "id", w->id,
+	    "pid", (json_int_t)w->pid, "generation", (int)w->generation,
+	    "reason",
+	    pool_reason_name(w->exit_reason != R_NONE ? w->exit_reason :
+							w->stop_reason),
+	    "exit_status",
+	    w->exit_status >= 0 && w->exit_signal == 0 ?
+		json_integer(w->exit_status) :
+		json_null(),
+	    "signal",
+	    w->exit_signal != 0 ? json_string(format_signal(w->exit_signal)) :
+				  json_null(),
 	    "stderr", output_tail_json(worker_io_output(w)) ?: json_array());
 	if (w->pid <= 0)
 		return xasprintf("%s: worker %d %s", why, w->id, how);
@@ -126,8 +129,8 @@ reload_evidence(const char *why, const struct worker *w, json_t **detail)
 static void
 reload_rollback(void)
 {
-	struct gw_config	*failed_cfg;
-	struct spawn_ctx	*failed_ctx;
+	struct gw_config *failed_cfg;
+	struct spawn_ctx *failed_ctx;
 
 	sup_install_config(rl.old_cfg, rl.old_ctx, &failed_cfg, &failed_ctx);
 	config_free(failed_cfg);
@@ -137,31 +140,30 @@ reload_rollback(void)
 void
 reload_finish(int ok, const char *why, const struct worker *w)
 {
-	const struct pool	*p = sup_pool();
-	uint64_t		 now = gw_now_ms();
-	json_t			*res, *evidence = NULL;
-	char			*error = ok ? NULL :
-				    reload_evidence(why, w, &evidence);
-	size_t			 i;
+	const struct pool *p = sup_pool();
+	uint64_t	   now = gw_now_ms();
+	json_t		  *res, *evidence = NULL;
+	char  *error = ok ? NULL : reload_evidence(why, w, &evidence);
+	size_t i;
 
-	res = json_pack("{s:i, s:b, s:f, s:i, s:i, s:s?, s:o?}",
-	    "generation", ok ? (int)p->generation :
-	    (int)p->gen_counter, "ok", ok,
+	res = json_pack("{s:i, s:b, s:f, s:i, s:i, s:s?, s:o?}", "generation",
+	    ok ? (int)p->generation : (int)p->gen_counter, "ok", ok,
 	    "duration_s", (double)(now - p->reload.started_at) / 1000.0,
-	    "started", (int)p->reload.started,
-	    "retired", (int)p->reload.retired, "error", error,
-	    "worker", evidence);
+	    "started", (int)p->reload.started, "retired",
+	    (int)p->reload.retired, "error", error, "worker", evidence);
 	why = error;
 	if (ok) {
 		log_info("reload: generation %u ready in %.1fs (%u started, "
-		    "%u retired)", p->generation,
+			 "%u retired)",
+		    p->generation,
 		    (double)(now - p->reload.started_at) / 1000.0,
 		    p->reload.started, p->reload.retired);
 		config_free(rl.old_cfg);
 		spawn_ctx_free(rl.old_ctx);
 	} else {
 		log_error("reload: generation %u failed: %s; generation %u "
-		    "keeps serving", p->gen_counter, why, p->generation);
+			  "keeps serving",
+		    p->gen_counter, why, p->generation);
 		reload_rollback();
 	}
 	rl.old_cfg = NULL;
@@ -197,13 +199,13 @@ reload_add_waiter(sup_reload_cb done, void *arg)
 static void
 reload_refused(const char *err)
 {
-	json_t	*res;
+	json_t *res;
 
 	log_error("reload: %s; nothing changed", err);
 	sup_emit("config_error", NULL, NULL, json_pack("{s:s}", "error", err));
 	res = json_pack("{s:i, s:b, s:f, s:i, s:i, s:s}", "generation",
-	    (int)sup_pool()->generation, "ok", 0, "duration_s", 0.0,
-	    "started", 0, "retired", 0, "error", err);
+	    (int)sup_pool()->generation, "ok", 0, "duration_s", 0.0, "started",
+	    0, "retired", 0, "error", err);
 	json_decref(rl.last);
 	rl.last = json_pack("{s:f, s:o}", "at", gw_wall_time(), "result", res);
 }
@@ -218,12 +220,12 @@ reload_refused(const char *err)
 static int
 reload_prepare(struct reload_txn *t, char **err)
 {
-	const struct gw_config	*cur = supervisor_config();
-	struct listeners	*ls = sup_listeners();
-	enum config_action	 action;
-	char			*names;
-	size_t			 i;
-	int			*fds;
+	const struct gw_config *cur = supervisor_config();
+	struct listeners       *ls = sup_listeners();
+	enum config_action	action;
+	char		       *names;
+	size_t			i;
+	int		       *fds;
 
 	if (config_load(sup_argc(), sup_argv(), &t->cfg, &action, err) == -1)
 		return -1;
@@ -241,12 +243,11 @@ reload_prepare(struct reload_txn *t, char **err)
 	for (i = 0; i < ls->n; i++)
 		fds[i] = ls->v[i].fd;
 	names = listeners_fdnames(ls);
-	t->ctx = spawn_ctx_new(t->cfg, fds, ls->n, names, sup_self_exe(),
-	    err);
+	t->ctx = spawn_ctx_new(t->cfg, fds, ls->n, names, sup_self_exe(), err);
 	free(fds);
 	free(names);
 	if (t->ctx == NULL) {
-		char	*rerr = NULL;
+		char *rerr = NULL;
 
 		/* Rare (out of fds): put the old binds back. */
 		web_abort();
@@ -269,10 +270,10 @@ reload_prepare(struct reload_txn *t, char **err)
 static unsigned
 reload_commit(struct reload_txn *t)
 {
-	const struct gw_config	*cur = supervisor_config();
-	struct gw_config	*ncfg = t->cfg;
-	struct pool		*p = sup_pool();
-	unsigned		 gen;
+	const struct gw_config *cur = supervisor_config();
+	struct gw_config       *ncfg = t->cfg;
+	struct pool	       *p = sup_pool();
+	unsigned		gen;
 
 	web_commit();
 	listeners_fdstore(sup_listeners());
@@ -282,8 +283,8 @@ reload_commit(struct reload_txn *t)
 	    (ncfg->log_file && strcmp(ncfg->log_file, cur->log_file)))
 		(void)log_open(ncfg->name, ncfg->log_file, ncfg->log_level,
 		    ncfg->log_format);
-	pool_set_target(p, plan_reload_target(p->target, cur->workers,
-	    ncfg->workers));
+	pool_set_target(p,
+	    plan_reload_target(p->target, cur->workers, ncfg->workers));
 	sup_install_config(ncfg, t->ctx, &rl.old_cfg, &rl.old_ctx);
 	if (spawn_ctx_sets_ids(t->ctx)) {
 		instance_dir_share();
@@ -296,19 +297,21 @@ reload_commit(struct reload_txn *t)
 	    p->target);
 	/* MONOTONIC_USEC: systemd 253's Type=notify-reload wants it. */
 	sdnotify("RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading to "
-	    "generation %u", (unsigned long long)gw_now_ms() * 1000, gen);
-	sup_emit("reload_start", NULL, NULL, json_pack("{s:s, s:i}",
-	    "strategy", ncfg->reload_strategy == RELOAD_SURGE ? "surge" :
-	    "rolling", "target", (int)p->target));
+		 "generation %u",
+	    (unsigned long long)gw_now_ms() * 1000, gen);
+	sup_emit("reload_start", NULL, NULL,
+	    json_pack("{s:s, s:i}", "strategy",
+		ncfg->reload_strategy == RELOAD_SURGE ? "surge" : "rolling",
+		"target", (int)p->target));
 	return gen;
 }
 
 int
 sup_reload(sup_reload_cb done, void *arg, char **err)
 {
-	struct reload_txn	 t;
-	const struct pool	*p = sup_pool();
-	unsigned		 gen;
+	struct reload_txn  t;
+	const struct pool *p = sup_pool();
+	unsigned	   gen;
 
 	if (p->mode != PM_RUNNING) {
 		*err = xstrdup("gwd is shutting down");
@@ -316,7 +319,7 @@ sup_reload(sup_reload_cb done, void *arg, char **err)
 	}
 	/* New workers would start only to be stopped: refuse (drain.h). */
 	if (drain_active()) {
-		char	d[32];
+		char d[32];
 
 		format_duration(d, sizeof d, drain_left_ms());
 		*err = xasprintf("gwd is draining: it stops in %s", d);
@@ -343,7 +346,7 @@ sup_reload(sup_reload_cb done, void *arg, char **err)
 void
 sup_reload_cancel(sup_reload_cb done, void *arg)
 {
-	size_t	i, j = 0;
+	size_t i, j = 0;
 
 	for (i = 0; i < rl.nwaiters; i++)
 		if (rl.waiters[i].cb != done || rl.waiters[i].arg != arg)

@@ -31,17 +31,17 @@ struct spawn_ctx;
  * failed because of why (worker w's end, or NULL): roll back, log, tell
  * systemd, record the event and last_reload, answer every waiter.
  */
-void		 reload_finish(int ok, const char *why, const struct worker *w);
+void reload_finish(int ok, const char *why, const struct worker *w);
 /* Is a reload running (started and not yet finished)? */
-int		 reload_running(void);
+int  reload_running(void);
 /* The spawn context a reload replaced (NULL outside one), borrowed: its
  * listener copies close with the others when gwd stops. */
 struct spawn_ctx *reload_old_ctx(void);
 /* The last reload's {at, result} (borrowed), or NULL if none yet. */
-const json_t	*reload_last(void);
+const json_t	 *reload_last(void);
 /* The new image of an upgrade carries the old one's on (v borrowed). */
-void		 reload_set_last(json_t *v);
+void		  reload_set_last(json_t *v);
 /* gwd exits: free what a reload holds. */
-void		 reload_free(void);
+void		  reload_free(void);
 
 #endif

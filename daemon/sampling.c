@@ -34,45 +34,45 @@
  * thread reads the rest and writes out, then done, then the eventfd.
  */
 struct scan {
-	pid_t			 master;	/* root of the walk */
-	int			 efd;		/* wakes the loop */
-	size_t			 n;
-	pid_t			*pids;		/* n: the roots, for procfs */
-	struct usage_root	*roots;		/* n: pid and worker id */
-	struct procfs_usage	*out;		/* n: what the scan found */
-	uint64_t		 at;		/* monotonic ms, when asked */
-	unsigned		 seq;
-	int			 periodic;	/* report facts when done */
-	int			 joinable;	/* a thread to join */
-	pthread_t		 thread;
-	atomic_int		 done;
+	pid_t		     master; /* root of the walk */
+	int		     efd;    /* wakes the loop */
+	size_t		     n;
+	pid_t		    *pids;  /* n: the roots, for procfs */
+	struct usage_root   *roots; /* n: pid and worker id */
+	struct procfs_usage *out;   /* n: what the scan found */
+	uint64_t	     at;    /* monotonic ms, when asked */
+	unsigned	     seq;
+	int		     periodic; /* report facts when done */
+	int		     joinable; /* a thread to join */
+	pthread_t	     thread;
+	atomic_int	     done;
 };
 
 /* A reader waiting for a scan that started after it asked. */
 struct waiter {
-	TAILQ_ENTRY(waiter)	 entry;
-	void			(*done)(void *);
-	void			*arg;
-	unsigned		 need;		/* the scan's seq */
-	struct event		*timer;		/* SAMPLING_WAIT_MS */
+	TAILQ_ENTRY(waiter) entry;
+	void (*done)(void *);
+	void	     *arg;
+	unsigned      need;  /* the scan's seq */
+	struct event *timer; /* SAMPLING_WAIT_MS */
 };
 TAILQ_HEAD(waiters, waiter);
 
 static struct {
-	struct event_base	*base;
-	struct pool		*pool;
-	pid_t			 master;
-	void			(*sampled)(void);
-	struct event		*timer;
-	struct usage_table	 t;
-	int			 efd;
-	struct event		*wake;
-	struct scan		*running;	/* NULL: no scan runs */
-	unsigned		 started;	/* seq of the last scan begun */
-	struct waiters		 waiters;
+	struct event_base *base;
+	struct pool	  *pool;
+	pid_t		   master;
+	void (*sampled)(void);
+	struct event	  *timer;
+	struct usage_table t;
+	int		   efd;
+	struct event	  *wake;
+	struct scan	  *running; /* NULL: no scan runs */
+	unsigned	   started; /* seq of the last scan begun */
+	struct waiters	   waiters;
 } smp = { .efd = -1 };
 
-static void	 scan_end(void);
+static void scan_end(void);
 
 static const struct usage *
 usage_find(const struct worker *w)
@@ -83,7 +83,7 @@ usage_find(const struct worker *w)
 uint64_t
 sampling_fresh_ms(void)
 {
-	const struct gw_config	*cfg = supervisor_config();
+	const struct gw_config *cfg = supervisor_config();
 
 	return cfg->stats_interval_ms > 1000 ? cfg->stats_interval_ms : 1000;
 }
@@ -92,11 +92,11 @@ sampling_fresh_ms(void)
 static int
 table_stale(uint64_t now, uint64_t fresh)
 {
-	const struct usage	*u;
-	size_t			 i;
+	const struct usage *u;
+	size_t		    i;
 
 	for (i = 0; i < smp.pool->n; i++) {
-		const struct worker	*w = smp.pool->w[i];
+		const struct worker *w = smp.pool->w[i];
 
 		if (w->state != WS_EXITED && w->pid > 0 &&
 		    ((u = usage_find(w)) == NULL || now - u->at > fresh))
@@ -109,8 +109,8 @@ table_stale(uint64_t now, uint64_t fresh)
 static void
 scan_run(struct scan *s)
 {
-	struct procfs_table	 t = { NULL, 0, 0 };
-	uint64_t		 one = 1;
+	struct procfs_table t = { NULL, 0, 0 };
+	uint64_t	    one = 1;
 
 	/* gwd's own subtree: as subreaper it holds every worker's tree. */
 	if (procfs_table_read_tree(&t, s->master) == 0)
@@ -145,10 +145,10 @@ scan_free(struct scan *s)
 static void
 scan_begin(int periodic)
 {
-	struct scan	*s = xcalloc(1, sizeof *s);
-	sigset_t	 all, old;
-	size_t		 i;
-	int		 rc;
+	struct scan *s = xcalloc(1, sizeof *s);
+	sigset_t     all, old;
+	size_t	     i;
+	int	     rc;
 
 	s->master = smp.master;
 	s->efd = smp.efd;
@@ -157,7 +157,7 @@ scan_begin(int periodic)
 	s->roots = xcalloc(s->n + 1, sizeof *s->roots);
 	s->out = xcalloc(s->n + 1, sizeof *s->out);
 	for (i = 0; i < s->n; i++) {
-		const struct worker	*w = smp.pool->w[i];
+		const struct worker *w = smp.pool->w[i];
 
 		if (w->state == WS_EXITED)
 			continue;
@@ -179,7 +179,8 @@ scan_begin(int periodic)
 		return;
 	}
 	log_warn("sampling: cannot start a thread (%s): scanning /proc on "
-	    "the main thread", strerror(rc));
+		 "the main thread",
+	    strerror(rc));
 	scan_run(s);
 }
 
@@ -193,11 +194,11 @@ static size_t
 sampling_apply(uint64_t at, struct stats_worker_sample *ws,
     struct stats_sample *s)
 {
-	const struct usage	*u;
-	size_t			 i, n = 0;
+	const struct usage *u;
+	size_t		    i, n = 0;
 
 	for (i = 0; i < smp.pool->n; i++) {
-		struct worker	*w = smp.pool->w[i];
+		struct worker *w = smp.pool->w[i];
 
 		if (w->pid <= 0 || w->state == WS_EXITED ||
 		    (u = usage_find(w)) == NULL || u->at != at)
@@ -210,13 +211,14 @@ sampling_apply(uint64_t at, struct stats_worker_sample *ws,
 		ws[n].state = pool_state_name(w->state);
 		ws[n].rss_kb = w->rss_kb;
 		ws[n].cpu_s = w->cpu_s;
-		ws[n].requests = w->reports_requests ? w->requests :
-		    UINT64_MAX;
+		ws[n].requests = w->reports_requests ? w->requests : UINT64_MAX;
 		s->workers_rss_kb += w->rss_kb;
 		s->workers_cpu_s += w->cpu_s;
 		if (w->reports_requests)
-			s->requests = (s->requests == UINT64_MAX ? 0 :
-			    s->requests) + w->requests;
+			s->requests = (s->requests == UINT64_MAX ?
+					      0 :
+					      s->requests) +
+			    w->requests;
 		n++;
 	}
 	return n;
@@ -226,15 +228,15 @@ sampling_apply(uint64_t at, struct stats_worker_sample *ws,
 static void
 sample_report(uint64_t at)
 {
-	struct stats_worker_sample	*ws;
-	struct stats_sample		 s;
-	struct pool_counts		 c;
-	struct procfs_usage		 mu;
-	size_t				 n;
+	struct stats_worker_sample *ws;
+	struct stats_sample	    s;
+	struct pool_counts	    c;
+	struct procfs_usage	    mu;
+	size_t			    n;
 
 	ws = xcalloc(smp.pool->n + 1, sizeof *ws);
 	memset(&s, 0, sizeof s);
-	s.requests = UINT64_MAX;	/* NULL unless some worker reports */
+	s.requests = UINT64_MAX; /* NULL unless some worker reports */
 	n = sampling_apply(at, ws, &s);
 	if (stats_enabled()) {
 		pool_count(smp.pool, &c);
@@ -250,7 +252,7 @@ sample_report(uint64_t at)
 		stats_sample(&s, ws, n);
 	}
 	free(ws);
-	sampling_arm();	/* a one-shot timer: the next sample */
+	sampling_arm(); /* a one-shot timer: the next sample */
 	smp.sampled();
 }
 
@@ -265,11 +267,10 @@ waiter_free(struct waiter *w)
 static struct waiter *
 waiter_ready(void)
 {
-	struct waiter	*w;
-	unsigned	 ended = smp.running != NULL ? smp.started - 1 :
-			     smp.started;
+	struct waiter *w;
+	unsigned ended = smp.running != NULL ? smp.started - 1 : smp.started;
 
-	TAILQ_FOREACH(w, &smp.waiters, entry)
+	TAILQ_FOREACH (w, &smp.waiters, entry)
 		if (w->need <= ended)
 			return w;
 	return NULL;
@@ -283,8 +284,8 @@ waiter_ready(void)
 static void
 scan_end(void)
 {
-	struct scan	*s = smp.running;
-	struct waiter	*w;
+	struct scan   *s = smp.running;
+	struct waiter *w;
 
 	if (s == NULL)
 		return;
@@ -309,7 +310,7 @@ scan_end(void)
 static void
 scan_wake(evutil_socket_t fd, short what, void *arg)
 {
-	uint64_t	v;
+	uint64_t v;
 
 	(void)what;
 	(void)arg;
@@ -324,7 +325,7 @@ scan_wake(evutil_socket_t fd, short what, void *arg)
 static void
 waiter_expire(evutil_socket_t fd, short what, void *arg)
 {
-	struct waiter	*w = arg;
+	struct waiter *w = arg;
 
 	(void)fd;
 	(void)what;
@@ -337,7 +338,7 @@ int
 sampling_usage(const struct worker *w, uint64_t now, uint64_t fresh,
     uint64_t *rss_kb, double *cpu_s)
 {
-	const struct usage	*u = usage_find(w);
+	const struct usage *u = usage_find(w);
 
 	if (u == NULL || now < u->at || now - u->at > fresh)
 		return 0;
@@ -349,8 +350,8 @@ sampling_usage(const struct worker *w, uint64_t now, uint64_t fresh,
 int
 sampling_wait(void (*done)(void *), void *arg)
 {
-	struct waiter	*w;
-	struct timeval	 tv;
+	struct waiter *w;
+	struct timeval tv;
 
 	if (smp.pool == NULL || smp.wake == NULL ||
 	    !table_stale(gw_now_ms(), sampling_fresh_ms()))
@@ -373,9 +374,9 @@ sampling_wait(void (*done)(void *), void *arg)
 void
 sampling_wait_cancel(void (*done)(void *), void *arg)
 {
-	struct waiter	*w, *next;
+	struct waiter *w, *next;
 
-	if (smp.waiters.tqh_last == NULL)	/* never started */
+	if (smp.waiters.tqh_last == NULL) /* never started */
 		return;
 	for (w = TAILQ_FIRST(&smp.waiters); w != NULL; w = next) {
 		next = TAILQ_NEXT(w, entry);
@@ -389,7 +390,7 @@ sampling_wait_cancel(void (*done)(void *), void *arg)
 uint64_t
 sampling_refresh(void)
 {
-	uint64_t	fresh = sampling_fresh_ms();
+	uint64_t fresh = sampling_fresh_ms();
 
 	/* Blocking, for callers without a loop: finish the scan running,
 	 * then one more if the table is still stale. */
@@ -405,7 +406,7 @@ sampling_refresh(void)
 void
 sampling_quiesce(void)
 {
-	struct scan	*s = smp.running;
+	struct scan *s = smp.running;
 
 	/* Its result stays for the loop (the eventfd is still readable). */
 	if (s != NULL && s->joinable) {
@@ -422,7 +423,7 @@ sample_fire(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	(void)arg;
 	if (smp.running != NULL)
-		smp.running->periodic = 1;	/* its facts will do */
+		smp.running->periodic = 1; /* its facts will do */
 	else
 		scan_begin(1);
 }
@@ -449,9 +450,9 @@ sampling_start(struct event_base *base, struct pool *pool, pid_t master,
 void
 sampling_arm(void)
 {
-	const struct gw_config	*cfg = supervisor_config();
-	struct timeval		 tv;
-	uint64_t		 ms = cfg->stats_interval_ms;
+	const struct gw_config *cfg = supervisor_config();
+	struct timeval		tv;
+	uint64_t		ms = cfg->stats_interval_ms;
 
 	/* Only wake when someone needs the numbers. */
 	if ((cfg->max_worker_memory == 0 && !stats_enabled()) || ms == 0) {
@@ -465,7 +466,7 @@ sampling_arm(void)
 void
 sampling_stop(void)
 {
-	struct waiter	*w;
+	struct waiter *w;
 
 	sampling_quiesce();
 	if (smp.running != NULL)

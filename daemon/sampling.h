@@ -43,7 +43,7 @@ struct worker;
  * master is gwd's pid (the root of the scan).  sampled() runs after each
  * periodic sample, once its facts are in the pool. */
 void	 sampling_start(struct event_base *, struct pool *, pid_t master,
-	     void (*sampled)(void));
+	void (*sampled)(void));
 /* Arm the next periodic sample, or disarm it if nobody needs it (the
  * configuration may have changed). */
 void	 sampling_arm(void);
@@ -68,7 +68,7 @@ uint64_t sampling_fresh_ms(void);
  * the main thread, once that scan is in or after SAMPLING_WAIT_MS,
  * whichever comes first; then answer with what the table holds.
  */
-#define SAMPLING_WAIT_MS	2000
+#define SAMPLING_WAIT_MS 2000
 int	 sampling_wait(void (*done)(void *), void *arg);
 /* The reader of done(arg) went away: forget its waits (none: nothing). */
 void	 sampling_wait_cancel(void (*done)(void *), void *arg);
@@ -84,6 +84,6 @@ uint64_t sampling_refresh(void);
  * 1 with *rss_kb (KiB) and *cpu_s (seconds) set, else 0.
  */
 int	 sampling_usage(const struct worker *, uint64_t now, uint64_t fresh,
-	     uint64_t *rss_kb, double *cpu_s);
+	 uint64_t *rss_kb, double *cpu_s);
 
 #endif

@@ -13,16 +13,16 @@
 #include "gw/util.h"
 #include "sdnotify.h"
 
-static char		*sd_socket;
-static uint64_t		 sd_watchdog_ms;
-static struct event	*sd_watchdog;
+static char	    *sd_socket;
+static uint64_t	     sd_watchdog_ms;
+static struct event *sd_watchdog;
 
 void
 sdnotify_init(void)
 {
-	const char	*s = getenv("NOTIFY_SOCKET");
-	const char	*w = getenv("WATCHDOG_USEC");
-	const char	*wp = getenv("WATCHDOG_PID");
+	const char *s = getenv("NOTIFY_SOCKET");
+	const char *w = getenv("WATCHDOG_USEC");
+	const char *wp = getenv("WATCHDOG_PID");
 
 	if (s != NULL && *s != '\0')
 		sd_socket = xstrdup(s);
@@ -37,7 +37,7 @@ void
 sdnotify(const char *fmt, ...)
 {
 	char	buf[512];
-	va_list	ap;
+	va_list ap;
 
 	if (sd_socket == NULL)
 		return;
@@ -66,7 +66,7 @@ sdnotify_enabled(void)
 int
 sdnotify_fdstore(int fd, const char *name)
 {
-	char	buf[320];
+	char buf[320];
 
 	if (sd_socket == NULL)
 		return 0;
@@ -77,7 +77,7 @@ sdnotify_fdstore(int fd, const char *name)
 int
 sdnotify_fdstore_remove(const char *name)
 {
-	char	buf[320];
+	char buf[320];
 
 	if (sd_socket == NULL)
 		return 0;
@@ -88,7 +88,7 @@ sdnotify_fdstore_remove(const char *name)
 void
 sdnotify_export_env(int export)
 {
-	char	buf[32];
+	char buf[32];
 
 	if (!export) {
 		unsetenv("NOTIFY_SOCKET");
@@ -121,8 +121,8 @@ sdnotify_watchdog_fire(evutil_socket_t fd, short what, void *arg)
 void
 sdnotify_watchdog_start(struct event_base *base)
 {
-	uint64_t	ms = sdnotify_watchdog_ms() / 2;
-	struct timeval	tv;
+	uint64_t       ms = sdnotify_watchdog_ms() / 2;
+	struct timeval tv;
 
 	if (ms == 0 || sd_watchdog != NULL)
 		return;

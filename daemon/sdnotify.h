@@ -19,11 +19,11 @@ uint64_t sdnotify_watchdog_ms(void);
  * set no watchdog.  sdnotify_watchdog_stop() frees the timer.
  */
 struct event_base;
-void	 sdnotify_watchdog_start(struct event_base *);
-void	 sdnotify_watchdog_stop(void);
+void sdnotify_watchdog_start(struct event_base *);
+void sdnotify_watchdog_stop(void);
 
 /* Is there a service manager (NOTIFY_SOCKET was set)? */
-int	 sdnotify_enabled(void);
+int  sdnotify_enabled(void);
 /*
  * The service manager's file descriptor store (sd_notify(3) FDSTORE=1,
  * FDNAME=, FDSTOREREMOVE=1): give it a copy of fd under name (the caller
@@ -33,13 +33,13 @@ int	 sdnotify_enabled(void);
  * systemd ignores a copy of an fd it already stores (keeping the first
  * name), so renaming takes a remove first.
  */
-int	 sdnotify_fdstore(int fd, const char *name);
-int	 sdnotify_fdstore_remove(const char *name);
+int  sdnotify_fdstore(int fd, const char *name);
+int  sdnotify_fdstore_remove(const char *name);
 /*
  * In-place upgrade: put NOTIFY_SOCKET, WATCHDOG_USEC and WATCHDOG_PID
  * back into the environment for the new image (sdnotify_init took them
  * out), or (restore = 0, the exec failed) take them out again.
  */
-void	 sdnotify_export_env(int export);
+void sdnotify_export_env(int export);
 
 #endif

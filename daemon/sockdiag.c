@@ -26,7 +26,7 @@
 static int
 sockdiag_tcp(int fd, struct sockdiag_queue *q)
 {
-	struct tcp_info	ti;
+	struct tcp_info ti;
 	socklen_t	len = sizeof ti;
 
 	memset(&ti, 0, sizeof ti);
@@ -46,16 +46,16 @@ static int
 sockdiag_unix_parse(const struct nlmsghdr *h, uint32_t ino,
     struct sockdiag_queue *q)
 {
-	const struct unix_diag_msg	*m = NLMSG_DATA(h);
-	const struct rtattr		*a;
-	int				 len;
+	const struct unix_diag_msg *m = NLMSG_DATA(h);
+	const struct rtattr	   *a;
+	int			    len;
 
 	if (h->nlmsg_len < NLMSG_LENGTH(sizeof *m) || m->udiag_ino != ino)
 		return -1;
 	len = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof *m));
 	for (a = (const struct rtattr *)(m + 1); RTA_OK(a, len);
-	    a = RTA_NEXT(a, len)) {
-		const struct unix_diag_rqlen	*r = RTA_DATA(a);
+	     a = RTA_NEXT(a, len)) {
+		const struct unix_diag_rqlen *r = RTA_DATA(a);
 
 		if (a->rta_type != UNIX_DIAG_RQLEN ||
 		    RTA_PAYLOAD(a) < sizeof *r)
@@ -76,18 +76,18 @@ static int
 sockdiag_unix(int fd, struct sockdiag_queue *q)
 {
 	struct {
-		struct nlmsghdr		nh;
-		struct unix_diag_req	req;
+		struct nlmsghdr	     nh;
+		struct unix_diag_req req;
 	} msg;
-	struct sockaddr_nl	 nl;
-	struct stat		 st;
+	struct sockaddr_nl nl;
+	struct stat	   st;
 	union {
-		char		 buf[8192];
-		struct nlmsghdr	 align;
+		char		buf[8192];
+		struct nlmsghdr align;
 	} rb;
-	struct nlmsghdr		*h;
-	ssize_t			 n;
-	int			 nfd, saved, rc = -1;
+	struct nlmsghdr *h;
+	ssize_t		 n;
+	int		 nfd, saved, rc = -1;
 
 	if (fstat(fd, &st) == -1)
 		return -1;
@@ -108,7 +108,7 @@ sockdiag_unix(int fd, struct sockdiag_queue *q)
 	memset(&nl, 0, sizeof nl);
 	nl.nl_family = AF_NETLINK;
 	if (sendto(nfd, &msg, sizeof msg, 0, (struct sockaddr *)&nl,
-	    sizeof nl) == -1)
+		sizeof nl) == -1)
 		goto out;
 	/* The kernel answers while handling sendto(): nothing to wait for. */
 	n = recv(nfd, rb.buf, sizeof rb.buf, MSG_DONTWAIT);
@@ -117,7 +117,7 @@ sockdiag_unix(int fd, struct sockdiag_queue *q)
 	errno = ENOENT;
 	for (h = &rb.align; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
 		if (h->nlmsg_type == NLMSG_ERROR) {
-			const struct nlmsgerr	*e = NLMSG_DATA(h);
+			const struct nlmsgerr *e = NLMSG_DATA(h);
 
 			errno = e->error < 0 ? -e->error : ENOENT;
 			break;
@@ -138,7 +138,7 @@ out:
 int
 sockdiag_listen_queue(int fd, struct sockdiag_queue *q)
 {
-	struct sockaddr_storage	ss;
+	struct sockaddr_storage ss;
 	socklen_t		len = sizeof ss;
 	int			type = 0, proto = 0;
 	socklen_t		tlen = sizeof type;
@@ -156,8 +156,9 @@ sockdiag_listen_queue(int fd, struct sockdiag_queue *q)
 	case AF_INET:
 	case AF_INET6:
 		tlen = sizeof proto;
-		if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto,
-		    &tlen) == 0 && proto != IPPROTO_TCP) {
+		if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &tlen) ==
+			0 &&
+		    proto != IPPROTO_TCP) {
 			errno = ENOTSUP;
 			return -1;
 		}

@@ -16,8 +16,8 @@
 #include <stdint.h>
 
 struct sockdiag_queue {
-	uint32_t	depth;	/* connections waiting to be accepted */
-	uint32_t	max;	/* the backlog the kernel applies */
+	uint32_t depth; /* connections waiting to be accepted */
+	uint32_t max;	/* the backlog the kernel applies */
 };
 
 /*
@@ -26,6 +26,6 @@ struct sockdiag_queue {
  * another kind of socket, or the error of the kernel's interface, e.g.
  * ENOENT when unix_diag is not available).
  */
-int	 sockdiag_listen_queue(int fd, struct sockdiag_queue *);
+int sockdiag_listen_queue(int fd, struct sockdiag_queue *);
 
 #endif

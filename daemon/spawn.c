@@ -45,47 +45,47 @@
 #include "spawn.h"
 
 #ifndef CLOSE_RANGE_UNSHARE
-#define CLOSE_RANGE_UNSHARE	(1U << 1)
+#define CLOSE_RANGE_UNSHARE (1U << 1)
 #endif
 #ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC	(1U << 2)
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
 extern char **environ;
 
 struct spawn_ctx {
-	char	 *path;
-	char	**argv;
-	char	**env;		/* inherited + --env, ours excluded */
-	size_t	  nenv;
-	int	 *fds;
-	size_t	  nfds;
-	char	 *fdnames;
-	char	 *notify_socket;
-	uint64_t  watchdog_usec;
-	char	 *name;
-	pid_t	  master;
-	int	  capture;
-	int	  set_ids;
-	uid_t	  uid;
-	gid_t	  gid;
-	gid_t	 *groups;
-	int	  ngroups;
-	int	  umask;
-	char	 *chdir;
+	char	*path;
+	char   **argv;
+	char   **env; /* inherited + --env, ours excluded */
+	size_t	 nenv;
+	int	*fds;
+	size_t	 nfds;
+	char	*fdnames;
+	char	*notify_socket;
+	uint64_t watchdog_usec;
+	char	*name;
+	pid_t	 master;
+	int	 capture;
+	int	 set_ids;
+	uid_t	 uid;
+	gid_t	 gid;
+	gid_t	*groups;
+	int	 ngroups;
+	int	 umask;
+	char	*chdir;
 };
 
-static void	spawn_window_reserve(size_t);
+static void spawn_window_reserve(size_t);
 
 /* Variables that belong to gwd's own supervisor, never passed on. */
 static int
 reserved(const char *kv)
 {
 	static const char *keys[] = { "LISTEN_FDS=", "LISTEN_PID=",
-	    "LISTEN_FDNAMES=", "NOTIFY_SOCKET=", "WATCHDOG_USEC=",
-	    "WATCHDOG_PID=", "GWD_WORKER_ID=", "GWD_GENERATION=",
-	    "GWD_MASTER_PID=", "GWD_NAME=", "GWD_NOTIFY_FD=" };
-	size_t		 i;
+		"LISTEN_FDNAMES=", "NOTIFY_SOCKET=", "WATCHDOG_USEC=",
+		"WATCHDOG_PID=", "GWD_WORKER_ID=", "GWD_GENERATION=",
+		"GWD_MASTER_PID=", "GWD_NAME=", "GWD_NOTIFY_FD=" };
+	size_t		   i;
 
 	for (i = 0; i < GW_ARRAY_LEN(keys); i++)
 		if (strncmp(kv, keys[i], strlen(keys[i])) == 0)
@@ -96,7 +96,7 @@ reserved(const char *kv)
 static void
 env_put(struct spawn_ctx *c, const char *kv)
 {
-	size_t	klen = strcspn(kv, "=") + 1, i;
+	size_t klen = strcspn(kv, "=") + 1, i;
 
 	for (i = 0; i < c->nenv; i++) {
 		if (strncmp(c->env[i], kv, klen) == 0) {
@@ -113,14 +113,14 @@ env_put(struct spawn_ctx *c, const char *kv)
 char *
 spawn_resolve(const char *argv0)
 {
-	const char	*path = getenv("PATH"), *p;
+	const char *path = getenv("PATH"), *p;
 
 	if (strchr(argv0, '/') != NULL || path == NULL)
 		return xstrdup(argv0);
-	for (p = path; ; p = strchr(p, ':') + 1) {
-		size_t	 len = strcspn(p, ":");
-		char	*cand = xasprintf("%.*s/%s", (int)len,
-		    len ? p : ".", argv0);
+	for (p = path;; p = strchr(p, ':') + 1) {
+		size_t len = strcspn(p, ":");
+		char  *cand = xasprintf("%.*s/%s", (int)len, len ? p : ".",
+		     argv0);
 
 		if (access(cand, X_OK) == 0)
 			return cand;
@@ -128,7 +128,7 @@ spawn_resolve(const char *argv0)
 		if (p[len] == '\0')
 			break;
 	}
-	return xstrdup(argv0);	/* exec will report ENOENT */
+	return xstrdup(argv0); /* exec will report ENOENT */
 }
 
 /*
@@ -139,8 +139,8 @@ spawn_resolve(const char *argv0)
 static char *
 find_http(const char *self_exe)
 {
-	const char	*slash;
-	char		*cand;
+	const char *slash;
+	char	   *cand;
 
 	if (self_exe == NULL || (slash = strrchr(self_exe, '/')) == NULL)
 		return xstrdup(PKGLIBEXECDIR "/gwd-http");
@@ -153,7 +153,7 @@ find_http(const char *self_exe)
 	cand = xasprintf("%.*s/../libexec/gwd/gwd-http",
 	    (int)(slash - self_exe), self_exe);
 	if (access(cand, X_OK) == 0) {
-		char	*real = realpath(cand, NULL);	/* for the logs */
+		char *real = realpath(cand, NULL); /* for the logs */
 
 		if (real != NULL) {
 			free(cand);
@@ -162,14 +162,14 @@ find_http(const char *self_exe)
 		return cand;
 	}
 	free(cand);
-	return xstrdup(PKGLIBEXECDIR "/gwd-http");	/* exec says ENOENT */
+	return xstrdup(PKGLIBEXECDIR "/gwd-http"); /* exec says ENOENT */
 }
 
 static char **
 http_argv(const struct gw_config *cfg, const char *path)
 {
-	char	**v = xcalloc(20, sizeof *v);
-	int	  n = 0;
+	char **v = xcalloc(20, sizeof *v);
+	int    n = 0;
 
 	v[n++] = xstrdup(path);
 	v[n++] = xstrdup("--keep-alive");
@@ -203,8 +203,8 @@ int
 spawn_resolve_ids(const struct gw_config *cfg, struct spawn_ids *ids,
     char **err)
 {
-	struct passwd	*pw = NULL;
-	char		*end;
+	struct passwd *pw = NULL;
+	char	      *end;
 
 	memset(ids, 0, sizeof *ids);
 	ids->uid = geteuid();
@@ -218,7 +218,7 @@ spawn_resolve_ids(const struct gw_config *cfg, struct spawn_ids *ids,
 		errno = 0;
 		pw = getpwnam(cfg->user);
 		if (pw == NULL) {
-			unsigned long	u = strtoul(cfg->user, &end, 10);
+			unsigned long u = strtoul(cfg->user, &end, 10);
 
 			if (*cfg->user == '\0' || *end != '\0') {
 				*err = xasprintf("unknown user: %s", cfg->user);
@@ -236,11 +236,11 @@ spawn_resolve_ids(const struct gw_config *cfg, struct spawn_ids *ids,
 		return -1;
 	}
 	if (pw != NULL) {
-		int	n = 64;
+		int n = 64;
 
 		ids->groups = xcalloc((size_t)n, sizeof *ids->groups);
-		if (getgrouplist(pw->pw_name, ids->gid, ids->groups,
-		    &n) == -1) {
+		if (getgrouplist(pw->pw_name, ids->gid, ids->groups, &n) ==
+		    -1) {
 			ids->groups = xreallocarray(ids->groups, (size_t)n,
 			    sizeof *ids->groups);
 			getgrouplist(pw->pw_name, ids->gid, ids->groups, &n);
@@ -265,7 +265,7 @@ spawn_ids_free(struct spawn_ids *ids)
 static int
 resolve_ids(struct spawn_ctx *c, const struct gw_config *cfg, char **err)
 {
-	struct spawn_ids	ids;
+	struct spawn_ids ids;
 
 	if (spawn_resolve_ids(cfg, &ids, err) == -1)
 		return -1;
@@ -310,9 +310,9 @@ struct spawn_ctx *
 spawn_ctx_new(const struct gw_config *cfg, const int *fds, size_t nfds,
     const char *fdnames, const char *self_exe, char **err)
 {
-	struct spawn_ctx	*c = xcalloc(1, sizeof *c);
-	char			**e;
-	size_t			 i;
+	struct spawn_ctx *c = xcalloc(1, sizeof *c);
+	char		**e;
+	size_t		  i;
 
 	/* The first context comes while gwd's fd table is still small. */
 	spawn_window_reserve(nfds);
@@ -363,7 +363,7 @@ spawn_ctx_new(const struct gw_config *cfg, const int *fds, size_t nfds,
 void
 spawn_ctx_close_listeners(struct spawn_ctx *c)
 {
-	size_t	i;
+	size_t i;
 
 	if (c == NULL)
 		return;
@@ -375,7 +375,7 @@ spawn_ctx_close_listeners(struct spawn_ctx *c)
 void
 spawn_ctx_free(struct spawn_ctx *c)
 {
-	size_t	i;
+	size_t i;
 
 	if (c == NULL)
 		return;
@@ -432,8 +432,8 @@ spawn_ctx_sets_ids(const struct spawn_ctx *c)
 static void
 put_pid(char *dst, pid_t pid)
 {
-	char	tmp[24];
-	int	n = 0;
+	char tmp[24];
+	int  n = 0;
 
 	do {
 		tmp[n++] = (char)('0' + pid % 10);
@@ -450,26 +450,26 @@ put_pid(char *dst, pid_t pid)
  * write end of the error pipe, which the child keeps close-on-exec.
  */
 struct spawn_child {
-	const char		*path;
-	char *const		*argv;
-	char *const		*envp;
-	int			*want;
-	int			*hi;		/* scratch, n + 1 entries */
-	int			 n;
-	int			 lowfd;		/* > 0: the table is shared
+	const char	       *path;
+	char *const	       *argv;
+	char *const	       *envp;
+	int		       *want;
+	int		       *hi; /* scratch, n + 1 entries */
+	int			n;
+	int			lowfd; /* > 0: the table is shared
 						   (CLONE_FILES) and only fds
 						   below lowfd are copied */
-	pid_t			 master;
-	const struct spawn_ctx	*c;		/* NULL for a command */
-	char			*listen_pid;	/* slots in envp, or NULL */
-	char			*watchdog_pid;
-	int			 errw;		/* the child's error pipe */
+	pid_t			master;
+	const struct spawn_ctx *c;	    /* NULL for a command */
+	char		       *listen_pid; /* slots in envp, or NULL */
+	char		       *watchdog_pid;
+	int			errw; /* the child's error pipe */
 };
 
 static void __attribute__((noreturn))
 child_fail(const struct spawn_child *k, int step, int err)
 {
-	struct spawn_error	e;
+	struct spawn_error e;
 
 	e.step = step;
 	e.err = err;
@@ -493,7 +493,7 @@ child_detach(struct spawn_child *k)
 		child_fail(k, SPAWN_STEP_SETPGID, errno);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
 		child_fail(k, SPAWN_STEP_PDEATHSIG, errno);
-	if (getppid() != k->master)	/* the master died before prctl */
+	if (getppid() != k->master) /* the master died before prctl */
 		_exit(127);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_DFL;
@@ -504,8 +504,12 @@ child_detach(struct spawn_child *k)
 		 * ignoring parent may have left ignored: ask the kernel.  The
 		 * handlers are the child's own copy (no CLONE_SIGHAND). */
 		if (sigaction(sig, &sa, NULL) == -1) {
-			struct { void *h; unsigned long f; void *r;
-			    unsigned long m; } ksa = { SIG_DFL, 0, NULL, 0 };
+			struct {
+				void	     *h;
+				unsigned long f;
+				void	     *r;
+				unsigned long m;
+			} ksa = { SIG_DFL, 0, NULL, 0 };
 
 			(void)syscall(SYS_rt_sigaction, sig, &ksa, NULL,
 			    sizeof ksa.m);
@@ -517,22 +521,22 @@ child_detach(struct spawn_child *k)
 static void
 child_cloexec_from(int base)
 {
-	int	fd;
+	int fd;
 
 	if (syscall(SYS_close_range, (unsigned)base, ~0U,
-	    CLOSE_RANGE_CLOEXEC) == -1)
+		CLOSE_RANGE_CLOEXEC) == -1)
 		for (fd = base; fd < 65536; fd++)
 			(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
 /* The fd limit workers get: the one gwd was started with. */
-static struct rlimit	worker_nofile;
-static int		worker_nofile_set;
+static struct rlimit worker_nofile;
+static int	     worker_nofile_set;
 
 void
 spawn_raise_fd_limit(void)
 {
-	struct rlimit	r;
+	struct rlimit r;
 
 	if (getrlimit(RLIMIT_NOFILE, &r) == -1 || r.rlim_cur >= r.rlim_max)
 		return;
@@ -551,23 +555,23 @@ spawn_raise_fd_limit(void)
 static int
 child_main(void *arg)
 {
-	struct spawn_child	*k = arg;
-	const struct spawn_ctx	*c = k->c;
-	int			 i;
-	sigset_t		 none;
+	struct spawn_child     *k = arg;
+	const struct spawn_ctx *c = k->c;
+	int			i;
+	sigset_t		none;
 
 	/* First our own fd table, copying only the master's low fds: the
 	 * window with our fds and the master's own, not one per worker. */
 	k->errw = k->want[k->n];
-	if (k->lowfd > 0 && syscall(SYS_close_range, (unsigned)k->lowfd,
-	    ~0U, CLOSE_RANGE_UNSHARE) == -1)
+	if (k->lowfd > 0 &&
+	    syscall(SYS_close_range, (unsigned)k->lowfd, ~0U,
+		CLOSE_RANGE_UNSHARE) == -1)
 		child_fail(k, SPAWN_STEP_FDS, errno);
 	/* Lift every fd we need above the target range first. */
 	if ((k->errw = fcntl(k->errw, F_DUPFD_CLOEXEC, k->n)) == -1)
 		_exit(127);
 	for (i = 0; i < k->n; i++)
-		if ((k->hi[i] = fcntl(k->want[i], F_DUPFD_CLOEXEC, k->n)) ==
-		    -1)
+		if ((k->hi[i] = fcntl(k->want[i], F_DUPFD_CLOEXEC, k->n)) == -1)
 			child_fail(k, SPAWN_STEP_FDS, errno);
 	for (i = 0; i < k->n; i++)
 		if (dup2(k->hi[i], i) == -1)
@@ -576,12 +580,11 @@ child_main(void *arg)
 	child_cloexec_from(k->n);
 
 	child_detach(k);
-	if (worker_nofile_set &&
-	    setrlimit(RLIMIT_NOFILE, &worker_nofile) == -1)
+	if (worker_nofile_set && setrlimit(RLIMIT_NOFILE, &worker_nofile) == -1)
 		child_fail(k, SPAWN_STEP_FDS, errno);
 	if (c != NULL && c->set_ids) {
-		if (syscall(SYS_setgroups, (size_t)c->ngroups,
-		    c->groups) == -1 ||
+		if (syscall(SYS_setgroups, (size_t)c->ngroups, c->groups) ==
+			-1 ||
 		    syscall(SYS_setgid, c->gid) == -1 ||
 		    syscall(SYS_setuid, c->uid) == -1)
 			child_fail(k, SPAWN_STEP_IDS, errno);
@@ -608,17 +611,17 @@ child_main(void *arg)
  * it: the kernel's per-fd work at fork and exec no longer grows with the
  * pool.  Reserved once, early; slot 0 stays /dev/null (the child's stdin).
  */
-#define SPAWN_WINDOW_MIN	16
-#define SPAWN_WINDOW_MAX	256
-static int	win[SPAWN_WINDOW_MAX];
-static int	nwin;		/* slots reserved */
-static int	win_end;	/* 1 + the highest slot */
-static int	win_tried;
+#define SPAWN_WINDOW_MIN 16
+#define SPAWN_WINDOW_MAX 256
+static int win[SPAWN_WINDOW_MAX];
+static int nwin;    /* slots reserved */
+static int win_end; /* 1 + the highest slot */
+static int win_tried;
 
 static void
 spawn_window_reserve(size_t nlisteners)
 {
-	int	i, n;
+	int i, n;
 
 	if (win_tried)
 		return;
@@ -651,7 +654,7 @@ spawn_window_reserve(size_t nlisteners)
 static int
 spawn_window_fill(int *want, int n)
 {
-	int	used = 1, i;
+	int used = 1, i;
 
 	if (nwin == 0)
 		return -1;
@@ -675,7 +678,7 @@ spawn_window_fill(int *want, int n)
 static void
 spawn_window_clear(void)
 {
-	int	i;
+	int i;
 
 	for (i = 1; i < nwin; i++)
 		(void)dup3(win[0], win[i], O_CLOEXEC);
@@ -704,19 +707,19 @@ spawn_plain_fork(void)
  * costs the master (256 workers: 1.1x the bare fork+exec loop with fork,
  * about 2x with the window; 1024 and more: the window wins, 4096 by 2x).
  */
-#define SPAWN_SHARE_FROM	1024
+#define SPAWN_SHARE_FROM 1024
 
 /* The child's stack (CLONE_VM): only the master's main thread spawns. */
-#define SPAWN_STACK	(256 * 1024)
-static char	*child_stack;
+#define SPAWN_STACK	 (256 * 1024)
+static char *child_stack;
 
 /* A child leaves by exec or _exit, never by returning, so AddressSanitizer
  * never sees its frames end: their poison would greet the next child. */
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
-#define SPAWN_STACK_FRESH(p, n)	ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#define SPAWN_STACK_FRESH(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
 #else
-#define SPAWN_STACK_FRESH(p, n)	((void)0)
+#define SPAWN_STACK_FRESH(p, n) ((void)0)
 #endif
 
 /*
@@ -730,11 +733,10 @@ static char	*child_stack;
 static pid_t
 spawn_run(struct spawn_child *k)
 {
-	sigset_t	 all, old;
-	pid_t		 pid;
-	int		 flags = CLONE_VM | CLONE_VFORK | SIGCHLD, saved;
-	int		 plain = spawn_plain_fork() ||
-			    k->want[k->n] < SPAWN_SHARE_FROM;
+	sigset_t all, old;
+	pid_t	 pid;
+	int	 flags = CLONE_VM | CLONE_VFORK | SIGCHLD, saved;
+	int	 plain = spawn_plain_fork() || k->want[k->n] < SPAWN_SHARE_FROM;
 
 	if (!plain && child_stack == NULL) {
 		child_stack = mmap(NULL, SPAWN_STACK, PROT_READ | PROT_WRITE,
@@ -750,7 +752,7 @@ spawn_run(struct spawn_child *k)
 	if (!plain && spawn_window_fill(k->want, k->n + 1) == 0) {
 		k->lowfd = win_end;
 		flags |= CLONE_FILES;
-	}	/* else (more listeners than the window holds) the whole table
+	} /* else (more listeners than the window holds) the whole table
 		 * is copied, as by fork */
 	if (!plain)
 		SPAWN_STACK_FRESH(child_stack, SPAWN_STACK);
@@ -779,15 +781,15 @@ int
 spawn_worker(const struct spawn_ctx *c, int id, unsigned gen,
     struct spawn_result *res)
 {
-	struct spawn_child	 k;
-	char			**envp, *lp, *wp = NULL;
-	int			 *want, *hi, errp[2], outp[2] = { -1, -1 };
-	int			  nfp[2], saved, nw;
-	size_t			  n = 0, i;
-	pid_t			  pid;
+	struct spawn_child k;
+	char		 **envp, *lp, *wp = NULL;
+	int		  *want, *hi, errp[2], outp[2] = { -1, -1 };
+	int		   nfp[2], saved, nw;
+	size_t		   n = 0, i;
+	pid_t		   pid;
 
 	spawn_window_reserve(c->nfds);
-	if (nwin == 0) {	/* not even /dev/null could be opened */
+	if (nwin == 0) { /* not even /dev/null could be opened */
 		errno = EMFILE;
 		return -1;
 	}
@@ -897,9 +899,9 @@ int
 spawn_command(const char *path, char *const argv[], char *const envp[],
     struct spawn_result *res)
 {
-	struct spawn_child	 k;
-	int			 errp[2], outp[2], want[4], hi[4], saved;
-	pid_t			 pid;
+	struct spawn_child k;
+	int		   errp[2], outp[2], want[4], hi[4], saved;
+	pid_t		   pid;
 
 	spawn_window_reserve(0);
 	if (nwin == 0) {

@@ -42,83 +42,80 @@
 enum { REC_EVENT, REC_SAMPLE };
 
 struct stats_rec {
-	int				 kind;
-	struct statsdb_event		 ev;	/* strings owned */
-	struct statsdb_sample		 s;
-	struct statsdb_worker_sample	*ws;	/* state strings owned */
-	size_t				 nws;
+	int			      kind;
+	struct statsdb_event	      ev; /* strings owned */
+	struct statsdb_sample	      s;
+	struct statsdb_worker_sample *ws; /* state strings owned */
+	size_t			      nws;
 };
 
 enum { Q_PENDING, Q_RUNNING, Q_DONE };
 
 struct stats_q {
-	TAILQ_ENTRY(stats_q)	 entry;
-	int			 state;
-	int			 cancelled;
-	json_t			*args;		/* owned */
-	stats_query_fn		 fn;		/* statsdb_query, ... */
-	uint64_t		 want;		/* written before it runs */
-	stats_query_cb		 done;
-	void			*arg;
-	json_t			*result;	/* owned until delivered */
-	const char		*code;
-	char			*message;
+	TAILQ_ENTRY(stats_q) entry;
+	int	       state;
+	int	       cancelled;
+	json_t	      *args; /* owned */
+	stats_query_fn fn;   /* statsdb_query, ... */
+	uint64_t       want; /* written before it runs */
+	stats_query_cb done;
+	void	      *arg;
+	json_t	      *result; /* owned until delivered */
+	const char    *code;
+	char	      *message;
 };
 TAILQ_HEAD(stats_qlist, stats_q);
 
 struct stats_note {
-	int	 level;
-	char	*msg;
+	int   level;
+	char *msg;
 };
 
-#define STATS_NOTES_MAX		32
+#define STATS_NOTES_MAX	 32
 /* The writer thread's nice value. */
-#define STATS_NICE		10
+#define STATS_NICE	 10
 /* The writer's SQLite page cache: 256 KiB (negative: in KiB). */
-#define STATS_CACHE_SIZE	"-256"
+#define STATS_CACHE_SIZE "-256"
 
-#define STATS_TUNING_DEFAULTS {						\
-	.queue_max = 8192,						\
-	.batch_max = 1024,						\
-	.retry_min_ms = 1000,						\
-	.retry_max_ms = 60000,						\
-	.retention_every_ms = 60000,					\
-	.retention_batch = 500,						\
-	.stop_wait_ms = 2000,						\
-}
+#define STATS_TUNING_DEFAULTS                                               \
+	{                                                                   \
+		.queue_max = 8192, .batch_max = 1024, .retry_min_ms = 1000, \
+		.retry_max_ms = 60000, .retention_every_ms = 60000,         \
+		.retention_batch = 500, .stop_wait_ms = 2000,               \
+	}
 static const struct stats_tuning stats_tune_default = STATS_TUNING_DEFAULTS;
-static struct stats_tuning stats_tune_v = STATS_TUNING_DEFAULTS;
+static struct stats_tuning	 stats_tune_v = STATS_TUNING_DEFAULTS;
 
-static void	stats_on_event(const struct gw_event *, void *);
+static void stats_on_event(const struct gw_event *, void *);
 
 static struct {
-	int			 enabled;
-	int			 running;	/* thread started, not joined */
-	char			*path;
-	uint64_t		 retention_ms;
-	struct event_base	*base;
-	struct event		*wake_ev;
-	int			 efd;
+	int		   enabled;
+	int		   running; /* thread started, not joined */
+	char		  *path;
+	uint64_t	   retention_ms;
+	struct event_base *base;
+	struct event	  *wake_ev;
+	int		   efd;
 
-	pthread_t		 thread;
-	pthread_mutex_t		 mtx;
-	pthread_cond_t		 cond;		/* wakes the writer */
-	pthread_cond_t		 gone;		/* the writer exited */
+	pthread_t	   thread;
+	pthread_mutex_t	   mtx;
+	pthread_cond_t	   cond; /* wakes the writer */
+	pthread_cond_t	   gone; /* the writer exited */
 
 	/* Everything below is under mtx. */
-	struct stats_rec	**ring;
-	size_t			 cap, head, count;
-	struct stats_qlist	 queries;
-	struct stats_note	 notes[STATS_NOTES_MAX];
-	size_t			 nnotes;
-	int			 stop;
-	int			 exited;
-	uint64_t		 dropped, written;
-	int			 ok;		/* open and last write worked */
-	char			*error;		/* last trouble, or NULL */
-	double			 error_since;
-	uint64_t		 retry_at;	/* monotonic ms */
-	int			 schema_version;
+	struct stats_rec **ring;
+	size_t		   cap, head, count;
+	struct stats_qlist queries;
+	struct stats_note  notes[STATS_NOTES_MAX];
+	size_t		   nnotes;
+	int		   stop;
+	int		   exited;
+	uint64_t	   dropped, written;
+	int		   ok;	  /* open and last write worked */
+	char		  *error; /* last trouble, or NULL */
+	double		   error_since;
+	uint64_t	   retry_at; /* monotonic ms */
+	int		   schema_version;
 } st = {
 	.mtx = PTHREAD_MUTEX_INITIALIZER,
 	.cond = PTHREAD_COND_INITIALIZER,
@@ -154,7 +151,7 @@ stats_qlist_init(void)
 static void
 stats_rec_free(struct stats_rec *r)
 {
-	size_t	i;
+	size_t i;
 
 	if (r == NULL)
 		return;
@@ -180,7 +177,7 @@ stats_q_free(struct stats_q *q)
 static void
 stats_kick(void)
 {
-	uint64_t	one = 1;
+	uint64_t one = 1;
 
 	if (st.efd != -1)
 		(void)!write(st.efd, &one, sizeof one);
@@ -204,18 +201,18 @@ stats_note_locked(int level, char *msg)
 
 /* The thread's own state: no lock needed. */
 static struct {
-	sqlite3		*db;
-	uint64_t	 delay_ms;
-	uint64_t	 next_maint;
-	int		 retention_pending;
+	sqlite3 *db;
+	uint64_t delay_ms;
+	uint64_t next_maint;
+	int	 retention_pending;
 } wr;
 
 /* mkdir -p of the directory that holds path, new parts 0750. */
 static int
 stats_mkdirs(const char *path, char **err)
 {
-	char	*dir = gw_parent_dir(path), *failed = NULL;
-	int	 rc = 0;
+	char *dir = gw_parent_dir(path), *failed = NULL;
+	int   rc = 0;
 
 	if (dir != NULL && gw_mkdirs(dir, 0750, 0, NULL, NULL, &failed) == -1) {
 		*err = xasprintf("cannot create directory %s: %s", failed,
@@ -231,13 +228,15 @@ stats_mkdirs(const char *path, char **err)
 static void
 stats_trouble(char *msg)
 {
-	uint64_t	now = gw_now_ms();
+	uint64_t now = gw_now_ms();
 
 	pthread_mutex_lock(&st.mtx);
 	if (st.error == NULL) {
-		stats_note_locked(LOG_WARNING, xasprintf("stats: %s; gwd "
-		    "keeps supervising, retries with backoff, and counts "
-		    "what it drops", msg));
+		stats_note_locked(LOG_WARNING,
+		    xasprintf("stats: %s; gwd "
+			      "keeps supervising, retries with backoff, and counts "
+			      "what it drops",
+			msg));
 		st.error_since = gw_wall_time();
 	}
 	free(st.error);
@@ -256,9 +255,10 @@ stats_good(void)
 {
 	pthread_mutex_lock(&st.mtx);
 	if (st.error != NULL) {
-		stats_note_locked(LOG_INFO, xasprintf("stats: %s works again "
-		    "(%llu records dropped so far)", st.path,
-		    (unsigned long long)st.dropped));
+		stats_note_locked(LOG_INFO,
+		    xasprintf("stats: %s works again "
+			      "(%llu records dropped so far)",
+			st.path, (unsigned long long)st.dropped));
 		free(st.error);
 		st.error = NULL;
 	}
@@ -272,7 +272,7 @@ stats_good(void)
 static int
 stats_ensure_open(void)
 {
-	char	*err = NULL;
+	char *err = NULL;
 
 	if (wr.db != NULL)
 		return 0;
@@ -288,8 +288,8 @@ stats_ensure_open(void)
 	 * page cache serves it as well as SQLite's default of 2 MB, which
 	 * the events of thousands of workers would otherwise fill, in the
 	 * master's own memory. */
-	(void)sqlite3_exec(wr.db, "PRAGMA cache_size = " STATS_CACHE_SIZE,
-	    NULL, NULL, NULL);
+	(void)sqlite3_exec(wr.db, "PRAGMA cache_size = " STATS_CACHE_SIZE, NULL,
+	    NULL, NULL);
 	pthread_mutex_lock(&st.mtx);
 	st.schema_version = statsdb_version(wr.db);
 	pthread_mutex_unlock(&st.mtx);
@@ -312,16 +312,16 @@ stats_db_failed(const char *what)
 static int
 stats_insert(const struct stats_rec *r)
 {
-	size_t	i;
-	int	rc;
+	size_t i;
+	int    rc;
 
 	if (r->kind == REC_EVENT)
 		return statsdb_insert_event(wr.db, &r->ev);
 	if ((rc = statsdb_insert_sample(wr.db, &r->s)) != SQLITE_OK)
 		return rc;
 	for (i = 0; i < r->nws; i++)
-		if ((rc = statsdb_insert_worker_sample(wr.db,
-		    &r->ws[i])) != SQLITE_OK)
+		if ((rc = statsdb_insert_worker_sample(wr.db, &r->ws[i])) !=
+		    SQLITE_OK)
 			return rc;
 	return SQLITE_OK;
 }
@@ -330,8 +330,8 @@ stats_insert(const struct stats_rec *r)
 static int
 stats_write(struct stats_rec **recs, size_t n)
 {
-	size_t	i;
-	int	rc;
+	size_t i;
+	int    rc;
 
 	if ((rc = statsdb_begin(wr.db)) != SQLITE_OK) {
 		stats_db_failed("cannot write");
@@ -352,7 +352,7 @@ stats_write(struct stats_rec **recs, size_t n)
 static void
 stats_run_query(struct stats_q *q)
 {
-	sqlite3	*db = wr.db;
+	sqlite3 *db = wr.db;
 	char	*err = NULL;
 
 	/* The writer may be failing while the file is still readable. */
@@ -361,7 +361,8 @@ stats_run_query(struct stats_q *q)
 	if (db == NULL && (db = statsdb_open(st.path, 1, &err)) == NULL) {
 		q->code = "internal";
 		q->message = xasprintf("the stats database is unavailable: "
-		    "%s", err);
+				       "%s",
+		    err);
 		free(err);
 		return;
 	}
@@ -374,9 +375,9 @@ stats_run_query(struct stats_q *q)
 static void
 stats_retention(void)
 {
-	double	before;
-	long	n;
-	int	rc;
+	double before;
+	long   n;
+	int    rc;
 
 	if (st.retention_ms == 0) {
 		wr.retention_pending = 0;
@@ -400,10 +401,10 @@ stats_retention(void)
 static struct stats_q *
 stats_next_query_locked(void)
 {
-	struct stats_q	*q;
-	int		 failing = st.error != NULL;
+	struct stats_q *q;
+	int		failing = st.error != NULL;
 
-	TAILQ_FOREACH(q, &st.queries, entry)
+	TAILQ_FOREACH (q, &st.queries, entry)
 		if (q->state == Q_PENDING && (failing || st.written >= q->want))
 			return q;
 	return NULL;
@@ -414,8 +415,8 @@ stats_has_work_locked(uint64_t now)
 {
 	if (st.stop || stats_next_query_locked() != NULL)
 		return 1;
-	if (now >= st.retry_at && (st.count > 0 ||
-	    (wr.retention_pending && wr.db != NULL)))
+	if (now >= st.retry_at &&
+	    (st.count > 0 || (wr.retention_pending && wr.db != NULL)))
 		return 1;
 	return now >= wr.next_maint;
 }
@@ -423,7 +424,7 @@ stats_has_work_locked(uint64_t now)
 static void
 stats_wait_locked(uint64_t until_ms)
 {
-	struct timespec	ts;
+	struct timespec ts;
 	uint64_t	now = gw_now_ms(), wait = until_ms - now;
 
 	if (until_ms <= now)
@@ -438,11 +439,11 @@ stats_wait_locked(uint64_t until_ms)
 static void *
 stats_thread(void *unused)
 {
-	struct stats_rec	**batch;
-	struct stats_q		 *q;
-	size_t			  n, i;
-	uint64_t		  now, until;
-	int			  stopping;
+	struct stats_rec **batch;
+	struct stats_q	  *q;
+	size_t		   n, i;
+	uint64_t	   now, until;
+	int		   stopping;
 
 	(void)unused;
 	/*
@@ -458,14 +459,16 @@ stats_thread(void *unused)
 	for (;;) {
 		while (!stats_has_work_locked(now = gw_now_ms())) {
 			until = wr.next_maint;
-			if ((st.count > 0 || (wr.retention_pending &&
-			    wr.db != NULL)) && st.retry_at < until)
+			if ((st.count > 0 ||
+				(wr.retention_pending && wr.db != NULL)) &&
+			    st.retry_at < until)
 				until = st.retry_at;
 			stats_wait_locked(until);
 		}
 		stopping = st.stop;
 		/* Peek: records leave the ring only once written. */
-		n = st.count < (size_t)stats_tune_v.batch_max ? st.count :
+		n = st.count < (size_t)stats_tune_v.batch_max ?
+		    st.count :
 		    (size_t)stats_tune_v.batch_max;
 		if (now < st.retry_at && !stopping)
 			n = 0;
@@ -535,8 +538,8 @@ stats_thread(void *unused)
 static void
 stats_flush_notes(void)
 {
-	struct stats_note	 notes[STATS_NOTES_MAX];
-	size_t			 n, i;
+	struct stats_note notes[STATS_NOTES_MAX];
+	size_t		  n, i;
 
 	pthread_mutex_lock(&st.mtx);
 	n = st.nnotes;
@@ -553,9 +556,9 @@ stats_flush_notes(void)
 static void
 stats_deliver(evutil_socket_t fd, short what, void *unused)
 {
-	struct stats_qlist	 done = TAILQ_HEAD_INITIALIZER(done);
-	struct stats_q		*q, *next;
-	uint64_t		 v;
+	struct stats_qlist done = TAILQ_HEAD_INITIALIZER(done);
+	struct stats_q	  *q, *next;
+	uint64_t	   v;
 
 	(void)what;
 	(void)unused;
@@ -576,7 +579,7 @@ stats_deliver(evutil_socket_t fd, short what, void *unused)
 		/* A cancel may come between the thread's run and now. */
 		if (!q->cancelled) {
 			q->done(q->result, q->code, q->message, q->arg);
-			q->result = NULL;	/* the callback owns it */
+			q->result = NULL; /* the callback owns it */
 		}
 		stats_q_free(q);
 	}
@@ -585,9 +588,9 @@ stats_deliver(evutil_socket_t fd, short what, void *unused)
 int
 stats_start(struct event_base *base, const char *path, uint64_t retention_ms)
 {
-	pthread_condattr_t	ca;
-	sigset_t		all, old;
-	int			rc;
+	pthread_condattr_t ca;
+	sigset_t	   all, old;
+	int		   rc;
 
 	if (st.enabled || st.base != NULL)
 		stats_stop();
@@ -647,10 +650,10 @@ stats_enabled(void)
 void
 stats_stop(void)
 {
-	struct timespec	 ts;
-	struct stats_q	*q;
-	size_t		 i;
-	int		 gone = 1;
+	struct timespec ts;
+	struct stats_q *q;
+	size_t		i;
+	int		gone = 1;
 
 	if (st.enabled)
 		events_unsubscribe(stats_on_event, NULL);
@@ -658,11 +661,11 @@ stats_stop(void)
 		pthread_mutex_lock(&st.mtx);
 		st.stop = 1;
 		pthread_cond_signal(&st.cond);
-		gw_timespec_after_ms(CLOCK_REALTIME,
-		    stats_tune_v.stop_wait_ms, &ts);
+		gw_timespec_after_ms(CLOCK_REALTIME, stats_tune_v.stop_wait_ms,
+		    &ts);
 		while (!st.exited)
-			if (pthread_cond_timedwait(&st.gone, &st.mtx,
-			    &ts) == ETIMEDOUT)
+			if (pthread_cond_timedwait(&st.gone, &st.mtx, &ts) ==
+			    ETIMEDOUT)
 				break;
 		gone = st.exited;
 		pthread_mutex_unlock(&st.mtx);
@@ -672,7 +675,8 @@ stats_stop(void)
 		else {
 			/* Stuck in SQLite: leave it to die with gwd. */
 			log_warn("stats: the writer did not finish in time; "
-			    "%zu records not written", st.count);
+				 "%zu records not written",
+			    st.count);
 			pthread_detach(st.thread);
 		}
 	}
@@ -727,7 +731,7 @@ stats_enqueue(struct stats_rec *r)
 static void
 stats_on_event(const struct gw_event *e, void *unused)
 {
-	struct stats_rec	*r;
+	struct stats_rec *r;
 
 	(void)unused;
 	if (!st.enabled || e->event == NULL)
@@ -744,7 +748,8 @@ stats_on_event(const struct gw_event *e, void *unused)
 	r->ev.exit_status = e->exit_status >= 0 ? e->exit_status : -1;
 	r->ev.signal = e->signal > 0 ? e->signal : 0;
 	r->ev.detail = e->detail && !json_is_null(e->detail) ?
-	    json_dumps(e->detail, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+	    json_dumps(e->detail, JSON_COMPACT | JSON_ENCODE_ANY) :
+	    NULL;
 	stats_enqueue(r);
 }
 
@@ -758,8 +763,8 @@ void
 stats_sample(const struct stats_sample *s, const struct stats_worker_sample *w,
     size_t n)
 {
-	struct stats_rec	*r;
-	size_t			 i;
+	struct stats_rec *r;
+	size_t		  i;
 
 	if (!st.enabled)
 		return;
@@ -793,7 +798,7 @@ stats_sample(const struct stats_sample *s, const struct stats_worker_sample *w,
 json_t *
 stats_status_json(void)
 {
-	json_t	*o = json_object();
+	json_t *o = json_object();
 
 	json_object_set_new(o, "enabled", json_boolean(st.enabled));
 	if (!st.enabled) {
@@ -803,22 +808,27 @@ stats_status_json(void)
 	}
 	pthread_mutex_lock(&st.mtx);
 	json_object_set_new(o, "path", json_string(st.path));
-	json_object_set_new(o, "state", json_string(st.error ? "error" :
-	    st.ok ? "ok" : "opening"));
+	json_object_set_new(o, "state",
+	    json_string(st.error ? "error" :
+		    st.ok	 ? "ok" :
+				   "opening"));
 	json_object_set_new(o, "ok", json_boolean(st.ok));
-	json_object_set_new(o, "error", st.error ? json_string(st.error) :
-	    json_null());
-	json_object_set_new(o, "error_since", st.error ?
-	    json_real(st.error_since) : json_null());
-	json_object_set_new(o, "retry_in_s", st.error && st.retry_at ?
-	    json_real(st.retry_at > gw_now_ms() ?
-	    (double)(st.retry_at - gw_now_ms()) / 1000.0 : 0.0) :
-	    json_null());
+	json_object_set_new(o, "error",
+	    st.error ? json_string(st.error) : json_null());
+	json_object_set_new(o, "error_since",
+	    st.error ? json_real(st.error_since) : json_null());
+	json_object_set_new(o, "retry_in_s",
+	    st.error && st.retry_at ?
+		json_real(st.retry_at > gw_now_ms() ?
+			(double)(st.retry_at - gw_now_ms()) / 1000.0 :
+			0.0) :
+		json_null());
 	json_object_set_new(o, "dropped", json_integer((json_int_t)st.dropped));
 	json_object_set_new(o, "written", json_integer((json_int_t)st.written));
 	json_object_set_new(o, "queued", json_integer((json_int_t)st.count));
-	json_object_set_new(o, "schema_version", st.schema_version > 0 ?
-	    json_integer(st.schema_version) : json_null());
+	json_object_set_new(o, "schema_version",
+	    st.schema_version > 0 ? json_integer(st.schema_version) :
+				    json_null());
 	pthread_mutex_unlock(&st.mtx);
 	return o;
 }
@@ -833,7 +843,7 @@ void
 stats_query_with(stats_query_fn fn, json_t *args, stats_query_cb done,
     void *arg)
 {
-	struct stats_q	*q;
+	struct stats_q *q;
 
 	if (!st.enabled && st.base == NULL) {
 		/* Never started (tests, --check-config): answer now. */
@@ -866,13 +876,13 @@ stats_query_with(stats_query_fn fn, json_t *args, stats_query_cb done,
 void
 stats_query_cancel(void *arg)
 {
-	struct stats_q	*q;
+	struct stats_q *q;
 
 	pthread_mutex_lock(&st.mtx);
 	stats_qlist_init();
-	TAILQ_FOREACH(q, &st.queries, entry)
-			if (q->arg == arg)
-				q->cancelled = 1;
+	TAILQ_FOREACH (q, &st.queries, entry)
+		if (q->arg == arg)
+			q->cancelled = 1;
 	pthread_mutex_unlock(&st.mtx);
 }
 

@@ -45,12 +45,12 @@ status_ref(const json_t *v)
 json_t *
 sup_status_json(void)
 {
-	const struct gw_config	*cfg = supervisor_config();
-	const struct pool	*p = supervisor_pool();
-	struct pool_counts	 c;
-	uint64_t		 now = gw_now_ms();
-	double			 up = reexec_upgraded_at();
-	json_t			*o;
+	const struct gw_config *cfg = supervisor_config();
+	const struct pool      *p = supervisor_pool();
+	struct pool_counts	c;
+	uint64_t		now = gw_now_ms();
+	double			up = reexec_upgraded_at();
+	json_t		       *o;
 
 	pool_count(p, &c);
 	o = json_object();
@@ -62,29 +62,31 @@ sup_status_json(void)
 	json_object_set_new(o, "uptime_s",
 	    json_real((double)(now - sup_started_mono()) / 1000.0));
 	json_object_set_new(o, "generation", json_integer(p->generation));
-	json_object_set_new(o, "state",
-	    json_string(status_pool_state(p, now)));
-	json_object_set_new(o, "workers", json_pack(
-	    "{s:i, s:i, s:i, s:i, s:i}", "target", (int)p->target,
-	    "ready", (int)c.ready, "booting", (int)c.booting,
-	    "draining", (int)c.draining, "total", (int)c.total));
+	json_object_set_new(o, "state", json_string(status_pool_state(p, now)));
+	json_object_set_new(o, "workers",
+	    json_pack("{s:i, s:i, s:i, s:i, s:i}", "target", (int)p->target,
+		"ready", (int)c.ready, "booting", (int)c.booting, "draining",
+		(int)c.draining, "total", (int)c.total));
 	json_object_set_new(o, "binds",
 	    listeners_to_json(supervisor_listeners()));
-	json_object_set_new(o, "control_socket", cfg->control_socket ?
-	    json_string(cfg->control_socket) : json_null());
+	json_object_set_new(o, "control_socket",
+	    cfg->control_socket ? json_string(cfg->control_socket) :
+				  json_null());
 	json_object_set_new(o, "notify_socket",
 	    json_string(cfg->notify_socket));
-	json_object_set_new(o, "stats_db", cfg->stats_db &&
-	    strcmp(cfg->stats_db, "none") != 0 ?
-	    json_string(cfg->stats_db) : json_null());
+	json_object_set_new(o, "stats_db",
+	    cfg->stats_db && strcmp(cfg->stats_db, "none") != 0 ?
+		json_string(cfg->stats_db) :
+		json_null());
 	json_object_set_new(o, "last_reload", status_ref(reload_last()));
-	json_object_set_new(o, "backoff_until", p->backoff_until > now ?
-	    json_real(status_wall_of(p->backoff_until, gw_wall_time(), now)) :
-	    json_null());
+	json_object_set_new(o, "backoff_until",
+	    p->backoff_until > now ? json_real(status_wall_of(p->backoff_until,
+					 gw_wall_time(), now)) :
+				     json_null());
 	json_object_set_new(o, "failures", json_integer(p->failures));
 	json_object_set_new(o, "stats", stats_status_json());
-	json_object_set_new(o, "upgraded_at", up > 0 ? json_real(up) :
-	    json_null());
+	json_object_set_new(o, "upgraded_at",
+	    up > 0 ? json_real(up) : json_null());
 	json_object_set_new(o, "last_upgrade", status_ref(reexec_last()));
 	json_object_set_new(o, "notify_dropped",
 	    json_integer((json_int_t)notify_dropped()));
@@ -96,7 +98,7 @@ sup_status_json(void)
 json_t *
 sup_health_json(void)
 {
-	struct health	h;
+	struct health h;
 
 	health_now(&h);
 	return health_json(&h);
@@ -111,27 +113,27 @@ sup_health_json(void)
 json_t *
 sup_workers_json(void)
 {
-	const struct pool	*p = supervisor_pool();
-	uint64_t		 fresh = sampling_fresh_ms();
-	uint64_t		 now = gw_now_ms();
-	double			 wall = gw_wall_time();
-	json_t			*arr = json_array();
-	size_t			 i;
+	const struct pool *p = supervisor_pool();
+	uint64_t	   fresh = sampling_fresh_ms();
+	uint64_t	   now = gw_now_ms();
+	double		   wall = gw_wall_time();
+	json_t		  *arr = json_array();
+	size_t		   i;
 
 	for (i = 0; i < p->n; i++) {
-		const struct worker	*w = p->w[i];
-		uint64_t		 rss_kb = 0;
-		double			 cpu_s = 0;
-		int			 have;
-		json_t			*o;
+		const struct worker *w = p->w[i];
+		uint64_t	     rss_kb = 0;
+		double		     cpu_s = 0;
+		int		     have;
+		json_t		    *o;
 
 		if (w->state == WS_EXITED)
 			continue;
 		have = sampling_usage(w, now, fresh, &rss_kb, &cpu_s);
 		o = json_object();
 		json_object_set_new(o, "id", json_integer(w->id));
-		json_object_set_new(o, "pid", w->pid > 0 ?
-		    json_integer(w->pid) : json_null());
+		json_object_set_new(o, "pid",
+		    w->pid > 0 ? json_integer(w->pid) : json_null());
 		json_object_set_new(o, "generation",
 		    json_integer(w->generation));
 		json_object_set_new(o, "state",
@@ -140,18 +142,21 @@ sup_workers_json(void)
 		    json_real(status_wall_of(w->state_since, wall, now)));
 		json_object_set_new(o, "age_s",
 		    json_real((double)(now - w->spawned_at) / 1000.0));
-		json_object_set_new(o, "last_heartbeat_s", w->last_heartbeat ?
-		    json_real((double)(now - w->last_heartbeat) / 1000.0) :
-		    json_null());
-		json_object_set_new(o, "requests", w->reports_requests ?
-		    json_integer((json_int_t)w->requests) : json_null());
-		json_object_set_new(o, "rss_kb", have ?
-		    json_integer((json_int_t)rss_kb) : json_null());
-		json_object_set_new(o, "cpu_s", have ?
-		    json_real(cpu_s) : json_null());
+		json_object_set_new(o, "last_heartbeat_s",
+		    w->last_heartbeat ?
+			json_real((double)(now - w->last_heartbeat) / 1000.0) :
+			json_null());
+		json_object_set_new(o, "requests",
+		    w->reports_requests ?
+			json_integer((json_int_t)w->requests) :
+			json_null());
+		json_object_set_new(o, "rss_kb",
+		    have ? json_integer((json_int_t)rss_kb) : json_null());
+		json_object_set_new(o, "cpu_s",
+		    have ? json_real(cpu_s) : json_null());
 		json_object_set_new(o, "restarts", json_integer(w->restarts));
-		json_object_set_new(o, "status", w->status[0] ?
-		    json_string(w->status) : json_null());
+		json_object_set_new(o, "status",
+		    w->status[0] ? json_string(w->status) : json_null());
 		json_array_append_new(arr, o);
 	}
 	return json_pack("{s:o}", "workers", arr);

@@ -58,29 +58,29 @@
 #include "worker_io.h"
 
 /* How far up the process tree a notify sender is traced to its worker. */
-#define NOTIFY_ANCESTORS	16
+#define NOTIFY_ANCESTORS 16
 
 static struct {
-	struct event_base	*base;
-	int			 argc;
-	char			**argv;
-	char			*self_exe;
-	struct gw_config	*cfg;
-	struct spawn_ctx	*ctx;
-	struct listeners	*ls;
-	struct pool		 pool;
-	struct pool_timing	 timing;
-	struct actions		 acts;
-	struct event		*timer;
-	struct event		*sigs[12];
-	size_t			 nsigs;
-	pid_t			 pid;
-	double			 started_at;
-	uint64_t		 started_mono;
-	int			 exit_status;
-	int			 planning;
-	int			 reaping;	/* facts only, no planning */
-	int			 backoff_told;	/* in this run of execute() */
+	struct event_base *base;
+	int		   argc;
+	char		 **argv;
+	char		  *self_exe;
+	struct gw_config  *cfg;
+	struct spawn_ctx  *ctx;
+	struct listeners  *ls;
+	struct pool	   pool;
+	struct pool_timing timing;
+	struct actions	   acts;
+	struct event	  *timer;
+	struct event	  *sigs[12];
+	size_t		   nsigs;
+	pid_t		   pid;
+	double		   started_at;
+	uint64_t	   started_mono;
+	int		   exit_status;
+	int		   planning;
+	int		   reaping;	 /* facts only, no planning */
+	int		   backoff_told; /* in this run of execute() */
 } sup;
 
 static void process(void);
@@ -100,7 +100,7 @@ supervisor_config(void)
 static void
 timing_from(struct pool_timing *t, const struct gw_config *c)
 {
-	size_t	i;
+	size_t i;
 
 	memset(t, 0, sizeof *t);
 	t->boot_timeout_ms = c->boot_timeout_ms;
@@ -124,7 +124,7 @@ static void
 emit(const char *event, const struct worker *w, const char *reason,
     json_t *detail)
 {
-	struct gw_event	ev;
+	struct gw_event ev;
 	int		is_exit;
 
 	memset(&ev, 0, sizeof ev);
@@ -155,16 +155,15 @@ errpipe_ready(struct worker *w)
 
 /* ---- carrying out actions ---------------------------------------------- */
 
-static void	on_notify_fd(const struct notify_msg *, void *);
+static void on_notify_fd(const struct notify_msg *, void *);
 
 static void
 do_spawn(struct worker *w)
 {
-	struct spawn_result	 r;
+	struct spawn_result r;
 
 	if (spawn_worker(sup.ctx, w->id, w->generation, &r) == -1) {
-		log_error("worker %d: cannot fork: %s", w->id,
-		    strerror(errno));
+		log_error("worker %d: cannot fork: %s", w->id, strerror(errno));
 		pool_on_spawn_failed(&sup.pool, w, errno, gw_now_ms(),
 		    &sup.timing, &sup.acts);
 		return;
@@ -177,10 +176,9 @@ do_spawn(struct worker *w)
 static void
 capture_wchan(struct worker *w)
 {
-	struct procfs_usage	u;
+	struct procfs_usage u;
 
-	if (w->pid <= 0 || w->kill_state != 0 ||
-	    procfs_usage(w->pid, &u) == -1)
+	if (w->pid <= 0 || w->kill_state != 0 || procfs_usage(w->pid, &u) == -1)
 		return;
 	(void)procfs_wchan(w->pid, w->kill_wchan, sizeof w->kill_wchan);
 	w->kill_state = u.state;
@@ -200,7 +198,7 @@ do_signal(struct worker *w, int sig)
 static const char *
 worker_label(const struct worker *w)
 {
-	static char	buf[96];
+	static char buf[96];
 
 	snprintf(buf, sizeof buf, "worker %d (pid %ld, gen %u)", w->id,
 	    (long)w->pid, w->generation);
@@ -210,18 +208,20 @@ worker_label(const struct worker *w)
 static json_t *
 exit_detail(const struct worker *w, uint64_t now)
 {
-	json_t	*d = json_object();
+	json_t *d = json_object();
 
 	json_object_set_new(d, "uptime_s",
 	    json_real((double)(now - w->spawned_at) / 1000.0));
-	json_object_set_new(d, "time_to_ready_ms", w->was_ready ?
-	    json_integer((json_int_t)(w->ready_at - w->spawned_at)) :
-	    json_null());
-	json_object_set_new(d, "status", w->status[0] ?
-	    json_string(w->status) : json_null());
-	json_object_set_new(d, "requests", json_integer((json_int_t)w->requests));
+	json_object_set_new(d, "time_to_ready_ms",
+	    w->was_ready ?
+		json_integer((json_int_t)(w->ready_at - w->spawned_at)) :
+		json_null());
+	json_object_set_new(d, "status",
+	    w->status[0] ? json_string(w->status) : json_null());
+	json_object_set_new(d, "requests",
+	    json_integer((json_int_t)w->requests));
 	if (w->kill_state != 0) {
-		char	st[2] = { w->kill_state, '\0' };
+		char st[2] = { w->kill_state, '\0' };
 
 		json_object_set_new(d, "wchan", json_string(w->kill_wchan));
 		json_object_set_new(d, "state", json_string(st));
@@ -233,7 +233,7 @@ exit_detail(const struct worker *w, uint64_t now)
 		    json_string(spawn_step_name(w->exec_step)));
 	}
 	if (plan_exit_is_failure(w)) {
-		json_t	*tail = output_tail_json(worker_io_output(w));
+		json_t *tail = output_tail_json(worker_io_output(w));
 
 		if (tail != NULL)
 			json_object_set_new(d, "stderr", tail);
@@ -244,10 +244,10 @@ exit_detail(const struct worker *w, uint64_t now)
 static void
 note_exit(struct worker *w, uint64_t now)
 {
-	enum reason	r = w->exit_reason;
-	char		how[64];
-	int		bad = r == R_CRASH || r == R_BOOT_FAILED ||
-			    r == R_BOOT_TIMEOUT || r == R_TIMEOUT;
+	enum reason r = w->exit_reason;
+	char	    how[64];
+	int bad = r == R_CRASH || r == R_BOOT_FAILED || r == R_BOOT_TIMEOUT ||
+	    r == R_TIMEOUT;
 
 	if (w->exit_signal != 0)
 		snprintf(how, sizeof how, "signal %s",
@@ -263,14 +263,14 @@ note_exit(struct worker *w, uint64_t now)
 
 /* The worker_timeout hook of a hung worker ended: its kill is due. */
 struct dump_ref {
-	int	id;
-	pid_t	pid;
+	int   id;
+	pid_t pid;
 };
 
 static void
 dump_done(void *arg)
 {
-	struct dump_ref	*r = arg;
+	struct dump_ref *r = arg;
 	struct worker	*w = pool_find_pid(&sup.pool, r->pid);
 
 	/* Only from the reaper, which plans once every exit is known. */
@@ -283,8 +283,8 @@ dump_done(void *arg)
 static void
 do_dump(struct worker *w, int sig, const char *reason, uint64_t now)
 {
-	struct hook_facts	 f;
-	struct dump_ref		*r = xcalloc(1, sizeof *r);
+	struct hook_facts f;
+	struct dump_ref	 *r = xcalloc(1, sizeof *r);
 
 	if (w->stop_reason == R_TIMEOUT || w->stop_reason == R_BOOT_TIMEOUT)
 		capture_wchan(w);
@@ -319,7 +319,7 @@ loop_exit(void *arg)
 static void
 hook_event(const char *event)
 {
-	struct hook_facts	f;
+	struct hook_facts f;
 
 	memset(&f, 0, sizeof f);
 	f.event = event;
@@ -331,20 +331,21 @@ hook_event(const char *event)
 static void
 do_note(const struct action *a, uint64_t now)
 {
-	struct worker	*w = a->w;
-	char		 d[32];
+	struct worker *w = a->w;
+	char	       d[32];
 
 	switch (a->note) {
 	case N_SPAWN:
 		log_debug("%s spawned", worker_label(w));
-		emit("spawn", w, NULL, json_pack("{s:i}", "restarts",
-		    (int)w->restarts));
+		emit("spawn", w, NULL,
+		    json_pack("{s:i}", "restarts", (int)w->restarts));
 		break;
 	case N_READY:
 		log_info("%s ready in %llu ms", worker_label(w),
 		    (unsigned long long)(w->ready_at - w->spawned_at));
-		emit("ready", w, NULL, json_pack("{s:I}", "time_to_ready_ms",
-		    (json_int_t)(w->ready_at - w->spawned_at)));
+		emit("ready", w, NULL,
+		    json_pack("{s:I}", "time_to_ready_ms",
+			(json_int_t)(w->ready_at - w->spawned_at)));
 		break;
 	case N_EXIT:
 		note_exit(w, now);
@@ -358,9 +359,10 @@ do_note(const struct action *a, uint64_t now)
 		log_warn("backoff: %u consecutive failures, next attempt in %s",
 		    sup.pool.failures, d);
 		sdnotify("STATUS=backoff after %u failures", sup.pool.failures);
-		emit("backoff", NULL, NULL, json_pack("{s:i, s:I}", "failures",
-		    (int)sup.pool.failures, "delay_ms",
-		    (json_int_t)(sup.pool.backoff_until - now)));
+		emit("backoff", NULL, NULL,
+		    json_pack("{s:i, s:I}", "failures", (int)sup.pool.failures,
+			"delay_ms",
+			(json_int_t)(sup.pool.backoff_until - now)));
 		break;
 	case N_STOP:
 		log_info("%s stopping: %s (SIG%s)", worker_label(w),
@@ -417,9 +419,9 @@ do_note(const struct action *a, uint64_t now)
 static void
 execute(void)
 {
-	struct actions	todo;
-	uint64_t	now;
-	size_t		i;
+	struct actions todo;
+	uint64_t       now;
+	size_t	       i;
 
 	sup.backoff_told = 0;
 	/*
@@ -433,13 +435,13 @@ execute(void)
 		memset(&sup.acts, 0, sizeof sup.acts);
 		now = gw_now_ms();
 		for (i = 0; i < todo.n; i++) {
-			const struct action	*a = &todo.v[i];
+			const struct action *a = &todo.v[i];
 
 			switch (a->kind) {
 			case A_SPAWN:
 				do_spawn(a->w);
 				break;
-			case A_SIGNAL:	/* its note says why, logs, sends */
+			case A_SIGNAL: /* its note says why, logs, sends */
 			case A_NOTE:
 				do_note(a, now);
 				break;
@@ -461,9 +463,9 @@ timer_fire(evutil_socket_t fd, short what, void *arg)
 static void
 arm_timer(void)
 {
-	uint64_t	at = plan_next_deadline(&sup.pool, &sup.timing);
-	uint64_t	now = gw_now_ms();
-	struct timeval	tv;
+	uint64_t       at = plan_next_deadline(&sup.pool, &sup.timing);
+	uint64_t       now = gw_now_ms();
+	struct timeval tv;
 
 	if (at == 0) {
 		event_del(sup.timer);
@@ -478,9 +480,9 @@ arm_timer(void)
 static void
 process(void)
 {
-	size_t	i;
+	size_t i;
 
-	if (sup.planning)	/* re-entered from an action: the outer run
+	if (sup.planning) /* re-entered from an action: the outer run
 				 * will see everything */
 		return;
 	sup.planning = 1;
@@ -500,18 +502,18 @@ process(void)
 static void
 reap(void)
 {
-	pid_t	pid;
-	int	status;
+	pid_t pid;
+	int   status;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		struct worker	*w = pool_find_pid(&sup.pool, pid);
+		struct worker *w = pool_find_pid(&sup.pool, pid);
 
 		if (upgrade_check_reaped(pid, status))
-			continue;	/* the candidate binary's check */
+			continue; /* the candidate binary's check */
 		if (w == NULL && hooks_reaped(pid, status))
 			continue;
 		if (w == NULL)
-			continue;	/* an orphan we adopted as subreaper */
+			continue; /* an orphan we adopted as subreaper */
 		if (worker_io_drain(w, sup.ctx) == 1)
 			pool_on_exec_ok(&sup.pool, w, gw_now_ms(), &sup.timing,
 			    &sup.acts);
@@ -531,8 +533,8 @@ reap(void)
 static struct worker *
 sender_worker(pid_t pid)
 {
-	struct worker	*w;
-	int		 depth;
+	struct worker *w;
+	int	       depth;
 
 	for (depth = 0; depth < NOTIFY_ANCESTORS && pid > 1; depth++) {
 		if ((w = pool_find_pid(&sup.pool, pid)) != NULL)
@@ -548,7 +550,7 @@ sender_worker(pid_t pid)
 static void
 worker_notified(struct worker *w, const struct notify_msg *m)
 {
-	int	armed = w->last_heartbeat != 0;
+	int armed = w->last_heartbeat != 0;
 
 	pool_on_notify(&sup.pool, w, m, gw_now_ms(), &sup.timing, &sup.acts);
 	/* A plain heartbeat changes no decision until its deadline, and the
@@ -564,13 +566,14 @@ worker_notified(struct worker *w, const struct notify_msg *m)
 static void
 on_notify(pid_t sender, const struct notify_msg *m, void *arg)
 {
-	struct worker	*w = sender_worker(sender);
+	struct worker *w = sender_worker(sender);
 
 	(void)arg;
 	if (w == NULL) {
 		notify_count_drop();
 		log_debug("notify: dropped a message from pid %ld (not a "
-		    "worker)", (long)sender);
+			  "worker)",
+		    (long)sender);
 		return;
 	}
 	worker_notified(w, m);
@@ -600,7 +603,7 @@ sup_generation(void)
 int
 sup_scale(unsigned target, unsigned *previous)
 {
-	unsigned	prev;
+	unsigned prev;
 
 	if (target > SUP_MAX_WORKERS || sup.pool.mode != PM_RUNNING)
 		return -1;
@@ -609,8 +612,9 @@ sup_scale(unsigned target, unsigned *previous)
 		*previous = prev;
 	if (prev != target) {
 		log_info("scale: target %u -> %u", prev, target);
-		emit("scale", NULL, NULL, json_pack("{s:i, s:i}", "target",
-		    (int)target, "previous", (int)prev));
+		emit("scale", NULL, NULL,
+		    json_pack("{s:i, s:i}", "target", (int)target, "previous",
+			(int)prev));
 	}
 	process();
 	return 0;
@@ -634,7 +638,7 @@ close_listeners(void)
 	spawn_ctx_close_listeners(reload_old_ctx());
 }
 
-static void	stop_workers(int graceful);
+static void stop_workers(int graceful);
 
 /* The drain delay is over: the graceful stop it put off. */
 static void
@@ -652,13 +656,14 @@ drain_done(void)
 void
 sup_stop(int graceful)
 {
-	char	d[32];
+	char d[32];
 
 	if (graceful && sup.pool.mode == PM_RUNNING &&
 	    drain_begin(sup.base, sup.cfg->drain_delay_ms, drain_done) == 0) {
 		format_duration(d, sizeof d, sup.cfg->drain_delay_ms);
 		log_info("draining: not ready, stopping in %s (a second "
-		    "SIGTERM stops now)", d);
+			 "SIGTERM stops now)",
+		    d);
 		sdnotify("STOPPING=1\nSTATUS=draining");
 		hook_event("stop");
 		return;
@@ -677,7 +682,7 @@ stop_workers(int graceful)
 	if (sup.pool.mode == PM_RUNNING) {
 		log_info("%s shutdown: stopping %zu workers",
 		    graceful ? "graceful" : "quick", sup.pool.n);
-		if (!drain_ran()) {	/* else it said so when it began */
+		if (!drain_ran()) { /* else it said so when it began */
 			sdnotify("STOPPING=1");
 			hook_event("stop");
 		}
@@ -694,8 +699,8 @@ stop_workers(int graceful)
 pid_t
 sup_kill(int id, pid_t pid, int sig)
 {
-	struct worker	*w = id > 0 ? pool_find_id(&sup.pool, id) :
-	    pool_find_pid(&sup.pool, pid);
+	struct worker *w = id > 0 ? pool_find_id(&sup.pool, id) :
+				    pool_find_pid(&sup.pool, pid);
 
 	if (w == NULL || w->pid <= 0 || w->state == WS_EXITED)
 		return -1;
@@ -709,7 +714,7 @@ sup_kill(int id, pid_t pid, int sig)
 void
 sup_reopen_logs(void)
 {
-	int	sig = sup.cfg->worker_reopen_signal;
+	int sig = sup.cfg->worker_reopen_signal;
 
 	log_reopen();
 	log_info("log files reopened%s%s", sig ? "; sending SIG" : "",
@@ -818,7 +823,7 @@ sup_emit(const char *event, const struct worker *w, const char *reason,
 static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
-	unsigned	t;
+	unsigned t;
 
 	(void)what;
 	(void)arg;
@@ -827,7 +832,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 		reap();
 		break;
 	case SIGHUP: {
-		char	*err = NULL;
+		char *err = NULL;
 
 		if (sup_reload(NULL, NULL, &err) == -1)
 			free(err);
@@ -851,11 +856,11 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 		sup_reopen_logs();
 		break;
 	case SIGUSR2: {
-		const char	*code;
-		char		*err = NULL;
+		const char *code;
+		char	   *err = NULL;
 
 		if (sup_upgrade(NULL, NULL, NULL, NULL, &code, &err) == -1)
-			free(err);	/* logged */
+			free(err); /* logged */
 		break;
 	}
 	case SIGWINCH:
@@ -868,8 +873,8 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 static void
 signals_setup(void)
 {
-	static const int sigs[] = { SIGCHLD, SIGHUP, SIGTTIN, SIGTTOU,
-	    SIGTERM, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+	static const int sigs[] = { SIGCHLD, SIGHUP, SIGTTIN, SIGTTOU, SIGTERM,
+		SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
 	size_t		 i;
 
 	gw_ignore_sigpipe();
@@ -884,9 +889,9 @@ int
 supervisor_run(int argc, char **argv, struct gw_config *cfg,
     struct listeners *ls)
 {
-	char	*err = NULL, *names;
-	int	*fds;
-	size_t	 i;
+	char  *err = NULL, *names;
+	int   *fds;
+	size_t i;
 
 	memset(&sup, 0, sizeof sup);
 	sup.argc = argc;
@@ -904,7 +909,7 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 	/* The process name (comm: ps, top, pgrep) says which instance. */
 	{
-		char	title[16];
+		char title[16];
 
 		snprintf(title, sizeof title, "gwd %s", cfg->name);
 		(void)prctl(PR_SET_NAME, title);
@@ -924,8 +929,8 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 		control_inherit(upgrade_get_fd(upgrade_state(), "control_fd"));
 		web_inherit(upgrade_get_fd(upgrade_state(), "web_fd"));
 	}
-	if (notify_open(sup.base, cfg->notify_socket, on_notify, NULL,
-	    &err) == -1) {
+	if (notify_open(sup.base, cfg->notify_socket, on_notify, NULL, &err) ==
+	    -1) {
 		log_error("%s", err);
 		free(err);
 		return 1;
@@ -989,12 +994,13 @@ supervisor_run(int argc, char **argv, struct gw_config *cfg,
 		log_info("gwd %s starting: %u workers of %s, pid %ld",
 		    GWD_VERSION, cfg->workers, spawn_ctx_path(sup.ctx),
 		    (long)sup.pid);
-		emit("master_start", NULL, NULL, json_pack("{s:s, s:i}",
-		    "version", GWD_VERSION, "workers", (int)cfg->workers));
+		emit("master_start", NULL, NULL,
+		    json_pack("{s:s, s:i}", "version", GWD_VERSION, "workers",
+			(int)cfg->workers));
 	}
 	sampling_arm();
 	process();
-	launcher_done(0, NULL);	/* serving: gwd -D's launcher may return */
+	launcher_done(0, NULL); /* serving: gwd -D's launcher may return */
 	event_base_dispatch(sup.base);
 
 	drain_end();

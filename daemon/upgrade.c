@@ -24,9 +24,9 @@
 
 /* The most of a state document read back (bytes): 4096 workers with
  * their output tails fit many times over. */
-#define UPGRADE_STATE_MAX	(64u << 20)
+#define UPGRADE_STATE_MAX (64u << 20)
 
-static json_t	*state;
+static json_t *state;
 
 /* ---- the pool, both ways ------------------------------------------------ */
 
@@ -36,8 +36,8 @@ static json_t	*state;
 static json_t *
 worker_to_json(const struct worker *w)
 {
-	json_t	*o = json_object();
-	char	 st[2] = { w->kill_state, '\0' };
+	json_t *o = json_object();
+	char	st[2] = { w->kill_state, '\0' };
 
 	PUT_U(o, w, id);
 	PUT_U(o, w, pid);
@@ -51,7 +51,8 @@ worker_to_json(const struct worker *w)
 	PUT_U(o, w, proving_since);
 	PUT_U(o, w, deadline);
 	PUT_U(o, w, last_heartbeat);
-	json_object_set_new(o, "retire", json_string(pool_reason_name(w->retire)));
+	json_object_set_new(o, "retire",
+	    json_string(pool_reason_name(w->retire)));
 	json_object_set_new(o, "stop_reason",
 	    json_string(pool_reason_name(w->stop_reason)));
 	PUT_U(o, w, stop_signal);
@@ -77,17 +78,17 @@ worker_to_json(const struct worker *w)
 	PUT_U(o, w, dump_sig);
 	PUT_U(o, w, dumping);
 	PUT_U(o, w, dumped);
-	json_object_set_new(o, "dump_why", w->dump_why != NULL ?
-	    json_string(w->dump_why) : json_null());
+	json_object_set_new(o, "dump_why",
+	    w->dump_why != NULL ? json_string(w->dump_why) : json_null());
 	return o;
 }
 
 json_t *
 upgrade_pool_to_json(const struct pool *p)
 {
-	json_t	*o = json_object(), *ws = json_array();
-	json_t	*slots = json_array(), *r;
-	size_t	 i;
+	json_t *o = json_object(), *ws = json_array();
+	json_t *slots = json_array(), *r;
+	size_t	i;
 
 	for (i = 0; i < p->n; i++)
 		json_array_append_new(ws, worker_to_json(p->w[i]));
@@ -99,8 +100,8 @@ upgrade_pool_to_json(const struct pool *p)
 	PUT_U(o, p, target);
 	PUT_U(o, p, generation);
 	PUT_U(o, p, gen_counter);
-	json_object_set_new(o, "mode", json_string(p->mode == PM_RUNNING ?
-	    "running" : "stopping"));
+	json_object_set_new(o, "mode",
+	    json_string(p->mode == PM_RUNNING ? "running" : "stopping"));
 	PUT_U(o, p, quick);
 	PUT_U(o, p, failures);
 	PUT_U(o, p, last_failure_at);
@@ -122,19 +123,19 @@ upgrade_pool_to_json(const struct pool *p)
 
 /* Reading: the first missing or mistyped field wins the error. */
 struct rd {
-	const char	*what;
-	char		*err;
+	const char *what;
+	char	   *err;
 };
 
 static json_int_t
 get_int(struct rd *rd, const json_t *o, const char *key)
 {
-	json_t	*v = json_object_get(o, key);
+	json_t *v = json_object_get(o, key);
 
 	if (!json_is_integer(v)) {
 		if (rd->err == NULL)
-			rd->err = xasprintf("%s: %s: not an integer",
-			    rd->what, key);
+			rd->err = xasprintf("%s: %s: not an integer", rd->what,
+			    key);
 		return 0;
 	}
 	return json_integer_value(v);
@@ -143,7 +144,7 @@ get_int(struct rd *rd, const json_t *o, const char *key)
 static const char *
 get_str(struct rd *rd, const json_t *o, const char *key)
 {
-	json_t	*v = json_object_get(o, key);
+	json_t *v = json_object_get(o, key);
 
 	if (!json_is_string(v)) {
 		if (rd->err == NULL)
@@ -157,8 +158,8 @@ get_str(struct rd *rd, const json_t *o, const char *key)
 static enum reason
 get_reason(struct rd *rd, const json_t *o, const char *key)
 {
-	const char	*s = get_str(rd, o, key);
-	int		 r;
+	const char *s = get_str(rd, o, key);
+	int	    r;
 
 	for (r = R_NONE; r <= R_SHUTDOWN; r++)
 		if (strcmp(pool_reason_name((enum reason)r), s) == 0)
@@ -174,11 +175,10 @@ get_reason(struct rd *rd, const json_t *o, const char *key)
 static const char *
 get_dump_why(const json_t *o)
 {
-	static const char	*known[] = { "did not stop in time",
-	    "boot timeout", "heartbeat timeout", "graceful timeout" };
-	const char		*s = json_string_value(json_object_get(o,
-				    "dump_why"));
-	size_t			 i;
+	static const char *known[] = { "did not stop in time", "boot timeout",
+		"heartbeat timeout", "graceful timeout" };
+	const char *s = json_string_value(json_object_get(o, "dump_why"));
+	size_t	    i;
 
 	if (s == NULL)
 		return NULL;
@@ -193,8 +193,8 @@ get_dump_why(const json_t *o)
 static void
 worker_from_json(struct rd *rd, const json_t *o, struct worker *w)
 {
-	const char	*s;
-	int		 st;
+	const char *s;
+	int	    st;
 
 	GET_U(rd, o, w, id);
 	GET_U(rd, o, w, pid);
@@ -250,19 +250,18 @@ worker_from_json(struct rd *rd, const json_t *o, struct worker *w)
 int
 upgrade_pool_from_json(const json_t *o, struct pool *p, char **err)
 {
-	struct rd	 rd = { "pool", NULL };
-	json_t		*ws = json_object_get(o, "workers");
-	json_t		*slots = json_object_get(o, "slot_restarts");
-	json_t		*r = json_object_get(o, "reload"), *v;
-	const char	*mode;
-	char		 what[48];
-	size_t		 i;
+	struct rd   rd = { "pool", NULL };
+	json_t	   *ws = json_object_get(o, "workers");
+	json_t	   *slots = json_object_get(o, "slot_restarts");
+	json_t	   *r = json_object_get(o, "reload"), *v;
+	const char *mode;
+	char	    what[48];
+	size_t	    i;
 
 	pool_free(p);
-	if (!json_is_array(ws) || !json_is_array(slots) ||
-	    !json_is_object(r)) {
+	if (!json_is_array(ws) || !json_is_array(slots) || !json_is_object(r)) {
 		*err = xstrdup("pool: workers, slot_restarts or reload "
-		    "missing");
+			       "missing");
 		return -1;
 	}
 	GET_U(&rd, o, p, target);
@@ -286,13 +285,15 @@ upgrade_pool_from_json(const json_t *o, struct pool *p, char **err)
 	GET_U(&rd, r, &p->reload, started);
 	GET_U(&rd, r, &p->reload, retired);
 	p->nslots = json_array_size(slots);
-	p->slot_restarts = p->nslots ? xcalloc(p->nslots,
-	    sizeof *p->slot_restarts) : NULL;
+	p->slot_restarts = p->nslots ?
+	    xcalloc(p->nslots, sizeof *p->slot_restarts) :
+	    NULL;
 	json_array_foreach(slots, i, v)
-		p->slot_restarts[i] = (unsigned)json_integer_value(v);
+	    p->slot_restarts[i] = (unsigned)json_integer_value(v);
 	p->n = json_array_size(ws);
 	p->w = p->n ? xcalloc(p->n, sizeof *p->w) : NULL;
-	json_array_foreach(ws, i, v) {
+	json_array_foreach(ws, i, v)
+	{
 		p->w[i] = xcalloc(1, sizeof *p->w[i]);
 		snprintf(what, sizeof what, "pool: worker %zu", i);
 		rd.what = what;
@@ -311,13 +312,13 @@ upgrade_pool_from_json(const json_t *o, struct pool *p, char **err)
 
 /* ---- the binary --------------------------------------------------------- */
 
-static char	*self;
+static char *self;
 
 void
 upgrade_set_self(const char *argv0)
 {
-	char		 cwd[4096];
-	const char	*path, *p, *end;
+	char	    cwd[4096];
+	const char *path, *p, *end;
 
 	free(self);
 	self = NULL;
@@ -335,8 +336,8 @@ upgrade_set_self(const char *argv0)
 	/* Found through PATH, as the shell did. */
 	if ((path = getenv("PATH")) == NULL)
 		return;
-	for (p = path; ; p = end + 1) {
-		char	*cand;
+	for (p = path;; p = end + 1) {
+		char *cand;
 
 		end = strchr(p, ':');
 		if (end == NULL)
@@ -363,8 +364,8 @@ upgrade_self(void)
 int
 upgrade_state_write(const json_t *doc, char **err)
 {
-	char	*s = json_dumps(doc, JSON_COMPACT);
-	int	 fd;
+	char *s = json_dumps(doc, JSON_COMPACT);
+	int   fd;
 
 	if (s == NULL) {
 		*err = xstrdup("cannot encode the state");
@@ -388,20 +389,19 @@ upgrade_state_write(const json_t *doc, char **err)
 int
 upgrade_take_env(char **err)
 {
-	const char	*v = getenv(UPGRADE_ENV);
-	json_error_t	 je;
-	char		*buf = NULL, *end;
-	size_t		 len = 0, cap = 0;
-	ssize_t		 n;
-	long		 fd;
+	const char  *v = getenv(UPGRADE_ENV);
+	json_error_t je;
+	char	    *buf = NULL, *end;
+	size_t	     len = 0, cap = 0;
+	ssize_t	     n;
+	long	     fd;
 
 	if (v == NULL)
 		return 0;
 	errno = 0;
 	fd = strtol(v, &end, 10);
 	unsetenv(UPGRADE_ENV);
-	if (*v == '\0' || *end != '\0' || errno != 0 || fd < 0 ||
-	    fd > 65535) {
+	if (*v == '\0' || *end != '\0' || errno != 0 || fd < 0 || fd > 65535) {
 		*err = xasprintf("%s: not an fd", UPGRADE_ENV);
 		return -1;
 	}
@@ -435,8 +435,10 @@ upgrade_take_env(char **err)
 	if (json_integer_value(json_object_get(state, "format")) !=
 	    UPGRADE_FORMAT) {
 		*err = xasprintf("upgrade state: format %lld, this gwd reads "
-		    "%d", (long long)json_integer_value(json_object_get(state,
-		    "format")), UPGRADE_FORMAT);
+				 "%d",
+		    (long long)json_integer_value(json_object_get(state,
+			"format")),
+		    UPGRADE_FORMAT);
 		upgrade_state_free();
 		return -1;
 	}
@@ -467,13 +469,15 @@ upgrade_fd_keep(int fd, int keep)
 void
 upgrade_state_keep_fds(const json_t *st, int keep)
 {
-	json_t	*v, *io;
-	size_t	 i;
+	json_t *v, *io;
+	size_t	i;
 
-	json_array_foreach(json_object_get(st, "listeners"), i, v)
-		(void)upgrade_fd_keep(upgrade_get_fd(v, "fd"), keep);
+	json_array_foreach(json_object_get(st, "listeners"), i, v)(void)
+	    upgrade_fd_keep(upgrade_get_fd(v, "fd"), keep);
 	json_array_foreach(json_object_get(json_object_get(st, "pool"),
-	    "workers"), i, v) {
+			       "workers"),
+	    i, v)
+	{
 		io = json_object_get(v, "io");
 		(void)upgrade_fd_keep(upgrade_get_fd(io, "err"), keep);
 		(void)upgrade_fd_keep(upgrade_get_fd(io, "out"), keep);
@@ -483,16 +487,17 @@ upgrade_state_keep_fds(const json_t *st, int keep)
 	(void)upgrade_fd_keep(upgrade_get_fd(st, "notify_fd"), keep);
 	(void)upgrade_fd_keep(upgrade_get_fd(st, "notify_ifd"), keep);
 	(void)upgrade_fd_keep(upgrade_get_fd(st, "web_fd"), keep);
-	(void)upgrade_fd_keep(upgrade_get_fd(json_object_get(st, "lock"),
-	    "fd"), keep);
+	(void)upgrade_fd_keep(upgrade_get_fd(json_object_get(st, "lock"), "fd"),
+	    keep);
 	(void)upgrade_fd_keep(upgrade_get_fd(json_object_get(st, "client"),
-	    "fd"), keep);
+				  "fd"),
+	    keep);
 }
 
 int
 upgrade_get_fd(const json_t *obj, const char *key)
 {
-	json_t	*v = json_object_get(obj, key);
+	json_t *v = json_object_get(obj, key);
 
 	return json_is_integer(v) ? (int)json_integer_value(v) : -1;
 }
@@ -500,14 +505,14 @@ upgrade_get_fd(const json_t *obj, const char *key)
 /* ---- the candidate binary ----------------------------------------------- */
 
 static struct {
-	pid_t			 pid;		/* 0: none */
-	int			 fd;
-	struct event		*ev, *timer;
-	char			 out[1024];
-	size_t			 len;
-	int			 eof, reaped, status, answered;
-	upgrade_check_cb	 done;
-	void			*arg;
+	pid_t		 pid; /* 0: none */
+	int		 fd;
+	struct event	*ev, *timer;
+	char		 out[1024];
+	size_t		 len;
+	int		 eof, reaped, status, answered;
+	upgrade_check_cb done;
+	void		*arg;
 } chk = { .fd = -1 };
 
 static void
@@ -525,7 +530,7 @@ check_close(void)
 static void
 check_answer(int ok, const char *version, const char *why)
 {
-	upgrade_check_cb	 done = chk.done;
+	upgrade_check_cb done = chk.done;
 
 	if (chk.answered)
 		return;
@@ -543,21 +548,21 @@ check_answer(int ok, const char *version, const char *why)
 static void
 check_message(char *buf, size_t len)
 {
-	char	*line, *save = NULL;
-	char	 copy[sizeof chk.out];
+	char *line, *save = NULL;
+	char  copy[sizeof chk.out];
 
 	buf[0] = '\0';
 	memcpy(copy, chk.out, chk.len + 1);
 	for (line = strtok_r(copy, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
+	     line = strtok_r(NULL, "\n", &save)) {
 		if (strncmp(line, "gwd: ", 5) == 0) {
 			snprintf(buf, len, "%s", line + 5);
 			return;
 		}
 		if ((strncmp(line, "gwd ", 4) == 0 &&
-		    strchr(line, ':') == NULL) ||
+			strchr(line, ':') == NULL) ||
 		    strncmp(line, "upgrade-format ", 15) == 0)
-			continue;	/* the version lines */
+			continue; /* the version lines */
 		snprintf(buf, len, "%s", line);
 	}
 }
@@ -566,9 +571,9 @@ check_message(char *buf, size_t len)
 static void
 check_judge(void)
 {
-	char	 why[400], last[240], *v, *nl, *fmt;
-	long	 format;
-	int	 is_gwd;
+	char why[400], last[240], *v, *nl, *fmt;
+	long format;
+	int  is_gwd;
 
 	chk.out[chk.len] = '\0';
 	check_message(last, sizeof last);
@@ -592,13 +597,13 @@ check_judge(void)
 	}
 	if (WEXITSTATUS(chk.status) != 0) {
 		snprintf(why, sizeof why, "its check exited %d%s%s",
-		    WEXITSTATUS(chk.status), last[0] != '\0' ? ": " : "",
-		    last);
+		    WEXITSTATUS(chk.status), last[0] != '\0' ? ": " : "", last);
 		check_answer(0, NULL, why);
 		return;
 	}
 	if (!is_gwd) {
-		check_answer(0, NULL, "its check does not say \"gwd VERSION\": "
+		check_answer(0, NULL,
+		    "its check does not say \"gwd VERSION\": "
 		    "not a gwd binary");
 		return;
 	}
@@ -609,16 +614,19 @@ check_judge(void)
 		fmt = strstr(nl + 1, "upgrade-format ");
 	}
 	if (fmt == NULL) {
-		snprintf(why, sizeof why, "gwd %.32s cannot adopt a running "
-		    "master (no in-place upgrade)", v);
+		snprintf(why, sizeof why,
+		    "gwd %.32s cannot adopt a running "
+		    "master (no in-place upgrade)",
+		    v);
 		check_answer(0, NULL, why);
 		return;
 	}
 	format = strtol(fmt + strlen("upgrade-format "), NULL, 10);
 	if (format != UPGRADE_FORMAT) {
-		snprintf(why, sizeof why, "gwd %.32s reads upgrade state "
-		    "format %ld, this gwd writes %d", v, format,
-		    UPGRADE_FORMAT);
+		snprintf(why, sizeof why,
+		    "gwd %.32s reads upgrade state "
+		    "format %ld, this gwd writes %d",
+		    v, format, UPGRADE_FORMAT);
 		check_answer(0, NULL, why);
 		return;
 	}
@@ -628,7 +636,7 @@ check_judge(void)
 static void
 check_read(evutil_socket_t fd, short what, void *arg)
 {
-	ssize_t	n;
+	ssize_t n;
 
 	(void)what;
 	(void)arg;
@@ -651,7 +659,7 @@ check_read(evutil_socket_t fd, short what, void *arg)
 static void
 check_timeout(evutil_socket_t fd, short what, void *arg)
 {
-	char	why[64];
+	char why[64];
 
 	(void)fd;
 	(void)what;
@@ -672,8 +680,8 @@ check_timeout(evutil_socket_t fd, short what, void *arg)
 static char **
 check_argv(const char *binary, int argc, char **argv)
 {
-	char	**v = xreallocarray(NULL, (size_t)argc + 3, sizeof *v);
-	int	  i, n = 0;
+	char **v = xreallocarray(NULL, (size_t)argc + 3, sizeof *v);
+	int    i, n = 0;
 
 	v[n++] = (char *)binary;
 	v[n++] = (char *)"--check-config";
@@ -687,9 +695,9 @@ check_argv(const char *binary, int argc, char **argv)
 static char **
 check_envp(void)
 {
-	extern char	**environ;
-	char		**v;
-	size_t		  n = 0, i;
+	extern char **environ;
+	char	    **v;
+	size_t	      n = 0, i;
 
 	while (environ[n] != NULL)
 		n++;
@@ -702,14 +710,14 @@ check_envp(void)
 }
 
 int
-upgrade_check_start(struct event_base *base, const char *binary,
-    int argc, char **argv, upgrade_check_cb done, void *arg, char **err)
+upgrade_check_start(struct event_base *base, const char *binary, int argc,
+    char **argv, upgrade_check_cb done, void *arg, char **err)
 {
-	char		**cargv, **cenvp;
-	struct timeval	 tv = gw_ms_to_timeval(UPGRADE_CHECK_MS);
-	sigset_t	 none;
-	pid_t		 pid;
-	int		 p[2], null;
+	char	     **cargv, **cenvp;
+	struct timeval tv = gw_ms_to_timeval(UPGRADE_CHECK_MS);
+	sigset_t       none;
+	pid_t	       pid;
+	int	       p[2], null;
 
 	if (chk.pid != 0) {
 		*err = xstrdup("an upgrade is already being checked");
@@ -732,8 +740,8 @@ upgrade_check_start(struct event_base *base, const char *binary,
 	 * stats thread.  stdout and stderr both reach the pipe: the
 	 * version lines, then a refusal's message. */
 	if ((pid = fork()) == 0) {
-		struct sigaction	sa;
-		int			sig;
+		struct sigaction sa;
+		int		 sig;
 
 		memset(&sa, 0, sizeof sa);
 		sa.sa_handler = SIG_DFL;
@@ -771,13 +779,13 @@ upgrade_check_start(struct event_base *base, const char *binary,
 int
 upgrade_check_reaped(pid_t pid, int status)
 {
-	ssize_t	n;
+	ssize_t n;
 
 	if (chk.pid == 0 || pid != chk.pid)
 		return 0;
 	chk.pid = 0;
 	if (chk.answered)
-		return 1;	/* timed out earlier: nothing left to do */
+		return 1; /* timed out earlier: nothing left to do */
 	chk.reaped = 1;
 	chk.status = status;
 	/* What it wrote is in the pipe now; a descendant that still holds

@@ -13,8 +13,8 @@
 static int
 usage_cmp(const void *a, const void *b)
 {
-	pid_t	x = ((const struct usage *)a)->pid;
-	pid_t	y = ((const struct usage *)b)->pid;
+	pid_t x = ((const struct usage *)a)->pid;
+	pid_t y = ((const struct usage *)b)->pid;
 
 	return x < y ? -1 : x > y;
 }
@@ -22,8 +22,8 @@ usage_cmp(const void *a, const void *b)
 const struct usage *
 usage_table_find(const struct usage_table *t, pid_t pid, int id)
 {
-	struct usage		 key;
-	const struct usage	*u;
+	struct usage	    key;
+	const struct usage *u;
 
 	if (pid <= 0 || t->n == 0)
 		return NULL;
@@ -36,9 +36,9 @@ void
 usage_table_merge(struct usage_table *t, const struct usage_root *roots,
     const struct procfs_usage *out, size_t n, uint64_t at)
 {
-	struct usage		*nv;
-	const struct usage	*old;
-	size_t			 i, k = 0;
+	struct usage	   *nv;
+	const struct usage *old;
+	size_t		    i, k = 0;
 
 	nv = xcalloc(n + 1, sizeof *nv);
 	for (i = 0; i < n; i++) {
@@ -51,7 +51,7 @@ usage_table_merge(struct usage_table *t, const struct usage_root *roots,
 			nv[k].cpu_s = out[i].cpu_s;
 			nv[k++].at = at;
 		} else if ((old = usage_table_find(t, roots[i].pid,
-		    roots[i].id)) != NULL)
+				roots[i].id)) != NULL)
 			nv[k++] = *old;
 	}
 	qsort(nv, k, sizeof *nv, usage_cmp);

@@ -16,23 +16,23 @@ struct procfs_usage;
 
 /* One worker's usage in the last scan that found it. */
 struct usage {
-	pid_t		 pid;
-	int		 id;		/* the worker record's id */
-	uint64_t	 rss_kb;	/* KiB, its whole tree */
-	double		 cpu_s;		/* seconds, its whole tree */
-	uint64_t	 at;		/* monotonic ms the scan was asked at */
+	pid_t	 pid;
+	int	 id;	 /* the worker record's id */
+	uint64_t rss_kb; /* KiB, its whole tree */
+	double	 cpu_s;	 /* seconds, its whole tree */
+	uint64_t at;	 /* monotonic ms the scan was asked at */
 };
 
 /* The table owns v (sorted by pid); { NULL, 0 } is an empty table. */
 struct usage_table {
-	struct usage	*v;
-	size_t		 n;
+	struct usage *v;
+	size_t	      n;
 };
 
 /* A worker a scan was asked about: a live record's pid and id. */
 struct usage_root {
-	pid_t		 pid;
-	int		 id;
+	pid_t pid;
+	int   id;
 };
 
 /*
@@ -42,14 +42,12 @@ struct usage_root {
  * every other entry (workers the scan was not asked about: gone) is
  * dropped.  Roots with a pid of 0 or less are skipped.
  */
-void	 usage_table_merge(struct usage_table *t,
-	     const struct usage_root *roots, const struct procfs_usage *out,
-	     size_t n, uint64_t at);
+void usage_table_merge(struct usage_table *t, const struct usage_root *roots,
+    const struct procfs_usage *out, size_t n, uint64_t at);
 /* The entry of the worker (pid, id), or NULL (the pid may be another
  * worker's by now: the id must match too). */
-const struct usage *usage_table_find(const struct usage_table *, pid_t,
-	     int id);
+const struct usage *usage_table_find(const struct usage_table *, pid_t, int id);
 /* Empty t and free its entries. */
-void	 usage_table_clear(struct usage_table *);
+void		    usage_table_clear(struct usage_table *);
 
 #endif

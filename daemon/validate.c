@@ -29,7 +29,7 @@ static int
 validate_fail(const struct gw_config *cfg, const char *key, char *msg,
     char **err)
 {
-	char	*where = config_origin(cfg, key);
+	char *where = config_origin(cfg, key);
 
 	*err = xasprintf("%s: %s", where, msg);
 	free(where);
@@ -40,9 +40,9 @@ validate_fail(const struct gw_config *cfg, const char *key, char *msg,
 static int
 validate_binds(const struct gw_config *cfg, char **err)
 {
-	struct bind_addr	 ba;
-	char			*msg = NULL;
-	size_t			 i;
+	struct bind_addr ba;
+	char		*msg = NULL;
+	size_t		 i;
 
 	for (i = 0; i < cfg->nbinds; i++)
 		if (listeners_parse_bind(cfg->binds[i].addr, &ba, &msg) == -1)
@@ -50,15 +50,15 @@ validate_binds(const struct gw_config *cfg, char **err)
 	return 0;
 }
 
-static int	validate_parent(const struct gw_config *, const char *,
-		    const char *, const char *, char **);
+static int validate_parent(const struct gw_config *, const char *, const char *,
+    const char *, char **);
 
 /* --metrics-bind: an address gwd could serve (web.h), not a --bind, and
  * for a Unix socket a directory to make it in. */
 static int
 validate_metrics(const struct gw_config *cfg, char **err)
 {
-	char	*msg = NULL, *what;
+	char *msg = NULL, *what;
 
 	if (web_check(cfg, &msg) == 0) {
 		if (cfg->metrics_bind != NULL &&
@@ -69,7 +69,7 @@ validate_metrics(const struct gw_config *cfg, char **err)
 	}
 	/* web_check says "metrics-bind: ..."; the origin names it. */
 	what = xstrdup(strncmp(msg, "metrics-bind: ", 14) == 0 ? msg + 14 :
-	    msg);
+								 msg);
 	free(msg);
 	return validate_fail(cfg, "metrics-bind", what, err);
 }
@@ -77,29 +77,29 @@ validate_metrics(const struct gw_config *cfg, char **err)
 static int
 validate_groups(const struct gw_config *cfg, char **err)
 {
-	gid_t	 gid;
-	char	*msg = NULL;
+	gid_t gid;
+	char *msg = NULL;
 
 	if (cfg->control_group != NULL && cfg->control_group[0] != '\0' &&
 	    control_resolve_group("control-group", cfg->control_group, &gid,
-	    &msg) == -1) {
+		&msg) == -1) {
 		/* The message names the option; give it the place too. */
-		char	*where = config_origin(cfg, "control-group");
+		char *where = config_origin(cfg, "control-group");
 
-		*err = xasprintf("%s: %s", where, strchr(msg, ':') ?
-		    strchr(msg, ':') + 2 : msg);
+		*err = xasprintf("%s: %s", where,
+		    strchr(msg, ':') ? strchr(msg, ':') + 2 : msg);
 		free(where);
 		free(msg);
 		return -1;
 	}
 	if (cfg->control_read_group != NULL &&
 	    cfg->control_read_group[0] != '\0' &&
-	    control_resolve_group("control-read-group",
-	    cfg->control_read_group, &gid, &msg) == -1) {
-		char	*where = config_origin(cfg, "control-read-group");
+	    control_resolve_group("control-read-group", cfg->control_read_group,
+		&gid, &msg) == -1) {
+		char *where = config_origin(cfg, "control-read-group");
 
-		*err = xasprintf("%s: %s", where, strchr(msg, ':') ?
-		    strchr(msg, ':') + 2 : msg);
+		*err = xasprintf("%s: %s", where,
+		    strchr(msg, ':') ? strchr(msg, ':') + 2 : msg);
 		free(where);
 		free(msg);
 		return -1;
@@ -109,31 +109,36 @@ validate_groups(const struct gw_config *cfg, char **err)
 
 /* The directory a file would be created in exists. */
 static int
-validate_parent(const struct gw_config *cfg, const char *key,
-    const char *path, const char *what, char **err)
+validate_parent(const struct gw_config *cfg, const char *key, const char *path,
+    const char *what, char **err)
 {
-	struct stat	 st;
-	char		*dir, *slash;
-	int		 rc = 0;
+	struct stat st;
+	char	   *dir, *slash;
+	int	    rc = 0;
 
 	if (path == NULL)
 		return 0;
 	dir = xstrdup(path);
 	if ((slash = strrchr(dir, '/')) == NULL) {
 		free(dir);
-		return 0;	/* the current directory */
+		return 0; /* the current directory */
 	}
 	if (slash == dir)
 		slash[1] = '\0';
 	else
 		*slash = '\0';
 	if (stat(dir, &st) == -1)
-		rc = validate_fail(cfg, key, xasprintf("cannot create the %s "
-		    "%s: directory %s: %s", what, path, dir, strerror(errno)),
+		rc = validate_fail(cfg, key,
+		    xasprintf("cannot create the %s "
+			      "%s: directory %s: %s",
+			what, path, dir, strerror(errno)),
 		    err);
 	else if (!S_ISDIR(st.st_mode))
-		rc = validate_fail(cfg, key, xasprintf("cannot create the %s "
-		    "%s: %s is not a directory", what, path, dir), err);
+		rc = validate_fail(cfg, key,
+		    xasprintf("cannot create the %s "
+			      "%s: %s is not a directory",
+			what, path, dir),
+		    err);
 	free(dir);
 	return rc;
 }
@@ -142,7 +147,7 @@ validate_parent(const struct gw_config *cfg, const char *key,
 static int
 validate_given(const struct gw_config *cfg, const char *key)
 {
-	const struct option_def	*o = options_find(key, strlen(key));
+	const struct option_def *o = options_find(key, strlen(key));
 
 	return o != NULL && cfg->origin != NULL &&
 	    cfg->origin[o - options_table] != NULL;
@@ -153,19 +158,23 @@ static int
 validate_chdir(const struct gw_config *cfg, const struct spawn_ids *ids,
     char **err)
 {
-	struct stat	 st;
-	char		*why = NULL, *inside;
-	int		 rc;
+	struct stat st;
+	char	   *why = NULL, *inside;
+	int	    rc;
 
 	if (cfg->chdir == NULL)
 		return 0;
 	if (stat(cfg->chdir, &st) == -1)
-		return validate_fail(cfg, "chdir", xasprintf("cannot use %s "
-		    "as the workers' directory: %s", cfg->chdir,
-		    strerror(errno)), err);
+		return validate_fail(cfg, "chdir",
+		    xasprintf("cannot use %s "
+			      "as the workers' directory: %s",
+			cfg->chdir, strerror(errno)),
+		    err);
 	if (!S_ISDIR(st.st_mode))
-		return validate_fail(cfg, "chdir", xasprintf("cannot use %s "
-		    "as the workers' directory: not a directory", cfg->chdir),
+		return validate_fail(cfg, "chdir",
+		    xasprintf("cannot use %s "
+			      "as the workers' directory: not a directory",
+			cfg->chdir),
 		    err);
 	if (!ids->set)
 		return 0;
@@ -174,8 +183,11 @@ validate_chdir(const struct gw_config *cfg, const struct spawn_ids *ids,
 	    ids->ngroups, &why);
 	free(inside);
 	if (rc == -1)
-		return validate_fail(cfg, "chdir", xasprintf("workers cannot "
-		    "enter %s: %s", cfg->chdir, why), err);
+		return validate_fail(cfg, "chdir",
+		    xasprintf("workers cannot "
+			      "enter %s: %s",
+			cfg->chdir, why),
+		    err);
 	return 0;
 }
 
@@ -185,32 +197,45 @@ static int
 validate_program(const struct gw_config *cfg, const struct spawn_ids *ids,
     const char *self_exe, char **err)
 {
-	struct stat	 st;
-	char		*prog = spawn_program(cfg, self_exe), *path;
-	char		*why = NULL;
-	const char	*key = "command";
-	int		 rc = 0;
+	struct stat st;
+	char	   *prog = spawn_program(cfg, self_exe), *path;
+	char	   *why = NULL;
+	const char *key = "command";
+	int	    rc = 0;
 
 	if (prog[0] != '/' && cfg->chdir != NULL)
 		path = xasprintf("%s/%s", cfg->chdir, prog);
 	else
 		path = xstrdup(prog);
 	if (strchr(prog, '/') == NULL)
-		rc = validate_fail(cfg, key, xasprintf("%s: not found in "
-		    "PATH", prog), err);
+		rc = validate_fail(cfg, key,
+		    xasprintf("%s: not found in "
+			      "PATH",
+			prog),
+		    err);
 	else if (stat(path, &st) == -1)
-		rc = validate_fail(cfg, key, xasprintf("cannot run %s: %s",
-		    path, strerror(errno)), err);
+		rc = validate_fail(cfg, key,
+		    xasprintf("cannot run %s: %s", path, strerror(errno)), err);
 	else if (!S_ISREG(st.st_mode))
-		rc = validate_fail(cfg, key, xasprintf("cannot run %s: not a "
-		    "regular file", path), err);
+		rc = validate_fail(cfg, key,
+		    xasprintf("cannot run %s: not a "
+			      "regular file",
+			path),
+		    err);
 	else if ((st.st_mode & 0111) == 0)
-		rc = validate_fail(cfg, key, xasprintf("cannot run %s: not "
-		    "executable", path), err);
-	else if (ids->set && instance_reach(path, ids->uid, ids->gid,
-	    ids->groups, ids->ngroups, &why) == -1) {
-		rc = validate_fail(cfg, key, xasprintf("workers cannot reach "
-		    "%s: %s", path, why), err);
+		rc = validate_fail(cfg, key,
+		    xasprintf("cannot run %s: not "
+			      "executable",
+			path),
+		    err);
+	else if (ids->set &&
+	    instance_reach(path, ids->uid, ids->gid, ids->groups, ids->ngroups,
+		&why) == -1) {
+		rc = validate_fail(cfg, key,
+		    xasprintf("workers cannot reach "
+			      "%s: %s",
+			path, why),
+		    err);
 		free(why);
 	}
 	free(path);
@@ -226,12 +251,12 @@ validate_program(const struct gw_config *cfg, const struct spawn_ids *ids,
 static int
 validate_hooks(const struct gw_config *cfg, char **err)
 {
-	struct stat	 st;
-	char		*path, *why = NULL, *where;
-	size_t		 i;
+	struct stat st;
+	char	   *path, *why = NULL, *where;
+	size_t	    i;
 
 	for (i = 0; i < cfg->nhooks && why == NULL; i++) {
-		const struct gw_hook	*h = &cfg->hooks[i];
+		const struct gw_hook *h = &cfg->hooks[i];
 
 		path = spawn_resolve(h->argv[0]);
 		if (strchr(path, '/') == NULL)
@@ -249,8 +274,8 @@ validate_hooks(const struct gw_config *cfg, char **err)
 		if (why == NULL)
 			continue;
 		where = h->origin == NULL ? xstrdup("hook") :
-		    h->origin[0] == '-' ? xstrdup(h->origin) :
-		    xasprintf("%s: hook", h->origin);
+		    h->origin[0] == '-'	  ? xstrdup(h->origin) :
+					    xasprintf("%s: hook", h->origin);
 		*err = xasprintf("%s: %s: %s", where, h->event, why);
 		free(where);
 		free(why);
@@ -262,16 +287,19 @@ validate_hooks(const struct gw_config *cfg, char **err)
 static int
 validate_static(const struct gw_config *cfg, char **err)
 {
-	struct stat	st;
+	struct stat st;
 
 	if (cfg->static_dir == NULL)
 		return 0;
 	if (stat(cfg->static_dir, &st) == -1)
-		return validate_fail(cfg, "static", xasprintf("%s: %s",
-		    cfg->static_dir, strerror(errno)), err);
+		return validate_fail(cfg, "static",
+		    xasprintf("%s: %s", cfg->static_dir, strerror(errno)), err);
 	if (!S_ISDIR(st.st_mode))
-		return validate_fail(cfg, "static", xasprintf("%s: not a "
-		    "directory", cfg->static_dir), err);
+		return validate_fail(cfg, "static",
+		    xasprintf("%s: not a "
+			      "directory",
+			cfg->static_dir),
+		    err);
 	return 0;
 }
 
@@ -282,17 +310,18 @@ validate_static(const struct gw_config *cfg, char **err)
  * ready, so that is refused; otherwise only heartbeats are lost: a warning.
  */
 static int
-validate_notify_reach(const struct gw_config *cfg,
-    const struct spawn_ids *ids, char **err)
+validate_notify_reach(const struct gw_config *cfg, const struct spawn_ids *ids,
+    char **err)
 {
-	char	*why = NULL, *msg;
+	char *why = NULL, *msg;
 
-	if (!ids->set || instance_reach(cfg->notify_socket, ids->uid,
-	    ids->gid, ids->groups, ids->ngroups, &why) == 0)
+	if (!ids->set ||
+	    instance_reach(cfg->notify_socket, ids->uid, ids->gid, ids->groups,
+		ids->ngroups, &why) == 0)
 		return 0;
 	msg = xasprintf("workers (uid %lu) cannot reach the notify socket "
-	    "%s: %s; give them search permission (chmod o+x) or choose "
-	    "another runtime directory (RUNTIME_DIRECTORY)",
+			"%s: %s; give them search permission (chmod o+x) or choose "
+			"another runtime directory (RUNTIME_DIRECTORY)",
 	    (unsigned long)ids->uid, cfg->notify_socket, why);
 	free(why);
 	if (cfg->readiness == READINESS_NOTIFY)
@@ -314,18 +343,19 @@ validate_ready_min(const struct gw_config *cfg, char **err)
 {
 	if (cfg->ready_min_workers <= cfg->workers)
 		return 0;
-	return validate_fail(cfg, "ready-min-workers", xasprintf("%u is "
-	    "more than workers (%u): gwd could never be ready",
-	    cfg->ready_min_workers, cfg->workers), err);
+	return validate_fail(cfg, "ready-min-workers",
+	    xasprintf("%u is "
+		      "more than workers (%u): gwd could never be ready",
+		cfg->ready_min_workers, cfg->workers),
+	    err);
 }
 
 int
-validate_config(const struct gw_config *cfg, const char *self_exe,
-    char **err)
+validate_config(const struct gw_config *cfg, const char *self_exe, char **err)
 {
-	struct spawn_ids	 ids;
-	char			*msg = NULL;
-	int			 rc = -1;
+	struct spawn_ids ids;
+	char		*msg = NULL;
+	int		 rc = -1;
 
 	*err = NULL;
 	if (validate_binds(cfg, err) == -1 || validate_groups(cfg, err) == -1 ||
@@ -333,27 +363,26 @@ validate_config(const struct gw_config *cfg, const char *self_exe,
 	    validate_ready_min(cfg, err) == -1)
 		return -1;
 	if (spawn_resolve_ids(cfg, &ids, &msg) == -1)
-		return validate_fail(cfg, strstr(msg, "group") ? "group" :
-		    "user", msg, err);
+		return validate_fail(cfg,
+		    strstr(msg, "group") ? "group" : "user", msg, err);
 	if (validate_chdir(cfg, &ids, err) == 0 &&
 	    validate_program(cfg, &ids, self_exe, err) == 0 &&
-	    validate_static(cfg, err) == 0 &&
-	    validate_hooks(cfg, err) == 0 &&
-	    validate_parent(cfg, "log-file", cfg->log_file, "log file",
-	    err) == 0 &&
+	    validate_static(cfg, err) == 0 && validate_hooks(cfg, err) == 0 &&
+	    validate_parent(cfg, "log-file", cfg->log_file, "log file", err) ==
+		0 &&
 	    validate_parent(cfg, "access-log", cfg->access_log, "access log",
-	    err) == 0 &&
+		err) == 0 &&
 	    validate_parent(cfg, "pid", cfg->pid_file, "pid file", err) == 0 &&
 	    /* gwd makes the directories of its default paths; a path the
 	     * user gave must be in a directory that exists, so that a typo
 	     * never creates /nonexistent. */
 	    (!validate_given(cfg, "stats-db") ||
-	    strcmp(cfg->stats_db, "none") == 0 ||
-	    validate_parent(cfg, "stats-db", cfg->stats_db, "stats database",
-	    err) == 0) &&
+		strcmp(cfg->stats_db, "none") == 0 ||
+		validate_parent(cfg, "stats-db", cfg->stats_db,
+		    "stats database", err) == 0) &&
 	    (!validate_given(cfg, "control-socket") ||
-	    validate_parent(cfg, "control-socket", cfg->control_socket,
-	    "control socket", err) == 0) &&
+		validate_parent(cfg, "control-socket", cfg->control_socket,
+		    "control socket", err) == 0) &&
 	    validate_notify_reach(cfg, &ids, err) == 0)
 		rc = 0;
 	spawn_ids_free(&ids);

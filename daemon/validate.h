@@ -22,7 +22,6 @@
  * set (caller frees).  Warnings (a notify socket out of reach with
  * --readiness spawn) are logged.
  */
-int	 validate_config(const struct gw_config *, const char *self_exe,
-	     char **err);
+int validate_config(const struct gw_config *, const char *self_exe, char **err);
 
 #endif

@@ -32,37 +32,37 @@
 
 /* One listening socket, TCP or Unix, and what we made on disk. */
 struct web_sock {
-	char	*addr;		/* as configured */
-	int	 fd;		/* -1: none */
-	int	 is_unix;
-	char	 path[108];
-	dev_t	 dev;	/* the socket file we made, so we never */
-	ino_t	 ino;	/* unlink someone else's */
+	char *addr; /* as configured */
+	int   fd;   /* -1: none */
+	int   is_unix;
+	char  path[108];
+	dev_t dev; /* the socket file we made, so we never */
+	ino_t ino; /* unlink someone else's */
 };
 
 struct web_route {
-	char		*path;
-	web_handler	 fn;
-	void		*arg;
+	char	   *path;
+	web_handler fn;
+	void	   *arg;
 };
 
 static struct {
-	struct event_base		*base;
-	struct evhttp			*http;
-	struct evhttp_bound_socket	*bound;
-	struct web_sock			 cur;
-	struct web_sock			 next;
-	int				 prepared; /* next is pending */
-	struct web_route		*routes;
-	size_t				 nroutes;
+	struct event_base	   *base;
+	struct evhttp		   *http;
+	struct evhttp_bound_socket *bound;
+	struct web_sock		    cur;
+	struct web_sock		    next;
+	int			    prepared; /* next is pending */
+	struct web_route	   *routes;
+	size_t			    nroutes;
 	/* Connections: counted from accept to close (see web_bevcb);
 	 * fresh ones have no close callback yet (see web_fixup). */
-	unsigned			 nconns;
-	struct bufferevent		**fresh;
-	size_t				 nfresh, capfresh;
-	struct event			*fixup;
-	int				 paused; /* accepting paused */
-	int				 full_logged;
+	unsigned		    nconns;
+	struct bufferevent	  **fresh;
+	size_t			    nfresh, capfresh;
+	struct event		   *fixup;
+	int			    paused; /* accepting paused */
+	int			    full_logged;
 } web = { .cur = { .fd = -1 }, .next = { .fd = -1 } };
 
 /* Unset, empty or "none": no metrics address. */
@@ -75,9 +75,9 @@ web_unset(const char *addr)
 int
 web_check(const struct gw_config *cfg, char **err)
 {
-	struct bind_addr	 ba;
-	char			*msg = NULL;
-	size_t			 i;
+	struct bind_addr ba;
+	char		*msg = NULL;
+	size_t		 i;
 
 	*err = NULL;
 	if (web_unset(cfg->metrics_bind))
@@ -89,13 +89,15 @@ web_check(const struct gw_config *cfg, char **err)
 	}
 	if (ba.kind == BIND_FD) {
 		*err = xasprintf("metrics-bind: %s: expected HOST:PORT or "
-		    "unix:PATH", cfg->metrics_bind);
+				 "unix:PATH",
+		    cfg->metrics_bind);
 		return -1;
 	}
 	for (i = 0; i < cfg->nbinds; i++)
 		if (strcmp(cfg->binds[i].addr, cfg->metrics_bind) == 0) {
 			*err = xasprintf("metrics-bind: %s is also a --bind "
-			    "address (the workers' socket)", cfg->metrics_bind);
+					 "address (the workers' socket)",
+			    cfg->metrics_bind);
 			return -1;
 		}
 	return 0;
@@ -104,7 +106,7 @@ web_check(const struct gw_config *cfg, char **err)
 void
 web_route(const char *path, web_handler fn, void *arg)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < web.nroutes; i++)
 		if (strcmp(web.routes[i].path, path) == 0) {
@@ -133,8 +135,8 @@ web_fail_errno(char **err, const char *what, const char *addr)
 static int
 web_open_inet(const struct bind_addr *ba, const char *addr, char **err)
 {
-	struct addrinfo	 hints, *res;
-	int		 fd, one = 1, rc, saved;
+	struct addrinfo hints, *res;
+	int		fd, one = 1, rc, saved;
 
 	memset(&hints, 0, sizeof hints);
 	hints.ai_socktype = SOCK_STREAM;
@@ -147,14 +149,14 @@ web_open_inet(const struct bind_addr *ba, const char *addr, char **err)
 		    gai_strerror(rc));
 		return -1;
 	}
-	fd = socket(res->ai_family, res->ai_socktype | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, res->ai_protocol);
+	fd = socket(res->ai_family,
+	    res->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, res->ai_protocol);
 	if (fd == -1) {
 		freeaddrinfo(res);
 		return web_fail_errno(err, "create a socket for", addr);
 	}
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) ==
-	    -1 || bind(fd, res->ai_addr, res->ai_addrlen) == -1 ||
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == -1 ||
+	    bind(fd, res->ai_addr, res->ai_addrlen) == -1 ||
 	    listen(fd, WEB_MAX_CLIENTS) == -1) {
 		saved = errno;
 		close(fd);
@@ -170,16 +172,17 @@ web_open_inet(const struct bind_addr *ba, const char *addr, char **err)
 static int
 web_open_unix(struct web_sock *s, const char *addr, char **err)
 {
-	struct stat	 st;
-	const char	*step = "";
-	int		 fd;
+	struct stat st;
+	const char *step = "";
+	int	    fd;
 
 	switch (gw_unix_clear_stale(s->path, &step)) {
 	case GW_UNIX_FREE:
 		break;
 	case GW_UNIX_NOTSOCK:
 		*err = xasprintf("metrics-bind: %s exists and is not "
-		    "a socket; refusing to replace it", s->path);
+				 "a socket; refusing to replace it",
+		    s->path);
 		return -1;
 	case GW_UNIX_FAILED:
 		if (strcmp(step, "unlink") == 0)
@@ -190,13 +193,14 @@ web_open_unix(struct web_sock *s, const char *addr, char **err)
 		/* FALLTHROUGH */
 	case GW_UNIX_LIVE:
 		*err = xasprintf("metrics-bind: cannot bind %s: "
-		    "Address already in use (a live socket is "
-		    "listening there)", addr);
+				 "Address already in use (a live socket is "
+				 "listening there)",
+		    addr);
 		return -1;
 	}
 	/* No window in which the file exists with a looser mode. */
 	if ((fd = gw_unix_listen(s->path, SOCK_NONBLOCK, 0177, WEB_MAX_CLIENTS,
-	    &st, &step)) == -1) {
+		 &st, &step)) == -1) {
 		if (strcmp(step, "socket") == 0)
 			return web_fail_errno(err, "create a socket for", addr);
 		if (strcmp(step, "bind") == 0 || strcmp(step, "address") == 0)
@@ -212,9 +216,9 @@ web_open_unix(struct web_sock *s, const char *addr, char **err)
 static int
 web_open(struct web_sock *s, const char *addr, char **err)
 {
-	struct bind_addr	 ba;
-	char			*msg = NULL;
-	int			 fd;
+	struct bind_addr ba;
+	char		*msg = NULL;
+	int		 fd;
 
 	memset(s, 0, sizeof *s);
 	s->fd = -1;
@@ -233,7 +237,8 @@ web_open(struct web_sock *s, const char *addr, char **err)
 		fd = web_open_inet(&ba, addr, err);
 	else {
 		*err = xasprintf("metrics-bind: %s: expected HOST:PORT or "
-		    "unix:PATH", addr);
+				 "unix:PATH",
+		    addr);
 		return -1;
 	}
 	if (fd == -1)
@@ -269,8 +274,8 @@ void
 web_reply(struct evhttp_request *req, int code, const char *reason,
     const char *content_type, struct evbuffer *body)
 {
-	struct evkeyvalq	*h = evhttp_request_get_output_headers(req);
-	char			 len[32];
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	char		  len[32];
 
 	snprintf(len, sizeof len, "%zu",
 	    body != NULL ? evbuffer_get_length(body) : (size_t)0);
@@ -288,7 +293,7 @@ static void
 web_text(struct evhttp_request *req, int code, const char *reason,
     const char *text)
 {
-	struct evbuffer	*b = evbuffer_new();
+	struct evbuffer *b = evbuffer_new();
 
 	evbuffer_add_printf(b, "%s\n", text);
 	web_reply(req, code, reason, "text/plain; charset=utf-8", b);
@@ -299,7 +304,7 @@ web_text(struct evhttp_request *req, int code, const char *reason,
 static void
 web_pace(void)
 {
-	struct evconnlistener	*lev;
+	struct evconnlistener *lev;
 
 	if (web.bound == NULL ||
 	    (lev = evhttp_bound_socket_get_listener(web.bound)) == NULL)
@@ -338,15 +343,15 @@ web_conn_closed(struct evhttp_connection *c, void *arg)
 static void
 web_fixup(evutil_socket_t fd, short what, void *arg)
 {
-	bufferevent_event_cb	 ecb;
-	void			*cbarg;
-	size_t			 i;
+	bufferevent_event_cb ecb;
+	void		    *cbarg;
+	size_t		     i;
 
 	(void)fd;
 	(void)what;
 	(void)arg;
 	for (i = 0; i < web.nfresh; i++) {
-		struct bufferevent	*bev = web.fresh[i];
+		struct bufferevent *bev = web.fresh[i];
 
 		bufferevent_getcb(bev, NULL, NULL, &ecb, &cbarg);
 		if (ecb != NULL && cbarg != NULL)
@@ -371,12 +376,12 @@ web_fixup(evutil_socket_t fd, short what, void *arg)
 static struct bufferevent *
 web_bevcb(struct event_base *base, void *arg)
 {
-	struct bufferevent	*bev;
+	struct bufferevent *bev;
 
 	(void)arg;
 	bev = bufferevent_socket_new(base, -1, 0);
 	if (bev == NULL)
-		return NULL;	/* evhttp tries its own */
+		return NULL; /* evhttp tries its own */
 	/* Keep it until web_fixup, whatever evhttp does meanwhile. */
 	bufferevent_incref(bev);
 	if (web.nfresh == web.capfresh) {
@@ -395,7 +400,7 @@ web_bevcb(struct event_base *base, void *arg)
 static void
 web_dispatch(struct evhttp_request *req, void *arg)
 {
-	const struct evhttp_uri	*uri;
+	const struct evhttp_uri *uri;
 	const char		*path;
 	enum evhttp_cmd_type	 cmd = evhttp_request_get_command(req);
 	size_t			 i;
@@ -425,24 +430,24 @@ web_dispatch(struct evhttp_request *req, void *arg)
 static int
 web_serve(struct web_sock *s, char **err)
 {
-	char	*local;
+	char *local;
 
 	if (web.http == NULL) {
 		web.http = evhttp_new(web.base);
 		if (web.http == NULL) {
 			*err = xstrdup("metrics-bind: cannot create the HTTP "
-			    "server");
+				       "server");
 			return -1;
 		}
 		evhttp_set_max_headers_size(web.http, WEB_MAX_HEADERS);
 		evhttp_set_max_body_size(web.http, WEB_MAX_BODY);
 		evhttp_set_timeout(web.http, WEB_TIMEOUT_S);
 		/* Every method reaches web_dispatch, which answers 405. */
-		evhttp_set_allowed_methods(web.http, EVHTTP_REQ_GET |
-		    EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
-		    EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
-		    EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |
-		    EVHTTP_REQ_PATCH);
+		evhttp_set_allowed_methods(web.http,
+		    EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
+			EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+			EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
+			EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
 		evhttp_set_gencb(web.http, web_dispatch, NULL);
 		evhttp_set_bevcb(web.http, web_bevcb, NULL);
 		web.fixup = event_new(web.base, -1, 0, web_fixup, NULL);
@@ -458,22 +463,22 @@ web_serve(struct web_sock *s, char **err)
 	if (s->is_unix)
 		log_info("metrics on %s (GET /metrics)", s->addr);
 	else
-		log_info("metrics on http://%s/metrics", local != NULL ?
-		    local : s->addr);
+		log_info("metrics on http://%s/metrics",
+		    local != NULL ? local : s->addr);
 	free(local);
 	return 0;
 }
 
 /* From an upgrade: the socket the old image served, or -1. */
-static int	web_inherited = -1;
+static int web_inherited = -1;
 
 /* Take over the inherited socket as s, bound and listening already. */
 static void
 web_adopt(struct web_sock *s, const char *addr)
 {
-	struct bind_addr	 ba;
-	struct stat		 st;
-	char			*msg = NULL;
+	struct bind_addr ba;
+	struct stat	 st;
+	char		*msg = NULL;
 
 	memset(s, 0, sizeof *s);
 	s->fd = web_inherited;
@@ -536,7 +541,7 @@ web_prepare(const struct gw_config *newcfg, char **err)
 void
 web_commit(void)
 {
-	char	*err = NULL;
+	char *err = NULL;
 
 	if (!web.prepared)
 		return;
@@ -557,7 +562,7 @@ web_commit(void)
 		free(err);
 		web_sock_free(&web.cur, 1);
 	}
-	web_pace();	/* the old socket's clients may still fill it */
+	web_pace(); /* the old socket's clients may still fill it */
 }
 
 void
@@ -572,7 +577,7 @@ web_abort(void)
 void
 web_stop(void)
 {
-	size_t	i;
+	size_t i;
 
 	web_abort();
 	if (web.http != NULL) {

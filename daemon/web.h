@@ -30,9 +30,9 @@
 
 #include "gwconfig.h"
 
-#define WEB_MAX_CLIENTS	64
-#define WEB_MAX_HEADERS	8192
-#define WEB_MAX_BODY	1024	/* GET has none; a small one gets 405 */
+#define WEB_MAX_CLIENTS 64
+#define WEB_MAX_HEADERS 8192
+#define WEB_MAX_BODY	1024 /* GET has none; a small one gets 405 */
 #define WEB_TIMEOUT_S	10
 
 /*
@@ -49,18 +49,17 @@ typedef void (*web_handler)(struct evhttp_request *req, void *arg);
  * TCP HOST:PORT or unix:PATH that is not also one of the --bind
  * addresses.  Returns 0 (also when unset or "none"), or -1 with *err.
  */
-int	 web_check(const struct gw_config *, char **err);
+int  web_check(const struct gw_config *, char **err);
 
 /* Add a route for an exact path (before or after web_start). */
-void	 web_route(const char *path, web_handler, void *arg);
+void web_route(const char *path, web_handler, void *arg);
 
 /*
  * Open cfg->metrics_bind (nothing when unset) and serve it on base.
  * Returns 0, or -1 with *err: "cannot bind metrics 127.0.0.1:9100:
  * Address already in use".
  */
-int	 web_start(struct event_base *, const struct gw_config *,
-	     char **err);
+int  web_start(struct event_base *, const struct gw_config *, char **err);
 
 /*
  * Reload, in two steps so that a refused reload changes nothing:
@@ -68,12 +67,12 @@ int	 web_start(struct event_base *, const struct gw_config *,
  * served (or notes that it goes away) and returns 0, or -1 with *err;
  * then web_commit() switches to it, or web_abort() forgets it.
  */
-int	 web_prepare(const struct gw_config *newcfg, char **err);
-void	 web_commit(void);
-void	 web_abort(void);
+int  web_prepare(const struct gw_config *newcfg, char **err);
+void web_commit(void);
+void web_abort(void);
 
 /* Close every connection and the socket (unlinking our socket file). */
-void	 web_stop(void);
+void web_stop(void);
 
 /* The address served ("127.0.0.1:9100", "unix:/run/x.sock"), or NULL. */
 const char *web_address(void);
@@ -82,8 +81,8 @@ const char *web_address(void);
  * Answer req with code and body (borrowed; may be NULL) of the given
  * content type; HEAD gets the headers only.
  */
-void	 web_reply(struct evhttp_request *, int code, const char *reason,
-	     const char *content_type, struct evbuffer *body);
+void	    web_reply(struct evhttp_request *, int code, const char *reason,
+	   const char *content_type, struct evbuffer *body);
 
 /*
  * In-place upgrade: web_inherit(fd) before web_start() makes it serve fd
@@ -91,7 +90,7 @@ void	 web_reply(struct evhttp_request *, int code, const char *reason,
  * --metrics-bind again, so no scrape is refused meanwhile.  web_fd() is
  * the socket served, or -1.
  */
-void	 web_inherit(int fd);
-int	 web_fd(void);
+void	    web_inherit(int fd);
+int	    web_fd(void);
 
 #endif

@@ -26,13 +26,13 @@ struct worker_io {
 	struct event	*ev;
 	int		 fd;
 	struct output	*out;
-	struct notifyfd	*nfd;
+	struct notifyfd *nfd;
 };
 
 static struct {
-	struct event_base	*base;
-	worker_io_errpipe_cb		 errpipe;
-	notifyfd_cb		 notify;
+	struct event_base   *base;
+	worker_io_errpipe_cb errpipe;
+	notifyfd_cb	     notify;
 } wio;
 
 void
@@ -75,7 +75,7 @@ worker_io_watch_errpipe(struct worker_io *io, struct worker *w, int fd)
 void
 worker_io_start(struct worker *w, const struct spawn_result *r, int capture)
 {
-	struct worker_io	*io = xcalloc(1, sizeof *io);
+	struct worker_io *io = xcalloc(1, sizeof *io);
 
 	worker_io_watch_errpipe(io, w, r->errfd);
 	if (r->outfd != -1)
@@ -90,7 +90,7 @@ void
 worker_io_adopt(struct worker *w, int err, int out, int nfd, int capture,
     const json_t *tail)
 {
-	struct worker_io	*io = xcalloc(1, sizeof *io);
+	struct worker_io *io = xcalloc(1, sizeof *io);
 
 	io->fd = -1;
 	if (err != -1) {
@@ -112,7 +112,7 @@ worker_io_adopt(struct worker *w, int err, int out, int nfd, int capture,
 void
 worker_io_free(struct worker *w)
 {
-	struct worker_io	*io = w->io;
+	struct worker_io *io = w->io;
 
 	if (io == NULL)
 		return;
@@ -146,10 +146,10 @@ worker_io_errfd(const struct worker *w)
 int
 worker_io_drain(struct worker *w, const struct spawn_ctx *ctx)
 {
-	struct worker_io		*io = w->io;
-	struct spawn_error	 e;
-	ssize_t			 n;
-	int			 ok = 0;
+	struct worker_io  *io = w->io;
+	struct spawn_error e;
+	ssize_t		   n;
+	int		   ok = 0;
 
 	if (io == NULL || io->fd == -1)
 		return -1;

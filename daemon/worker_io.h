@@ -31,17 +31,17 @@ struct output;
  * fd.  Both stay set until gwd exits.
  */
 typedef void (*worker_io_errpipe_cb)(struct worker *);
-void	 worker_io_init(struct event_base *, worker_io_errpipe_cb,
-	     notifyfd_cb notify);
+void worker_io_init(struct event_base *, worker_io_errpipe_cb,
+    notifyfd_cb notify);
 
 /* Watch the pipes of a worker just forked (r from spawn_worker); capture
  * is --capture-output. */
-void	 worker_io_start(struct worker *, const struct spawn_result *r,
-	     int capture);
+void worker_io_start(struct worker *, const struct spawn_result *r,
+    int capture);
 /* The new image after an upgrade: take over the pipes err, out and nfd
  * (-1: none) and the last output lines (tail, borrowed; may be NULL). */
-void	 worker_io_adopt(struct worker *, int err, int out, int nfd, int capture,
-	     const json_t *tail);
+void worker_io_adopt(struct worker *, int err, int out, int nfd, int capture,
+    const json_t *tail);
 
 /*
  * Read the exec-error pipe.  Returns 1 if exec worked (EOF), 0 if the
@@ -49,13 +49,13 @@ void	 worker_io_adopt(struct worker *, int err, int out, int nfd, int capture,
  * set and the failure logged, naming ctx's path or directory), and -1 if
  * there is nothing to say yet or no pipe to read.
  */
-int	 worker_io_drain(struct worker *, const struct spawn_ctx *ctx);
+int  worker_io_drain(struct worker *, const struct spawn_ctx *ctx);
 /* The worker's record is going (it exited, or gwd exits). */
-void	 worker_io_free(struct worker *);
+void worker_io_free(struct worker *);
 
 /* Borrowed, or NULL if the worker has none. */
 struct output	*worker_io_output(const struct worker *);
-struct notifyfd	*worker_io_notifyfd(const struct worker *);
+struct notifyfd *worker_io_notifyfd(const struct worker *);
 /* The exec-error pipe's fd, or -1. */
 int		 worker_io_errfd(const struct worker *);
 

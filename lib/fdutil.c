@@ -10,10 +10,10 @@
 int
 gw_write_all(int fd, const void *buf, size_t len)
 {
-	const char	*p = buf;
+	const char *p = buf;
 
 	while (len > 0) {
-		ssize_t	n = write(fd, p, len);
+		ssize_t n = write(fd, p, len);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -28,7 +28,7 @@ gw_write_all(int fd, const void *buf, size_t len)
 int
 gw_set_nonblock(int fd, int on)
 {
-	int	fl = fcntl(fd, F_GETFL);
+	int fl = fcntl(fd, F_GETFL);
 
 	if (fl == -1)
 		return -1;
@@ -39,7 +39,7 @@ gw_set_nonblock(int fd, int on)
 int
 gw_set_cloexec(int fd, int on)
 {
-	int	fl = fcntl(fd, F_GETFD);
+	int fl = fcntl(fd, F_GETFD);
 
 	if (fl == -1)
 		return -1;

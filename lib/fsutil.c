@@ -15,18 +15,18 @@ int
 gw_mkdirs(const char *path, mode_t mode, int flags,
     void (*made)(const char *, void *), void *arg, char **failed)
 {
-	char	*p, *s;
-	int	 n = 0, saved;
+	char *p, *s;
+	int   n = 0, saved;
 
 	if (path[0] == '\0')
 		return 0;
 	p = xstrdup(path);
 	/* Each missing component, parents first; "a//b" is "a/b". */
-	for (s = p + 1; ; s++) {
+	for (s = p + 1;; s++) {
 		if (*s != '/' && *s != '\0')
 			continue;
 		if (s[-1] != '/') {
-			char	c = *s;
+			char c = *s;
 
 			*s = '\0';
 			if (mkdir(p, mode) == 0) {
@@ -56,7 +56,7 @@ gw_mkdirs(const char *path, mode_t mode, int flags,
 char *
 gw_parent_dir(const char *path)
 {
-	const char	*slash = strrchr(path, '/');
+	const char *slash = strrchr(path, '/');
 
 	if (slash == NULL || slash == path)
 		return NULL;
@@ -66,7 +66,7 @@ gw_parent_dir(const char *path)
 int
 gw_unlink_if_same(const char *path, dev_t dev, ino_t ino)
 {
-	struct stat	st;
+	struct stat st;
 
 	if (lstat(path, &st) == 0 && st.st_dev == dev && st.st_ino == ino &&
 	    unlink(path) == 0)

@@ -11,16 +11,16 @@
 #include "gw/util.h"
 
 /* Largest buffer offered to getgrnam_r (a group with a huge member list). */
-#define GROUP_BUF_MAX	(1 << 20)
+#define GROUP_BUF_MAX (1 << 20)
 
 int
 gw_group_lookup(const char *s, gid_t *gid)
 {
-	struct group	 gr, *res = NULL;
-	char		*buf, *end;
-	long		 sz;
-	unsigned long	 n;
-	int		 rc;
+	struct group  gr, *res = NULL;
+	char	     *buf, *end;
+	long	      sz;
+	unsigned long n;
+	int	      rc;
 
 	if (s[0] == '\0') {
 		errno = 0;
@@ -48,6 +48,6 @@ gw_group_lookup(const char *s, gid_t *gid)
 		*gid = (gid_t)n;
 		return 0;
 	}
-	errno = rc;	/* 0: looked up, not found */
+	errno = rc; /* 0: looked up, not found */
 	return -1;
 }

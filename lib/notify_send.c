@@ -19,16 +19,16 @@
 static int
 send_with_fd(const char *path, const char *msg, int pass)
 {
-	struct sockaddr_un	 sun;
-	struct msghdr		 mh;
-	struct iovec		 iov;
+	struct sockaddr_un sun;
+	struct msghdr	   mh;
+	struct iovec	   iov;
 	union {
-		struct cmsghdr	 align;
-		char		 buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+		char	       buf[CMSG_SPACE(sizeof(int))];
 	} cbuf;
-	socklen_t		 len;
-	size_t			 plen;
-	int			 fd, rc, saved;
+	socklen_t len;
+	size_t	  plen;
+	int	  fd, rc, saved;
 
 	if (path == NULL && (path = getenv("NOTIFY_SOCKET")) == NULL)
 		return 0;
@@ -57,7 +57,7 @@ send_with_fd(const char *path, const char *msg, int pass)
 	mh.msg_iov = &iov;
 	mh.msg_iovlen = 1;
 	if (pass != -1) {
-		struct cmsghdr	*c;
+		struct cmsghdr *c;
 
 		memset(&cbuf, 0, sizeof cbuf);
 		mh.msg_control = cbuf.buf;
@@ -92,9 +92,9 @@ notify_send_fd(const char *path, const char *msg, int fd)
 int
 notify_send_barrier(const char *path, const char *msg, int timeout_ms)
 {
-	struct pollfd	pfd;
-	int		p[2], rc, saved;
-	char		c;
+	struct pollfd pfd;
+	int	      p[2], rc, saved;
+	char	      c;
 
 	if (path == NULL && getenv("NOTIFY_SOCKET") == NULL)
 		return 0;

@@ -16,21 +16,21 @@
 #include "gw/util.h"
 
 /* Upper bound for any duration: 100 years, far from overflow. */
-#define DURATION_MAX_MS	(100ULL * 365 * 86400 * 1000)
+#define DURATION_MAX_MS (100ULL * 365 * 86400 * 1000)
 
 int
 parse_duration_ms(const char *s, uint64_t *out, const char **err)
 {
-	uint64_t	 total = 0;
-	const char	*p = s;
+	uint64_t    total = 0;
+	const char *p = s;
 
 	if (s == NULL || *s == '\0') {
 		*err = "empty duration";
 		return -1;
 	}
 	while (*p != '\0') {
-		char	*end;
-		double	 v, mult;
+		char  *end;
+		double v, mult;
 
 		if (!isdigit((unsigned char)*p) && *p != '.') {
 			*err = "expected a number (like 250ms, 30s, 5m, 1h, 7d)";
@@ -59,7 +59,7 @@ parse_duration_ms(const char *s, uint64_t *out, const char **err)
 			mult = 86400000;
 			p++;
 		} else if (*p == '\0' && p != s && total == 0) {
-			mult = 1000;	/* a bare number is seconds */
+			mult = 1000; /* a bare number is seconds */
 		} else {
 			*err = "unknown unit (use ms, s, m, h or d)";
 			return -1;
@@ -78,11 +78,12 @@ parse_duration_ms(const char *s, uint64_t *out, const char **err)
 int
 parse_size(const char *s, uint64_t *out, const char **err)
 {
-	char		*end;
-	double		 v;
-	uint64_t	 mult = 1;
+	char	*end;
+	double	 v;
+	uint64_t mult = 1;
 
-	if (s == NULL || *s == '\0' || !(isdigit((unsigned char)*s) || *s == '.')) {
+	if (s == NULL || *s == '\0' ||
+	    !(isdigit((unsigned char)*s) || *s == '.')) {
 		*err = "expected a size (like 4096, 512K, 64M, 1G)";
 		return -1;
 	}
@@ -118,7 +119,8 @@ parse_size(const char *s, uint64_t *out, const char **err)
 		*err = "unknown size unit (use K, M, G or T)";
 		return -1;
 	}
-	if (mult > 1 && (strcasecmp(end, "B") == 0 || strcasecmp(end, "iB") == 0))
+	if (mult > 1 &&
+	    (strcasecmp(end, "B") == 0 || strcasecmp(end, "iB") == 0))
 		end += strlen(end);
 	if (*end != '\0') {
 		*err = "unknown size unit (use K, M, G or T)";
@@ -136,8 +138,8 @@ int
 parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out,
     const char **err)
 {
-	char			*end;
-	unsigned long long	 v;
+	char		  *end;
+	unsigned long long v;
 
 	if (s == NULL || !isdigit((unsigned char)*s)) {
 		*err = "expected a non-negative integer";
@@ -158,31 +160,51 @@ parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out,
 }
 
 static const struct {
-	const char	*name;
-	int		 sig;
+	const char *name;
+	int	    sig;
 } signals[] = {
-	{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT },
-	{ "ILL", SIGILL }, { "TRAP", SIGTRAP }, { "ABRT", SIGABRT },
-	{ "BUS", SIGBUS }, { "FPE", SIGFPE }, { "KILL", SIGKILL },
-	{ "USR1", SIGUSR1 }, { "SEGV", SIGSEGV }, { "USR2", SIGUSR2 },
-	{ "PIPE", SIGPIPE }, { "ALRM", SIGALRM }, { "TERM", SIGTERM },
-	{ "CHLD", SIGCHLD }, { "CONT", SIGCONT }, { "STOP", SIGSTOP },
-	{ "TSTP", SIGTSTP }, { "TTIN", SIGTTIN }, { "TTOU", SIGTTOU },
-	{ "URG", SIGURG }, { "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ },
-	{ "VTALRM", SIGVTALRM }, { "PROF", SIGPROF }, { "WINCH", SIGWINCH },
-	{ "IO", SIGIO }, { "PWR", SIGPWR }, { "SYS", SIGSYS },
+	{ "HUP", SIGHUP },
+	{ "INT", SIGINT },
+	{ "QUIT", SIGQUIT },
+	{ "ILL", SIGILL },
+	{ "TRAP", SIGTRAP },
+	{ "ABRT", SIGABRT },
+	{ "BUS", SIGBUS },
+	{ "FPE", SIGFPE },
+	{ "KILL", SIGKILL },
+	{ "USR1", SIGUSR1 },
+	{ "SEGV", SIGSEGV },
+	{ "USR2", SIGUSR2 },
+	{ "PIPE", SIGPIPE },
+	{ "ALRM", SIGALRM },
+	{ "TERM", SIGTERM },
+	{ "CHLD", SIGCHLD },
+	{ "CONT", SIGCONT },
+	{ "STOP", SIGSTOP },
+	{ "TSTP", SIGTSTP },
+	{ "TTIN", SIGTTIN },
+	{ "TTOU", SIGTTOU },
+	{ "URG", SIGURG },
+	{ "XCPU", SIGXCPU },
+	{ "XFSZ", SIGXFSZ },
+	{ "VTALRM", SIGVTALRM },
+	{ "PROF", SIGPROF },
+	{ "WINCH", SIGWINCH },
+	{ "IO", SIGIO },
+	{ "PWR", SIGPWR },
+	{ "SYS", SIGSYS },
 };
 
 int
 parse_signal(const char *s, int *out)
 {
-	size_t	i;
+	size_t i;
 
 	if (s == NULL || *s == '\0')
 		return -1;
 	if (isdigit((unsigned char)*s)) {
-		uint64_t	 v;
-		const char	*err;
+		uint64_t    v;
+		const char *err;
 
 		if (parse_uint(s, 1, 64, &v, &err) == -1)
 			return -1;
@@ -203,8 +225,8 @@ parse_signal(const char *s, int *out)
 const char *
 format_signal(int sig)
 {
-	static char	buf[16];
-	size_t		i;
+	static char buf[16];
+	size_t	    i;
 
 	for (i = 0; i < GW_ARRAY_LEN(signals); i++)
 		if (signals[i].sig == sig)
@@ -216,9 +238,9 @@ format_signal(int sig)
 int
 parse_words(const char *s, char ***argvp, const char **err)
 {
-	char	**argv = NULL, *word;
-	size_t	  argc = 0, wlen;
-	int	  in_word;
+	char **argv = NULL, *word;
+	size_t argc = 0, wlen;
+	int    in_word;
 
 	word = xmalloc(strlen(s) + 1);
 	while (*s != '\0') {
@@ -248,9 +270,9 @@ parse_words(const char *s, char ***argvp, const char **err)
 			case '"':
 				s++;
 				while (*s != '"' && *s != '\0') {
-					if (*s == '\\' && (s[1] == '"' ||
-					    s[1] == '\\' || s[1] == '$' ||
-					    s[1] == '`'))
+					if (*s == '\\' &&
+					    (s[1] == '"' || s[1] == '\\' ||
+						s[1] == '$' || s[1] == '`'))
 						s++;
 					else if (*s == '\\' && s[1] == '\n') {
 						s += 2;
@@ -298,7 +320,7 @@ fail:
 void
 parse_words_free(char **argv)
 {
-	char	**p;
+	char **p;
 
 	if (argv == NULL)
 		return;
@@ -310,7 +332,7 @@ parse_words_free(char **argv)
 void
 format_duration(char *buf, size_t len, uint64_t ms)
 {
-	uint64_t	s = ms / 1000;
+	uint64_t s = ms / 1000;
 
 	if (ms == UINT64_MAX)
 		snprintf(buf, len, "-");
@@ -323,8 +345,7 @@ format_duration(char *buf, size_t len, uint64_t ms)
 		snprintf(buf, len, "%llum%02llus", (unsigned long long)s / 60,
 		    (unsigned long long)s % 60);
 	else if (s < 86400)
-		snprintf(buf, len, "%lluh%02llum",
-		    (unsigned long long)s / 3600,
+		snprintf(buf, len, "%lluh%02llum", (unsigned long long)s / 3600,
 		    (unsigned long long)(s % 3600) / 60);
 	else
 		snprintf(buf, len, "%llud%02lluh",
@@ -335,9 +356,9 @@ format_duration(char *buf, size_t len, uint64_t ms)
 void
 format_size(char *buf, size_t len, uint64_t bytes)
 {
-	static const char	units[] = "BKMGT";
-	double			v = (double)bytes;
-	size_t			u = 0;
+	static const char units[] = "BKMGT";
+	double		  v = (double)bytes;
+	size_t		  u = 0;
 
 	while (v >= 1024 && u < sizeof units - 2) {
 		v /= 1024;

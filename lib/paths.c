@@ -20,8 +20,8 @@
 static char *
 paths_env_dir(const char *var)
 {
-	const char	*v = getenv(var);
-	size_t		 len;
+	const char *v = getenv(var);
+	size_t	    len;
 
 	if (v == NULL || v[0] != '/')
 		return NULL;
@@ -34,7 +34,7 @@ paths_env_dir(const char *var)
 char *
 gw_default_runtime_dir(void)
 {
-	char	*dir, *res;
+	char *dir, *res;
 
 	if ((dir = paths_env_dir("RUNTIME_DIRECTORY")) != NULL)
 		return dir;
@@ -51,7 +51,7 @@ gw_default_runtime_dir(void)
 char *
 gw_default_control_socket(const char *name)
 {
-	char	*dir = gw_default_runtime_dir(), *res;
+	char *dir = gw_default_runtime_dir(), *res;
 
 	res = xasprintf("%s/%s.sock", dir, name);
 	free(dir);
@@ -61,7 +61,7 @@ gw_default_control_socket(const char *name)
 char *
 gw_default_notify_socket(const char *name)
 {
-	char	*dir = gw_default_runtime_dir(), *res;
+	char *dir = gw_default_runtime_dir(), *res;
 
 	res = xasprintf("%s/%s.notify", dir, name);
 	free(dir);
@@ -71,7 +71,7 @@ gw_default_notify_socket(const char *name)
 char *
 gw_default_stats_db(const char *name)
 {
-	char	*dir, *res;
+	char *dir, *res;
 
 	if ((dir = paths_env_dir("STATE_DIRECTORY")) != NULL) {
 		res = xasprintf("%s/%s.db", dir, name);
@@ -93,7 +93,7 @@ char *
 gw_self_exe(void)
 {
 	char	buf[4096];
-	ssize_t	n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
 
 	if (n <= 0)
 		return NULL;

@@ -11,7 +11,7 @@
 int
 gw_unix_addr(struct sockaddr_un *sun, const char *path)
 {
-	size_t	len = strlen(path);
+	size_t len = strlen(path);
 
 	memset(sun, 0, sizeof *sun);
 	sun->sun_family = AF_UNIX;
@@ -26,9 +26,9 @@ gw_unix_addr(struct sockaddr_un *sun, const char *path)
 enum gw_unix_stale
 gw_unix_clear_stale(const char *path, const char **step)
 {
-	struct sockaddr_un	sun;
-	struct stat		st;
-	int			fd, rc, saved;
+	struct sockaddr_un sun;
+	struct stat	   st;
+	int		   fd, rc, saved;
 
 	if (lstat(path, &st) == -1) {
 		if (errno == ENOENT)
@@ -70,9 +70,9 @@ gw_unix_clear_stale(const char *path, const char **step)
 int
 gw_unix_bind(int fd, const char *path, int mask)
 {
-	struct sockaddr_un	sun;
-	mode_t			old = 0;
-	int			rc, saved;
+	struct sockaddr_un sun;
+	mode_t		   old = 0;
+	int		   rc, saved;
 
 	if (gw_unix_addr(&sun, path) == -1)
 		return -1;
@@ -90,15 +90,15 @@ int
 gw_unix_listen(const char *path, int flags, int mask, int backlog,
     struct stat *st, const char **step)
 {
-	struct sockaddr_un	sun;
-	int			fd, saved;
+	struct sockaddr_un sun;
+	int		   fd, saved;
 
 	if (gw_unix_addr(&sun, path) == -1) {
 		*step = "address";
 		return -1;
 	}
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | flags,
-	    0)) == -1) {
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | flags, 0)) ==
+	    -1) {
 		*step = "socket";
 		return -1;
 	}
@@ -130,7 +130,7 @@ fail:
 void
 gw_ignore_sigpipe(void)
 {
-	struct sigaction	sa;
+	struct sigaction sa;
 
 	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
 		signal(SIGPIPE, SIG_IGN);

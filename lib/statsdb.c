@@ -45,15 +45,15 @@ static const char *statsdb_migrations[] = {
 };
 
 /* The writer waits this long for a lock; it is off the main thread. */
-#define STATSDB_BUSY_RW_MS	100
+#define STATSDB_BUSY_RW_MS 100
 /* gwctl may wait a little longer for gwd's checkpoint to finish. */
-#define STATSDB_BUSY_RO_MS	2000
+#define STATSDB_BUSY_RO_MS 2000
 
 static char *
 statsdb_errf(sqlite3 *db, const char *what)
 {
-	return xasprintf("%s: %s", what, db ? sqlite3_errmsg(db) :
-	    "out of memory");
+	return xasprintf("%s: %s", what,
+	    db ? sqlite3_errmsg(db) : "out of memory");
 }
 
 /*
@@ -64,7 +64,7 @@ statsdb_errf(sqlite3 *db, const char *what)
 static sqlite3_stmt *
 statsdb_stmt(sqlite3 *db, const char *sql, int *rc)
 {
-	sqlite3_stmt	*st = NULL;
+	sqlite3_stmt *st = NULL;
 
 	while ((st = sqlite3_next_stmt(db, st)) != NULL)
 		if (!sqlite3_stmt_busy(st) &&
@@ -87,8 +87,8 @@ statsdb_stmt(sqlite3 *db, const char *sql, int *rc)
 static long long
 statsdb_int(sqlite3 *db, const char *sql)
 {
-	sqlite3_stmt	*st;
-	long long	 v = -1;
+	sqlite3_stmt *st;
+	long long     v = -1;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
@@ -107,11 +107,13 @@ statsdb_version(sqlite3 *db)
 static int
 statsdb_has_table(sqlite3 *db, const char *name)
 {
-	sqlite3_stmt	*st;
-	int		 found = 0;
+	sqlite3_stmt *st;
+	int	      found = 0;
 
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE "
-	    "type = 'table' AND name = ?1", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db,
+		"SELECT 1 FROM sqlite_master WHERE "
+		"type = 'table' AND name = ?1",
+		-1, &st, NULL) != SQLITE_OK)
 		return 0;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	found = sqlite3_step(st) == SQLITE_ROW;
@@ -122,17 +124,17 @@ statsdb_has_table(sqlite3 *db, const char *name)
 int
 statsdb_migrate(sqlite3 *db, char **err)
 {
-	long long	 v, tables;
-	size_t		 n;
-	char		*sql;
-	int		 rc;
+	long long v, tables;
+	size_t	  n;
+	char	 *sql;
+	int	  rc;
 
 	/* Up to date: no write lock needed (the file may be busy). */
 	if (statsdb_int(db, "PRAGMA user_version") == STATSDB_VERSION)
 		return 0;
 	/* IMMEDIATE: two gwd on one file must not both migrate. */
-	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL,
-	    NULL) != SQLITE_OK) {
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
 		*err = statsdb_errf(db, "cannot lock the database");
 		return -1;
 	}
@@ -144,17 +146,18 @@ statsdb_migrate(sqlite3 *db, char **err)
 	}
 	if (v == 0 && tables > 0) {
 		*err = xstrdup("not a gwd stats database (it has tables but "
-		    "no schema version)");
+			       "no schema version)");
 		goto fail;
 	}
 	if (v > STATSDB_VERSION) {
 		*err = xasprintf("schema version %lld is newer than this "
-		    "gwd's (%d)", v, STATSDB_VERSION);
+				 "gwd's (%d)",
+		    v, STATSDB_VERSION);
 		goto fail;
 	}
 	for (n = (size_t)v; n < GW_ARRAY_LEN(statsdb_migrations); n++) {
-		if (sqlite3_exec(db, statsdb_migrations[n], NULL, NULL,
-		    NULL) != SQLITE_OK) {
+		if (sqlite3_exec(db, statsdb_migrations[n], NULL, NULL, NULL) !=
+		    SQLITE_OK) {
 			*err = xasprintf("migration to version %zu: %s", n + 1,
 			    sqlite3_errmsg(db));
 			goto fail;
@@ -194,8 +197,8 @@ statsdb_wal_cb(void *arg, int n, char **vals, char **cols)
 static int
 statsdb_frozen(const char *path)
 {
-	char	*dir = xstrdup(path), *p;
-	int	 frozen;
+	char *dir = xstrdup(path), *p;
+	int   frozen;
 
 	if ((p = strrchr(dir, '/')) == NULL)
 		frozen = access(".", W_OK) == -1;
@@ -215,9 +218,9 @@ statsdb_frozen(const char *path)
 static sqlite3 *
 statsdb_open_immutable(const char *path)
 {
-	sqlite3		*db = NULL;
-	char		*uri;
-	size_t		 i, n = 0;
+	sqlite3 *db = NULL;
+	char	*uri;
+	size_t	 i, n = 0;
 
 	uri = xmalloc(strlen(path) * 3 + 32);
 	n = (size_t)sprintf(uri, "file:");
@@ -229,8 +232,9 @@ statsdb_open_immutable(const char *path)
 			uri[n++] = path[i];
 	}
 	strcpy(uri + n, "?immutable=1");
-	if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
-	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(uri, &db,
+		SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
+		NULL) != SQLITE_OK) {
 		sqlite3_close(db);
 		db = NULL;
 	}
@@ -241,26 +245,27 @@ statsdb_open_immutable(const char *path)
 sqlite3 *
 statsdb_open(const char *path, int readonly, char **err)
 {
-	sqlite3		*db = NULL;
-	struct stat	 sb;
-	int		 flags, wal = 0;
-	long long	 v;
+	sqlite3	   *db = NULL;
+	struct stat sb;
+	int	    flags, wal = 0;
+	long long   v;
 
 	*err = NULL;
 	if (readonly && stat(path, &sb) == -1) {
 		*err = xasprintf("%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	flags = SQLITE_OPEN_NOMUTEX | (readonly ? SQLITE_OPEN_READONLY :
-	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	flags = SQLITE_OPEN_NOMUTEX |
+	    (readonly ? SQLITE_OPEN_READONLY :
+			SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
 	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
-		*err = xasprintf("%s: %s", path, db ? sqlite3_errmsg(db) :
-		    "out of memory");
+		*err = xasprintf("%s: %s", path,
+		    db ? sqlite3_errmsg(db) : "out of memory");
 		goto fail;
 	}
 	sqlite3_extended_result_codes(db, 0);
-	sqlite3_busy_timeout(db, readonly ? STATSDB_BUSY_RO_MS :
-	    STATSDB_BUSY_RW_MS);
+	sqlite3_busy_timeout(db,
+	    readonly ? STATSDB_BUSY_RO_MS : STATSDB_BUSY_RW_MS);
 	if (readonly) {
 		v = statsdb_int(db, "PRAGMA user_version");
 		if (v < 0 && sqlite3_errcode(db) == SQLITE_CANTOPEN &&
@@ -271,8 +276,8 @@ statsdb_open(const char *path, int readonly, char **err)
 				v = statsdb_int(db, "PRAGMA user_version");
 		}
 		if (v < 0) {
-			*err = xasprintf("%s: %s", path, db ?
-			    sqlite3_errmsg(db) : "cannot open");
+			*err = xasprintf("%s: %s", path,
+			    db ? sqlite3_errmsg(db) : "cannot open");
 			goto fail;
 		}
 		if (v < 1 || !statsdb_has_table(db, "events")) {
@@ -287,18 +292,19 @@ statsdb_open(const char *path, int readonly, char **err)
 		goto fail;
 	}
 	if (sqlite3_exec(db, "PRAGMA journal_mode=WAL", statsdb_wal_cb, &wal,
-	    NULL) != SQLITE_OK || !wal) {
+		NULL) != SQLITE_OK ||
+	    !wal) {
 		*err = xasprintf("%s: cannot use WAL mode: %s", path,
 		    sqlite3_errmsg(db));
 		goto fail;
 	}
-	if (sqlite3_exec(db, "PRAGMA synchronous=NORMAL", NULL, NULL,
-	    NULL) != SQLITE_OK) {
+	if (sqlite3_exec(db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
 		*err = statsdb_errf(db, path);
 		goto fail;
 	}
 	if (statsdb_migrate(db, err) == -1) {
-		char	*e = *err;
+		char *e = *err;
 
 		*err = xasprintf("%s: %s", path, e);
 		free(e);
@@ -313,7 +319,7 @@ fail:
 void
 statsdb_close(sqlite3 *db)
 {
-	sqlite3_stmt	*st;
+	sqlite3_stmt *st;
 
 	if (db == NULL)
 		return;
@@ -380,7 +386,7 @@ bind_text(sqlite3_stmt *st, int i, const char *s)
 static int
 statsdb_step_done(sqlite3_stmt *st)
 {
-	int	rc = sqlite3_step(st);
+	int rc = sqlite3_step(st);
 
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
@@ -389,14 +395,16 @@ statsdb_step_done(sqlite3_stmt *st)
 int
 statsdb_insert_event(sqlite3 *db, const struct statsdb_event *e)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
+	sqlite3_stmt *st;
+	int	      rc;
 
 	if (e->event == NULL)
 		return SQLITE_MISUSE;
-	st = statsdb_stmt(db, "INSERT INTO events(ts, master_pid, "
+	st = statsdb_stmt(db,
+	    "INSERT INTO events(ts, master_pid, "
 	    "generation, worker_id, pid, event, reason, exit_status, signal, "
-	    "detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", &rc);
+	    "detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	    &rc);
 	if (st == NULL)
 		return rc;
 	sqlite3_bind_double(st, 1, e->ts);
@@ -415,13 +423,15 @@ statsdb_insert_event(sqlite3 *db, const struct statsdb_event *e)
 int
 statsdb_insert_sample(sqlite3 *db, const struct statsdb_sample *s)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
+	sqlite3_stmt *st;
+	int	      rc;
 
-	st = statsdb_stmt(db, "INSERT INTO samples(ts, generation, target, "
+	st = statsdb_stmt(db,
+	    "INSERT INTO samples(ts, generation, target, "
 	    "ready, booting, draining, master_rss_kb, workers_rss_kb, "
 	    "workers_cpu_s, requests) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-	    "?8, ?9, ?10)", &rc);
+	    "?8, ?9, ?10)",
+	    &rc);
 	if (st == NULL)
 		return rc;
 	sqlite3_bind_double(st, 1, s->ts);
@@ -438,15 +448,16 @@ statsdb_insert_sample(sqlite3 *db, const struct statsdb_sample *s)
 }
 
 int
-statsdb_insert_worker_sample(sqlite3 *db,
-    const struct statsdb_worker_sample *w)
+statsdb_insert_worker_sample(sqlite3 *db, const struct statsdb_worker_sample *w)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
+	sqlite3_stmt *st;
+	int	      rc;
 
-	st = statsdb_stmt(db, "INSERT INTO worker_samples(ts, worker_id, pid, "
+	st = statsdb_stmt(db,
+	    "INSERT INTO worker_samples(ts, worker_id, pid, "
 	    "generation, state, rss_kb, cpu_s, requests) VALUES (?1, ?2, ?3, "
-	    "?4, ?5, ?6, ?7, ?8)", &rc);
+	    "?4, ?5, ?6, ?7, ?8)",
+	    &rc);
 	if (st == NULL)
 		return rc;
 	sqlite3_bind_double(st, 1, w->ts);
@@ -471,9 +482,9 @@ statsdb_retention(sqlite3 *db, double before, int batch, int *rc)
 		"DELETE FROM worker_samples WHERE rowid IN (SELECT rowid FROM "
 		"worker_samples WHERE ts < ?1 LIMIT ?2)",
 	};
-	sqlite3_stmt	*st;
-	long		 n = 0;
-	size_t		 i;
+	sqlite3_stmt *st;
+	long	      n = 0;
+	size_t	      i;
 
 	if ((*rc = statsdb_begin(db)) != SQLITE_OK)
 		return -1;
@@ -497,20 +508,20 @@ fail:
 /* ---- queries ------------------------------------------------------------ */
 
 struct statsdb_args {
-	const char	*kind;
-	double		 since, until;
-	long		 limit;
-	const char	*event;
-	long		 worker;
+	const char *kind;
+	double	    since, until;
+	long	    limit;
+	const char *event;
+	long	    worker;
 };
 
 /* A JSON string from database text; invalid UTF-8 becomes '?'. */
 static json_t *
 statsdb_json_text(const unsigned char *s, int len)
 {
-	json_t	*j;
-	char	*copy;
-	int	 i;
+	json_t *j;
+	char   *copy;
+	int	i;
 
 	if ((j = json_stringn((const char *)s, (size_t)len)) != NULL)
 		return j;
@@ -526,8 +537,8 @@ statsdb_json_text(const unsigned char *s, int len)
 static json_t *
 statsdb_column(sqlite3_stmt *st, int i)
 {
-	const char	*name = sqlite3_column_name(st, i);
-	json_t		*j;
+	const char *name = sqlite3_column_name(st, i);
+	json_t	   *j;
 
 	switch (sqlite3_column_type(st, i)) {
 	case SQLITE_INTEGER:
@@ -537,10 +548,10 @@ statsdb_column(sqlite3_stmt *st, int i)
 	case SQLITE_TEXT:
 	case SQLITE_BLOB:
 		/* detail holds JSON: give it back as JSON, not as a string. */
-		if (strcmp(name, "detail") == 0 && (j = json_loadb(
-		    (const char *)sqlite3_column_text(st, i),
-		    (size_t)sqlite3_column_bytes(st, i),
-		    JSON_DECODE_ANY, NULL)) != NULL)
+		if (strcmp(name, "detail") == 0 &&
+		    (j = json_loadb((const char *)sqlite3_column_text(st, i),
+			 (size_t)sqlite3_column_bytes(st, i), JSON_DECODE_ANY,
+			 NULL)) != NULL)
 			return j;
 		return statsdb_json_text(sqlite3_column_text(st, i),
 		    sqlite3_column_bytes(st, i));
@@ -561,13 +572,14 @@ static int
 statsdb_time_arg(json_t *v, const char *name, double now, double *out,
     char **message)
 {
-	double	d;
+	double d;
 
 	if (v == NULL || json_is_null(v))
 		return 0;
 	if (!json_is_number(v)) {
 		*message = xasprintf("%s must be a number (unix seconds, or "
-		    "negative: seconds ago)", name);
+				     "negative: seconds ago)",
+		    name);
 		return -1;
 	}
 	d = json_number_value(v);
@@ -584,11 +596,11 @@ statsdb_parse_args(json_t *args, double now, struct statsdb_args *a,
     char **message)
 {
 	static const char *kinds[] = { "summary", "events", "samples",
-	    "worker_samples" };
-	const char	*key;
-	json_t		*v;
-	size_t		 i;
-	int		 has_since = 0;
+		"worker_samples" };
+	const char	  *key;
+	json_t		  *v;
+	size_t		   i;
+	int		   has_since = 0;
 
 	memset(a, 0, sizeof *a);
 	a->kind = "summary";
@@ -600,7 +612,8 @@ statsdb_parse_args(json_t *args, double now, struct statsdb_args *a,
 		*message = xstrdup("args must be an object");
 		return -1;
 	}
-	json_object_foreach(args, key, v) {
+	json_object_foreach(args, key, v)
+	{
 		if (strcmp(key, "kind") == 0) {
 			if (!json_is_string(v))
 				goto badkind;
@@ -610,26 +623,27 @@ statsdb_parse_args(json_t *args, double now, struct statsdb_args *a,
 			if (strcmp(json_string_value(v), a->kind) != 0)
 				goto badkind;
 		} else if (strcmp(key, "since") == 0) {
-			if (statsdb_time_arg(v, key, now, &a->since,
-			    message) == -1)
+			if (statsdb_time_arg(v, key, now, &a->since, message) ==
+			    -1)
 				return -1;
 			has_since = !json_is_null(v);
 		} else if (strcmp(key, "until") == 0) {
-			if (statsdb_time_arg(v, key, now, &a->until,
-			    message) == -1)
+			if (statsdb_time_arg(v, key, now, &a->until, message) ==
+			    -1)
 				return -1;
 		} else if (strcmp(key, "limit") == 0) {
 			if (!json_is_integer(v) || json_integer_value(v) < 1 ||
 			    json_integer_value(v) > STATSDB_LIMIT_MAX) {
 				*message = xasprintf("limit must be an integer "
-				    "1..%d", STATSDB_LIMIT_MAX);
+						     "1..%d",
+				    STATSDB_LIMIT_MAX);
 				return -1;
 			}
 			a->limit = (long)json_integer_value(v);
 		} else if (strcmp(key, "event") == 0) {
 			if (!json_is_string(v) || *json_string_value(v) == 0) {
 				*message = xstrdup("event must be an event "
-				    "name");
+						   "name");
 				return -1;
 			}
 			a->event = json_string_value(v);
@@ -637,12 +651,13 @@ statsdb_parse_args(json_t *args, double now, struct statsdb_args *a,
 			if (!json_is_integer(v) || json_integer_value(v) < 1 ||
 			    json_integer_value(v) > 1000000) {
 				*message = xstrdup("worker must be a worker id "
-				    "(a positive integer)");
+						   "(a positive integer)");
 				return -1;
 			}
 			a->worker = (long)json_integer_value(v);
 		} else {
-			*message = xasprintf("unknown argument '%s' (stats "
+			*message = xasprintf(
+			    "unknown argument '%s' (stats "
 			    "takes kind, since, until, limit, event, worker)",
 			    key);
 			return -1;
@@ -651,7 +666,7 @@ statsdb_parse_args(json_t *args, double now, struct statsdb_args *a,
 	/* Arguments that would be silently ignored are errors. */
 	if (strcmp(a->kind, "summary") == 0 && json_object_get(args, "limit")) {
 		*message = xstrdup("limit applies to events and samples, not "
-		    "to the summary");
+				   "to the summary");
 		return -1;
 	}
 	if (a->event != NULL && strcmp(a->kind, "events") != 0) {
@@ -661,7 +676,7 @@ statsdb_parse_args(json_t *args, double now, struct statsdb_args *a,
 	if (a->worker != 0 && strcmp(a->kind, "events") != 0 &&
 	    strcmp(a->kind, "worker_samples") != 0) {
 		*message = xstrdup("worker applies to kinds events and "
-		    "worker_samples only");
+				   "worker_samples only");
 		return -1;
 	}
 defaults:
@@ -674,7 +689,7 @@ defaults:
 	return 0;
 badkind:
 	*message = xstrdup("kind must be summary, events, samples or "
-	    "worker_samples");
+			   "worker_samples");
 	return -1;
 }
 
@@ -683,8 +698,8 @@ static json_t *
 statsdb_rows(sqlite3 *db, sqlite3_stmt *st, const struct statsdb_args *a,
     const char **code, char **message)
 {
-	json_t	*rows = json_array(), *row, *res;
-	int	 rc, i, n, more = 0;
+	json_t *rows = json_array(), *row, *res;
+	int	rc, i, n, more = 0;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if ((long)json_array_size(rows) == a->limit) {
@@ -714,34 +729,34 @@ statsdb_rows(sqlite3 *db, sqlite3_stmt *st, const struct statsdb_args *a,
 }
 
 static json_t *
-statsdb_query_rows(sqlite3 *db, const struct statsdb_args *a,
-    const char **code, char **message)
+statsdb_query_rows(sqlite3 *db, const struct statsdb_args *a, const char **code,
+    char **message)
 {
-	sqlite3_stmt	*st;
-	json_t		*res;
-	const char	*sql;
+	sqlite3_stmt *st;
+	json_t	     *res;
+	const char   *sql;
 
 	if (strcmp(a->kind, "events") == 0)
 		sql = "SELECT id, ts, master_pid, generation, worker_id, pid, "
-		    "event, reason, exit_status, signal, detail FROM events "
-		    "WHERE ts >= ?1 AND ts <= ?2 "
-		    "AND (?3 IS NULL OR event = ?3) "
-		    "AND (?4 IS NULL OR worker_id = ?4) "
-		    "ORDER BY ts DESC, id DESC LIMIT ?5";
+		      "event, reason, exit_status, signal, detail FROM events "
+		      "WHERE ts >= ?1 AND ts <= ?2 "
+		      "AND (?3 IS NULL OR event = ?3) "
+		      "AND (?4 IS NULL OR worker_id = ?4) "
+		      "ORDER BY ts DESC, id DESC LIMIT ?5";
 	else if (strcmp(a->kind, "samples") == 0)
 		sql = "SELECT ts, generation, target, ready, booting, "
-		    "draining, master_rss_kb, workers_rss_kb, workers_cpu_s, "
-		    "requests FROM samples WHERE ts >= ?1 AND ts <= ?2 "
-		    "ORDER BY ts DESC LIMIT ?5";
+		      "draining, master_rss_kb, workers_rss_kb, workers_cpu_s, "
+		      "requests FROM samples WHERE ts >= ?1 AND ts <= ?2 "
+		      "ORDER BY ts DESC LIMIT ?5";
 	else {
 		if (!statsdb_has_table(db, "worker_samples"))
 			return statsdb_fail(code, message, "not_found",
 			    xstrdup("this database has no worker_samples "
-			    "(schema version 1)"));
+				    "(schema version 1)"));
 		sql = "SELECT ts, worker_id, pid, generation, state, rss_kb, "
-		    "cpu_s, requests FROM worker_samples WHERE ts >= ?1 AND "
-		    "ts <= ?2 AND (?4 IS NULL OR worker_id = ?4) "
-		    "ORDER BY ts DESC, worker_id DESC LIMIT ?5";
+		      "cpu_s, requests FROM worker_samples WHERE ts >= ?1 AND "
+		      "ts <= ?2 AND (?4 IS NULL OR worker_id = ?4) "
+		      "ORDER BY ts DESC, worker_id DESC LIMIT ?5";
 	}
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return statsdb_fail(code, message, "internal",
@@ -766,8 +781,8 @@ static int
 statsdb_scalar(sqlite3 *db, const struct statsdb_args *a, json_t *o,
     const char *key, const char *sql)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
+	sqlite3_stmt *st;
+	int	      rc;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
@@ -787,9 +802,9 @@ static int
 statsdb_counts(sqlite3 *db, const struct statsdb_args *a, json_t *o,
     const char *key, const char *sql)
 {
-	sqlite3_stmt	*st;
-	json_t		*m = json_object();
-	int		 rc;
+	sqlite3_stmt *st;
+	json_t	     *m = json_object();
+	int	      rc;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		json_decref(m);
@@ -817,43 +832,51 @@ statsdb_count_of(json_t *o, const char *key, const char *name)
  * departures (scale down, reload, shutdown).  Keep in sync with
  * man/gwd-stats.5.
  */
-#define STATSDB_RESTART_SQL \
+#define STATSDB_RESTART_SQL                               \
 	"event = 'exit' AND coalesce(reason, '') NOT IN " \
 	"('scale', 'reload', 'shutdown')"
 
 static json_t *
-statsdb_summary(sqlite3 *db, const struct statsdb_args *a,
-    const char **code, char **message)
+statsdb_summary(sqlite3 *db, const struct statsdb_args *a, const char **code,
+    char **message)
 {
-	json_t		*o = json_object(), *ev, *reloads, *last;
-	double		 hours;
-	json_int_t	 restarts;
-	int		 bad = 0, ws;
+	json_t	  *o = json_object(), *ev, *reloads, *last;
+	double	   hours;
+	json_int_t restarts;
+	int	   bad = 0, ws;
 
 	ws = statsdb_has_table(db, "worker_samples");
 	json_object_set_new(o, "since", json_real(a->since));
 	json_object_set_new(o, "until", json_real(a->until));
-	bad |= statsdb_counts(db, a, o, "events", "SELECT event, count(*) "
+	bad |= statsdb_counts(db, a, o, "events",
+	    "SELECT event, count(*) "
 	    "FROM events WHERE ts >= ?1 AND ts <= ?2 GROUP BY event");
-	bad |= statsdb_counts(db, a, o, "exits", "SELECT coalesce(reason, "
+	bad |= statsdb_counts(db, a, o, "exits",
+	    "SELECT coalesce(reason, "
 	    "'unknown'), count(*) FROM events WHERE event = 'exit' AND "
 	    "ts >= ?1 AND ts <= ?2 GROUP BY 1");
-	bad |= statsdb_scalar(db, a, o, "restarts", "SELECT count(*) FROM "
+	bad |= statsdb_scalar(db, a, o, "restarts",
+	    "SELECT count(*) FROM "
 	    "events WHERE " STATSDB_RESTART_SQL " AND ts >= ?1 AND ts <= ?2");
-	bad |= statsdb_scalar(db, a, o, "max_rss_kb", ws ?
-	    "SELECT max(rss_kb) FROM worker_samples WHERE ts >= ?1 AND "
-	    "ts <= ?2" : "SELECT NULL");
-	bad |= statsdb_scalar(db, a, o, "max_workers_rss_kb", "SELECT "
+	bad |= statsdb_scalar(db, a, o, "max_rss_kb",
+	    ws ? "SELECT max(rss_kb) FROM worker_samples WHERE ts >= ?1 AND "
+		 "ts <= ?2" :
+		 "SELECT NULL");
+	bad |= statsdb_scalar(db, a, o, "max_workers_rss_kb",
+	    "SELECT "
 	    "max(workers_rss_kb) FROM samples WHERE ts >= ?1 AND ts <= ?2");
-	bad |= statsdb_scalar(db, a, o, "max_master_rss_kb", "SELECT "
+	bad |= statsdb_scalar(db, a, o, "max_master_rss_kb",
+	    "SELECT "
 	    "max(master_rss_kb) FROM samples WHERE ts >= ?1 AND ts <= ?2");
 	/* Pair each ready with the latest spawn of the same pid before it. */
-	bad |= statsdb_scalar(db, a, o, "mean_time_to_ready_ms", "SELECT "
+	bad |= statsdb_scalar(db, a, o, "mean_time_to_ready_ms",
+	    "SELECT "
 	    "avg(r.ts - (SELECT max(s.ts) FROM events s WHERE "
 	    "s.event = 'spawn' AND s.pid = r.pid AND s.ts <= r.ts)) * 1000 "
 	    "FROM events r WHERE r.event = 'ready' AND r.pid IS NOT NULL "
 	    "AND r.ts >= ?1 AND r.ts <= ?2");
-	bad |= statsdb_scalar(db, a, o, "samples", "SELECT count(*) FROM "
+	bad |= statsdb_scalar(db, a, o, "samples",
+	    "SELECT count(*) FROM "
 	    "samples WHERE ts >= ?1 AND ts <= ?2");
 	if (bad) {
 		json_decref(o);
@@ -863,8 +886,8 @@ statsdb_summary(sqlite3 *db, const struct statsdb_args *a,
 	/* The latest sample: the pool as it was last seen. */
 	last = NULL;
 	{
-		struct statsdb_args	 la = *a;
-		json_t			*r;
+		struct statsdb_args la = *a;
+		json_t		   *r;
 
 		la.kind = "samples";
 		la.limit = 1;
@@ -879,24 +902,27 @@ statsdb_summary(sqlite3 *db, const struct statsdb_args *a,
 	json_object_set_new(o, "last_sample", last ? last : json_null());
 
 	ev = json_object_get(o, "events");
-	json_object_set_new(o, "spawns", json_integer(
-	    statsdb_count_of(o, "events", "spawn")));
+	json_object_set_new(o, "spawns",
+	    json_integer(statsdb_count_of(o, "events", "spawn")));
 	reloads = json_object();
-	json_object_set_new(reloads, "started", json_integer(
-	    json_integer_value(json_object_get(ev, "reload_start"))));
-	json_object_set_new(reloads, "ok", json_integer(
-	    json_integer_value(json_object_get(ev, "reload_done"))));
-	json_object_set_new(reloads, "failed", json_integer(
-	    json_integer_value(json_object_get(ev, "reload_failed"))));
+	json_object_set_new(reloads, "started",
+	    json_integer(json_integer_value(json_object_get(ev,
+		"reload_start"))));
+	json_object_set_new(reloads, "ok",
+	    json_integer(json_integer_value(json_object_get(ev,
+		"reload_done"))));
+	json_object_set_new(reloads, "failed",
+	    json_integer(json_integer_value(json_object_get(ev,
+		"reload_failed"))));
 	json_object_set_new(o, "reloads", reloads);
-	json_object_set_new(o, "backoffs", json_integer(
-	    statsdb_count_of(o, "events", "backoff")));
-	json_object_set_new(o, "control_commands", json_integer(
-	    statsdb_count_of(o, "events", "control")));
+	json_object_set_new(o, "backoffs",
+	    json_integer(statsdb_count_of(o, "events", "backoff")));
+	json_object_set_new(o, "control_commands",
+	    json_integer(statsdb_count_of(o, "events", "control")));
 	restarts = json_integer_value(json_object_get(o, "restarts"));
 	hours = (a->until - a->since) / 3600.0;
-	json_object_set_new(o, "restarts_per_hour", json_real(hours > 0 ?
-	    restarts / hours : 0.0));
+	json_object_set_new(o, "restarts_per_hour",
+	    json_real(hours > 0 ? restarts / hours : 0.0));
 	return o;
 }
 
@@ -904,7 +930,7 @@ json_t *
 statsdb_query_at(sqlite3 *db, json_t *args, double now, const char **code,
     char **message)
 {
-	struct statsdb_args	a;
+	struct statsdb_args a;
 
 	*code = NULL;
 	*message = NULL;
@@ -928,16 +954,15 @@ statsdb_query(sqlite3 *db, json_t *args, const char **code, char **message)
 int
 statsdb_parse_since(const char *s, double now, double *out, char **err)
 {
-	static const char *formats[] = { "%Y-%m-%dT%H:%M:%S",
-	    "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M",
-	    "%Y-%m-%d" };
-	struct tm	 tm;
-	const char	*end, *derr;
-	char		*ep;
-	uint64_t	 ms;
-	double		 d;
-	size_t		 i;
-	time_t		 t;
+	static const char *formats[] = { "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M",
+		"%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d" };
+	struct tm	   tm;
+	const char	  *end, *derr;
+	char		  *ep;
+	uint64_t	   ms;
+	double		   d;
+	size_t		   i;
+	time_t		   t;
 
 	*err = NULL;
 	if (s == NULL || *s == '\0' || isspace((unsigned char)*s))
@@ -974,6 +999,7 @@ statsdb_parse_since(const char *s, double now, double *out, char **err)
 	}
 bad:
 	*err = xasprintf("bad time '%s': use a duration (30m, 1h, 7d), a "
-	    "date (2026-11-21T03:00) or unix seconds", s ? s : "");
+			 "date (2026-11-21T03:00) or unix seconds",
+	    s ? s : "");
 	return -1;
 }

@@ -8,7 +8,7 @@
 uint64_t
 gw_now_ms(void)
 {
-	struct timespec	ts;
+	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
@@ -17,7 +17,7 @@ gw_now_ms(void)
 double
 gw_wall_time(void)
 {
-	struct timespec	ts;
+	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
@@ -26,7 +26,7 @@ gw_wall_time(void)
 struct timeval
 gw_ms_to_timeval(uint64_t ms)
 {
-	struct timeval	tv;
+	struct timeval tv;
 
 	tv.tv_sec = (time_t)(ms / 1000);
 	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;

@@ -9,8 +9,7 @@
 
 #include "gw/util.h"
 
-static void __attribute__((noreturn))
-oom(size_t n)
+static void __attribute__((noreturn)) oom(size_t n)
 {
 	fprintf(stderr, "out of memory allocating %zu bytes\n", n);
 	abort();
@@ -19,7 +18,7 @@ oom(size_t n)
 void *
 xmalloc(size_t n)
 {
-	void	*p = malloc(n ? n : 1);
+	void *p = malloc(n ? n : 1);
 
 	if (p == NULL)
 		oom(n);
@@ -29,7 +28,7 @@ xmalloc(size_t n)
 void *
 xcalloc(size_t nmemb, size_t size)
 {
-	void	*p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
 
 	if (p == NULL)
 		oom(nmemb * size);
@@ -39,7 +38,7 @@ xcalloc(size_t nmemb, size_t size)
 void *
 xrealloc(void *old, size_t n)
 {
-	void	*p = realloc(old, n ? n : 1);
+	void *p = realloc(old, n ? n : 1);
 
 	if (p == NULL)
 		oom(n);
@@ -57,7 +56,7 @@ xreallocarray(void *old, size_t nmemb, size_t size)
 char *
 xstrdup(const char *s)
 {
-	char	*p = strdup(s);
+	char *p = strdup(s);
 
 	if (p == NULL)
 		oom(strlen(s) + 1);
@@ -67,7 +66,7 @@ xstrdup(const char *s)
 char *
 xstrndup(const char *s, size_t n)
 {
-	char	*p = strndup(s, n);
+	char *p = strndup(s, n);
 
 	if (p == NULL)
 		oom(n + 1);
@@ -77,8 +76,8 @@ xstrndup(const char *s, size_t n)
 char *
 xasprintf(const char *fmt, ...)
 {
-	va_list	 ap;
-	char	*p;
+	va_list ap;
+	char   *p;
 
 	va_start(ap, fmt);
 	if (vasprintf(&p, fmt, ap) == -1)
@@ -90,10 +89,10 @@ xasprintf(const char *fmt, ...)
 size_t
 gw_strlcpy(char *dst, const char *src, size_t n)
 {
-	size_t	len = strlen(src);
+	size_t len = strlen(src);
 
 	if (n > 0) {
-		size_t	c = len < n - 1 ? len : n - 1;
+		size_t c = len < n - 1 ? len : n - 1;
 		memcpy(dst, src, c);
 		dst[c] = '\0';
 	}

@@ -15,17 +15,17 @@
 #include "gw/util.h"
 #include "http/accesslog.h"
 
-#define ALOG_BUF	(64 * 1024)
-#define ALOG_LINE_MAX	(3 * 1024)	/* escaped fields are truncated */
+#define ALOG_BUF      (64 * 1024)
+#define ALOG_LINE_MAX (3 * 1024) /* escaped fields are truncated */
 
 struct accesslog {
-	char	*path;
-	int	 fd;
-	int	 failed;		/* a write failed; said once */
-	size_t	 len;
-	time_t	 stamp_time;
-	char	 stamp[40];		/* "22/Nov/2026:11:00:00 +0000" */
-	char	 buf[ALOG_BUF];
+	char  *path;
+	int    fd;
+	int    failed; /* a write failed; said once */
+	size_t len;
+	time_t stamp_time;
+	char   stamp[40]; /* "22/Nov/2026:11:00:00 +0000" */
+	char   buf[ALOG_BUF];
 };
 
 static int
@@ -37,8 +37,8 @@ accesslog_open_fd(const char *path)
 struct accesslog *
 accesslog_open(const char *path)
 {
-	struct accesslog	*al;
-	int			 fd;
+	struct accesslog *al;
+	int		  fd;
 
 	if ((fd = accesslog_open_fd(path)) == -1)
 		return NULL;
@@ -70,7 +70,7 @@ accesslog_flush(struct accesslog *al)
 int
 accesslog_reopen(struct accesslog *al)
 {
-	int	fd;
+	int fd;
 
 	accesslog_flush(al);
 	if ((fd = accesslog_open_fd(al->path)) == -1)
@@ -95,16 +95,16 @@ accesslog_close(struct accesslog *al)
 static char *
 accesslog_escape(char *o, size_t max, const struct http_str *s)
 {
-	static const char	 hex[] = "0123456789abcdef";
-	char			*start = o;
-	size_t			 i;
+	static const char hex[] = "0123456789abcdef";
+	char		 *start = o;
+	size_t		  i;
 
 	if (s == NULL || s->p == NULL) {
 		*o++ = '-';
 		return o;
 	}
 	for (i = 0; i < s->len && (size_t)(o - start) + 4 <= max; i++) {
-		unsigned char	c = (unsigned char)s->p[i];
+		unsigned char c = (unsigned char)s->p[i];
 
 		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
 			*o++ = '\\';
@@ -122,9 +122,9 @@ accesslog_add(struct accesslog *al, const char *addr, time_t now,
     const struct http_str *line, int status, uint64_t bytes,
     const struct http_str *referer, const struct http_str *ua)
 {
-	struct tm	 tm;
-	char		*o;
-	int		 n;
+	struct tm tm;
+	char	 *o;
+	int	  n;
 
 	if (al->len + ALOG_LINE_MAX > sizeof al->buf)
 		accesslog_flush(al);

@@ -15,11 +15,11 @@ struct accesslog;
 /* Open (create, append) path; NULL with errno on failure. */
 struct accesslog *accesslog_open(const char *path);
 /* Flush and reopen the same path (log rotation); 0 or -1 with errno. */
-int	 accesslog_reopen(struct accesslog *);
+int		  accesslog_reopen(struct accesslog *);
 /* Write out what is buffered; 0 or -1 (the lines are then dropped). */
-int	 accesslog_flush(struct accesslog *);
+int		  accesslog_flush(struct accesslog *);
 /* Flush and free. */
-void	 accesslog_close(struct accesslog *);
+void		  accesslog_close(struct accesslog *);
 
 /*
  * Add one line:
@@ -27,8 +27,8 @@ void	 accesslog_close(struct accesslog *);
  * line, referer and ua may be NULL ("-").  Bytes outside printable ASCII,
  * '"' and '\\' are written as \xHH, so a request cannot forge log lines.
  */
-void	 accesslog_add(struct accesslog *, const char *addr, time_t now,
-	     const struct http_str *line, int status, uint64_t bytes,
-	     const struct http_str *referer, const struct http_str *ua);
+void accesslog_add(struct accesslog *, const char *addr, time_t now,
+    const struct http_str *line, int status, uint64_t bytes,
+    const struct http_str *referer, const struct http_str *ua);
 
 #endif

@@ -35,75 +35,90 @@
 #include "http/server.h"
 #include "http/static.h"
 
-#define RBUF_SMALL	4096			/* enough for most heads */
-#define RBUF_BIG	(HTTP_MAX_HEAD + 4096)	/* a full head + more */
-#define WBUF_SIZE	8192			/* > any answer head */
-#define ANSWER_ROOM	640			/* head bytes besides Location */
-#define BODY_DISCARD_MAX (1024 * 1024)		/* more: answer, then close */
-#define TURN_READS	16			/* reads per turn, for fairness */
-#define SENDFILE_CHUNK	(1 << 20)
+#define RBUF_SMALL	 4096			/* enough for most heads */
+#define RBUF_BIG	 (HTTP_MAX_HEAD + 4096) /* a full head + more */
+#define WBUF_SIZE	 8192			/* > any answer head */
+#define ANSWER_ROOM	 640	       /* head bytes besides Location */
+#define BODY_DISCARD_MAX (1024 * 1024) /* more: answer, then close */
+#define TURN_READS	 16	       /* reads per turn, for fairness */
+#define SENDFILE_CHUNK	 (1 << 20)
 
 enum conn_state {
-	C_HEAD,		/* waiting for, or inside, a request head */
-	C_BODY,		/* discarding a request body */
-	C_LINGER,	/* answered the last request; reading to EOF */
+	C_HEAD,	  /* waiting for, or inside, a request head */
+	C_BODY,	  /* discarding a request body */
+	C_LINGER, /* answered the last request; reading to EOF */
 };
 
 enum { FLUSH_DONE, FLUSH_AGAIN, FLUSH_ERR };
 
 struct conn {
-	enum http_src	 src;		/* SRC_CONN: first, see server.h */
-	int		 fd;
-	enum conn_state	 state;
+	enum http_src	    src; /* SRC_CONN: first, see server.h */
+	int		    fd;
+	enum conn_state	    state;
 
-	struct conn	*prev, *next;	/* in list */
-	struct conn_list *list;
-	uint64_t	 deadline;
-	struct conn	*again_next;
-	int		 in_again;
+	struct conn	   *prev, *next; /* in list */
+	struct conn_list   *list;
+	uint64_t	    deadline;
+	struct conn	   *again_next;
+	int		    in_again;
 
-	unsigned	 rd_ready:1;	/* may have unread input */
-	unsigned	 eof:1;		/* the client shut down its side */
-	unsigned	 closing:1;	/* no request after the current one */
-	unsigned	 blocked:1;	/* stopped for output room; resume */
-	unsigned	 active:1;	/* did something this turn */
+	unsigned	    rd_ready : 1; /* may have unread input */
+	unsigned	    eof : 1;	  /* the client shut down its side */
+	unsigned	    closing : 1;  /* no request after the current one */
+	unsigned	    blocked : 1;  /* stopped for output room; resume */
+	unsigned	    active : 1;	  /* did something this turn */
 
-	uint64_t	 body_left;	/* Content-Length still to discard */
-	uint64_t	 body_seen;	/* chunked bytes discarded */
-	int		 body_chunked;
+	uint64_t	    body_left; /* Content-Length still to discard */
+	uint64_t	    body_seen; /* chunked bytes discarded */
+	int		    body_chunked;
 	struct http_chunked chunked;
 
-	char		*rbuf;
-	size_t		 rcap, rpos, rlen;
-	size_t		 wpos, wlen;
-	int		 file_fd;
-	off_t		 file_off;
-	uint64_t	 file_left;
+	char		   *rbuf;
+	size_t		    rcap, rpos, rlen;
+	size_t		    wpos, wlen;
+	int		    file_fd;
+	off_t		    file_off;
+	uint64_t	    file_left;
 
-	char		 addr[48];	/* for the access log */
-	char		 rsmall[RBUF_SMALL];
-	char		 wbuf[WBUF_SIZE];
+	char		    addr[48]; /* for the access log */
+	char		    rsmall[RBUF_SMALL];
+	char		    wbuf[WBUF_SIZE];
 };
 
 static const char *
 conn_reason(int status)
 {
 	switch (status) {
-	case 200: return "OK";
-	case 206: return "Partial Content";
-	case 301: return "Moved Permanently";
-	case 304: return "Not Modified";
-	case 400: return "Bad Request";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 408: return "Request Timeout";
-	case 414: return "URI Too Long";
-	case 416: return "Range Not Satisfiable";
-	case 431: return "Request Header Fields Too Large";
-	case 501: return "Not Implemented";
-	case 503: return "Service Unavailable";
-	case 505: return "HTTP Version Not Supported";
-	default: return "Internal Server Error";
+	case 200:
+		return "OK";
+	case 206:
+		return "Partial Content";
+	case 301:
+		return "Moved Permanently";
+	case 304:
+		return "Not Modified";
+	case 400:
+		return "Bad Request";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 408:
+		return "Request Timeout";
+	case 414:
+		return "URI Too Long";
+	case 416:
+		return "Range Not Satisfiable";
+	case 431:
+		return "Request Header Fields Too Large";
+	case 501:
+		return "Not Implemented";
+	case 503:
+		return "Service Unavailable";
+	case 505:
+		return "HTTP Version Not Supported";
+	default:
+		return "Internal Server Error";
 	}
 }
 
@@ -112,7 +127,7 @@ conn_reason(int status)
 static void
 list_unlink(struct conn *c)
 {
-	struct conn_list	*l = c->list;
+	struct conn_list *l = c->list;
 
 	if (l == NULL)
 		return;
@@ -162,28 +177,29 @@ conn_init(struct http_server *s, uint64_t keepalive_ms, uint64_t header_ms,
 void
 conn_tick(struct http_server *s)
 {
-	static const char *const conn_hdr[HELLO_N] = {
-		"", "Connection: keep-alive\r\n", "Connection: close\r\n" };
-	int	 i, n;
+	static const char *const conn_hdr[HELLO_N] = { "",
+		"Connection: keep-alive\r\n", "Connection: close\r\n" };
+	int			 i, n;
 
 	http_format_date(s->date, s->wall);
 	for (i = 0; i < HELLO_N; i++) {
 		n = snprintf(s->hello[i], sizeof s->hello[i],
 		    "HTTP/1.1 200 OK\r\nServer: gwd-http\r\nDate: %s\r\n"
 		    "Content-Type: text/plain\r\nContent-Length: 3\r\n"
-		    "%s\r\nok\n", s->date, conn_hdr[i]);
+		    "%s\r\nok\n",
+		    s->date, conn_hdr[i]);
 		s->hello_len[i] = (size_t)n;
 	}
 }
 
 struct out {
-	char	*p;
+	char *p;
 };
 
 static void
 out_str(struct out *o, const char *s)
 {
-	size_t	n = strlen(s);
+	size_t n = strlen(s);
 
 	memcpy(o->p, s, n);
 	o->p += n;
@@ -199,7 +215,7 @@ out_mem(struct out *o, const char *s, size_t n)
 static void
 out_u64(struct out *o, uint64_t v)
 {
-	char	 tmp[24], *t = tmp + sizeof tmp;
+	char tmp[24], *t = tmp + sizeof tmp;
 
 	do {
 		*--t = (char)('0' + v % 10);
@@ -210,8 +226,7 @@ out_u64(struct out *o, uint64_t v)
 
 /* Status line and the headers every answer has. */
 static void
-out_head(struct http_server *s, struct out *o, int status, int keep,
-    int minor)
+out_head(struct http_server *s, struct out *o, int status, int keep, int minor)
 {
 	out_str(o, "HTTP/1.1 ");
 	out_u64(o, (uint64_t)status);
@@ -231,9 +246,9 @@ static uint64_t
 conn_answer_text(struct http_server *s, struct conn *c, int status, int keep,
     int minor, int head_only, const struct http_str *location)
 {
-	struct out	 o = { c->wbuf + c->wlen };
-	const char	*r = conn_reason(status);
-	size_t		 blen = strlen(r) + 1;
+	struct out  o = { c->wbuf + c->wlen };
+	const char *r = conn_reason(status);
+	size_t	    blen = strlen(r) + 1;
 
 	out_head(s, &o, status, keep, minor);
 	if (status == 405)
@@ -259,17 +274,17 @@ static uint64_t
 conn_answer_static(struct http_server *s, struct conn *c,
     const struct http_request *req, int keep, int *status)
 {
-	struct static_reply	 r;
-	struct out		 o;
-	char			 lm[HTTP_DATE_LEN + 1];
-	int			 head_only = req->method == HTTP_METHOD_HEAD;
-	uint64_t		 n;
+	struct static_reply r;
+	struct out	    o;
+	char		    lm[HTTP_DATE_LEN + 1];
+	int		    head_only = req->method == HTTP_METHOD_HEAD;
+	uint64_t	    n;
 
 	static_serve(s->rootfd, req, &r);
 	*status = r.status;
 	if (r.status == 301)
-		return conn_answer_text(s, c, 301, keep, req->minor,
-		    head_only, &req->path);
+		return conn_answer_text(s, c, 301, keep, req->minor, head_only,
+		    &req->path);
 	if (r.status != 200 && r.status != 206 && r.status != 304 &&
 	    r.status != 416)
 		return conn_answer_text(s, c, r.status, keep, req->minor,
@@ -325,7 +340,7 @@ conn_answer_static(struct http_server *s, struct conn *c,
 static struct conn *
 conn_new(struct http_server *s, int fd)
 {
-	struct conn	*c;
+	struct conn *c;
 
 	if ((c = s->free) != NULL)
 		s->free = c->next;
@@ -347,7 +362,7 @@ conn_new(struct http_server *s, int fd)
 static void
 conn_close(struct http_server *s, struct conn *c)
 {
-	struct conn	**pp;
+	struct conn **pp;
 
 	list_unlink(c);
 	if (c->in_again) {
@@ -370,7 +385,7 @@ conn_close(struct http_server *s, struct conn *c)
 void
 conn_free_cache(struct http_server *s)
 {
-	struct conn	*c;
+	struct conn *c;
 
 	while ((c = s->free) != NULL) {
 		s->free = c->next;
@@ -381,9 +396,9 @@ conn_free_cache(struct http_server *s)
 void
 conn_close_all(struct http_server *s)
 {
-	struct conn_list	*lists[] = { &s->idle, &s->header, &s->write,
-	    &s->linger };
-	size_t			 i;
+	struct conn_list *lists[] = { &s->idle, &s->header, &s->write,
+		&s->linger };
+	size_t		  i;
 
 	for (i = 0; i < GW_ARRAY_LEN(lists); i++)
 		while (lists[i]->head != NULL)
@@ -393,11 +408,11 @@ conn_close_all(struct http_server *s)
 int
 conn_accept(struct http_server *s, int lfd, int max)
 {
-	struct sockaddr_storage	 ss;
-	struct epoll_event	 ev;
-	struct conn		*c;
-	socklen_t		 sl;
-	int			 fd, i, one = 1;
+	struct sockaddr_storage ss;
+	struct epoll_event	ev;
+	struct conn	       *c;
+	socklen_t		sl;
+	int			fd, i, one = 1;
 
 	for (i = 0; i < max; i++) {
 		sl = sizeof ss;
@@ -410,7 +425,7 @@ conn_accept(struct http_server *s, int lfd, int max)
 			if (errno == EMFILE || errno == ENFILE ||
 			    errno == ENOBUFS || errno == ENOMEM)
 				return -1;
-			return 0;	/* EAGAIN, or nothing we can fix */
+			return 0; /* EAGAIN, or nothing we can fix */
 		}
 		c = conn_new(s, fd);
 		if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6)
@@ -446,7 +461,7 @@ conn_accept(struct http_server *s, int lfd, int max)
 static void
 conn_rbuf_room(struct conn *c)
 {
-	char	*big;
+	char *big;
 
 	if (c->rpos > 0 && (c->rpos == c->rlen || c->rcap - c->rlen < 1024)) {
 		memmove(c->rbuf, c->rbuf + c->rpos, c->rlen - c->rpos);
@@ -478,7 +493,7 @@ static int
 conn_body(struct conn *c)
 {
 	size_t	avail = c->rlen - c->rpos, n;
-	ssize_t	used;
+	ssize_t used;
 	int	done;
 
 	if (!c->body_chunked) {
@@ -505,10 +520,10 @@ conn_body(struct conn *c)
 static void
 conn_process(struct http_server *s, struct conn *c)
 {
-	struct http_request	 req;
-	uint64_t		 bytes;
-	size_t			 avail, need;
-	int			 rc, keep, status, kind;
+	struct http_request req;
+	uint64_t	    bytes;
+	size_t		    avail, need;
+	int		    rc, keep, status, kind;
 
 	c->blocked = 0;
 	while (!c->closing && c->file_fd == -1) {
@@ -545,7 +560,7 @@ conn_process(struct http_server *s, struct conn *c)
 			bytes = conn_answer_text(s, c, status, 0, 1, 0, NULL);
 			conn_log(s, c, &req, status, bytes);
 			c->closing = 1;
-			c->rpos = c->rlen;	/* the rest is unreadable */
+			c->rpos = c->rlen; /* the rest is unreadable */
 			break;
 		}
 		c->rpos += req.head_len;
@@ -559,8 +574,9 @@ conn_process(struct http_server *s, struct conn *c)
 			    NULL);
 		} else if (s->rootfd == -1) {
 			status = 200;
-			kind = !keep ? HELLO_CLOSE :
-			    req.minor == 0 ? HELLO_KEEP10 : HELLO_KEEP11;
+			kind = !keep	   ? HELLO_CLOSE :
+			    req.minor == 0 ? HELLO_KEEP10 :
+					     HELLO_KEEP11;
 			bytes = req.method == HTTP_METHOD_HEAD ? 0 : 3;
 			memcpy(c->wbuf + c->wlen, s->hello[kind],
 			    s->hello_len[kind]);
@@ -590,8 +606,8 @@ conn_process(struct http_server *s, struct conn *c)
 static int
 conn_flush(struct conn *c, int *progress)
 {
-	ssize_t	 n;
-	size_t	 want;
+	ssize_t n;
+	size_t	want;
 
 	while (c->wpos < c->wlen) {
 		n = send(c->fd, c->wbuf + c->wpos, c->wlen - c->wpos,
@@ -609,7 +625,7 @@ conn_flush(struct conn *c, int *progress)
 	c->wpos = c->wlen = 0;
 	while (c->file_fd != -1) {
 		want = c->file_left > SENDFILE_CHUNK ? SENDFILE_CHUNK :
-		    (size_t)c->file_left;
+						       (size_t)c->file_left;
 		n = sendfile(c->fd, c->file_fd, &c->file_off, want);
 		if (n > 0) {
 			*progress = 1;
@@ -623,7 +639,7 @@ conn_flush(struct conn *c, int *progress)
 		else if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return FLUSH_AGAIN;
 		else
-			return FLUSH_ERR;	/* includes a file that shrank */
+			return FLUSH_ERR; /* includes a file that shrank */
 	}
 	return FLUSH_DONE;
 }
@@ -632,13 +648,13 @@ conn_flush(struct conn *c, int *progress)
 static int
 conn_read(struct conn *c)
 {
-	ssize_t	n;
+	ssize_t n;
 	size_t	room;
 
 	conn_rbuf_room(c);
 	room = c->rcap - c->rlen;
 	if (room == 0)
-		return 0;	/* a full buffer waits for output room */
+		return 0; /* a full buffer waits for output room */
 	for (;;) {
 		n = recv(c->fd, c->rbuf + c->rlen, room, 0);
 		if (n > 0) {
@@ -678,7 +694,7 @@ conn_read(struct conn *c)
 static int
 conn_unsent(const struct conn *c)
 {
-	int	n = 0;
+	int n = 0;
 
 	return ioctl(c->fd, SIOCOUTQ, &n) == 0 && n > 0;
 }
@@ -687,7 +703,7 @@ conn_unsent(const struct conn *c)
 static void
 conn_linger(struct http_server *s, struct conn *c)
 {
-	ssize_t	n;
+	ssize_t n;
 	char	junk[4096];
 
 	if (c->state != C_LINGER) {
@@ -715,7 +731,7 @@ conn_linger(struct http_server *s, struct conn *c)
 static void
 conn_run(struct http_server *s, struct conn *c)
 {
-	int	reads = 0, progress = 0, rc;
+	int reads = 0, progress = 0, rc;
 
 	if (c->state == C_LINGER) {
 		conn_linger(s, c);
@@ -787,7 +803,7 @@ conn_event(struct http_server *s, struct conn *c, uint32_t events)
 void
 conn_run_again(struct http_server *s)
 {
-	struct conn	*list = s->again, *c;
+	struct conn *list = s->again, *c;
 
 	s->again = NULL;
 	while ((c = list) != NULL) {
@@ -802,13 +818,15 @@ conn_run_again(struct http_server *s)
 static void
 conn_timeout_header(struct http_server *s, struct conn *c)
 {
-	char	buf[256];
-	int	n;
+	char buf[256];
+	int  n;
 
 	if (c->state == C_HEAD && c->wlen == 0 && c->rlen > c->rpos) {
-		n = snprintf(buf, sizeof buf, "HTTP/1.1 408 Request Timeout\r\n"
+		n = snprintf(buf, sizeof buf,
+		    "HTTP/1.1 408 Request Timeout\r\n"
 		    "Server: gwd-http\r\nDate: %s\r\nConnection: close\r\n"
-		    "Content-Length: 0\r\n\r\n", s->date);
+		    "Content-Length: 0\r\n\r\n",
+		    s->date);
 		(void)send(c->fd, buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
 	}
 	conn_close(s, c);
@@ -817,8 +835,8 @@ conn_timeout_header(struct http_server *s, struct conn *c)
 uint64_t
 conn_expire(struct http_server *s)
 {
-	struct conn	*c;
-	uint64_t	 next = UINT64_MAX, d;
+	struct conn *c;
+	uint64_t     next = UINT64_MAX, d;
 
 	/*
 	 * Idle keep-alive connections: normally after --keep-alive; when
@@ -827,14 +845,15 @@ conn_expire(struct http_server *s)
 	 */
 	while ((c = s->idle.head) != NULL) {
 		d = c->deadline;
-		if (s->draining && d - s->idle.timeout_ms + s->drain_idle_ms < d)
+		if (s->draining &&
+		    d - s->idle.timeout_ms + s->drain_idle_ms < d)
 			d = d - s->idle.timeout_ms + s->drain_idle_ms;
 		if (d > s->now) {
 			next = d;
 			break;
 		}
 		if (s->draining && conn_unsent(c))
-			conn_linger(s, c);	/* until the client has it all */
+			conn_linger(s, c); /* until the client has it all */
 		else
 			conn_close(s, c);
 	}

@@ -42,47 +42,47 @@
 #include "http/accesslog.h"
 #include "http/server.h"
 
-#define MAX_LISTENERS	64
-#define MAX_EVENTS	256
-#define LISTEN_BACKLOG	2048
-#define ACCEPT_PAUSE_MS	100
-#define WATCHDOG_DEFAULT_MS 10000	/* when gwd gave no WATCHDOG_USEC */
-#define REPORT_MS	1000		/* GWD_REQUESTS at most this often */
-#define DRAIN_IDLE_MS	1000
+#define MAX_LISTENERS	    64
+#define MAX_EVENTS	    256
+#define LISTEN_BACKLOG	    2048
+#define ACCEPT_PAUSE_MS	    100
+#define WATCHDOG_DEFAULT_MS 10000 /* when gwd gave no WATCHDOG_USEC */
+#define REPORT_MS	    1000  /* GWD_REQUESTS at most this often */
+#define DRAIN_IDLE_MS	    1000
 /*
  * One accept per wake-up, like nginx's default: the listening socket is
  * level-triggered, so what is left wakes us (or, EPOLLEXCLUSIVE, another
  * idle worker) again at once; a batch would let the first worker awake
  * take a whole burst of new connections and unbalance the pool.
  */
-#define ACCEPT_BATCH	1
-#define DRAIN_ACCEPT	256	/* queued connections taken when draining */
+#define ACCEPT_BATCH	    1
+#define DRAIN_ACCEPT	    256 /* queued connections taken when draining */
 
 struct listener {
-	enum http_src	 src;		/* SRC_LISTEN */
-	int		 fd;
+	enum http_src src; /* SRC_LISTEN */
+	int	      fd;
 };
 
 struct options {
-	const char	*static_dir;
-	const char	*access_log;
-	const char	*listen;
-	uint64_t	 keepalive_ms;
-	uint64_t	 graceful_ms;
-	uint64_t	 header_ms;
-	uint64_t	 write_ms;
-	int		 stop_signal;
-	uint64_t	 max_requests;
-	uint64_t	 max_requests_jitter;
+	const char *static_dir;
+	const char *access_log;
+	const char *listen;
+	uint64_t    keepalive_ms;
+	uint64_t    graceful_ms;
+	uint64_t    header_ms;
+	uint64_t    write_ms;
+	int	    stop_signal;
+	uint64_t    max_requests;
+	uint64_t    max_requests_jitter;
 };
 
-static struct listener	 listeners[MAX_LISTENERS];
-static size_t		 nlisteners;
+static struct listener listeners[MAX_LISTENERS];
+static size_t	       nlisteners;
 
 static void __attribute__((noreturn)) GW_PRINTF(1, 2)
-http_fatal(const char *fmt, ...)
+    http_fatal(const char *fmt, ...)
 {
-	va_list	ap;
+	va_list ap;
 
 	fprintf(stderr, "gwd-http: ");
 	va_start(ap, fmt);
@@ -92,8 +92,7 @@ http_fatal(const char *fmt, ...)
 	exit(1);
 }
 
-static void __attribute__((noreturn))
-http_usage(int status)
+static void __attribute__((noreturn)) http_usage(int status)
 {
 	fprintf(status == 0 ? stdout : stderr,
 	    "usage: gwd-http [--static DIR] [--keep-alive D] "
@@ -110,8 +109,8 @@ http_usage(int status)
 static uint64_t
 http_opt_duration(const char *name, const char *v)
 {
-	uint64_t	 ms;
-	const char	*err;
+	uint64_t    ms;
+	const char *err;
 
 	if (parse_duration_ms(v, &ms, &err) == -1) {
 		fprintf(stderr, "gwd-http: --%s %s: %s\n", name, v, err);
@@ -123,8 +122,8 @@ http_opt_duration(const char *name, const char *v)
 static uint64_t
 http_opt_uint(const char *name, const char *v)
 {
-	uint64_t	 n;
-	const char	*err;
+	uint64_t    n;
+	const char *err;
 
 	if (parse_uint(v, 0, UINT64_MAX / 2, &n, &err) == -1) {
 		fprintf(stderr, "gwd-http: --%s %s: %s\n", name, v, err);
@@ -136,8 +135,19 @@ http_opt_uint(const char *name, const char *v)
 static void
 http_options(int argc, char **argv, struct options *o)
 {
-	enum { O_STATIC = 256, O_KEEPALIVE, O_GRACEFUL, O_STOPSIG, O_MAXREQ,
-	    O_JITTER, O_ALOG, O_LISTEN, O_HEADER, O_WRITE, O_VERSION };
+	enum {
+		O_STATIC = 256,
+		O_KEEPALIVE,
+		O_GRACEFUL,
+		O_STOPSIG,
+		O_MAXREQ,
+		O_JITTER,
+		O_ALOG,
+		O_LISTEN,
+		O_HEADER,
+		O_WRITE,
+		O_VERSION
+	};
 	static const struct option longopts[] = {
 		{ "static", required_argument, NULL, O_STATIC },
 		{ "keep-alive", required_argument, NULL, O_KEEPALIVE },
@@ -153,7 +163,7 @@ http_options(int argc, char **argv, struct options *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int	ch;
+	int ch;
 
 	memset(o, 0, sizeof *o);
 	o->keepalive_ms = 5000;
@@ -179,14 +189,17 @@ http_options(int argc, char **argv, struct options *o)
 			    optarg);
 			break;
 		case O_WRITE:
-			o->write_ms = http_opt_duration("write-timeout", optarg);
+			o->write_ms = http_opt_duration("write-timeout",
+			    optarg);
 			break;
 		case O_STOPSIG:
 			if (parse_signal(optarg, &o->stop_signal) == -1 ||
 			    o->stop_signal == SIGKILL ||
 			    o->stop_signal == SIGSTOP) {
-				fprintf(stderr, "gwd-http: --stop-signal %s: "
-				    "not a signal that can be caught\n", optarg);
+				fprintf(stderr,
+				    "gwd-http: --stop-signal %s: "
+				    "not a signal that can be caught\n",
+				    optarg);
 				exit(2);
 			}
 			break;
@@ -194,8 +207,8 @@ http_options(int argc, char **argv, struct options *o)
 			o->max_requests = http_opt_uint("max-requests", optarg);
 			break;
 		case O_JITTER:
-			o->max_requests_jitter = http_opt_uint(
-			    "max-requests-jitter", optarg);
+			o->max_requests_jitter =
+			    http_opt_uint("max-requests-jitter", optarg);
 			break;
 		case O_ALOG:
 			o->access_log = optarg;
@@ -226,8 +239,8 @@ http_options(int argc, char **argv, struct options *o)
 static void
 http_add_listener(int fd)
 {
-	int		accepting = 0;
-	socklen_t	sl = sizeof accepting;
+	int	  accepting = 0;
+	socklen_t sl = sizeof accepting;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &sl) == -1 ||
 	    !accepting)
@@ -245,17 +258,17 @@ http_add_listener(int fd)
 static int
 http_listen_fds(void)
 {
-	const char	*e, *pid;
-	uint64_t	 n, p;
-	const char	*err;
-	uint64_t	 i;
+	const char *e, *pid;
+	uint64_t    n, p;
+	const char *err;
+	uint64_t    i;
 
 	if ((e = getenv("LISTEN_FDS")) == NULL)
 		return 0;
 	if ((pid = getenv("LISTEN_PID")) == NULL ||
 	    parse_uint(pid, 1, INT32_MAX, &p, &err) == -1 ||
 	    (pid_t)p != getpid())
-		return 0;	/* meant for another process */
+		return 0; /* meant for another process */
 	if (parse_uint(e, 0, MAX_LISTENERS, &n, &err) == -1)
 		http_fatal("LISTEN_FDS=%s: %s", e, err);
 	for (i = 0; i < n; i++)
@@ -267,10 +280,10 @@ http_listen_fds(void)
 static void
 http_listen_addr(const char *addr)
 {
-	struct addrinfo	 hints, *res, *ai;
-	char		 host[256];
-	const char	*colon, *port, *h;
-	int		 fd, rc, one = 1;
+	struct addrinfo hints, *res, *ai;
+	char		host[256];
+	const char     *colon, *port, *h;
+	int		fd, rc, one = 1;
 
 	if ((colon = strrchr(addr, ':')) == NULL)
 		http_fatal("--listen %s: expected HOST:PORT", addr);
@@ -313,8 +326,8 @@ http_listen_addr(const char *addr)
 static void
 http_listeners_arm(struct http_server *s, int on)
 {
-	struct epoll_event	ev;
-	size_t			i;
+	struct epoll_event ev;
+	size_t		   i;
 
 	for (i = 0; i < nlisteners; i++) {
 		if (listeners[i].fd == -1)
@@ -322,7 +335,7 @@ http_listeners_arm(struct http_server *s, int on)
 		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
 		ev.data.ptr = &listeners[i];
 		if (epoll_ctl(s->epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL,
-		    listeners[i].fd, &ev) == -1)
+			listeners[i].fd, &ev) == -1)
 			http_fatal("epoll_ctl: %s", strerror(errno));
 	}
 }
@@ -330,7 +343,7 @@ http_listeners_arm(struct http_server *s, int on)
 static void
 http_clock(struct http_server *s)
 {
-	struct timespec	ts;
+	struct timespec ts;
 	time_t		old = s->wall;
 
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
@@ -344,7 +357,7 @@ http_clock(struct http_server *s)
 static uint64_t
 http_jitter(uint64_t max)
 {
-	uint64_t	r;
+	uint64_t r;
 
 	if (max == 0)
 		return 0;
@@ -357,15 +370,15 @@ http_jitter(uint64_t max)
 static uint64_t
 http_watchdog_period(void)
 {
-	const char	*e, *pid, *err;
-	uint64_t	 usec, p;
+	const char *e, *pid, *err;
+	uint64_t    usec, p;
 
 	if ((e = getenv("WATCHDOG_USEC")) == NULL ||
 	    parse_uint(e, 1, UINT64_MAX / 2, &usec, &err) == -1)
 		return WATCHDOG_DEFAULT_MS;
 	if ((pid = getenv("WATCHDOG_PID")) != NULL &&
 	    (parse_uint(pid, 1, INT32_MAX, &p, &err) == -1 ||
-	    (pid_t)p != getpid()))
+		(pid_t)p != getpid()))
 		return WATCHDOG_DEFAULT_MS;
 	usec /= 3;
 	return usec < 3000 ? 1 : usec / 1000;
@@ -381,10 +394,9 @@ http_notify(const char *msg)
 
 /* Stop accepting; the loop ends once every connection is done. */
 static void
-http_drain(struct http_server *s, const struct options *o,
-    uint64_t *deadline)
+http_drain(struct http_server *s, const struct options *o, uint64_t *deadline)
 {
-	size_t	i;
+	size_t	 i;
 	uint64_t budget;
 
 	if (s->draining)
@@ -404,7 +416,7 @@ http_drain(struct http_server *s, const struct options *o,
 	}
 	/* Leave before gwd's SIGKILL: a second early, or a quarter. */
 	budget = o->graceful_ms > 4000 ? o->graceful_ms - 1000 :
-	    o->graceful_ms * 3 / 4;
+					 o->graceful_ms * 3 / 4;
 	*deadline = s->now + budget;
 	if (s->drain_idle_ms > budget / 2)
 		s->drain_idle_ms = budget / 2;
@@ -413,34 +425,37 @@ http_drain(struct http_server *s, const struct options *o,
 int
 main(int argc, char **argv)
 {
-	struct options		 o;
-	struct http_server	 s;
-	struct epoll_event	 evs[MAX_EVENTS], ev;
-	struct { enum http_src src; int fd; } sig;
-	struct signalfd_siginfo	 si;
-	sigset_t		 mask;
-	uint64_t		 wd_period, next_wd, next_report = 0;
-	uint64_t		 recycle_at = 0, reported = 0, next, drain_end = 0;
-	uint64_t		 accept_resume = 0;
-	char			 msg[128];
-	size_t			 mlen;
-	int			 n, i, quit = 0, recycled = 0, have_notify;
+	struct options	   o;
+	struct http_server s;
+	struct epoll_event evs[MAX_EVENTS], ev;
+	struct {
+		enum http_src src;
+		int	      fd;
+	} sig;
+	struct signalfd_siginfo si;
+	sigset_t		mask;
+	uint64_t		wd_period, next_wd, next_report = 0;
+	uint64_t recycle_at = 0, reported = 0, next, drain_end = 0;
+	uint64_t accept_resume = 0;
+	char	 msg[128];
+	size_t	 mlen;
+	int	 n, i, quit = 0, recycled = 0, have_notify;
 
 	http_options(argc, argv, &o);
 	memset(&s, 0, sizeof s);
 	s.rootfd = -1;
 	s.drain_idle_ms = o.keepalive_ms < DRAIN_IDLE_MS ? o.keepalive_ms :
-	    DRAIN_IDLE_MS;
+							   DRAIN_IDLE_MS;
 
 	if (http_listen_fds() == 0) {
 		if (o.listen == NULL)
 			http_fatal("no listening socket: run me from gwd "
-			    "(LISTEN_FDS) or give --listen HOST:PORT");
+				   "(LISTEN_FDS) or give --listen HOST:PORT");
 		http_listen_addr(o.listen);
 	}
 	if (o.static_dir != NULL &&
-	    (s.rootfd = open(o.static_dir, O_PATH | O_DIRECTORY | O_CLOEXEC))
-	    == -1)
+	    (s.rootfd = open(o.static_dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) ==
+		-1)
 		http_fatal("--static %s: %s", o.static_dir, strerror(errno));
 	if (o.access_log != NULL &&
 	    (s.alog = accesslog_open(o.access_log)) == NULL)
@@ -472,7 +487,8 @@ main(int argc, char **argv)
 	http_clock(&s);
 	conn_init(&s, o.keepalive_ms, o.header_ms, o.write_ms);
 	if (o.max_requests > 0)
-		recycle_at = o.max_requests + http_jitter(o.max_requests_jitter);
+		recycle_at = o.max_requests +
+		    http_jitter(o.max_requests_jitter);
 	have_notify = getenv("NOTIFY_SOCKET") != NULL;
 	wd_period = http_watchdog_period();
 
@@ -484,7 +500,7 @@ main(int argc, char **argv)
 	while (!quit) {
 		next = conn_expire(&s);
 		if (s.draining && s.nconns == 0)
-			break;	/* the last ones may just have expired */
+			break; /* the last ones may just have expired */
 		if (next_wd < next)
 			next = next_wd;
 		if (s.requests != reported && next_report < next)
@@ -503,7 +519,7 @@ main(int argc, char **argv)
 		http_clock(&s);
 
 		for (i = 0; i < n; i++) {
-			enum http_src	*src = evs[i].data.ptr;
+			enum http_src *src = evs[i].data.ptr;
 
 			if (*src == SRC_CONN) {
 				conn_event(&s, evs[i].data.ptr, evs[i].events);
@@ -512,8 +528,9 @@ main(int argc, char **argv)
 			if (*src == SRC_LISTEN) {
 				if (s.draining || accept_resume != 0)
 					continue;
-				if (conn_accept(&s, ((struct listener *)src)->fd,
-				    ACCEPT_BATCH) == -1) {
+				if (conn_accept(&s,
+					((struct listener *)src)->fd,
+					ACCEPT_BATCH) == -1) {
 					/* Out of fds: pause, do not spin. */
 					http_listeners_arm(&s, 0);
 					accept_resume = s.now + ACCEPT_PAUSE_MS;
@@ -521,7 +538,7 @@ main(int argc, char **argv)
 				continue;
 			}
 			while (read(sig.fd, &si, sizeof si) == sizeof si) {
-				int	signo = (int)si.ssi_signo;
+				int signo = (int)si.ssi_signo;
 
 				if (signo == o.stop_signal || signo == SIGTERM)
 					http_drain(&s, &o, &drain_end);
@@ -529,9 +546,11 @@ main(int argc, char **argv)
 					quit = 1;
 				else if (signo == SIGUSR1 && s.alog != NULL &&
 				    accesslog_reopen(s.alog) == -1)
-					fprintf(stderr, "gwd-http[%d]: reopen "
-					    "%s: %s\n", (int)getpid(),
-					    o.access_log, strerror(errno));
+					fprintf(stderr,
+					    "gwd-http[%d]: reopen "
+					    "%s: %s\n",
+					    (int)getpid(), o.access_log,
+					    strerror(errno));
 			}
 		}
 		conn_run_again(&s);

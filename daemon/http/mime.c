@@ -10,8 +10,8 @@
 #include "http/mime.h"
 
 static const struct {
-	const char	*ext;
-	const char	*type;
+	const char *ext;
+	const char *type;
 } mime_types[] = {
 	{ "html", "text/html; charset=utf-8" },
 	{ "htm", "text/html; charset=utf-8" },
@@ -51,8 +51,8 @@ static const struct {
 const char *
 http_mime_type(const char *name)
 {
-	const char	*dot, *slash;
-	size_t		 i;
+	const char *dot, *slash;
+	size_t	    i;
 
 	dot = strrchr(name, '.');
 	slash = strrchr(name, '/');

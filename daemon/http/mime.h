@@ -3,6 +3,6 @@
 #define GWD_HTTP_MIME_H
 
 /* The type for a file name; application/octet-stream when unknown. */
-const char	*http_mime_type(const char *name);
+const char *http_mime_type(const char *name);
 
 #endif

@@ -11,42 +11,105 @@
 
 #include "http/parser.h"
 
-#define MAX_METHOD	64	/* a longer method is malformed */
-#define MAX_EMPTY_LINES	8	/* CRLFs tolerated before a request line */
-#define MAX_CHUNK_LINE	4096	/* chunk size line with its extensions */
+#define MAX_METHOD	64   /* a longer method is malformed */
+#define MAX_EMPTY_LINES 8    /* CRLFs tolerated before a request line */
+#define MAX_CHUNK_LINE	4096 /* chunk size line with its extensions */
 #define MAX_TRAILERS	HTTP_MAX_HEAD
 
 /* RFC 9110 tchar: the characters of a method or a header name. */
 static const unsigned char tchar[256] = {
-	['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1,
-	['*'] = 1, ['+'] = 1, ['-'] = 1, ['.'] = 1, ['^'] = 1, ['_'] = 1,
-	['`'] = 1, ['|'] = 1, ['~'] = 1,
-	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
-	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
-	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
-	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
-	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
-	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
-	['Y'] = 1, ['Z'] = 1,
-	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
-	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
-	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
-	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
-	['y'] = 1, ['z'] = 1,
+	['!'] = 1,
+	['#'] = 1,
+	['$'] = 1,
+	['%'] = 1,
+	['&'] = 1,
+	['\''] = 1,
+	['*'] = 1,
+	['+'] = 1,
+	['-'] = 1,
+	['.'] = 1,
+	['^'] = 1,
+	['_'] = 1,
+	['`'] = 1,
+	['|'] = 1,
+	['~'] = 1,
+	['0'] = 1,
+	['1'] = 1,
+	['2'] = 1,
+	['3'] = 1,
+	['4'] = 1,
+	['5'] = 1,
+	['6'] = 1,
+	['7'] = 1,
+	['8'] = 1,
+	['9'] = 1,
+	['A'] = 1,
+	['B'] = 1,
+	['C'] = 1,
+	['D'] = 1,
+	['E'] = 1,
+	['F'] = 1,
+	['G'] = 1,
+	['H'] = 1,
+	['I'] = 1,
+	['J'] = 1,
+	['K'] = 1,
+	['L'] = 1,
+	['M'] = 1,
+	['N'] = 1,
+	['O'] = 1,
+	['P'] = 1,
+	['Q'] = 1,
+	['R'] = 1,
+	['S'] = 1,
+	['T'] = 1,
+	['U'] = 1,
+	['V'] = 1,
+	['W'] = 1,
+	['X'] = 1,
+	['Y'] = 1,
+	['Z'] = 1,
+	['a'] = 1,
+	['b'] = 1,
+	['c'] = 1,
+	['d'] = 1,
+	['e'] = 1,
+	['f'] = 1,
+	['g'] = 1,
+	['h'] = 1,
+	['i'] = 1,
+	['j'] = 1,
+	['k'] = 1,
+	['l'] = 1,
+	['m'] = 1,
+	['n'] = 1,
+	['o'] = 1,
+	['p'] = 1,
+	['q'] = 1,
+	['r'] = 1,
+	['s'] = 1,
+	['t'] = 1,
+	['u'] = 1,
+	['v'] = 1,
+	['w'] = 1,
+	['x'] = 1,
+	['y'] = 1,
+	['z'] = 1,
 };
 
 static const char *const months[12] = { "Jan", "Feb", "Mar", "Apr", "May",
-    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-static const char *const wdays[7] = { "Sun", "Mon", "Tue", "Wed", "Thu",
-    "Fri", "Sat" };
+	"Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+static const char *const wdays[7] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri",
+	"Sat" };
 
 int
 http_str_ieq(const char *s, size_t len, const char *lit)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < len; i++) {
-		unsigned char	a = (unsigned char)s[i], b = (unsigned char)lit[i];
+		unsigned char a = (unsigned char)s[i],
+			      b = (unsigned char)lit[i];
 
 		if (b == '\0')
 			return 0;
@@ -64,8 +127,8 @@ http_str_ieq(const char *s, size_t len, const char *lit)
 static int
 parser_uint(const char *p, size_t len, uint64_t *out)
 {
-	uint64_t	v = 0;
-	size_t		i;
+	uint64_t v = 0;
+	size_t	 i;
 
 	if (len == 0 || len > 18)
 		return -1;
@@ -82,7 +145,7 @@ parser_uint(const char *p, size_t len, uint64_t *out)
 static void
 parser_connection(const char *p, size_t len, int *close, int *keep)
 {
-	size_t	i = 0, s, e;
+	size_t i = 0, s, e;
 
 	while (i < len) {
 		while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == ','))
@@ -104,7 +167,7 @@ parser_connection(const char *p, size_t len, int *close, int *keep)
 static void
 parser_path(struct http_request *req)
 {
-	const char	*t = req->target.p, *end = t + req->target.len, *p;
+	const char *t = req->target.p, *end = t + req->target.len, *p;
 
 	if (t[0] != '/') {
 		/* absolute-form: scheme "://" authority path-abempty */
@@ -113,7 +176,7 @@ parser_path(struct http_request *req)
 		else if (req->target.len > 8 && http_str_ieq(t, 8, "https://"))
 			t += 8;
 		else
-			return;		/* "*" or garbage: no path */
+			return; /* "*" or garbage: no path */
 		while (t < end && *t != '/' && *t != '?' && *t != '#')
 			t++;
 		if (t == end || *t != '/') {
@@ -132,7 +195,7 @@ parser_path(struct http_request *req)
 static int
 parser_request_line(const char *buf, size_t len, struct http_request *req)
 {
-	size_t	i, m, ts;
+	size_t i, m, ts;
 
 	for (i = 0; i < len && buf[i] != ' '; i++)
 		if (!tchar[(unsigned char)buf[i]])
@@ -155,7 +218,7 @@ parser_request_line(const char *buf, size_t len, struct http_request *req)
 	if (i - ts > HTTP_MAX_URI)
 		return -414;
 	if (i == ts || i == len)
-		return -400;	/* no target, or HTTP/0.9 */
+		return -400; /* no target, or HTTP/0.9 */
 	req->target.p = buf + ts;
 	req->target.len = i - ts;
 	i++;
@@ -175,15 +238,15 @@ static int
 parser_header(const char *p, size_t len, struct http_request *req,
     int *conn_close, int *conn_keep, int *have_cl, int *have_te)
 {
-	const char	*v;
-	size_t		 n, vl, i;
-	uint64_t	 cl;
+	const char *v;
+	size_t	    n, vl, i;
+	uint64_t    cl;
 
 	if (len > 0 && (p[0] == ' ' || p[0] == '\t'))
-		return -400;	/* obs-fold */
+		return -400; /* obs-fold */
 	for (n = 0; n < len && p[n] != ':'; n++)
 		if (!tchar[(unsigned char)p[n]])
-			return -400;	/* includes space before the colon */
+			return -400; /* includes space before the colon */
 	if (n == 0 || n == len)
 		return -400;
 	v = p + n + 1;
@@ -195,7 +258,7 @@ parser_header(const char *p, size_t len, struct http_request *req,
 	while (vl > 0 && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
 		vl--;
 	for (i = 0; i < vl; i++) {
-		unsigned char	c = (unsigned char)v[i];
+		unsigned char c = (unsigned char)v[i];
 
 		if ((c < 0x20 && c != '\t') || c == 0x7f)
 			return -400;
@@ -266,10 +329,10 @@ parser_header(const char *p, size_t len, struct http_request *req,
 int
 http_parse_request(const char *buf, size_t len, struct http_request *req)
 {
-	const char	*lf, *p, *end, *q;
-	size_t		 skip = 0, i, ll;
-	int		 empty = 0, rc, conn_close = 0, conn_keep = 0;
-	int		 have_cl = 0, have_te = 0;
+	const char *lf, *p, *end, *q;
+	size_t	    skip = 0, i, ll;
+	int	    empty = 0, rc, conn_close = 0, conn_keep = 0;
+	int	    have_cl = 0, have_te = 0;
 
 	memset(req, 0, sizeof *req);
 
@@ -336,7 +399,8 @@ http_parse_request(const char *buf, size_t len, struct http_request *req)
 
 	/* Parse the header lines between the request line and the blank. */
 	end = p;
-	for (p = lf + 1; *p != '\n' && !(*p == '\r' && p[1] == '\n'); p = q + 1) {
+	for (p = lf + 1; *p != '\n' && !(*p == '\r' && p[1] == '\n');
+	     p = q + 1) {
 		q = memchr(p, '\n', (size_t)(end - p));
 		ll = (size_t)(q - p);
 		if (ll > 0 && p[ll - 1] == '\r')
@@ -348,7 +412,7 @@ http_parse_request(const char *buf, size_t len, struct http_request *req)
 	}
 
 	if (have_te && have_cl)
-		return -400;	/* ambiguous framing: a smuggling attempt */
+		return -400; /* ambiguous framing: a smuggling attempt */
 	if (have_te && req->minor == 0)
 		return -400;
 	if (req->minor == 1 && req->host.p == NULL)
@@ -366,8 +430,15 @@ more:
 }
 
 enum {
-	CH_SIZE, CH_EXT, CH_SIZE_LF, CH_DATA, CH_DATA_CR, CH_DATA_LF,
-	CH_TRAILER, CH_TRAILER_LINE, CH_TRAILER_LF,
+	CH_SIZE,
+	CH_EXT,
+	CH_SIZE_LF,
+	CH_DATA,
+	CH_DATA_CR,
+	CH_DATA_LF,
+	CH_TRAILER,
+	CH_TRAILER_LINE,
+	CH_TRAILER_LF,
 };
 
 void
@@ -393,12 +464,12 @@ ssize_t
 http_chunked_feed(struct http_chunked *ch, const char *buf, size_t len,
     int *done)
 {
-	size_t	i = 0, n;
-	int	h;
+	size_t i = 0, n;
+	int    h;
 
 	*done = 0;
 	while (i < len) {
-		unsigned char	c = (unsigned char)buf[i];
+		unsigned char c = (unsigned char)buf[i];
 
 		switch (ch->state) {
 		case CH_SIZE:
@@ -491,7 +562,7 @@ http_chunked_feed(struct http_chunked *ch, const char *buf, size_t len,
 void
 http_format_date(char out[HTTP_DATE_LEN + 1], time_t t)
 {
-	struct tm	tm;
+	struct tm tm;
 
 	gmtime_r(&t, &tm);
 	snprintf(out, HTTP_DATE_LEN + 1, "%s, %02d %s %04d %02d:%02d:%02d GMT",
@@ -503,7 +574,7 @@ http_format_date(char out[HTTP_DATE_LEN + 1], time_t t)
 static int
 date_num(const char *p, int n, int lead_sp)
 {
-	int	v = 0, i;
+	int v = 0, i;
 
 	for (i = 0; i < n; i++) {
 		if (i == 0 && lead_sp && p[i] == ' ' && n > 1)
@@ -518,7 +589,7 @@ date_num(const char *p, int n, int lead_sp)
 static int
 date_month(const char *p)
 {
-	int	i;
+	int i;
 
 	for (i = 0; i < 12; i++)
 		if (memcmp(p, months[i], 3) == 0)
@@ -544,22 +615,23 @@ date_time(const char *p, struct tm *tm)
 int
 http_parse_date(const char *s, size_t len, time_t *out)
 {
-	struct tm	 tm;
-	const char	*p;
-	size_t		 w;
-	time_t		 t;
+	struct tm   tm;
+	const char *p;
+	size_t	    w;
+	time_t	    t;
 
 	memset(&tm, 0, sizeof tm);
-	for (w = 0; w < len && w < 10 && ((s[w] >= 'A' && s[w] <= 'Z') ||
-	    (s[w] >= 'a' && s[w] <= 'z')); w++)
+	for (w = 0; w < len && w < 10 &&
+	     ((s[w] >= 'A' && s[w] <= 'Z') || (s[w] >= 'a' && s[w] <= 'z'));
+	     w++)
 		;
 	if (w < 3 || w == len)
 		return -1;
 	if (w == 3 && s[3] == ',' && len == 29) {
 		/* IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT" */
 		p = s + 5;
-		if (s[4] != ' ' || p[2] != ' ' || p[6] != ' ' ||
-		    p[11] != ' ' || memcmp(p + 20, " GMT", 4) != 0)
+		if (s[4] != ' ' || p[2] != ' ' || p[6] != ' ' || p[11] != ' ' ||
+		    memcmp(p + 20, " GMT", 4) != 0)
 			return -1;
 		tm.tm_mday = date_num(p, 2, 0);
 		tm.tm_mon = date_month(p + 3);
@@ -606,8 +678,8 @@ http_parse_date(const char *s, size_t len, time_t *out)
 static int
 range_num(const char **pp, const char *end, uint64_t *out)
 {
-	const char	*p = *pp;
-	uint64_t	 v = 0;
+	const char *p = *pp;
+	uint64_t    v = 0;
 
 	if (p == end || *p < '0' || *p > '9')
 		return -1;
@@ -626,8 +698,8 @@ int
 http_parse_range(const char *s, size_t len, uint64_t size, uint64_t *first,
     uint64_t *last)
 {
-	const char	*p = s + 6, *end = s + len;
-	uint64_t	 a, b;
+	const char *p = s + 6, *end = s + len;
+	uint64_t    a, b;
 
 	if (len < 7 || !http_str_ieq(s, 6, "bytes="))
 		return 0;
@@ -636,7 +708,7 @@ http_parse_range(const char *s, size_t len, uint64_t size, uint64_t *first,
 	while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
 		end--;
 	if (memchr(p, ',', (size_t)(end - p)) != NULL)
-		return 0;	/* several ranges: send it all */
+		return 0; /* several ranges: send it all */
 	if (p < end && *p == '-') {
 		p++;
 		if (range_num(&p, end, &b) == -1 || p != end)

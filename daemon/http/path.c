@@ -27,11 +27,10 @@
 #include "http/path.h"
 
 int
-http_path_resolve(const char *p, size_t len, char *out, size_t outsz,
-    int *dir)
+http_path_resolve(const char *p, size_t len, char *out, size_t outsz, int *dir)
 {
-	size_t	i = 0, o = 0, seg = 0;
-	int	hi, lo;
+	size_t i = 0, o = 0, seg = 0;
+	int    hi, lo;
 
 	*dir = 0;
 	if (outsz == 0)
@@ -39,7 +38,7 @@ http_path_resolve(const char *p, size_t len, char *out, size_t outsz,
 	if (len == 0 || p[0] != '/')
 		return -400;
 	while (i < len) {
-		unsigned char	c = (unsigned char)p[i];
+		unsigned char c = (unsigned char)p[i];
 
 		if (c == '/') {
 			/* end of a segment: collapse empty ones */
@@ -66,7 +65,7 @@ http_path_resolve(const char *p, size_t len, char *out, size_t outsz,
 		} else
 			i++;
 		if (c == '.' && o == seg)
-			return -404;	/* ".", "..", or a hidden name */
+			return -404; /* ".", "..", or a hidden name */
 		if (o + 1 >= outsz)
 			return -414;
 		out[o++] = (char)c;
@@ -82,10 +81,10 @@ http_path_resolve(const char *p, size_t len, char *out, size_t outsz,
 static int
 path_open_fallback(int rootfd, const char *rel)
 {
-	char	 root[PATH_MAX], full[PATH_MAX], real[PATH_MAX], proc[64];
-	ssize_t	 n;
-	size_t	 rl;
-	int	 fd;
+	char	root[PATH_MAX], full[PATH_MAX], real[PATH_MAX], proc[64];
+	ssize_t n;
+	size_t	rl;
+	int	fd;
 
 	snprintf(proc, sizeof proc, "/proc/self/fd/%d", rootfd);
 	if ((n = readlink(proc, root, sizeof root - 1)) == -1)
@@ -112,10 +111,10 @@ path_open_fallback(int rootfd, const char *rel)
 int
 http_path_open(int rootfd, const char *rel)
 {
-	const char	*r = *rel == '\0' ? "." : rel;
+	const char *r = *rel == '\0' ? "." : rel;
 #if defined(SYS_openat2) && defined(PATH_HAVE_OPENAT2)
-	struct open_how	 how;
-	long		 fd;
+	struct open_how how;
+	long		fd;
 
 	memset(&how, 0, sizeof how);
 	how.flags = O_RDONLY | O_CLOEXEC;

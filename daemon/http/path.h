@@ -19,14 +19,14 @@
  * '.' (so ".", "..", ".git"), an encoded '/' or NUL, before or after
  * decoding.  -414 if the result does not fit.
  */
-int	 http_path_resolve(const char *p, size_t len, char *out, size_t outsz,
-	     int *dir);
+int http_path_resolve(const char *p, size_t len, char *out, size_t outsz,
+    int *dir);
 
 /*
  * Open rel (from http_path_resolve) beneath the directory rootfd,
  * read-only, refusing any resolution that leaves the root.  Returns an fd
  * or -1 with errno (EXDEV/ELOOP for an escape).
  */
-int	 http_path_open(int rootfd, const char *rel);
+int http_path_open(int rootfd, const char *rel);
 
 #endif

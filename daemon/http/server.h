@@ -27,8 +27,8 @@ enum http_src {
  * at the tail keeps it sorted by deadline and expiry only looks at heads.
  */
 struct conn_list {
-	struct conn	*head, *tail;
-	uint64_t	 timeout_ms;
+	struct conn *head, *tail;
+	uint64_t     timeout_ms;
 };
 
 /* The ready-made hello answers for the current second. */
@@ -36,42 +36,42 @@ enum { HELLO_KEEP11, HELLO_KEEP10, HELLO_CLOSE, HELLO_N };
 
 struct http_server {
 	/* configuration */
-	int		 rootfd;	/* --static directory, or -1: hello */
-	uint64_t	 drain_idle_ms;	/* idle time that makes a keep-alive
+	int		  rootfd;	 /* --static directory, or -1: hello */
+	uint64_t	  drain_idle_ms; /* idle time that makes a keep-alive
 					   connection safe to close when
 					   draining */
-	struct accesslog *alog;		/* NULL when off */
+	struct accesslog *alog;		 /* NULL when off */
 
-	int		 epfd;
-	uint64_t	 now;		/* monotonic ms, once per loop turn */
-	time_t		 wall;		/* seconds, once per loop turn */
-	int		 draining;
-	int		 keepalive_off;	/* --keep-alive 0 */
-	uint64_t	 requests;	/* served, for GWD_REQUESTS */
-	size_t		 nconns;
+	int		  epfd;
+	uint64_t	  now;	/* monotonic ms, once per loop turn */
+	time_t		  wall; /* seconds, once per loop turn */
+	int		  draining;
+	int		  keepalive_off; /* --keep-alive 0 */
+	uint64_t	  requests;	 /* served, for GWD_REQUESTS */
+	size_t		  nconns;
 
-	struct conn_list idle;		/* keep-alive, between requests */
-	struct conn_list header;	/* inside a request head or body */
-	struct conn_list write;		/* output blocked on the client */
-	struct conn_list linger;	/* closing: reading to EOF */
-	struct conn	*again;		/* used up their turn; run next */
-	struct conn	*free;		/* closed, kept for reuse */
+	struct conn_list  idle;	  /* keep-alive, between requests */
+	struct conn_list  header; /* inside a request head or body */
+	struct conn_list  write;  /* output blocked on the client */
+	struct conn_list  linger; /* closing: reading to EOF */
+	struct conn	 *again;  /* used up their turn; run next */
+	struct conn	 *free;	  /* closed, kept for reuse */
 
-	char		 date[HTTP_DATE_LEN + 1];
-	char		 hello[HELLO_N][256];
-	size_t		 hello_len[HELLO_N];
+	char		  date[HTTP_DATE_LEN + 1];
+	char		  hello[HELLO_N][256];
+	size_t		  hello_len[HELLO_N];
 };
 
 /* conn.c */
-void	 conn_init(struct http_server *, uint64_t keepalive_ms,
-	     uint64_t header_ms, uint64_t write_ms);
+void conn_init(struct http_server *, uint64_t keepalive_ms, uint64_t header_ms,
+    uint64_t write_ms);
 /* New second: refresh the Date header and the hello answers. */
-void	 conn_tick(struct http_server *);
+void conn_tick(struct http_server *);
 /* Accept up to max waiting on lfd; -1 when out of fds (pause accepting). */
-int	 conn_accept(struct http_server *, int lfd, int max);
-void	 conn_event(struct http_server *, struct conn *, uint32_t events);
+int  conn_accept(struct http_server *, int lfd, int max);
+void conn_event(struct http_server *, struct conn *, uint32_t events);
 /* Give the connections that ran out of turns their next turn. */
-void	 conn_run_again(struct http_server *);
+void conn_run_again(struct http_server *);
 /* Expire timers; returns the next deadline (UINT64_MAX: none). */
 uint64_t conn_expire(struct http_server *);
 /* Close everything now (quick exit). */

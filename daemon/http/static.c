@@ -26,15 +26,14 @@ static_errno_status(int e)
 }
 
 void
-static_serve(int rootfd, const struct http_request *req,
-    struct static_reply *r)
+static_serve(int rootfd, const struct http_request *req, struct static_reply *r)
 {
-	char		 rel[PATH_MAX], idx[PATH_MAX];
-	const char	*name = rel;
-	struct stat	 st;
-	time_t		 ims;
-	int		 dir, rc, fd;
-	char		 lm[HTTP_DATE_LEN + 1];
+	char	    rel[PATH_MAX], idx[PATH_MAX];
+	const char *name = rel;
+	struct stat st;
+	time_t	    ims;
+	int	    dir, rc, fd;
+	char	    lm[HTTP_DATE_LEN + 1];
 
 	memset(r, 0, sizeof *r);
 	r->fd = -1;
@@ -61,7 +60,7 @@ static_serve(int rootfd, const struct http_request *req,
 			return;
 		}
 		if ((size_t)snprintf(idx, sizeof idx, "%s%sindex.html", rel,
-		    rel[0] != '\0' ? "/" : "") >= sizeof idx) {
+			rel[0] != '\0' ? "/" : "") >= sizeof idx) {
 			r->status = 414;
 			return;
 		}
@@ -84,7 +83,8 @@ static_serve(int rootfd, const struct http_request *req,
 
 	if (req->if_modified_since.p != NULL &&
 	    http_parse_date(req->if_modified_since.p,
-	    req->if_modified_since.len, &ims) == 0 && r->mtime <= ims) {
+		req->if_modified_since.len, &ims) == 0 &&
+	    r->mtime <= ims) {
 		close(fd);
 		r->status = 304;
 		return;
@@ -95,7 +95,7 @@ static_serve(int rootfd, const struct http_request *req,
 		/* If-Range with anything but our Last-Modified: send it all. */
 		if (req->if_range.p == NULL ||
 		    (req->if_range.len == HTTP_DATE_LEN &&
-		    memcmp(req->if_range.p, lm, HTTP_DATE_LEN) == 0)) {
+			memcmp(req->if_range.p, lm, HTTP_DATE_LEN) == 0)) {
 			rc = http_parse_range(req->range.p, req->range.len,
 			    r->size, &r->first, &r->last);
 			if (rc == 1)

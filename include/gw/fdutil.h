@@ -8,10 +8,10 @@
 #include <stddef.h>
 
 /* Write all len bytes of buf, retrying on EINTR and short writes. */
-int	 gw_write_all(int fd, const void *buf, size_t len);
+int gw_write_all(int fd, const void *buf, size_t len);
 
 /* Set (on != 0) or clear O_NONBLOCK / FD_CLOEXEC on fd. */
-int	 gw_set_nonblock(int fd, int on);
-int	 gw_set_cloexec(int fd, int on);
+int gw_set_nonblock(int fd, int on);
+int gw_set_cloexec(int fd, int on);
 
 #endif

@@ -8,7 +8,8 @@
 #include <sys/types.h>
 
 /* gw_mkdirs flags */
-#define GW_MKDIRS_EXACT	0x1	/* chmod each directory made to mode, past
+#define GW_MKDIRS_EXACT \
+	0x1 /* chmod each directory made to mode, past
 				   the umask */
 
 /*
@@ -19,21 +20,20 @@
  * directories made, or -1 with errno set and, if failed is not NULL,
  * *failed set to the directory that could not be made (new string).
  */
-int	 gw_mkdirs(const char *path, mode_t mode, int flags,
-	     void (*made)(const char *dir, void *arg), void *arg,
-	     char **failed);
+int   gw_mkdirs(const char *path, mode_t mode, int flags,
+      void (*made)(const char *dir, void *arg), void *arg, char **failed);
 
 /*
  * The directory part of path (new string), or NULL when there is none to
  * make: a name without '/', or one right under "/".
  */
-char	*gw_parent_dir(const char *path);
+char *gw_parent_dir(const char *path);
 
 /*
  * Unlink path if it is still the file identified by dev and ino (another
  * process may have replaced it since).  Returns 1 if it was removed, 0
  * if not (gone, another file, or unlink failed).
  */
-int	 gw_unlink_if_same(const char *path, dev_t dev, ino_t ino);
+int   gw_unlink_if_same(const char *path, dev_t dev, ino_t ino);
 
 #endif

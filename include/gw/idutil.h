@@ -12,6 +12,6 @@
  * chown(1) reads a group).  Returns 0, or -1 with errno 0 if there is no
  * such group, or the error of the lookup (getgrnam_r) otherwise.
  */
-int	 gw_group_lookup(const char *s, gid_t *gid);
+int gw_group_lookup(const char *s, gid_t *gid);
 
 #endif

@@ -11,13 +11,13 @@
  * namespace).  With path NULL, $NOTIFY_SOCKET is used; if that is unset the
  * call does nothing and returns 0.  Returns 0, or -1 with errno.
  */
-int	 notify_send(const char *path, const char *msg);
+int notify_send(const char *path, const char *msg);
 
 /*
  * Like notify_send, with a copy of fd passed in SCM_RIGHTS (the caller
  * keeps fd open and owns it).  For FDSTORE=1 (sd_pid_notify_with_fds(3)).
  */
-int	 notify_send_fd(const char *path, const char *msg, int fd);
+int notify_send_fd(const char *path, const char *msg, int fd);
 
 /*
  * Like notify_send, then wait up to timeout_ms until the receiver has
@@ -27,6 +27,6 @@ int	 notify_send_fd(const char *path, const char *msg, int fd);
  * identifies a sender through /proc, which needs it alive.  Returns 0, or
  * -1 with errno (ETIMEDOUT when nobody answered in time).
  */
-int	 notify_send_barrier(const char *path, const char *msg, int timeout_ms);
+int notify_send_barrier(const char *path, const char *msg, int timeout_ms);
 
 #endif

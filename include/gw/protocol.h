@@ -14,7 +14,7 @@
 #define GW_PROTOCOL_VERSION	1
 
 /* Limits. */
-#define GW_CTL_MAX_LINE		(64 * 1024)	/* request bytes, without \n */
+#define GW_CTL_MAX_LINE		(64 * 1024) /* request bytes, without \n */
 #define GW_CTL_MAX_CLIENTS	64
 #define GW_CTL_IDLE_TIMEOUT_S	60
 
@@ -39,7 +39,7 @@
 /* Error codes. */
 #define GW_ERR_BAD_REQUEST	"bad_request"
 #define GW_ERR_UNKNOWN_COMMAND	"unknown_command"
-#define GW_ERR_INVALID_ARGUMENT	"invalid_argument"
+#define GW_ERR_INVALID_ARGUMENT "invalid_argument"
 #define GW_ERR_FORBIDDEN	"forbidden"
 #define GW_ERR_TOO_LARGE	"too_large"
 #define GW_ERR_BUSY		"busy"

@@ -17,14 +17,14 @@
  * Fill *sun (cleared first) with AF_UNIX and path.  Returns 0, or -1 with
  * errno ENAMETOOLONG if path does not fit (sizeof sun_path - 1 bytes).
  */
-int	 gw_unix_addr(struct sockaddr_un *sun, const char *path);
+int gw_unix_addr(struct sockaddr_un *sun, const char *path);
 
 /* What gw_unix_clear_stale found at a path. */
 enum gw_unix_stale {
-	GW_UNIX_FREE = 0,	/* nothing, or a stale socket, now removed */
-	GW_UNIX_NOTSOCK,	/* a file that is not a socket: left alone */
-	GW_UNIX_LIVE,		/* a socket that accepts: left alone */
-	GW_UNIX_FAILED		/* errno set; *step names the call */
+	GW_UNIX_FREE = 0, /* nothing, or a stale socket, now removed */
+	GW_UNIX_NOTSOCK,  /* a file that is not a socket: left alone */
+	GW_UNIX_LIVE,	  /* a socket that accepts: left alone */
+	GW_UNIX_FAILED	  /* errno set; *step names the call */
 };
 
 /*
@@ -41,7 +41,7 @@ enum gw_unix_stale gw_unix_clear_stale(const char *path, const char **step);
  * with a looser mode; mask -1 leaves the umask alone.  Returns 0, or -1
  * with errno set (ENAMETOOLONG: path does not fit).
  */
-int	 gw_unix_bind(int fd, const char *path, int mask);
+int		   gw_unix_bind(int fd, const char *path, int mask);
 
 /*
  * A listening stream socket at path (which the caller has cleared):
@@ -51,14 +51,14 @@ int	 gw_unix_bind(int fd, const char *path, int mask);
  * failed ("address", "socket", "bind", "listen", "stat") and no fd or file
  * left behind.
  */
-int	 gw_unix_listen(const char *path, int flags, int mask, int backlog,
-	     struct stat *st, const char **step);
+int  gw_unix_listen(const char *path, int flags, int mask, int backlog,
+     struct stat *st, const char **step);
 
 /*
  * Ignore SIGPIPE unless a handler is installed: a write to a peer that
  * vanished fails with EPIPE instead of killing the process.  Children get
  * the default back at exec only if the caller resets it (spawn.c does).
  */
-void	 gw_ignore_sigpipe(void);
+void gw_ignore_sigpipe(void);
 
 #endif

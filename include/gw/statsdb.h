@@ -21,44 +21,44 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
-#define STATSDB_VERSION		2
+#define STATSDB_VERSION	      2
 
 /* Limits of the `stats` query arguments. */
-#define STATSDB_LIMIT_DEFAULT	100
-#define STATSDB_LIMIT_MAX	10000
-#define STATSDB_SINCE_DEFAULT	86400	/* seconds before `until` */
+#define STATSDB_LIMIT_DEFAULT 100
+#define STATSDB_LIMIT_MAX     10000
+#define STATSDB_SINCE_DEFAULT 86400 /* seconds before `until` */
 
 /* One events row.  Strings are borrowed; detail is JSON text or NULL. */
 struct statsdb_event {
-	double		 ts;
-	long		 master_pid;	/* 0 = NULL */
-	long		 generation;	/* -1 = NULL */
-	long		 worker_id;	/* 0 = NULL */
-	long		 pid;		/* 0 = NULL */
-	const char	*event;
-	const char	*reason;	/* NULL */
-	int		 exit_status;	/* -1 = NULL */
-	int		 signal;	/* 0 = NULL */
-	const char	*detail;	/* NULL */
+	double	    ts;
+	long	    master_pid; /* 0 = NULL */
+	long	    generation; /* -1 = NULL */
+	long	    worker_id;	/* 0 = NULL */
+	long	    pid;	/* 0 = NULL */
+	const char *event;
+	const char *reason;	 /* NULL */
+	int	    exit_status; /* -1 = NULL */
+	int	    signal;	 /* 0 = NULL */
+	const char *detail;	 /* NULL */
 };
 
 /* One samples row. */
 struct statsdb_sample {
-	double		 ts;
-	long		 generation, target, ready, booting, draining;
-	int64_t		 master_rss_kb, workers_rss_kb;	/* -1 = NULL */
-	double		 workers_cpu_s;			/* < 0 = NULL */
-	int64_t		 requests;			/* -1 = NULL */
+	double	ts;
+	long	generation, target, ready, booting, draining;
+	int64_t master_rss_kb, workers_rss_kb; /* -1 = NULL */
+	double	workers_cpu_s;		       /* < 0 = NULL */
+	int64_t requests;		       /* -1 = NULL */
 };
 
 /* One worker_samples row.  state is borrowed. */
 struct statsdb_worker_sample {
-	double		 ts;
-	long		 worker_id, pid, generation;
-	const char	*state;
-	int64_t		 rss_kb;	/* -1 = NULL */
-	double		 cpu_s;		/* < 0 = NULL */
-	int64_t		 requests;	/* -1 = NULL */
+	double	    ts;
+	long	    worker_id, pid, generation;
+	const char *state;
+	int64_t	    rss_kb;   /* -1 = NULL */
+	double	    cpu_s;    /* < 0 = NULL */
+	int64_t	    requests; /* -1 = NULL */
 };
 
 /*
@@ -68,7 +68,7 @@ struct statsdb_worker_sample {
  * later; it is read while gwd writes.  Returns the connection or NULL with
  * a new message in *err (caller frees).
  */
-sqlite3	*statsdb_open(const char *path, int readonly, char **err);
+sqlite3 *statsdb_open(const char *path, int readonly, char **err);
 void	 statsdb_close(sqlite3 *);
 
 /* Bring the schema of an open read-write connection to STATSDB_VERSION. */
@@ -86,7 +86,7 @@ void	 statsdb_rollback(sqlite3 *);
 int	 statsdb_insert_event(sqlite3 *, const struct statsdb_event *);
 int	 statsdb_insert_sample(sqlite3 *, const struct statsdb_sample *);
 int	 statsdb_insert_worker_sample(sqlite3 *,
-	     const struct statsdb_worker_sample *);
+	 const struct statsdb_worker_sample *);
 
 /*
  * Delete at most batch rows older than before (unix seconds) from each
@@ -112,9 +112,9 @@ long	 statsdb_retention(sqlite3 *, double before, int batch, int *rc);
  * time as an argument (tests).
  */
 json_t	*statsdb_query(sqlite3 *, json_t *args, const char **code,
-	     char **message);
-json_t	*statsdb_query_at(sqlite3 *, json_t *args, double now,
-	     const char **code, char **message);
+     char **message);
+json_t *statsdb_query_at(sqlite3 *, json_t *args, double now, const char **code,
+    char **message);
 
 /*
  * gwctl's --since/--until: "1h", "30m", "90s" (that long before now),
@@ -122,7 +122,6 @@ json_t	*statsdb_query_at(sqlite3 *, json_t *args, double now,
  * means UTC), "2026-11-21", or plain unix seconds.  Returns 0 and the
  * unix time in *out, or -1 with a new message in *err.
  */
-int	 statsdb_parse_since(const char *, double now, double *out,
-	     char **err);
+int	statsdb_parse_since(const char *, double now, double *out, char **err);
 
 #endif

@@ -11,8 +11,8 @@
 #include <sqlite3.h>
 
 /* Points per series: the default, and the most that may be asked. */
-#define STATSDB_HISTORY_POINTS		500
-#define STATSDB_HISTORY_POINTS_MAX	1000
+#define STATSDB_HISTORY_POINTS	   500
+#define STATSDB_HISTORY_POINTS_MAX 1000
 
 /*
  * args (borrowed, may be NULL): since, until (unix seconds; negative =
@@ -34,9 +34,9 @@
  *
  * Returns a new object, or NULL with *code (static) and *message (new).
  */
-json_t	*statsdb_history(sqlite3 *, json_t *args, const char **code,
-	     char **message);
-json_t	*statsdb_history_at(sqlite3 *, json_t *args, double now,
-	     const char **code, char **message);
+json_t *statsdb_history(sqlite3 *, json_t *args, const char **code,
+    char **message);
+json_t *statsdb_history_at(sqlite3 *, json_t *args, double now,
+    const char **code, char **message);
 
 #endif
