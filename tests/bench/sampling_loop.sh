@@ -17,40 +17,18 @@ GWCTL=$top_builddir/gwctl
 TW=$top_builddir/tests/helpers/testworker
 N=${1:-4096}
 SECS=${2:-10}
-for p in "$GWD" "$GWCTL" "$TW"; do
-	[ -x "$p" ] || { echo "sampling_loop.sh: $p not built" >&2; exit 1; }
-done
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/gwd-bench.XXXXXX")
-mkdir -m 0700 "$T/run"
-mkdir "$T/state"
-RUNTIME_DIRECTORY=$T/run
-STATE_DIRECTORY=$T/state
-export RUNTIME_DIRECTORY STATE_DIRECTORY
+BENCH=sampling_loop.sh
+STOP_SECS=30
+. "$(dirname "$0")/bench_common.inc"
+bench_need "$GWD" "$GWCTL" "$TW"
 GWD_PID=
-
-cleanup() {
-	set +e
-	if [ -n "$GWD_PID" ]; then
-		kill -TERM "$GWD_PID" 2>/dev/null
-		i=0
-		while kill -0 "$GWD_PID" 2>/dev/null && [ $i -lt 300 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		kill -KILL "$GWD_PID" 2>/dev/null
-		wait "$GWD_PID" 2>/dev/null
-	fi
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 S=$T/run/bench.sock
 "$GWD" --name bench --control-socket "$S" --workers "$N" \
     --bind 127.0.0.1:0 --stats-db none --log-level warning \
     --max-worker-memory 1G --stats-interval 1s -- "$TW" >"$T/log" 2>&1 &
 GWD_PID=$!
+PIDS="$PIDS $GWD_PID"
 
 # Until every worker is ready (10 minutes at most).
 i=0

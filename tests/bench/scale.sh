@@ -38,9 +38,11 @@ want() {
 	case " $PARTS " in *" $1 "*) return 0 ;; esac
 	return 1
 }
-for p in "$GWD" "$GWCTL" "$TW" "$FE"; do
-	[ -x "$p" ] || { echo "scale.sh: $p not built (make check)" >&2; exit 1; }
-done
+BENCH=scale.sh
+STOP_SECS=30	# thousands of workers stop
+WAIT_SECS=120
+. "$(dirname "$0")/bench_common.inc"
+bench_need "$GWD" "$GWCTL" "$TW" "$FE"
 command -v jq >/dev/null || { echo "scale.sh: needs jq" >&2; exit 1; }
 
 # BIG workers hold two pipes each in the master: raise the fd limit.
@@ -56,67 +58,6 @@ if [ "$NPROC" != unlimited ] && [ "$NPROC" -lt $((BIG * 2 + 256)) ]; then
 	exit 1
 fi
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/gwd-bench-scale.XXXXXX")
-chmod 755 "$T"
-mkdir -m 0700 "$T/run"
-mkdir "$T/state"
-RUNTIME_DIRECTORY=$T/run
-STATE_DIRECTORY=$T/state
-export RUNTIME_DIRECTORY STATE_DIRECTORY
-PIDS=
-
-cleanup() {
-	set +e
-	for p in $PIDS; do
-		stop "$p"
-	done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-	python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
-
-# stop PID: TERM, wait (30 s: thousands of workers stop), KILL; forget it.
-stop() {
-	i=0
-	kill -TERM "$1" 2>/dev/null || true
-	while kill -0 "$1" 2>/dev/null && [ $i -lt 300 ]; do
-		[ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" = Z ] && break
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -KILL "$1" 2>/dev/null || true
-	wait "$1" 2>/dev/null || true
-	PIDS=$(echo "$PIDS" | tr ' ' '\n' | grep -vx "$1" | tr '\n' ' ')
-}
-
-nchildren() {
-	pgrep -P "$1" 2>/dev/null | grep -c . || true
-}
-
-# wait_children PID N: until PID has N children (120 s at most).
-wait_children() {
-	i=0
-	while [ "$(nchildren "$1")" -lt "$2" ]; do
-		i=$((i + 1))
-		[ $i -lt 1200 ] || { echo "scale.sh: $1 never reached $2 children" >&2; exit 1; }
-		sleep 0.1
-	done
-}
-
-# "VmRSS | RssAnon | Pss" in kB.
-mem_row() {
-	printf '%s kB | %s kB | %s kB' \
-	    "$(awk '/^VmRSS:/ { print $2 }' "/proc/$1/status")" \
-	    "$(awk '/^RssAnon:/ { print $2 }' "/proc/$1/status")" \
-	    "$(awk '/^Pss:/ { print $2 }' "/proc/$1/smaps_rollup")"
-}
 
 median_of() {
 	sort -n "$1" | awk '{ v[NR] = $1 } END {

@@ -24,76 +24,12 @@ want() {
 	case " $PARTS " in *" $1 "*) return 0 ;; esac
 	return 1
 }
-for p in "$GWD" "$TW" "$FE"; do
-	[ -x "$p" ] || { echo "startup.sh: $p not built (make check)" >&2; exit 1; }
-done
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/gwd-bench.XXXXXX")
-chmod 755 "$T"
-mkdir -m 0700 "$T/run"
-mkdir "$T/state"
-RUNTIME_DIRECTORY=$T/run
-STATE_DIRECTORY=$T/state
-export RUNTIME_DIRECTORY STATE_DIRECTORY
-PIDS=
-
-cleanup() {
-	set +e
-	for p in $PIDS; do
-		stop "$p"
-	done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-	python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
-
-# stop PID: TERM, wait (10 s), KILL; then forget it.
-stop() {
-	i=0
-	kill -TERM "$1" 2>/dev/null || true
-	while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do
-		# Our own child turns zombie: reap it to see it gone.
-		[ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" = Z ] && break
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -KILL "$1" 2>/dev/null || true
-	wait "$1" 2>/dev/null || true
-	PIDS=$(echo "$PIDS" | tr ' ' '\n' | grep -vx "$1" | tr '\n' ' ')
-}
-
-nchildren() {
-	pgrep -P "$1" 2>/dev/null | grep -c . || true
-}
-
-# wait_children PID N: until PID has N children (60 s at most).
-wait_children() {
-	i=0
-	while [ "$(nchildren "$1")" -lt "$2" ]; do
-		i=$((i + 1))
-		[ $i -lt 600 ] || { echo "startup.sh: $1 never reached $2 children" >&2; exit 1; }
-		sleep 0.1
-	done
-}
+BENCH=startup.sh
+. "$(dirname "$0")/bench_common.inc"
+bench_need "$GWD" "$TW" "$FE"
 
 rss_kb() {
 	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
-}
-
-# "VmRSS | RssAnon | Pss" in kB: all resident pages (shared library text
-# included), the process's own anonymous memory, and its proportional
-# share of everything.
-mem_row() {
-	printf '%s kB | %s kB | %s kB' "$(rss_kb "$1")" \
-	    "$(awk '/^RssAnon:/ { print $2 }' "/proc/$1/status")" \
-	    "$(awk '/^Pss:/ { print $2 }' "/proc/$1/smaps_rollup")"
 }
 
 # utime + stime of a process, all threads, in clock ticks.
