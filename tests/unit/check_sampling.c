@@ -24,6 +24,7 @@
 #include "gw/util.h"
 #include "pool.h"
 #include "sampling.h"
+#include "test_workers.h"
 #include "supervisor.h"
 
 static struct gw_config	 cfg;
@@ -39,43 +40,6 @@ sampled(void)
 {
 }
 
-/* n children that wait to be killed, as worker records of pool p. */
-static void
-spawn_workers(struct pool *p, size_t n)
-{
-	size_t	i;
-
-	memset(p, 0, sizeof *p);
-	p->w = xcalloc(n, sizeof *p->w);
-	for (i = 0; i < n; i++) {
-		struct worker	*w = xcalloc(1, sizeof *w);
-		pid_t		 pid = fork();
-
-		ck_assert_int_ne(pid, -1);
-		if (pid == 0) {
-			pause();
-			_exit(0);
-		}
-		w->id = (int)i + 1;
-		w->pid = pid;
-		w->state = WS_READY;
-		p->w[p->n++] = w;
-	}
-}
-
-static void
-reap_workers(struct pool *p)
-{
-	size_t	i;
-
-	for (i = 0; i < p->n; i++) {
-		kill(p->w[i]->pid, SIGKILL);
-		waitpid(p->w[i]->pid, NULL, 0);
-		free(p->w[i]);
-	}
-	free(p->w);
-}
-
 static void
 check_usage(size_t n)
 {
@@ -86,7 +50,7 @@ check_usage(size_t n)
 	size_t			 i, found = 0;
 
 	memset(&cfg, 0, sizeof cfg);
-	spawn_workers(&p, n);
+	test_workers_spawn(&p, n);
 	sampling_start(base, &p, getpid(), sampled);
 	fresh = sampling_refresh();
 	ck_assert_uint_eq(fresh, 1000);	/* at least 1 s */
@@ -109,7 +73,7 @@ check_usage(size_t n)
 	ck_assert_int_eq(sampling_usage(p.w[1], now + 2000, fresh, &rss,
 	    &cpu), 0);
 	sampling_stop();
-	reap_workers(&p);
+	test_workers_reap(&p);
 	event_base_free(base);
 }
 

@@ -28,6 +28,7 @@
 #include "pool.h"
 #include "procfs.h"
 #include "sampling.h"
+#include "test_workers.h"
 #include "supervisor.h"
 #include "usage_table.h"
 
@@ -127,43 +128,6 @@ END_TEST
 
 /* ---- sampling.c, asynchronously ----------------------------------------- */
 
-/* n children that wait to be killed, as worker records of pool p. */
-static void
-spawn_workers(struct pool *p, size_t n)
-{
-	size_t	i;
-
-	memset(p, 0, sizeof *p);
-	p->w = xcalloc(n, sizeof *p->w);
-	for (i = 0; i < n; i++) {
-		struct worker	*w = xcalloc(1, sizeof *w);
-		pid_t		 pid = fork();
-
-		ck_assert_int_ne(pid, -1);
-		if (pid == 0) {
-			pause();
-			_exit(0);
-		}
-		w->id = (int)i + 1;
-		w->pid = pid;
-		w->state = WS_READY;
-		p->w[p->n++] = w;
-	}
-}
-
-static void
-reap_workers(struct pool *p)
-{
-	size_t	i;
-
-	for (i = 0; i < p->n; i++) {
-		kill(p->w[i]->pid, SIGKILL);
-		waitpid(p->w[i]->pid, NULL, 0);
-		free(p->w[i]);
-	}
-	free(p->w);
-}
-
 static int	answered;
 
 static void
@@ -205,7 +169,7 @@ START_TEST(test_reader_waits)
 	base = event_base_new();
 	memset(&cfg, 0, sizeof cfg);
 	answered = 0;
-	spawn_workers(&p, 300);
+	test_workers_spawn(&p, 300);
 	sampling_start(base, &p, getpid(), sampled);
 	/* Stale: not now, later, from the loop. */
 	ck_assert_int_eq(sampling_wait(reader_done, &p), 0);
@@ -221,7 +185,7 @@ START_TEST(test_reader_waits)
 	/* Fresh now: answer at once. */
 	ck_assert_int_eq(sampling_wait(reader_done, &p), 1);
 	sampling_stop();
-	reap_workers(&p);
+	test_workers_reap(&p);
 	event_base_free(base);
 }
 END_TEST
@@ -233,7 +197,7 @@ START_TEST(test_reader_cancel)
 	base = event_base_new();
 	memset(&cfg, 0, sizeof cfg);
 	answered = 0;
-	spawn_workers(&p, 50);
+	test_workers_spawn(&p, 50);
 	sampling_start(base, &p, getpid(), sampled);
 	ck_assert_int_eq(sampling_wait(reader_done, &p), 0);
 	sampling_wait_cancel(reader_done, &p);
@@ -242,7 +206,7 @@ START_TEST(test_reader_cancel)
 	ck_assert_int_eq(answered, 0);
 	ck_assert_uint_eq(count_usage(&p, gw_now_ms()), p.n);
 	sampling_stop();
-	reap_workers(&p);
+	test_workers_reap(&p);
 	event_base_free(base);
 }
 END_TEST
@@ -258,7 +222,7 @@ START_TEST(test_periodic_and_quiesce)
 	cfg.max_worker_memory = 1 << 30;	/* someone needs samples */
 	sampled_calls = 0;
 	answered = 0;
-	spawn_workers(&p, 100);
+	test_workers_spawn(&p, 100);
 	sampling_start(base, &p, getpid(), sampled);
 	sampling_arm();
 	loop_for(5000);
@@ -280,7 +244,7 @@ START_TEST(test_periodic_and_quiesce)
 	ck_assert_int_eq(answered, 1);
 	ck_assert_uint_eq(count_usage(&p, gw_now_ms()), p.n);
 	sampling_stop();
-	reap_workers(&p);
+	test_workers_reap(&p);
 	event_base_free(base);
 }
 END_TEST
