@@ -28,20 +28,7 @@ S=$T/run/bench.sock
 GWD_PID=$!
 PIDS="$PIDS $GWD_PID"
 
-# Until every worker is ready (10 minutes at most).
-i=0
-while :; do
-	r=$("$GWCTL" -s "$S" --json status 2>/dev/null | python3 -c '
-import json, sys
-try:
-    print(json.load(sys.stdin)["workers"]["ready"])
-except Exception:
-    print(0)' || echo 0)
-	[ "$r" -ge "$N" ] && break
-	i=$((i + 1))
-	[ $i -lt 6000 ] || { echo "not ready: $r of $N" >&2; exit 1; }
-	sleep 0.1
-done
+wait_ready "$S" "$N"
 
 # time_calls CMD: CALLS calls, one line of ms each.
 time_calls() {
