@@ -44,6 +44,7 @@ struct scan {
 	unsigned	     seq;
 	int		     periodic; /* report facts when done */
 	int		     joinable; /* a thread to join */
+	int		     skipped;  /* no thread: nothing was read */
 	pthread_t	     thread;
 	atomic_int	     done;
 };
@@ -139,8 +140,10 @@ scan_free(struct scan *s)
 
 /*
  * Begin a scan of every live worker: snapshot their pids here, walk /proc
- * on a thread.  If no thread can be made (a full process table), the walk
- * runs here once rather than never: a stall, logged, but complete facts.
+ * on a thread.  If no thread can be made (a full process table), the scan
+ * ends at once having read nothing: the loop never walks /proc itself.
+ * Readers are answered with the table as it is, a periodic sample reports
+ * no facts and the next one tries again.
  */
 static void
 scan_begin(int periodic)
@@ -178,10 +181,16 @@ scan_begin(int periodic)
 		s->joinable = 1;
 		return;
 	}
-	log_warn("sampling: cannot start a thread (%s): scanning /proc on "
-		 "the main thread",
+	log_warn("sampling: cannot start a thread (%s): this sample is "
+		 "skipped",
 	    strerror(rc));
-	scan_run(s);
+	s->skipped = 1;
+	atomic_store(&s->done, 1);
+	if (s->efd != -1) {
+		uint64_t one = 1;
+
+		(void)!write(s->efd, &one, sizeof one);
+	}
 }
 
 /*
@@ -292,9 +301,14 @@ scan_end(void)
 	if (s->joinable)
 		pthread_join(s->thread, NULL);
 	smp.running = NULL;
-	usage_table_merge(&smp.t, s->roots, s->out, s->n, s->at);
-	if (s->periodic)
-		sample_report(s->at);
+	if (s->skipped) {
+		if (s->periodic)
+			sampling_arm(); /* no facts: try at the next one */
+	} else {
+		usage_table_merge(&smp.t, s->roots, s->out, s->n, s->at);
+		if (s->periodic)
+			sample_report(s->at);
+	}
 	scan_free(s);
 	/* One at a time: an answer may cancel another waiter. */
 	while ((w = waiter_ready()) != NULL) {

@@ -1,7 +1,7 @@
 /*
- * check_sampling.c: sampling.c against real processes.  A request's
- * refresh (sampling_refresh, as the workers command and /metrics call it)
- * finds every worker, even more than one 4 KB read of gwd's children list
+ * check_sampling.c: sampling.c against real processes.  A blocking
+ * refresh (sampling_refresh: one scan, waited for; gwd's readers wait
+ * through the loop instead, check_smp_handover.c) finds every worker, even more than one 4 KB read of gwd's children list
  * holds, and leaves the pool's facts alone: only the periodic sample
  * writes rss_kb, which the planner recycles on.
  *

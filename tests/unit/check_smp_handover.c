@@ -6,7 +6,7 @@
  * with every worker's usage, and never touches the pool; a periodic
  * sample writes the facts into the records and calls back; a reader
  * that goes away is not answered; sampling_quiesce() leaves the result
- * to the loop.
+ * to the loop; without a thread nothing is read on the loop.
  *
  * The test process plays gwd: its children are the workers.  It defines
  * supervisor_config() itself, the one thing sampling.c asks the
@@ -16,6 +16,8 @@
 
 #include <sys/wait.h>
 
+#include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +140,24 @@ reader_done(void *arg)
 	event_base_loopbreak(base);
 }
 
+/* pthread_create as sampling.c sees it (the program links with
+ * --wrap=pthread_create): refused while refuse_threads is set, as when
+ * the process table is full. */
+static int	refuse_threads;
+int	__real_pthread_create(pthread_t *, const pthread_attr_t *,
+	    void *(*)(void *), void *);
+int	__wrap_pthread_create(pthread_t *, const pthread_attr_t *,
+	    void *(*)(void *), void *);
+
+int
+__wrap_pthread_create(pthread_t *t, const pthread_attr_t *a,
+    void *(*fn)(void *), void *arg)
+{
+	if (refuse_threads)
+		return EAGAIN;
+	return __real_pthread_create(t, a, fn, arg);
+}
+
 static void
 loop_for(int ms)
 {
@@ -145,6 +165,18 @@ loop_for(int ms)
 
 	event_base_loopexit(base, &tv);
 	event_base_dispatch(base);
+}
+
+/* Run the loop for ms, or until *flag (if given) is set.  In short
+ * slices: a callback's loopbreak, or an earlier loop_for's exit still
+ * pending, only ends a slice. */
+static void
+run_until(int ms, int *flag)
+{
+	uint64_t	end = gw_now_ms() + (uint64_t)ms;
+
+	while (gw_now_ms() < end && (flag == NULL || *flag == 0))
+		loop_for(50);
 }
 
 static size_t
@@ -249,6 +281,45 @@ START_TEST(test_periodic_and_quiesce)
 }
 END_TEST
 
+/* No thread can be made: the loop never walks /proc itself.  A reader is
+ * answered with the table as it is, a periodic sample reports nothing,
+ * and the next sample, with threads again, reports its facts. */
+START_TEST(test_no_thread)
+{
+	struct pool	p;
+	size_t		i;
+
+	base = event_base_new();
+	memset(&cfg, 0, sizeof cfg);
+	cfg.stats_interval_ms = 1000;
+	cfg.max_worker_memory = 1 << 30;	/* someone needs samples */
+	answered = 0;
+	sampled_calls = 0;
+	test_workers_spawn(&p, 50);
+	sampling_start(base, &p, getpid(), sampled);
+	refuse_threads = 1;
+	ck_assert_int_eq(sampling_wait(reader_done, &p), 0);
+	run_until(1000, &answered);
+	ck_assert_int_eq(answered, 1);
+	ck_assert_uint_eq(count_usage(&p, gw_now_ms()), 0);
+	/* The first periodic sample (at 1 s) finds no thread. */
+	sampling_arm();
+	run_until(1500, NULL);
+	ck_assert_int_eq(sampled_calls, 0);
+	for (i = 0; i < p.n; i++)
+		ck_assert_uint_eq(p.w[i]->sampled_at, 0);
+	/* The next one (at 2 s) does. */
+	refuse_threads = 0;
+	run_until(3000, &sampled_calls);
+	ck_assert_int_eq(sampled_calls, 1);
+	for (i = 0; i < p.n; i++)
+		ck_assert_uint_gt(p.w[i]->rss_kb, 0);
+	sampling_stop();
+	test_workers_reap(&p);
+	event_base_free(base);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -263,6 +334,7 @@ main(void)
 	tcase_add_test(tc, test_reader_waits);
 	tcase_add_test(tc, test_reader_cancel);
 	tcase_add_test(tc, test_periodic_and_quiesce);
+	tcase_add_test(tc, test_no_thread);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
